@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadProvinceData, type ProvinceData } from '../config/data';
+import { openStore } from '../config/store';
+import { Ledger } from '../ledger/ledger';
+import { overdueQuestions } from '../queries/overdue';
+import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
+import { parseDay, parseInstant } from '../domain/time';
+import type { LedgerStore } from '../store/types';
+
+/** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
+export class UsageError extends Error {}
+
+const USAGE = `hoidap: the bot server of the provincial portal's Q&A service (Hỏi - Đáp)
+
+Usage: npx hoidap <command> [options]
+
+  serve                         start the server (PORT, default 3978; HOIDAP_DB, default var/hoidap.sqlite)
+  import --db PATH FILE         import a JSON Lines ledger (all or nothing; exit 2 on invalid lines)
+  export --db PATH [--out FILE] write the ledger as JSON Lines
+  report --db PATH --from YYYY-MM-DD --to YYYY-MM-DD --format csv|json|md|xlsx [--out FILE]
+                                Phụ biểu 02 for the period
+  overdue --db PATH --agency CODE_OR_NAME [--at ISO] [--format text|json]
+                                an agency's overdue questions
+`;
+
+type Output = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+
+/** Parses `--name value` options (all string-valued) and positionals; unknown options are usage errors. */
+function args(argv: string[], names: string[], allowPositionals = false): { values: Record<string, string | undefined>; positionals: string[] } {
+  const options: ParseArgsConfig['options'] = Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
+  try {
+    const parsed = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return { values: parsed.values as Record<string, string | undefined>, positionals: parsed.positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function required(value: string | boolean | undefined, name: string): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function dayArg(value: string | boolean | undefined, name: string): number {
+  const text = required(value, name);
+  const day = parseDay(text);
+  if (day === undefined) throw new UsageError(`--${name} must be a date written YYYY-MM-DD, got "${text}"`);
+  return day;
+}
+
+async function withStore<T>(dbPath: string | boolean | undefined, fn: (store: LedgerStore) => Promise<T>): Promise<T> {
+  const store = await openStore(typeof dbPath === 'string' ? dbPath : undefined);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function writeOut(out: Output, file: string | boolean | undefined, content: string | Buffer): void {
+  if (typeof file === 'string') fs.writeFileSync(file, content);
+  else out.stdout.write(content);
+}
+
+async function importCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  const { values, positionals } = args(argv, ['db'], true);
+  if (positionals.length !== 1) throw new UsageError('import takes one ledger file: hoidap import --db PATH FILE');
+  const file = positionals[0];
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return withStore(values.db, async (store) => {
+    const result = await new Ledger(store, data).importLines(text.split(/\r?\n/));
+    if (result.errors.length > 0) {
+      for (const e of result.errors) out.stderr.write(`${file}:${e.line}: ${e.reason}\n`);
+      out.stderr.write(`${result.errors.length} invalid line(s); nothing was imported\n`);
+      return 2;
+    }
+    out.stdout.write(`imported ${result.imported} event(s) of ${result.questions} question(s); ${result.alreadyPresent} already present\n`);
+    return 0;
+  });
+}
+
+async function exportCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  const { values } = args(argv, ['db', 'out']);
+  return withStore(values.db, async (store) => {
+    const lines: string[] = [];
+    for await (const line of new Ledger(store, data).exportLines()) lines.push(line);
+    writeOut(out, values.out, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+    return 0;
+  });
+}
+
+async function reportCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  const { values } = args(argv, ['db', 'from', 'to', 'format', 'out']);
+  const fromDay = dayArg(values.from, 'from');
+  const toDay = dayArg(values.to, 'to');
+  if (toDay < fromDay) throw new UsageError('--to must not be before --from');
+  const format = (values.format ?? 'csv') as ReportFormat;
+  if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
+  return withStore(values.db, async (store) => {
+    const report = await appendix02Report(store, data, { fromDay, toDay });
+    writeOut(out, values.out, await renderReport(report, format));
+    return 0;
+  });
+}
+
+async function overdueCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  const { values } = args(argv, ['db', 'agency', 'at', 'format']);
+  const name = required(values.agency, 'agency');
+  const match = data.agencies.resolve(name);
+  if (match.kind === 'unknown') throw new UsageError(`no agency is called "${name}"; use a code from data/agencies.json or a name such as "Bảo Thắng"`);
+  if (match.kind === 'ambiguous')
+    throw new UsageError(`"${name}" may mean ${match.candidates.map((a) => `${a.code} (${a.name})`).join(', ')}; be more precise`);
+  const at = values.at === undefined ? Date.now() : parseInstant(values.at);
+  if (at === undefined) throw new UsageError(`--at must be an ISO 8601 instant with an offset, e.g. 2023-09-25T17:00:00+07:00, got "${values.at}"`);
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
+  const agency = match.agency;
+  return withStore(values.db, async (store) => {
+    const list = await overdueQuestions(store, data, agency, at);
+    const { clock } = data;
+    if (format === 'json') {
+      const rows = list.map((o) => ({
+        q: o.q,
+        agency: o.agency,
+        deadline: o.overdue.deadline,
+        due: clock.format(o.overdue.due),
+        working_days_overdue: o.overdue.workingDaysOverdue,
+        case_start: clock.format(o.case.start),
+        accepted: o.case.accepted !== undefined && o.case.accepted <= at,
+        text: o.text,
+      }));
+      out.stdout.write(`${JSON.stringify({ agency: agency.code, name: agency.name, at: clock.format(at), overdue: rows }, null, 2)}\n`);
+      return 0;
+    }
+    out.stdout.write(`${agency.name} (${agency.code}): ${list.length} câu hỏi quá hạn lúc ${clock.formatDateTimeVi(at)}\n`);
+    for (const o of list) {
+      const what = o.overdue.deadline === 'accept' ? 'chưa tiếp nhận, hạn tiếp nhận' : 'chưa trả lời, hạn trả lời';
+      const excerpt = o.text.length > 70 ? `${o.text.slice(0, 69)}…` : o.text;
+      out.stdout.write(
+        `${o.q}  nhận ${clock.formatDateVi(o.case.start)}  ${what} ${clock.formatDateVi(o.overdue.due)}  quá hạn ${o.overdue.workingDaysOverdue} ngày làm việc  ${excerpt}\n`,
+      );
+    }
+    return 0;
+  });
+}
+
+async function serveCommand(argv: string[], data: ProvinceData): Promise<number> {
+  const { values } = args(argv, ['port', 'db']);
+  const { startServer } = await import('../http/server');
+  const server = await startServer({ data, port: Number(values.port ?? process.env.PORT ?? 3978), dbLocation: values.db ?? process.env.HOIDAP_DB });
+  await server.closed;
+  return 0;
+}
+
+export async function main(argv: string[], out: Output = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    out.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  try {
+    const data = loadProvinceData(process.env.HOIDAP_DATA_DIR);
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest, data);
+      case 'import':
+        return await importCommand(rest, data, out);
+      case 'export':
+        return await exportCommand(rest, data, out);
+      case 'report':
+        return await reportCommand(rest, data, out);
+      case 'overdue':
+        return await overdueCommand(rest, data, out);
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      out.stderr.write(`hoidap ${command}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

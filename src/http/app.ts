@@ -1,0 +1,82 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { ProvinceData } from '../config/data';
+import { parseDay } from '../domain/time';
+import { logger } from '../observability/logger';
+import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
+import type { LedgerStore } from '../store/types';
+
+export interface AppDeps {
+  data: ProvinceData;
+  store: LedgerStore;
+}
+
+const CONTENT_TYPES: Record<ReportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+}
+
+export function createApp({ data, store }: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const requestId = req.get('x-request-id') ?? randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.http('request', { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const storeUp = await store.ping();
+    res.status(storeUp ? 200 : 503).json({ status: storeUp ? 'ready' : 'store unavailable', store: store.kind, agencies: data.agencies.all.length });
+  });
+
+  app.get('/api/reports/appendix02', async (req, res) => {
+    const from = parseDay(String(req.query.from ?? ''));
+    const to = parseDay(String(req.query.to ?? ''));
+    const format = String(req.query.format ?? 'json') as ReportFormat;
+    if (from === undefined || to === undefined || to < from) {
+      res.status(400).json({ error: 'from and to must be dates written YYYY-MM-DD, with from <= to' });
+      return;
+    }
+    if (!REPORT_FORMATS.includes(format)) {
+      res.status(400).json({ error: `format must be one of ${REPORT_FORMATS.join(', ')}` });
+      return;
+    }
+    const report = await appendix02Report(store, data, { fromDay: from, toDay: to });
+    res.type(CONTENT_TYPES[format]);
+    if (format === 'xlsx') res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${req.query.from}_${req.query.to}.xlsx"`);
+    res.send(await renderReport(report, format));
+  });
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(`<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Hỏi - Đáp | Cổng thông tin điện tử tỉnh</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
+<h1>Chuyên mục Hỏi - Đáp</h1>
+<p>Máy chủ hoidap đang chạy cho ${escapeHtml(String(data.agencies.all.length))} cơ quan, đơn vị.</p>
+<p><a href="/api/reports/appendix02?from=2023-01-01&amp;to=2023-09-25&amp;format=md">Phụ biểu 02 (dữ liệu mẫu 9 tháng năm 2023)</a></p>
+</body></html>`);
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    logger.error('unhandled error', { requestId: res.locals.requestId, path: req.path, error: err instanceof Error ? err.message : String(err) });
+    if (!res.headersSent) res.status(500).json({ error: 'internal error', requestId: res.locals.requestId });
+  });
+  return app;
+}

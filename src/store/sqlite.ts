@@ -1,0 +1,263 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CaseRecord } from '../domain/cases';
+import type { CaseEndReason, CaseState, QuestionState } from '../domain/lifecycle';
+import { ConflictError, type LedgerStore, type QuestionUpdate, type StoredEvent } from './types';
+
+/** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    q TEXT NOT NULL,
+    type TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX events_by_question ON events (q, seq);
+
+  CREATE TABLE questions (
+    q TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    agency TEXT,
+    channel TEXT NOT NULL,
+    submitted_ms INTEGER NOT NULL,
+    last_event_ms INTEGER NOT NULL,
+    event_count INTEGER NOT NULL,
+    rating INTEGER,
+    state TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX questions_by_agency_status ON questions (agency, status);
+
+  CREATE TABLE cases (
+    q TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    agency TEXT NOT NULL,
+    start_ms INTEGER NOT NULL,
+    accept_due_ms INTEGER NOT NULL,
+    base_answer_due_ms INTEGER NOT NULL,
+    answer_due_ms INTEGER NOT NULL,
+    accepted_ms INTEGER,
+    extension_ms INTEGER,
+    extension_days INTEGER,
+    extension_applied INTEGER,
+    answered_ms INTEGER,
+    authorized INTEGER,
+    ended_ms INTEGER,
+    end_reason TEXT,
+    closed_ms INTEGER GENERATED ALWAYS AS (coalesce(answered_ms, ended_ms)) STORED,
+    PRIMARY KEY (q, idx)
+  ) WITHOUT ROWID;
+  CREATE INDEX cases_by_start ON cases (start_ms);
+  CREATE INDEX cases_by_agency_start ON cases (agency, start_ms);
+  -- Open cases by accept deadline: "overdue for agency X now" reads only these.
+  CREATE INDEX cases_open_by_agency ON cases (agency, accept_due_ms) WHERE answered_ms IS NULL AND ended_ms IS NULL;
+  -- Cases closed after a past instant T were still open at T.
+  CREATE INDEX cases_by_agency_closed ON cases (agency, closed_ms);
+  `,
+];
+
+interface CaseRow {
+  q: string;
+  idx: number;
+  agency: string;
+  start_ms: number;
+  accept_due_ms: number;
+  base_answer_due_ms: number;
+  answer_due_ms: number;
+  accepted_ms: number | null;
+  extension_ms: number | null;
+  extension_days: number | null;
+  extension_applied: number | null;
+  answered_ms: number | null;
+  authorized: number | null;
+  ended_ms: number | null;
+  end_reason: string | null;
+}
+
+function caseFromRow(r: CaseRow): CaseRecord {
+  const c: CaseRecord = {
+    q: r.q,
+    agency: r.agency,
+    start: r.start_ms,
+    acceptDue: r.accept_due_ms,
+    baseAnswerDue: r.base_answer_due_ms,
+    answerDue: r.answer_due_ms,
+  };
+  if (r.accepted_ms !== null) c.accepted = r.accepted_ms;
+  if (r.extension_ms !== null) c.extension = { at: r.extension_ms, days: r.extension_days ?? 0, appliedDays: r.extension_applied ?? 0 };
+  if (r.answered_ms !== null) c.answered = r.answered_ms;
+  if (r.authorized !== null) c.authorized = r.authorized === 1;
+  if (r.ended_ms !== null) c.ended = r.ended_ms;
+  if (r.end_reason !== null) c.endReason = r.end_reason as CaseEndReason;
+  return c;
+}
+
+function caseRow(q: string, idx: number, c: CaseState): CaseRow {
+  return {
+    q,
+    idx,
+    agency: c.agency,
+    start_ms: c.start,
+    accept_due_ms: c.acceptDue,
+    base_answer_due_ms: c.baseAnswerDue,
+    answer_due_ms: c.answerDue,
+    accepted_ms: c.accepted ?? null,
+    extension_ms: c.extension?.at ?? null,
+    extension_days: c.extension?.days ?? null,
+    extension_applied: c.extension?.appliedDays ?? null,
+    answered_ms: c.answered ?? null,
+    authorized: c.authorized === undefined ? null : c.authorized ? 1 : 0,
+    ended_ms: c.ended ?? null,
+    end_reason: c.endReason ?? null,
+  };
+}
+
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The embedded default: one SQLite file in WAL mode. */
+export class SqliteLedgerStore implements LedgerStore {
+  readonly kind = 'sqlite';
+  readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.stmt = {
+      insertEvent: this.db.prepare('INSERT INTO events (q, type, at_ms, key, body) VALUES (@q, @type, @at, @key, @body)'),
+      eventCount: this.db.prepare<[string], { event_count: number }>('SELECT event_count FROM questions WHERE q = ?'),
+      upsertQuestion: this.db.prepare(
+        `INSERT INTO questions (q, status, agency, channel, submitted_ms, last_event_ms, event_count, rating, state)
+         VALUES (@q, @status, @agency, @channel, @submitted_ms, @last_event_ms, @event_count, @rating, @state)
+         ON CONFLICT (q) DO UPDATE SET status = excluded.status, agency = excluded.agency, last_event_ms = excluded.last_event_ms,
+           event_count = excluded.event_count, rating = excluded.rating, state = excluded.state`,
+      ),
+      upsertCase: this.db.prepare(
+        `INSERT OR REPLACE INTO cases (q, idx, agency, start_ms, accept_due_ms, base_answer_due_ms, answer_due_ms, accepted_ms,
+           extension_ms, extension_days, extension_applied, answered_ms, authorized, ended_ms, end_reason)
+         VALUES (@q, @idx, @agency, @start_ms, @accept_due_ms, @base_answer_due_ms, @answer_due_ms, @accepted_ms,
+           @extension_ms, @extension_days, @extension_applied, @answered_ms, @authorized, @ended_ms, @end_reason)`,
+      ),
+      casesBetween: this.db.prepare<[number, number], CaseRow>('SELECT * FROM cases WHERE start_ms BETWEEN ? AND ?'),
+      openOverdue: this.db.prepare<[string, number, number], CaseRow>(
+        `SELECT * FROM cases WHERE agency = ? AND answered_ms IS NULL AND ended_ms IS NULL AND accept_due_ms < ? AND start_ms <= ?`,
+      ),
+      closedAfter: this.db.prepare<[string, number, number, number], CaseRow>(
+        `SELECT * FROM cases WHERE agency = ? AND closed_ms > ? AND accept_due_ms < ? AND start_ms <= ?`,
+      ),
+      questionEvents: this.db.prepare<[string], { q: string; key: string; type: string; at_ms: number; body: string }>(
+        'SELECT q, key, type, at_ms, body FROM events WHERE q = ? ORDER BY seq',
+      ),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length)
+      throw new Error(`${this.file}: database schema version ${version} is newer than this hoidap (${MIGRATIONS.length}); upgrade hoidap`);
+    for (let v = version; v < MIGRATIONS.length; v += 1) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  async loadQuestions(ids: readonly string[]): Promise<Map<string, QuestionState>> {
+    const found = new Map<string, QuestionState>();
+    for (const part of chunks([...new Set(ids)])) {
+      const rows = this.db
+        .prepare<string[], { q: string; state: string }>(`SELECT q, state FROM questions WHERE q IN (${part.map(() => '?').join(',')})`)
+        .all(...part);
+      for (const row of rows) found.set(row.q, JSON.parse(row.state) as QuestionState);
+    }
+    return found;
+  }
+
+  async existingEventKeys(keys: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const part of chunks([...new Set(keys)])) {
+      const rows = this.db
+        .prepare<string[], { key: string }>(`SELECT key FROM events WHERE key IN (${part.map(() => '?').join(',')})`)
+        .all(...part);
+      for (const row of rows) found.add(row.key);
+    }
+    return found;
+  }
+
+  async commit(updates: readonly QuestionUpdate[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const update of updates) {
+        const { state } = update;
+        const current = this.stmt.eventCount.get(state.id)?.event_count ?? 0;
+        if (current !== update.expectedEventCount) throw new ConflictError(state.id);
+        for (const event of update.events) this.stmt.insertEvent.run(event);
+        this.stmt.upsertQuestion.run({
+          q: state.id,
+          status: state.status,
+          agency: state.agency ?? null,
+          channel: state.channel,
+          submitted_ms: state.submittedAt,
+          last_event_ms: state.lastEventAt,
+          event_count: state.eventCount,
+          rating: state.rating ?? null,
+          state: JSON.stringify(state),
+        });
+        state.cases.forEach((c, idx) => this.stmt.upsertCase.run(caseRow(state.id, idx, c)));
+      }
+    })();
+  }
+
+  async *events(): AsyncIterable<StoredEvent> {
+    const rows = this.db.prepare<[], { q: string; key: string; type: string; at_ms: number; body: string }>(
+      'SELECT q, key, type, at_ms, body FROM events ORDER BY seq',
+    );
+    for (const row of rows.iterate()) yield { q: row.q, key: row.key, type: row.type as StoredEvent['type'], at: row.at_ms, body: row.body };
+  }
+
+  async questionEvents(q: string): Promise<StoredEvent[]> {
+    return this.stmt.questionEvents.all(q).map((row) => ({ q: row.q, key: row.key, type: row.type as StoredEvent['type'], at: row.at_ms, body: row.body }));
+  }
+
+  async casesStartingBetween(start: number, end: number): Promise<CaseRecord[]> {
+    return this.stmt.casesBetween.all(start, end).map(caseFromRow);
+  }
+
+  async overdueCandidates(agency: string, at: number): Promise<CaseRecord[]> {
+    const open = this.stmt.openOverdue.all(agency, at, at);
+    const closedLater = this.stmt.closedAfter.all(agency, at, at, at);
+    return [...open, ...closedLater].map(caseFromRow);
+  }
+
+  async counts(): Promise<{ questions: number; events: number; cases: number }> {
+    const one = (sql: string) => (this.db.prepare<[], { n: number }>(sql).get() as { n: number }).n;
+    return { questions: one('SELECT count(*) AS n FROM questions'), events: one('SELECT count(*) AS n FROM events'), cases: one('SELECT count(*) AS n FROM cases') };
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

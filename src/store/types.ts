@@ -1,0 +1,54 @@
+import type { CaseRecord } from '../domain/cases';
+import type { EventType } from '../domain/events';
+import type { QuestionState } from '../domain/lifecycle';
+
+/** One ledger event as stored: its JSON exactly as received, and a key that makes re-imports idempotent. */
+export interface StoredEvent {
+  q: string;
+  key: string;
+  type: EventType;
+  at: number;
+  body: string;
+}
+
+/** New events of one question and the state they lead to, written together. */
+export interface QuestionUpdate {
+  state: QuestionState;
+  /** The question's event count the update was computed from (0 for a new question). */
+  expectedEventCount: number;
+  events: StoredEvent[];
+}
+
+export class ConflictError extends Error {
+  constructor(readonly q: string) {
+    super(`question ${q} changed while this update was prepared; retry`);
+    this.name = 'ConflictError';
+  }
+}
+
+/**
+ * The storage contract every adapter meets (test/store/contract.ts). The ledger is
+ * the source of truth; the question and case rows are its current state, written
+ * in the same transaction so that queries never disagree with the events.
+ */
+export interface LedgerStore {
+  readonly kind: string;
+  /** States of the given questions that exist. */
+  loadQuestions(ids: readonly string[]): Promise<Map<string, QuestionState>>;
+  /** Which of these event keys are already stored. */
+  existingEventKeys(keys: readonly string[]): Promise<Set<string>>;
+  /** Writes all updates atomically, or none (ConflictError when a question moved on meanwhile). */
+  commit(updates: readonly QuestionUpdate[]): Promise<void>;
+  /** Every stored event, in the order it was appended. */
+  events(): AsyncIterable<StoredEvent>;
+  /** Events of one question, in order. */
+  questionEvents(q: string): Promise<StoredEvent[]>;
+  /** Cases whose start lies in [start, end]. */
+  casesStartingBetween(start: number, end: number): Promise<CaseRecord[]>;
+  /** Cases of an agency that may be overdue at `at`: started by then, not closed by then, accept deadline before it. */
+  overdueCandidates(agency: string, at: number): Promise<CaseRecord[]>;
+  counts(): Promise<{ questions: number; events: number; cases: number }>;
+  /** Whether the store answers (for readiness checks). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
