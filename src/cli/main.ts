@@ -7,6 +7,10 @@ import { overdueQuestions } from '../queries/overdue';
 import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
 import { parseDay, parseInstant } from '../domain/time';
 import type { LedgerStore } from '../store/types';
+import { DEFAULT_DB_PATH } from '../config/paths';
+import { evaluateRouter } from '../routing/evaluate';
+import { buildRouter, loadRoutingResources } from '../routing/load';
+import type { LabeledQuestion } from '../routing/router';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
 export class UsageError extends Error {}
@@ -22,6 +26,10 @@ Usage: npx hoidap <command> [options]
                                 Phụ biểu 02 for the period
   overdue --db PATH --agency CODE_OR_NAME [--at ISO] [--format text|json]
                                 an agency's overdue questions
+  route [--db PATH]             route JSON lines {"id","text"} from stdin to agencies, one JSON line out per line in
+  train [--db PATH]             train the router on intents/ and the officers' forwards; print what it learned
+  eval-routing FILE [--db PATH] [--format text|json]
+                                accuracy of the router on a labeled JSON Lines file {"text","agency"}
 `;
 
 type Output = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
@@ -140,14 +148,134 @@ async function overdueCommand(argv: string[], data: ProvinceData, out: Output): 
     }
     out.stdout.write(`${agency.name} (${agency.code}): ${list.length} câu hỏi quá hạn lúc ${clock.formatDateTimeVi(at)}\n`);
     for (const o of list) {
-      const what = o.overdue.deadline === 'accept' ? 'chưa tiếp nhận, hạn tiếp nhận' : 'chưa trả lời, hạn trả lời';
+      const accepted = o.case.accepted !== undefined && o.case.accepted <= at;
+      const deadlines = accepted
+        ? `đã tiếp nhận, chưa trả lời  hạn trả lời ${clock.formatDateVi(o.case.answerDue)}`
+        : `chưa tiếp nhận  hạn tiếp nhận ${clock.formatDateVi(o.case.acceptDue)}, hạn trả lời ${clock.formatDateVi(o.case.answerDue)}`;
+      const late = `quá hạn ${o.overdue.deadline === 'accept' ? 'tiếp nhận' : 'trả lời'} ${o.overdue.workingDaysOverdue} ngày làm việc`;
       const excerpt = o.text.length > 70 ? `${o.text.slice(0, 69)}…` : o.text;
-      out.stdout.write(
-        `${o.q}  nhận ${clock.formatDateVi(o.case.start)}  ${what} ${clock.formatDateVi(o.overdue.due)}  quá hạn ${o.overdue.workingDaysOverdue} ngày làm việc  ${excerpt}\n`,
-      );
+      out.stdout.write(`${o.q}  nhận ${clock.formatDateVi(o.case.start)}  ${deadlines}  ${late}  ${excerpt}\n`);
     }
     return 0;
   });
+}
+
+/** The store for routing corrections: only an existing database (routing never creates one). */
+async function correctionsFrom(dbPath: string | undefined): Promise<LabeledQuestion[]> {
+  const location = dbPath ?? process.env.HOIDAP_DB ?? DEFAULT_DB_PATH;
+  if (!/^mongodb/.test(location) && !fs.existsSync(location)) {
+    if (dbPath) throw new UsageError(`no database at ${dbPath}`);
+    return [];
+  }
+  return withStore(location, (store) => store.routingCorrections());
+}
+
+async function routerFor(data: ProvinceData, dbPath: string | undefined) {
+  const corrections = await correctionsFrom(dbPath);
+  return { router: buildRouter(data, loadRoutingResources(data), corrections), corrections };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function routeCommand(argv: string[], data: ProvinceData, out: Output, input: () => Promise<string>): Promise<number> {
+  const { values } = args(argv, ['db']);
+  const { router } = await routerFor(data, values.db);
+  let bad = 0;
+  const lines = (await input()).split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  lines.forEach((line, index) => {
+    let item: { id?: unknown; text?: unknown };
+    try {
+      item = JSON.parse(line) as { id?: unknown; text?: unknown };
+    } catch {
+      bad += 1;
+      return void out.stdout.write(`${JSON.stringify({ id: null, error: `line ${index + 1}: not valid JSON` })}\n`);
+    }
+    const id = item && typeof item === 'object' ? (item.id ?? null) : null;
+    if (!item || typeof item !== 'object' || typeof item.text !== 'string' || item.text.trim() === '') {
+      bad += 1;
+      return void out.stdout.write(`${JSON.stringify({ id, error: `line ${index + 1}: "text" must be a non-empty string` })}\n`);
+    }
+    const r = router.route(item.text);
+    out.stdout.write(`${JSON.stringify({ id, agency: r.agency, confidence: r.confidence, candidates: r.candidates, triage: r.triage, reason: r.reason })}\n`);
+  });
+  if (bad > 0) out.stderr.write(`${bad} input line(s) could not be routed\n`);
+  return bad > 0 ? 2 : 0;
+}
+
+async function trainCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  const { values } = args(argv, ['db']);
+  const started = process.hrtime.bigint();
+  const { router, corrections } = await routerFor(data, values.db);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const resources = loadRoutingResources(data);
+  const perAgency = new Map<string, number>();
+  for (const t of resources.training) perAgency.set(t.agency, (perAgency.get(t.agency) ?? 0) + 1);
+  out.stdout.write(
+    `trained in ${seconds.toFixed(2)} s on ${resources.training.length} examples for ${perAgency.size} agencies ` +
+      `and ${corrections.length} officers' correction(s); vocabulary ${router.vocabularySize} features\n`,
+  );
+  const missing = data.agencies.all.filter((a) => !perAgency.has(a.code)).map((a) => a.code);
+  if (missing.length > 0) out.stdout.write(`agencies without examples: ${missing.join(', ')}\n`);
+  return 0;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  const { values, positionals } = args(argv, ['db', 'format'], true);
+  if (positionals.length !== 1) throw new UsageError('eval-routing takes one labeled JSON Lines file: hoidap eval-routing FILE');
+  const file = positionals[0];
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const set: LabeledQuestion[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      const item = JSON.parse(line) as { text?: unknown; agency?: unknown };
+      if (typeof item.text !== 'string' || typeof item.agency !== 'string') problems.push(`${file}:${i + 1}: needs "text" and "agency" strings`);
+      else if (!data.agencies.has(item.agency)) problems.push(`${file}:${i + 1}: unknown agency code "${item.agency}"`);
+      else set.push({ text: item.text, agency: item.agency });
+    } catch {
+      problems.push(`${file}:${i + 1}: not valid JSON`);
+    }
+  });
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  const { router } = await routerFor(data, values.db);
+  const e = evaluateRouter(router, set);
+  if (values.format === 'json') {
+    out.stdout.write(`${JSON.stringify(e, null, 2)}\n`);
+    return 0;
+  }
+  out.stdout.write(
+    [
+      `${e.n} questions from ${file}`,
+      `top-1 accuracy          ${pct(e.top1)}`,
+      `top-3 accuracy          ${pct(e.top3)}`,
+      `unaccented top-1        ${pct(e.unaccentedTop1)}  (top-3 ${pct(e.unaccentedTop3)})`,
+      `triage rate             ${pct(e.triageRate)}  (below confidence ${data.policy.routing.confidenceThreshold}, sent to ${data.policy.routing.triageAgency})`,
+      `wrong agency, confident ${pct(e.wrongAgencyRate)}  (accuracy of the confident ones ${pct(e.confidentAccuracy)})`,
+      '',
+      'agency            support  precision  recall',
+      ...e.perAgency.map((a) => `${a.agency.padEnd(18)}${String(a.support).padStart(7)}  ${pct(a.precision).padStart(9)}  ${pct(a.recall).padStart(6)}`),
+      '',
+      'most frequent confusions (expected → routed):',
+      ...e.confusions.slice(0, 15).map((c) => `  ${c.expected} → ${c.got}: ${c.count}`),
+      '',
+    ].join('\n'),
+  );
+  return 0;
 }
 
 async function serveCommand(argv: string[], data: ProvinceData): Promise<number> {
@@ -158,7 +286,11 @@ async function serveCommand(argv: string[], data: ProvinceData): Promise<number>
   return 0;
 }
 
-export async function main(argv: string[], out: Output = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  out: Output = { stdout: process.stdout, stderr: process.stderr },
+  input: () => Promise<string> = readStdin,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     out.stdout.write(USAGE);
@@ -177,6 +309,12 @@ export async function main(argv: string[], out: Output = { stdout: process.stdou
         return await reportCommand(rest, data, out);
       case 'overdue':
         return await overdueCommand(rest, data, out);
+      case 'route':
+        return await routeCommand(rest, data, out, input);
+      case 'train':
+        return await trainCommand(rest, data, out);
+      case 'eval-routing':
+        return await evalRoutingCommand(rest, data, out);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

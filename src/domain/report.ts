@@ -225,7 +225,12 @@ export function summaryParagraph(table: Appendix02, period: Period, agencies: Ag
   if (middle.length > 0) {
     const scores = [...new Set(middle.map((r) => r.score))].sort((a, b) => b - a).join(' hoặc ');
     let text = `${count(middle.length)}/${n} cơ quan, đơn vị đạt ${scores} điểm`;
-    if (noEligible.length > 0) text += `; trong đó có ${count(noEligible.length)} cơ quan, đơn vị không có câu hỏi đủ điều kiện trả lời trong kỳ`;
+    const none = noEligible.filter((r) => r.total === 0).length;
+    const allRemoved = noEligible.length - none;
+    const notes: string[] = [];
+    if (none > 0) notes.push(`${count(none)} cơ quan, đơn vị không nhận được câu hỏi nào`);
+    if (allRemoved > 0) notes.push(`${count(allRemoved)} cơ quan, đơn vị có câu hỏi nhưng đều đã chuyển cơ quan khác hoặc xóa`);
+    if (notes.length > 0) text += `; trong đó có ${notes.join(', ')}`;
     sentences.push(`${text}.`);
   }
   if (allLate.length > 0) {

@@ -84,7 +84,7 @@ export class Ledger {
       seenInFile.add(key);
       states.set(item.event.q, applied.state);
       const list = pending.get(item.event.q) ?? [];
-      list.push(storedEvent(item.event, item.body, item.at));
+      list.push({ ...storedEvent(item.event, item.body, item.at), order: item.line });
       pending.set(item.event.q, list);
     }
 

@@ -57,6 +57,31 @@ const MIGRATIONS: string[] = [
   -- Cases closed after a past instant T were still open at T.
   CREATE INDEX cases_by_agency_closed ON cases (agency, closed_ms);
   `,
+  `
+  -- Officers' forwards teach the router (routing corrections).
+  CREATE INDEX events_forwarded ON events (q) WHERE type = 'forwarded';
+  `,
+  `
+  -- Ticket numbers (HD-YYYY-NNNNNN), one counter per year.
+  CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  -- botbuilder Storage: conversation and dialog state, with eTags for optimistic concurrency.
+  CREATE TABLE bot_state (key TEXT PRIMARY KEY, etag TEXT NOT NULL, value TEXT NOT NULL, updated_ms INTEGER NOT NULL) WITHOUT ROWID;
+  -- The portal channel (Direct Line 3.0): conversations, their tokens and their activities.
+  CREATE TABLE dl_conversations (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE dl_activities (
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    activity TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 interface CaseRow {
@@ -200,12 +225,14 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async commit(updates: readonly QuestionUpdate[]): Promise<void> {
+    const events = updates.flatMap((u) => u.events);
+    if (events.some((e) => e.order !== undefined)) events.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
     this.db.transaction(() => {
+      for (const event of events) this.stmt.insertEvent.run({ q: event.q, type: event.type, at: event.at, key: event.key, body: event.body });
       for (const update of updates) {
         const { state } = update;
         const current = this.stmt.eventCount.get(state.id)?.event_count ?? 0;
         if (current !== update.expectedEventCount) throw new ConflictError(state.id);
-        for (const event of update.events) this.stmt.insertEvent.run(event);
         this.stmt.upsertQuestion.run({
           q: state.id,
           status: state.status,
@@ -241,6 +268,51 @@ export class SqliteLedgerStore implements LedgerStore {
     const open = this.stmt.openOverdue.all(agency, at, at);
     const closedLater = this.stmt.closedAfter.all(agency, at, at, at);
     return [...open, ...closedLater].map(caseFromRow);
+  }
+
+  async allocateQuestionId(year: number): Promise<string> {
+    const prefix = `HD-${year}-`;
+    const value = this.db.transaction(() => {
+      // Imported ledgers may already hold numbers of this year: never hand one out twice.
+      const highest = this.db.prepare<[string], { q: string | null }>('SELECT max(q) AS q FROM questions WHERE q LIKE ?').get(`${prefix}%`)?.q;
+      const imported = highest && /^HD-\d{4}-\d{6}$/.test(highest) ? Number(highest.slice(-6)) : 0;
+      const counter = this.db.prepare<[string], { value: number }>('SELECT value FROM counters WHERE name = ?').get(prefix)?.value ?? 0;
+      const next = Math.max(counter, imported) + 1;
+      this.db.prepare('INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)').run(prefix, next);
+      return next;
+    })();
+    return `${prefix}${String(value).padStart(6, '0')}`;
+  }
+
+  async answeredQuestions(): Promise<Array<{ q: string; agency: string; question: string; answer: string }>> {
+    const rows = this.db
+      .prepare<[], { q: string; agency: string; asked: string; answered: string }>(
+        `SELECT q.q AS q, q.agency AS agency, s.body AS asked, a.body AS answered
+         FROM questions q
+         JOIN events s ON s.q = q.q AND s.type = 'submitted'
+         JOIN events a ON a.q = q.q AND a.type = 'answered'
+         WHERE q.status = 'answered'`,
+      )
+      .all();
+    return rows.map((r) => ({
+      q: r.q,
+      agency: r.agency,
+      question: String((JSON.parse(r.asked) as { text?: unknown }).text ?? ''),
+      answer: String((JSON.parse(r.answered) as { text?: unknown }).text ?? ''),
+    }));
+  }
+
+  async routingCorrections(): Promise<Array<{ q: string; text: string; agency: string }>> {
+    const rows = this.db
+      .prepare<[], { q: string; agency: string; body: string }>(
+        `SELECT q.q AS q, q.agency AS agency, s.body AS body
+         FROM (SELECT DISTINCT q FROM events WHERE type = 'forwarded') f
+         JOIN questions q ON q.q = f.q
+         JOIN events s ON s.q = f.q AND s.type = 'submitted'
+         WHERE q.status IN ('accepted', 'answered')`,
+      )
+      .all();
+    return rows.map((r) => ({ q: r.q, agency: r.agency, text: String((JSON.parse(r.body) as { text?: unknown }).text ?? '') }));
   }
 
   async counts(): Promise<{ questions: number; events: number; cases: number }> {

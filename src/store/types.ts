@@ -9,6 +9,8 @@ export interface StoredEvent {
   type: EventType;
   at: number;
   body: string;
+  /** Position in the batch being written: events of several questions are stored in this order (a ledger file's line order). */
+  order?: number;
 }
 
 /** New events of one question and the state they lead to, written together. */
@@ -47,6 +49,12 @@ export interface LedgerStore {
   casesStartingBetween(start: number, end: number): Promise<CaseRecord[]>;
   /** Cases of an agency that may be overdue at `at`: started by then, not closed by then, accept deadline before it. */
   overdueCandidates(agency: string, at: number): Promise<CaseRecord[]>;
+  /** Every answered question with its text and published answer (to offer before a duplicate is filed). */
+  answeredQuestions(): Promise<Array<{ q: string; agency: string; question: string; answer: string }>>;
+  /** A new ticket number HD-YYYY-NNNNNN, never one already used or handed out. */
+  allocateQuestionId(year: number): Promise<string>;
+  /** Questions an officer forwarded and the final agency accepted or answered: (text, final agency), for the router. */
+  routingCorrections(): Promise<Array<{ q: string; text: string; agency: string }>>;
   counts(): Promise<{ questions: number; events: number; cases: number }>;
   /** Whether the store answers (for readiness checks). */
   ping(): Promise<boolean>;

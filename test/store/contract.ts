@@ -102,6 +102,14 @@ export function storeContract(name: string, open: () => Promise<LedgerStore>): v
       expect(at30.map((c) => c.q).sort()).toEqual(['HD-2023-000001', 'HD-2023-000004']);
     });
 
+    test('ticket numbers follow the highest stored number of the year and are never handed out twice', async () => {
+      const a = history('HD-2023-000041', submitted('2023-09-14T09:00:00+07:00'));
+      await store.commit([{ state: a.state, expectedEventCount: 0, events: a.events }]);
+      expect(await store.allocateQuestionId(2023)).toBe('HD-2023-000042');
+      expect(await store.allocateQuestionId(2023)).toBe('HD-2023-000043');
+      expect(await store.allocateQuestionId(2024)).toBe('HD-2024-000001');
+    });
+
     test('answers a readiness ping', async () => {
       expect(await store.ping()).toBe(true);
     });

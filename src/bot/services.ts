@@ -1,0 +1,49 @@
+import type { ProvinceData } from '../config/data';
+import type { Ledger } from '../ledger/ledger';
+import type { FaqBase } from '../routing/faq';
+import type { Gazetteer } from '../routing/gazetteer';
+import type { Moderation } from '../routing/moderation';
+import type { Normalizer } from '../routing/normalize';
+import type { Router } from '../routing/router';
+import { TextIndex } from '../routing/similarity';
+import type { LedgerStore } from '../store/types';
+import type { ChatIntents } from './intents';
+
+export interface AnsweredQuestion {
+  q: string;
+  agency: string;
+  question: string;
+  answer: string;
+}
+
+/** Questions already answered, to offer before a citizen files the same question again. */
+export class AnsweredQuestions {
+  private readonly index: TextIndex<AnsweredQuestion>;
+
+  constructor(normalizer: Normalizer, readonly threshold = 0.55) {
+    this.index = new TextIndex(normalizer);
+  }
+
+  add(item: AnsweredQuestion): void {
+    this.index.add(item, item.question);
+  }
+
+  similar(text: string, limit = 2): AnsweredQuestion[] {
+    return this.index.search(text, limit, this.threshold).map((r) => r.item);
+  }
+}
+
+/** What the dialogs need, passed in so tests can build it around an in-memory store and a fixed clock. */
+export interface BotServices {
+  data: ProvinceData;
+  store: LedgerStore;
+  ledger: Ledger;
+  router: Router;
+  faq: FaqBase;
+  moderation: Moderation;
+  answered: AnsweredQuestions;
+  gazetteer: Gazetteer;
+  normalizer: Normalizer;
+  intents: ChatIntents;
+  now(): number;
+}

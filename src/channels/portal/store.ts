@@ -1,0 +1,171 @@
+import type Database from 'better-sqlite3';
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** An activity as stored and served over Direct Line: plain JSON, ISO timestamp, server id. */
+export interface DirectLineActivity {
+  type: string;
+  id: string;
+  timestamp: string;
+  channelId: string;
+  conversation: { id: string };
+  from: { id: string; name?: string; role: 'user' | 'bot' };
+  recipient?: { id: string; name?: string; role?: string };
+  text?: string;
+  replyToId?: string;
+  channelData?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** What `appendActivity` receives: the store gives the id (from the sequence number). */
+export type NewDirectLineActivity = Omit<DirectLineActivity, 'id'>;
+
+export interface DirectLineConversation {
+  id: string;
+  userId: string;
+  createdAt: number;
+  /** When the current token stops being accepted (epoch ms). */
+  expiresAt: number;
+  lastActivityAt: number;
+}
+
+export interface StoredDirectLineActivity {
+  seq: number;
+  activity: DirectLineActivity;
+}
+
+export interface ActivityPage {
+  activities: StoredDirectLineActivity[];
+  /** The sequence number to give as the next watermark. */
+  watermark: number;
+}
+
+export type TokenCheck =
+  | { ok: true; conversation: DirectLineConversation }
+  | { ok: false; reason: 'unknown-conversation' | 'invalid-token' | 'expired-token' };
+
+/**
+ * Storage of the portal channel. Only a SHA-256 hash of each token is kept, so a copy
+ * of the database does not let anyone read or post into citizens' conversations.
+ * Async throughout so that a MongoDB implementation can follow.
+ */
+export interface DirectLineStore {
+  createConversation(input: { id: string; tokenHash: string; userId: string; expiresAt: number; now: number }): Promise<DirectLineConversation>;
+  findConversation(id: string): Promise<DirectLineConversation | undefined>;
+  /** Whether `token` is the current, unexpired token of conversation `id`. */
+  verifyToken(id: string, token: string, now: number): Promise<TokenCheck>;
+  /** Replaces the token hash (token rotation) and/or sets a new expiry; false when the conversation does not exist. */
+  refreshToken(id: string, update: { expiresAt: number; tokenHash?: string }): Promise<boolean>;
+  /** Appends one activity; its id is `${conversationId}|${seq}` (zero-padded). Throws for an unknown conversation. */
+  appendActivity(conversationId: string, activity: NewDirectLineActivity, now: number): Promise<StoredDirectLineActivity>;
+  /** Activities with a sequence number above `afterSeq`, oldest first, at most `limit`. */
+  listActivities(conversationId: string, afterSeq: number, limit: number): Promise<ActivityPage>;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function activityId(conversationId: string, seq: number): string {
+  return `${conversationId}|${String(seq).padStart(7, '0')}`;
+}
+
+export class UnknownConversationError extends Error {
+  constructor(readonly conversationId: string) {
+    super(`unknown Direct Line conversation ${conversationId}`);
+    this.name = 'UnknownConversationError';
+  }
+}
+
+interface ConversationRow {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_ms: number;
+  expires_ms: number;
+  last_ms: number;
+}
+
+function fromRow(row: ConversationRow): DirectLineConversation {
+  return { id: row.id, userId: row.user_id, createdAt: row.created_ms, expiresAt: row.expires_ms, lastActivityAt: row.last_ms };
+}
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** On the ledger's SQLite database (`SqliteLedgerStore.db`), tables of migration 3. */
+export class SqliteDirectLineStore implements DirectLineStore {
+  private readonly stmt;
+  private readonly appendTx;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmt = {
+      insert: db.prepare(
+        'INSERT INTO dl_conversations (id, token_hash, user_id, created_ms, expires_ms, last_ms) VALUES (@id, @token_hash, @user_id, @created_ms, @expires_ms, @last_ms)',
+      ),
+      find: db.prepare<[string], ConversationRow>('SELECT * FROM dl_conversations WHERE id = ?'),
+      setExpiry: db.prepare<[number, string]>('UPDATE dl_conversations SET expires_ms = ? WHERE id = ?'),
+      setToken: db.prepare<[string, number, string]>('UPDATE dl_conversations SET token_hash = ?, expires_ms = ? WHERE id = ?'),
+      touch: db.prepare<[number, string]>('UPDATE dl_conversations SET last_ms = max(last_ms, ?) WHERE id = ?'),
+      lastSeq: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM dl_activities WHERE conversation_id = ?'),
+      insertActivity: db.prepare<[string, number, string]>('INSERT INTO dl_activities (conversation_id, seq, activity) VALUES (?, ?, ?)'),
+      after: db.prepare<[string, number, number], { seq: number; activity: string }>(
+        'SELECT seq, activity FROM dl_activities WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
+    };
+    // Sequence numbers are taken inside one transaction, so concurrent appends never share one.
+    this.appendTx = db.transaction((conversationId: string, activity: NewDirectLineActivity, now: number): StoredDirectLineActivity => {
+      if (this.stmt.touch.run(now, conversationId).changes === 0) throw new UnknownConversationError(conversationId);
+      const seq = (this.stmt.lastSeq.get(conversationId)?.seq ?? 0) + 1;
+      const stored = { ...activity, id: activityId(conversationId, seq) } as DirectLineActivity;
+      this.stmt.insertActivity.run(conversationId, seq, JSON.stringify(stored));
+      return { seq, activity: stored };
+    });
+  }
+
+  async createConversation(input: { id: string; tokenHash: string; userId: string; expiresAt: number; now: number }): Promise<DirectLineConversation> {
+    const row: ConversationRow = {
+      id: input.id,
+      token_hash: input.tokenHash,
+      user_id: input.userId,
+      created_ms: input.now,
+      expires_ms: input.expiresAt,
+      last_ms: input.now,
+    };
+    this.stmt.insert.run(row);
+    return fromRow(row);
+  }
+
+  async findConversation(id: string): Promise<DirectLineConversation | undefined> {
+    const row = this.stmt.find.get(id);
+    return row ? fromRow(row) : undefined;
+  }
+
+  async verifyToken(id: string, token: string, now: number): Promise<TokenCheck> {
+    const row = this.stmt.find.get(id);
+    if (!row) return { ok: false, reason: 'unknown-conversation' };
+    if (!sameHash(row.token_hash, hashToken(token))) return { ok: false, reason: 'invalid-token' };
+    if (row.expires_ms <= now) return { ok: false, reason: 'expired-token' };
+    return { ok: true, conversation: fromRow(row) };
+  }
+
+  async refreshToken(id: string, update: { expiresAt: number; tokenHash?: string }): Promise<boolean> {
+    const result =
+      update.tokenHash === undefined ? this.stmt.setExpiry.run(update.expiresAt, id) : this.stmt.setToken.run(update.tokenHash, update.expiresAt, id);
+    return result.changes > 0;
+  }
+
+  async appendActivity(conversationId: string, activity: NewDirectLineActivity, now: number): Promise<StoredDirectLineActivity> {
+    return this.appendTx(conversationId, activity, now);
+  }
+
+  async listActivities(conversationId: string, afterSeq: number, limit: number): Promise<ActivityPage> {
+    const rows = this.stmt.after.all(conversationId, afterSeq, limit);
+    const activities = rows.map((r) => ({ seq: r.seq, activity: JSON.parse(r.activity) as DirectLineActivity }));
+    // A watermark beyond the end (e.g. from a restored database) is pulled back so new activities are not skipped.
+    const watermark = activities.length > 0 ? activities[activities.length - 1].seq : Math.min(afterSeq, this.stmt.lastSeq.get(conversationId)?.seq ?? 0);
+    return { activities, watermark };
+  }
+}

@@ -1,0 +1,26 @@
+import { foldVietnamese } from '../domain/text';
+
+/** Words that only appear in English messages (not in unaccented Vietnamese). */
+const ENGLISH = new Set(
+  'is are was were been does did how what when where which who why could would should will my your we our this that there of for with from about please hello hi thanks thank question questions visa register registration get need want apply permit help yes office pay fee tax card passport police school hospital extend renew where english'.split(' '),
+);
+/** Frequent unaccented Vietnamese function words that rule English out. */
+const VIETNAMESE = new Set('toi em anh chi cho hoi xin la co khong gi nao the nay duoc o cua va thi ma de voi ve tai sao bao nhieu lam nhu'.split(' '));
+
+/**
+ * "en" when a message is written in English, "vi" when it is clearly Vietnamese,
+ * undefined when it says nothing either way ("1", "HD-2023-000001", "ok").
+ */
+export function detectLanguage(text: string): 'vi' | 'en' | undefined {
+  if (/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý]/i.test(text.normalize('NFC'))) return 'vi';
+  const words = foldVietnamese(text).split(' ').filter(Boolean);
+  if (words.length === 0) return undefined;
+  let en = 0;
+  let vi = 0;
+  for (const w of words) {
+    if (ENGLISH.has(w)) en += 1;
+    if (VIETNAMESE.has(w)) vi += 1;
+  }
+  if (en >= 1 && en > vi && en / words.length >= 0.25) return 'en';
+  return vi >= 1 ? 'vi' : undefined;
+}

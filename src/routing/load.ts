@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DataError, parseWith, readJsonFile, type ProvinceData } from '../config/data';
+import { PROJECT_ROOT } from '../config/paths';
+import { Gazetteer, PlacesSchema } from './gazetteer';
+import { Normalizer } from './normalize';
+import { Router, type LabeledQuestion, type RoutingRules } from './router';
+
+export const DEFAULT_INTENTS_DIR = path.join(PROJECT_ROOT, 'intents');
+
+const RulesSchema = z
+  .object({
+    notes: z.string().optional(),
+    temperature: z.number().positive(),
+    namedAgencyConfidence: z.number().min(0).max(1),
+    localShareOfDistricts: z.number().min(0).max(1),
+    localTopics: z.record(z.string(), z.array(z.string().min(1))),
+    placeNamesNeedingKind: z.array(z.string().min(1)),
+    agenciesNotMentionable: z.array(z.string()),
+  })
+  .strict();
+
+const AbbreviationsSchema = z
+  .object({
+    abbreviations: z.record(z.string(), z.string().min(1)),
+    misspellings: z.record(z.string(), z.string().min(1)).optional(),
+  })
+  .strict();
+
+const AgencyExamplesSchema = z.object({ agency: z.string().min(1), examples: z.array(z.string().min(1)).min(1) }).strict();
+
+export interface RoutingResources {
+  normalizer: Normalizer;
+  gazetteer: Gazetteer;
+  rules: RoutingRules;
+  training: LabeledQuestion[];
+}
+
+/** Reads the routing data (data/ and intents/), validated; errors name the file and the entry. */
+export function loadRoutingResources(province: ProvinceData, intentsDir: string = DEFAULT_INTENTS_DIR): RoutingResources {
+  const { dataDir, agencies } = province;
+  const rulesFile = path.join(dataDir, 'routing-rules.json');
+  const rules = parseWith(RulesSchema, readJsonFile(rulesFile), rulesFile);
+  for (const code of [...Object.keys(rules.localTopics), ...rules.agenciesNotMentionable])
+    if (!agencies.has(code)) throw new DataError(rulesFile, [`"${code}" is not an agency code in agencies.json`]);
+
+  const abbreviationsFile = path.join(dataDir, 'abbreviations.json');
+  const normalizer = new Normalizer(parseWith(AbbreviationsSchema, readJsonFile(abbreviationsFile), abbreviationsFile));
+
+  const placesFile = path.join(dataDir, 'places.json');
+  const places = parseWith(PlacesSchema, readJsonFile(placesFile), placesFile);
+  for (const d of places.districts)
+    if (agencies.get(d.agency)?.kind !== 'district') throw new DataError(placesFile, [`district "${d.name}": "${d.agency}" is not a district agency in agencies.json`]);
+  const gazetteer = new Gazetteer(places, agencies.all, normalizer, rules);
+
+  const dir = path.join(intentsDir, 'agencies');
+  const training: LabeledQuestion[] = [];
+  let files: string[];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    throw new DataError(dir, ['the training examples folder is missing']);
+  }
+  for (const f of files) {
+    const file = path.join(dir, f);
+    const entry = parseWith(AgencyExamplesSchema, readJsonFile(file), file);
+    if (!agencies.has(entry.agency)) throw new DataError(file, [`agency: "${entry.agency}" is not an agency code in agencies.json`]);
+    for (const text of entry.examples) training.push({ text, agency: entry.agency });
+  }
+  if (training.length === 0) throw new DataError(dir, ['no training examples']);
+  return { normalizer, gazetteer, rules, training };
+}
+
+export function buildRouter(province: ProvinceData, resources: RoutingResources, corrections: readonly LabeledQuestion[] = []): Router {
+  return new Router(
+    {
+      agencies: province.agencies.all,
+      normalizer: resources.normalizer,
+      gazetteer: resources.gazetteer,
+      rules: resources.rules,
+      triageAgency: province.policy.routing.triageAgency,
+      threshold: province.policy.routing.confidenceThreshold,
+    },
+    resources.training,
+    corrections,
+  );
+}
