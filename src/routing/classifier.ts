@@ -16,18 +16,28 @@ export interface LabeledText {
 }
 
 /**
- * natural's naive Bayes classifier over syllable and bigram features. Two
- * changes to how it is driven: observations are passed sparse (the indices of
- * the features present), because natural's dense vectors cost O(vocabulary) per
- * document; and scores are read as log-probabilities and turned into a softmax
- * with a temperature, because natural's own scores are unnormalized products that
- * underflow on long questions.
+ * natural's naive Bayes classifier over syllable and bigram features, driven in
+ * three ways of our own:
+ * - observations are passed sparse (the indices of the features present), because
+ *   natural's dense vectors cost O(vocabulary) per document;
+ * - scoring reads natural's per-class document counts as a binarized multinomial
+ *   model with Laplace smoothing over the whole vocabulary (natural's own
+ *   estimate divides by the class size, so an agency with few examples wins every
+ *   question full of words it has never seen);
+ * - scores are log-probabilities turned into a softmax with a temperature, because
+ *   natural's own scores are products that underflow on long questions.
  */
 export class SyllableBayes {
   private readonly bayes = new BayesClassifier();
   private index = new Map<string, number>();
+  /** Per label: log prior and log of the smoothed denominator. */
+  private logPrior = new Map<string, number>();
+  private logDenominator = new Map<string, number>();
 
-  constructor(private readonly temperature = 1) {}
+  constructor(
+    private readonly temperature = 1,
+    private readonly alpha = 0.5,
+  ) {}
 
   train(examples: readonly LabeledText[]): void {
     for (const ex of examples) for (let i = 0; i < (ex.weight ?? 1); i += 1) this.bayes.addDocument(ex.tokens, ex.label);
@@ -41,6 +51,13 @@ export class SyllableBayes {
     m.totalExamples = 1 + docs.length;
     for (const label of Object.keys(m.classTotals)) m.classTotals[label] = 1;
     for (const doc of docs) m.classTotals[doc.label] += 1;
+    const vocabulary = this.index.size;
+    for (const label of Object.keys(m.classTotals)) {
+      let features = 0;
+      for (const value of Object.values(m.classFeatures[label])) features += value - m.smoothing;
+      this.logPrior.set(label, Math.log((m.classTotals[label] - 1) / docs.length));
+      this.logDenominator.set(label, Math.log(features + this.alpha * vocabulary));
+    }
   }
 
   get labels(): string[] {
@@ -52,21 +69,28 @@ export class SyllableBayes {
   }
 
   /** Probability of each label, most likely first. */
-  distribution(tokens: readonly string[]): Array<{ label: string; p: number }> {
+  distribution(tokens: readonly string[], temperature = this.temperature): Array<{ label: string; p: number }> {
+    const scores = this.logScores(tokens);
+    const max = Math.max(...scores.map((s) => s.log));
+    const exp = scores.map((s) => ({ label: s.label, e: Math.exp((s.log - max) / temperature) }));
+    const sum = exp.reduce((n, s) => n + s.e, 0);
+    return exp.map((s) => ({ label: s.label, p: s.e / sum })).sort((a, b) => b.p - a.p);
+  }
+
+  /** Unnormalized log-probability of each label. */
+  logScores(tokens: readonly string[]): Array<{ label: string; log: number }> {
     const m = this.model();
     const observed = Object.values(this.sparse(tokens));
     const scores: Array<{ label: string; log: number }> = [];
     for (const label of Object.keys(m.classTotals)) {
-      const total = m.classTotals[label];
       const counts = m.classFeatures[label];
-      let log = Math.log(total / m.totalExamples);
-      for (const f of observed) log += Math.log((counts[f] || m.smoothing) / total);
-      scores.push({ label, log: log / this.temperature });
+      const denominator = this.logDenominator.get(label) as number;
+      let log = this.logPrior.get(label) as number;
+      // natural stores a feature's document count plus its smoothing constant.
+      for (const f of observed) log += Math.log((counts[f] ? counts[f] - m.smoothing : 0) + this.alpha) - denominator;
+      scores.push({ label, log });
     }
-    const max = Math.max(...scores.map((s) => s.log));
-    const exp = scores.map((s) => ({ label: s.label, e: Math.exp(s.log - max) }));
-    const sum = exp.reduce((n, s) => n + s.e, 0);
-    return exp.map((s) => ({ label: s.label, p: s.e / sum })).sort((a, b) => b.p - a.p);
+    return scores;
   }
 
   private model(): ApparatusBayes {

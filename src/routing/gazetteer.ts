@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Agency } from '../domain/agencies';
 import { foldVietnamese } from '../domain/text';
-import type { Normalizer } from './normalize';
+import { canonicalTonePlacement, type Normalizer } from './normalize';
 
 export const PlacesSchema = z
   .object({
@@ -30,14 +30,24 @@ export interface PlaceMatch {
   /** The words matched, folded. */
   matched: string;
   level: 'district' | 'commune';
-  /** Position of the match in the tokens. */
+  /** Position of the match in the tokens, and how many tokens it covers. */
   at: number;
+  length: number;
 }
 
 interface Pattern {
   tokens: string[];
   agency: string;
   level: 'district' | 'commune';
+  /** Counts only when the text has the name with its diacritics ("Văn Bàn", not "văn bản"). */
+  accented?: string;
+}
+
+/** Lower case, NFC, tone marks in one placement, words only: to compare names with their diacritics. */
+function accentedKey(text: string): string {
+  return canonicalTonePlacement(text.normalize('NFC').toLowerCase())
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 const KIND_FORMS: Record<string, string[]> = {
@@ -55,14 +65,18 @@ export class Gazetteer {
     places: Places,
     agencies: readonly Agency[],
     private readonly normalizer: Normalizer,
-    options: { placeNamesNeedingKind: readonly string[]; agenciesNotMentionable: readonly string[] },
+    options: { placeNamesNeedingKind: readonly string[]; placeNamesNeedingDiacritics: readonly string[]; agenciesNotMentionable: readonly string[] },
   ) {
     const needKind = new Set(options.placeNamesNeedingKind.map((n) => foldVietnamese(n)));
+    const needDiacritics = new Map(options.placeNamesNeedingDiacritics.map((n) => [foldVietnamese(n), accentedKey(n)]));
     for (const d of places.districts) {
-      for (const name of new Set([d.name, ...d.aliases])) this.add(this.places, name, d.agency, 'district');
+      // "Lào Cai" alone is the province, not the city: such names count only with their kind ("thành phố Lào Cai").
+      for (const name of new Set([d.name, ...d.aliases]))
+        if (!needKind.has(foldVietnamese(name))) this.add(this.places, name, d.agency, 'district', needDiacritics.get(foldVietnamese(name)));
+      for (const kind of [d.kind, ...(d.kind === 'thành phố' ? ['tp'] : d.kind === 'thị xã' ? ['tx'] : [])]) this.add(this.places, `${kind} ${d.name}`, d.agency, 'district');
       for (const c of d.communes) {
         for (const kind of KIND_FORMS[c.kind]) this.add(this.places, `${kind} ${c.name}`, d.agency, 'commune');
-        if (!needKind.has(foldVietnamese(c.name))) this.add(this.places, c.name, d.agency, 'commune');
+        if (!needKind.has(foldVietnamese(c.name))) this.add(this.places, c.name, d.agency, 'commune', needDiacritics.get(foldVietnamese(c.name)));
       }
     }
     const skip = new Set(options.agenciesNotMentionable);
@@ -72,20 +86,22 @@ export class Gazetteer {
     }
   }
 
-  private add(table: Map<string, Pattern[]>, name: string, agency: string, level: Pattern['level']): void {
+  private add(table: Map<string, Pattern[]>, name: string, agency: string, level: Pattern['level'], accented?: string): void {
     const tokens = this.normalizer.tokens(name);
     if (tokens.length === 0) return;
     const list = table.get(tokens[0]) ?? [];
-    if (!list.some((p) => p.agency === agency && p.tokens.join(' ') === tokens.join(' '))) list.push({ tokens, agency, level });
+    if (!list.some((p) => p.agency === agency && p.tokens.join(' ') === tokens.join(' '))) list.push({ tokens, agency, level, ...(accented ? { accented } : {}) });
     table.set(tokens[0], list);
   }
 
-  private scan(table: Map<string, Pattern[]>, tokens: readonly string[]): PlaceMatch[] {
+  private scan(table: Map<string, Pattern[]>, tokens: readonly string[], text?: string): PlaceMatch[] {
     const found: PlaceMatch[] = [];
+    const accentedText = text === undefined ? '' : ` ${accentedKey(text)} `;
     for (let i = 0; i < tokens.length; ) {
       let best: Pattern[] = [];
       let bestLength = 0;
       for (const p of table.get(tokens[i]) ?? []) {
+        if (p.accented !== undefined && !accentedText.includes(` ${p.accented} `)) continue;
         if (p.tokens.length < bestLength || i + p.tokens.length > tokens.length) continue;
         if (!p.tokens.every((t, j) => tokens[i + j] === t)) continue;
         if (p.tokens.length > bestLength) (best = [p]), (bestLength = p.tokens.length);
@@ -95,20 +111,32 @@ export class Gazetteer {
         i += 1;
         continue;
       }
-      for (const p of best) found.push({ agency: p.agency, matched: p.tokens.join(' '), level: p.level, at: i });
+      for (const p of best) found.push({ agency: p.agency, matched: p.tokens.join(' '), level: p.level, at: i, length: bestLength });
       i += bestLength;
     }
     return found;
   }
 
-  /** Places named in the text (a commune name shared by two districts yields both). */
-  placesIn(tokens: readonly string[]): PlaceMatch[] {
-    return this.scan(this.places, tokens);
+  /** Places named in the text (a commune name shared by two districts yields both). `text` is the original, for names that need their diacritics. */
+  placesIn(tokens: readonly string[], text?: string): PlaceMatch[] {
+    return this.scan(this.places, tokens, text);
   }
 
-  /** Departments named explicitly ("Sở Y tế cho hỏi..."). */
-  agenciesNamedIn(tokens: readonly string[]): string[] {
-    return [...new Set(this.scan(this.mentions, tokens).map((m) => m.agency))];
+  /**
+   * Departments named explicitly ("Sở Y tế cho hỏi..."). Folding makes "cơ sở giáo dục"
+   * read "co so giao duc": a mention right after a word listed in `notAfter` for its
+   * first word is not one.
+   */
+  agenciesNamedIn(tokens: readonly string[], notAfter: Record<string, string[]> = {}): string[] {
+    const found = this.scan(this.mentions, tokens).filter((m) => !(notAfter[tokens[m.at]] ?? []).includes(tokens[m.at - 1]));
+    return [...new Set(found.map((m) => m.agency))];
+  }
+
+  /** The tokens with the place names taken out: what the question is about, not where. */
+  withoutPlaces(tokens: readonly string[], matches: readonly PlaceMatch[]): string[] {
+    const drop = new Set<number>();
+    for (const m of matches) for (let i = m.at; i < m.at + m.length; i += 1) drop.add(i);
+    return tokens.filter((_, i) => !drop.has(i));
   }
 
   /**

@@ -14,10 +14,13 @@ const RulesSchema = z
     notes: z.string().optional(),
     temperature: z.number().positive(),
     namedAgencyConfidence: z.number().min(0).max(1),
-    localShareOfDistricts: z.number().min(0).max(1),
     localTopics: z.record(z.string(), z.array(z.string().min(1))),
     placeNamesNeedingKind: z.array(z.string().min(1)),
+    placeNamesNeedingDiacritics: z.array(z.string().min(1)),
     agenciesNotMentionable: z.array(z.string()),
+    mentionNotAfter: z.record(z.string(), z.array(z.string())),
+    localWordsBeforePlace: z.array(z.string()),
+    stopwords: z.array(z.string()),
   })
   .strict();
 

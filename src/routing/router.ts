@@ -7,10 +7,17 @@ import { features, type Normalizer } from './normalize';
 export interface RoutingRules {
   temperature: number;
   namedAgencyConfidence: number;
-  localShareOfDistricts: number;
   localTopics: Record<string, string[]>;
   placeNamesNeedingKind: string[];
+  /** Names that read as common words once folded ("văn bản", "văn hóa"): matched alone only with their diacritics. */
+  placeNamesNeedingDiacritics: string[];
   agenciesNotMentionable: string[];
+  /** For an agency mention starting with a word: the words that, just before it, mean it is not a mention. */
+  mentionNotAfter: Record<string, string[]>;
+  /** Words that make a topic local when they come right before a place name ("chợ Bắc Hà": a market). */
+  localWordsBeforePlace: string[];
+  /** Function words left out of the classifier's features (folded). */
+  stopwords: string[];
 }
 
 export interface LabeledQuestion {
@@ -47,6 +54,7 @@ const CANDIDATES = 5;
 export class Router {
   private readonly classifier: SyllableBayes;
   private readonly districts: Set<string>;
+  private readonly stopwords: Set<string>;
   private readonly localTopics = new Map<string, string[]>();
   /** Officers' corrections, by folded text: the same question never goes wrong twice. */
   private readonly corrected = new Map<string, string>();
@@ -55,12 +63,17 @@ export class Router {
     this.districts = new Set(options.agencies.filter((a) => a.kind === 'district').map((a) => a.code));
     for (const [agency, phrases] of Object.entries(options.rules.localTopics)) this.localTopics.set(agency, phrases.map((p) => ` ${foldVietnamese(p)} `));
     this.classifier = new SyllableBayes(options.rules.temperature);
-    const examples = training.map((t) => ({ tokens: features(options.normalizer.tokens(t.text)), label: t.agency }));
+    this.stopwords = new Set(options.rules.stopwords);
+    const examples = training.map((t) => ({ tokens: this.featuresOf(options.normalizer.tokens(t.text)), label: t.agency }));
     for (const c of corrections) {
-      examples.push({ tokens: features(options.normalizer.tokens(c.text)), label: c.agency, weight: 3 } as (typeof examples)[number]);
+      examples.push({ tokens: this.featuresOf(options.normalizer.tokens(c.text)), label: c.agency, weight: 3 } as (typeof examples)[number]);
       this.corrected.set(options.normalizer.fold(c.text), c.agency);
     }
     this.classifier.train(examples);
+  }
+
+  private featuresOf(tokens: readonly string[]): string[] {
+    return features(tokens.filter((t) => !this.stopwords.has(t)));
   }
 
   get vocabularySize(): number {
@@ -71,16 +84,17 @@ export class Router {
     const { normalizer, gazetteer, rules } = this.options;
     const tokens = normalizer.tokens(text);
     const folded = ` ${tokens.join(' ')} `;
-    const place = gazetteer.districtOf(gazetteer.placesIn(tokens));
+    const places = gazetteer.placesIn(tokens, text);
+    const place = gazetteer.districtOf(places);
 
     const remembered = this.corrected.get(tokens.join(' '));
     if (remembered) return this.result([{ agency: remembered, score: 1 }], 'correction', place);
 
-    const dist = this.classifier.distribution(features(tokens));
+    const dist = this.classifier.distribution(this.featuresOf(tokens));
     const scores = new Map(dist.map((d) => [d.label, d.p]));
     let reason: RouteReason = 'classifier';
 
-    const named = gazetteer.agenciesNamedIn(tokens);
+    const named = gazetteer.agenciesNamedIn(tokens, rules.mentionNotAfter);
     if (named.length === 1) {
       const target = named[0];
       const current = scores.get(target) ?? 0;
@@ -89,19 +103,30 @@ export class Router {
       for (const [agency, p] of scores) scores.set(agency, agency === target ? boosted : rest > 0 ? (p * (1 - boosted)) / rest : 0);
       reason = 'named_agency';
     } else if (place) {
-      const top = dist[0].label;
-      const districtShare = dist.filter((d) => this.districts.has(d.label)).reduce((n, d) => n + d.p, 0);
+      // Area and topic apart: the topic is judged on the words without the place names,
+      // so that a place given only as the asker's address does not pull a department topic to a district.
+      const topic = this.classifier.distribution(this.featuresOf(gazetteer.withoutPlaces(tokens, places)));
+      const top = topic[0].label;
       const topicIsLocal =
         this.districts.has(top) ||
-        districtShare >= rules.localShareOfDistricts ||
-        (this.localTopics.get(top) ?? []).some((phrase) => folded.includes(phrase));
+        (this.localTopics.has(top) &&
+          ([...this.localTopics.values()].some((phrases) => phrases.some((phrase) => folded.includes(phrase))) ||
+            places.some((p) => rules.localWordsBeforePlace.includes(tokens[p.at - 1]))));
+      scores.clear();
+      for (const d of topic) scores.set(d.label, d.p);
       if (topicIsLocal) {
-        // The local topic goes to the place's district: it takes the districts' share and the local department's.
+        // The local topic goes to the place's district, with the districts' share and the local department's.
+        const districtShare = topic.filter((d) => this.districts.has(d.label)).reduce((n, d) => n + d.p, 0);
         const moved = districtShare + (this.districts.has(top) ? 0 : (scores.get(top) ?? 0));
         for (const d of this.districts) scores.set(d, 0);
         if (!this.districts.has(top)) scores.set(top, 0);
         scores.set(place, moved);
         reason = 'local_topic';
+      } else {
+        // A department topic: the districts' share stays an alternative, at the place's district only.
+        const districtShare = topic.filter((d) => this.districts.has(d.label)).reduce((n, d) => n + d.p, 0);
+        for (const d of this.districts) scores.set(d, 0);
+        scores.set(place, districtShare);
       }
     }
 

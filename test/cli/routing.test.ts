@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hoidap } from '../helpers/cli';
+
+describe('npx hoidap route', () => {
+  test('one JSON line out per line in, in order, with agency codes, confidence and ranked candidates', async () => {
+    const input = [
+      { id: 'a1', text: 'thu tuc cap lai so do bi mat o xa Xuan Quang huyen Bao Thang' },
+      { id: 'a2', text: 'Thẻ bảo hiểm y tế của con tôi bị mất, xin cấp lại ở đâu?' },
+      { id: 'a3', text: 'How can I extend my tourist visa while staying in Sa Pa?' },
+    ];
+    const run = await hoidap(['route'], input.map((i) => JSON.stringify(i)).join('\n') + '\n');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id)).toEqual(['a1', 'a2', 'a3']);
+    expect(lines[0]).toMatchObject({ agency: 'h-baothang' });
+    expect(lines[1].candidates[0].agency).toBe('bhxh');
+    expect(lines[2].candidates[0].agency).toBe('cong-an');
+    for (const l of lines) {
+      expect(Object.keys(l).slice(0, 4)).toEqual(['id', 'agency', 'confidence', 'candidates']);
+      expect(l.confidence).toBeGreaterThan(0);
+      expect(l.confidence).toBeLessThanOrEqual(1);
+      expect(l.candidates.length).toBeGreaterThanOrEqual(3);
+      expect(l.candidates[0].score).toBeGreaterThanOrEqual(l.candidates[1].score);
+    }
+  });
+
+  test('a bad input line gets an error line in its place, the others are still routed, exit 2', async () => {
+    const run = await hoidap(['route'], '{"id":"x1","text":"thủ tục khai tử"}\nnot json\n{"id":"x3"}\n{"id":"x4","text":"đăng ký thường trú cho con"}\n');
+    expect(run.code).toBe(2);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toEqual({ id: null, error: 'line 2: not valid JSON' });
+    expect(lines[2]).toEqual({ id: 'x3', error: 'line 3: "text" must be a non-empty string' });
+    expect(lines[3].candidates[0].agency).toBe('cong-an');
+  });
+
+  test('the officers’ forwards in a database teach the router', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-route-'));
+    const db = path.join(dir, 'x.sqlite');
+    const text = 'Cho hỏi về việc cấp phép biển quảng cáo tấm lớn ven quốc lộ 4D';
+    const ledger = [
+      { q: 'HD-2026-000001', type: 'submitted', at: '2026-11-02T09:00:00+07:00', channel: 'portal', text },
+      { q: 'HD-2026-000001', type: 'assigned', at: '2026-11-02T09:01:00+07:00', agency: 'vp-ubnd' },
+      { q: 'HD-2026-000001', type: 'forwarded', at: '2026-11-02T10:00:00+07:00', from: 'vp-ubnd', agency: 'so-vhtt' },
+      { q: 'HD-2026-000001', type: 'accepted', at: '2026-11-03T10:00:00+07:00', agency: 'so-vhtt' },
+    ];
+    fs.writeFileSync(path.join(dir, 'l.jsonl'), ledger.map((e) => JSON.stringify(e)).join('\n'));
+    expect((await hoidap(['import', '--db', db, path.join(dir, 'l.jsonl')])).code).toBe(0);
+    const run = await hoidap(['route', '--db', db], JSON.stringify({ id: 1, text }) + '\n');
+    expect(JSON.parse(run.stdout)).toMatchObject({ id: 1, agency: 'so-vhtt', confidence: 1 });
+    expect((await hoidap(['train', '--db', db])).stdout).toMatch(/and 1 officers' correction\(s\)/);
+  });
+});
+
+describe('npx hoidap eval-routing', () => {
+  test('prints top-1, top-3, unaccented, triage, wrong-agency rates, per-agency precision/recall and confusions', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-eval-'));
+    const file = path.join(dir, 'set.jsonl');
+    fs.writeFileSync(file, [
+      { text: 'Thủ tục đăng ký khai sinh cho con cần giấy tờ gì', agency: 'so-tuphap' },
+      { text: 'quyết toán thuế thu nhập cá nhân năm nay làm thế nào', agency: 'cuc-thue' },
+      { text: 'đèn đường ở phố Lê Lợi phường Cốc Lếu hỏng cả tuần', agency: 'tp-laocai' },
+    ].map((e) => JSON.stringify(e)).join('\n'));
+    const run = await hoidap(['eval-routing', file, '--format', 'json']);
+    expect(run.code).toBe(0);
+    const e = JSON.parse(run.stdout);
+    expect(e).toMatchObject({ n: 3, top1: 1, top3: 1, unaccentedTop1: 1 });
+    expect(e.perAgency.map((a: { agency: string }) => a.agency)).toEqual(['cuc-thue', 'so-tuphap', 'tp-laocai']);
+    const text = (await hoidap(['eval-routing', file])).stdout;
+    expect(text).toMatch(/top-1 accuracy +100\.0%/);
+    expect(text).toMatch(/most frequent confusions/);
+  });
+
+  test('a labeled file with an unknown agency is refused with the line number', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-eval-'));
+    const file = path.join(dir, 'bad.jsonl');
+    fs.writeFileSync(file, '{"text":"x","agency":"so-gddt"}\n{"text":"y","agency":"so-khong"}\n');
+    const run = await hoidap(['eval-routing', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}:2: unknown agency code "so-khong"`);
+  });
+});
