@@ -1,3 +1,4 @@
+import type { ConversationReference } from 'botbuilder';
 import type { ProvinceData } from '../config/data';
 import type { Ledger } from '../ledger/ledger';
 import type { FaqBase } from '../routing/faq';
@@ -46,4 +47,7 @@ export interface BotServices {
   normalizer: Normalizer;
   intents: ChatIntents;
   now(): number;
+  metrics?: import('./bot').BotMetrics;
+  /** Keeps where to reach the citizen when the answer is published. */
+  rememberConversation?(q: string, reference: Partial<ConversationReference>): Promise<void>;
 }

@@ -1,14 +1,22 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { mountPortal, type Portal, type PortalDeps } from '../channels/portal';
 import type { ProvinceData } from '../config/data';
 import { parseDay } from '../domain/time';
 import { logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { mountBotFramework, type BotFrameworkDeps } from './botframework';
 import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
 import type { LedgerStore } from '../store/types';
 
 export interface AppDeps {
   data: ProvinceData;
   store: LedgerStore;
+  /** The portal channel (Direct Line + Web Chat page at /); without it / is a plain status page. */
+  portal?: PortalDeps | Portal;
+  metrics?: Metrics;
+  /** The standard Bot Framework endpoint POST /api/messages. */
+  botFramework?: BotFrameworkDeps;
 }
 
 const CONTENT_TYPES: Record<ReportFormat, string> = {
@@ -22,7 +30,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 }
 
-export function createApp({ data, store }: AppDeps): express.Express {
+export function createApp({ data, store, portal, metrics, botFramework }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -31,10 +39,24 @@ export function createApp({ data, store }: AppDeps): express.Express {
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      metrics?.httpDuration.observe(
+        { method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other'), status: String(res.statusCode) },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
       logger.http('request', { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
     });
     next();
   });
+
+  if (metrics)
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+
+  if (botFramework) {
+    app.use('/api/messages', express.json({ limit: '256kb' }));
+    mountBotFramework(app, botFramework);
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -63,8 +85,11 @@ export function createApp({ data, store }: AppDeps): express.Express {
     res.send(await renderReport(report, format));
   });
 
-  app.get('/', (_req, res) => {
-    res.type('html').send(`<!doctype html>
+  if (portal) {
+    mountPortal(app, portal);
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('html').send(`<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Hỏi - Đáp | Cổng thông tin điện tử tỉnh</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
@@ -72,7 +97,8 @@ export function createApp({ data, store }: AppDeps): express.Express {
 <p>Máy chủ hoidap đang chạy cho ${escapeHtml(String(data.agencies.all.length))} cơ quan, đơn vị.</p>
 <p><a href="/api/reports/appendix02?from=2023-01-01&amp;to=2023-09-25&amp;format=md">Phụ biểu 02 (dữ liệu mẫu 9 tháng năm 2023)</a></p>
 </body></html>`);
-  });
+    });
+  }
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     logger.error('unhandled error', { requestId: res.locals.requestId, path: req.path, error: err instanceof Error ? err.message : String(err) });

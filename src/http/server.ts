@@ -1,11 +1,18 @@
+import { MemoryStorage, type ActivityHandlerBase } from 'botbuilder';
+import { botMetrics, createBot } from '../bot/factory';
+import { Metrics } from '../observability/metrics';
+import { SqliteBotStorage } from '../store/sqlite-bot-storage';
+import { botFrameworkAuthFromEnv } from './botframework';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { createPortal, PortalAdapter, SqliteDirectLineStore, type DirectLineLimits, type Portal } from '../channels/portal';
 import type { ProvinceData } from '../config/data';
 import { DEFAULT_DB_PATH } from '../config/paths';
 import { openStore } from '../config/store';
 import { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
+import { SqliteLedgerStore } from '../store/sqlite';
 import { createApp } from './app';
 
 export interface ServerOptions {
@@ -14,6 +21,11 @@ export interface ServerOptions {
   /** HOIDAP_DB or --db; undefined means the embedded default file. */
   dbLocation?: string;
   host?: string;
+  /** The bot; by default hoidap's own, built from data/ and intents/. */
+  bot?: ActivityHandlerBase;
+  portalLimits?: Partial<DirectLineLimits>;
+  /** How long shutdown waits for bot turns in flight before closing the store anyway (default 15 s). */
+  drainTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -22,6 +34,8 @@ export interface RunningServer {
   /** Resolves when the server has shut down. */
   closed: Promise<void>;
   close(): Promise<void>;
+  /** The portal channel's adapter, for proactive messages (`continueConversation`); absent without the SQLite store. */
+  portalAdapter?: PortalAdapter;
 }
 
 /**
@@ -41,11 +55,38 @@ async function loadDemoIfWanted(options: ServerOptions, ledger: Ledger): Promise
   logger.warn('demo data loaded into an empty database', { file, events: result.imported, questions: result.questions });
 }
 
+/** Whether `promise` settles within `ms` (the timer does not keep the process alive). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const store = await openStore(options.dbLocation ?? DEFAULT_DB_PATH);
   const ledger = new Ledger(store, options.data);
   await loadDemoIfWanted(options, ledger);
-  const app = createApp({ data: options.data, store });
+  const metrics = new Metrics();
+  // Conversation and dialog state live in the store, so a restart in the middle of a dialog loses nothing.
+  const storage = store instanceof SqliteLedgerStore ? new SqliteBotStorage(store.db) : new MemoryStorage();
+  const bot = options.bot ?? (await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics) })).bot;
+  let portal: Portal | undefined;
+  let portalAdapter: PortalAdapter | undefined;
+  if (store instanceof SqliteLedgerStore) {
+    const directLineStore = new SqliteDirectLineStore(store.db);
+    portalAdapter = new PortalAdapter({ store: directLineStore });
+    portal = createPortal({ store: directLineStore, adapter: portalAdapter, bot, limits: options.portalLimits });
+  } else {
+    logger.warn('portal channel not mounted: it needs the SQLite store', { store: store.kind });
+  }
+  const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() } });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
     s.once('error', reject);
@@ -59,7 +100,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   const close = () =>
     (closing ??= (async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop taking conversations and messages, let the turns in flight write their replies, then close the store.
+      portal?.stopAccepting();
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (portal) {
+        const drained = await settlesWithin(portal.drain(), options.drainTimeoutMs ?? 15_000);
+        if (!drained) logger.warn('shutdown: bot turns still running after the drain timeout; closing anyway');
+      }
+      // Keep-alive connections (Web Chat polling) would otherwise hold the server open.
+      server.closeIdleConnections();
+      if (!(await settlesWithin(serverClosed, 5_000))) server.closeAllConnections();
+      await serverClosed;
       await store.close();
       logger.info('hoidap stopped');
       resolveClosed();
@@ -70,5 +121,5 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  return { server, port, closed, close };
+  return { server, port, closed, close, portalAdapter };
 }

@@ -15,6 +15,8 @@ const FaqSchema = z
             title: z.string().min(1),
             agency: z.string().min(1),
             questions: z.array(z.string().min(1)).min(1),
+            /** How English speakers ask it. */
+            questionsEn: z.array(z.string().min(1)).optional(),
             answer: z.string().min(1).max(1500),
             answerEn: z.string().min(1).max(1500),
             link: z.string().url(),
@@ -45,7 +47,7 @@ export class FaqBase {
     readonly threshold = 0.5,
   ) {
     this.index = new TextIndex(normalizer);
-    for (const e of entries) for (const q of [e.title, ...e.questions]) this.index.add(e, q);
+    for (const e of entries) for (const q of [e.title, ...e.questions, ...(e.questionsEn ?? [])]) this.index.add(e, q);
   }
 
   static load(province: ProvinceData, normalizer: Normalizer): FaqBase {

@@ -2,7 +2,7 @@ import { foldVietnamese } from '../domain/text';
 
 /** Words that only appear in English messages (not in unaccented Vietnamese). */
 const ENGLISH = new Set(
-  'is are was were been does did how what when where which who why could would should will my your we our this that there of for with from about please hello hi thanks thank question questions visa register registration get need want apply permit help yes office pay fee tax card passport police school hospital extend renew where english'.split(' '),
+  'is are was were been does did how what when where which who why could would should will my your we our this that there of for with from about please hello hi thanks thank question questions visa register registration get need want apply permit yes office pay fee tax card passport police school hospital extend renew where english'.split(' '),
 );
 /** Frequent unaccented Vietnamese function words that rule English out. */
 const VIETNAMESE = new Set('toi em anh chi cho hoi xin la co khong gi nao the nay duoc o cua va thi ma de voi ve tai sao bao nhieu lam nhu'.split(' '));

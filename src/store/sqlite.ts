@@ -82,6 +82,57 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (conversation_id, seq)
   ) WITHOUT ROWID;
   `,
+  `
+  -- A question filed from a channel event carries the event's key: replaying the event never files it twice.
+  CREATE INDEX events_submitted_source ON events (json_extract(body, '$.source')) WHERE type = 'submitted';
+  -- Zalo and Messenger: every webhook event is stored here before the webhook answers 200.
+  CREATE TABLE inbox (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    processed_ms INTEGER,
+    error TEXT,
+    UNIQUE (channel, dedupe_key)
+  );
+  CREATE INDEX inbox_pending ON inbox (id) WHERE status = 'pending';
+  CREATE INDEX inbox_by_user ON inbox (user_key, id) WHERE status = 'pending';
+  -- Everything the bot sends on Zalo and Messenger, delivered with retries; 'dead' after the last attempt.
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    source TEXT,
+    created_ms INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    sent_ms INTEGER,
+    provider_id TEXT,
+    last_error TEXT
+  );
+  CREATE INDEX outbox_due ON outbox (next_attempt_ms) WHERE status IN ('pending', 'sending');
+  CREATE INDEX outbox_by_recipient ON outbox (channel, recipient, id) WHERE status IN ('pending', 'sending');
+  -- When each channel user last wrote: the reply windows (Zalo 7 days, Messenger 24 hours) count from it.
+  CREATE TABLE channel_users (
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    last_inbound_ms INTEGER NOT NULL,
+    PRIMARY KEY (channel, user_id)
+  ) WITHOUT ROWID;
+  -- Channel credentials that rotate (Zalo's single-use refresh token).
+  CREATE TABLE channel_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms INTEGER NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 interface CaseRow {
@@ -300,6 +351,13 @@ export class SqliteLedgerStore implements LedgerStore {
       question: String((JSON.parse(r.asked) as { text?: unknown }).text ?? ''),
       answer: String((JSON.parse(r.answered) as { text?: unknown }).text ?? ''),
     }));
+  }
+
+  async questionFromSource(source: string): Promise<string | undefined> {
+    const row = this.db
+      .prepare<[string], { q: string }>("SELECT q FROM events WHERE type = 'submitted' AND json_extract(body, '$.source') = ? LIMIT 1")
+      .get(source);
+    return row?.q;
   }
 
   async routingCorrections(): Promise<Array<{ q: string; text: string; agency: string }>> {

@@ -51,6 +51,8 @@ export interface LedgerStore {
   overdueCandidates(agency: string, at: number): Promise<CaseRecord[]>;
   /** Every answered question with its text and published answer (to offer before a duplicate is filed). */
   answeredQuestions(): Promise<Array<{ q: string; agency: string; question: string; answer: string }>>;
+  /** The question filed from a channel event (its `source` key), if one was. */
+  questionFromSource(source: string): Promise<string | undefined>;
   /** A new ticket number HD-YYYY-NNNNNN, never one already used or handed out. */
   allocateQuestionId(year: number): Promise<string>;
   /** Questions an officer forwarded and the final agency accepted or answered: (text, final agency), for the router. */

@@ -110,6 +110,13 @@ export function storeContract(name: string, open: () => Promise<LedgerStore>): v
       expect(await store.allocateQuestionId(2024)).toBe('HD-2024-000001');
     });
 
+    test('finds the question filed from a channel event by its source key', async () => {
+      const a = history('HD-2026-000001', { ...submitted('2026-11-30T09:00:00+07:00'), source: 'zalo:msg-1' });
+      await store.commit([{ state: a.state, expectedEventCount: 0, events: a.events }]);
+      expect(await store.questionFromSource('zalo:msg-1')).toBe('HD-2026-000001');
+      expect(await store.questionFromSource('zalo:msg-2')).toBeUndefined();
+    });
+
     test('answers a readiness ping', async () => {
       expect(await store.ping()).toBe(true);
     });

@@ -5,6 +5,7 @@ import {
   BotAdapter,
   TurnContext,
   type Activity,
+  type ActivityTimestamps,
   type ChannelAccount,
   type ConversationReference,
   type ResourceResponse,
@@ -81,7 +82,7 @@ export class PortalAdapter extends BotAdapter {
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     const responses: ResourceResponse[] = [];
     for (const activity of activities) {
-      if (activity.type === ActivityTypes.Delay) {
+      if (activity.type === 'delay') {
         // botbuilder's convention: a "delay" activity pauses the output for `value` ms (default 1 s).
         await new Promise((resolve) => setTimeout(resolve, typeof activity.value === 'number' ? activity.value : 1000));
         responses.push({ id: '' });
@@ -107,6 +108,8 @@ export class PortalAdapter extends BotAdapter {
         from: { id: this.bot.id, name: activity.from?.name ?? this.bot.name, role: 'bot' },
         recipient: recipient ? compact({ id: recipient.id, name: recipient.name, role: 'user' }) : undefined,
         replyToId: activity.replyToId,
+        // Web Chat renders markdown, where a single newline is no line break: keep the bot's lines as written.
+        ...(typeof activity.text === 'string' && (activity.textFormat ?? 'markdown') === 'markdown' ? { text: activity.text.replace(/\n/g, '  \n') } : {}),
       });
       const { activity: saved } = await this.store.appendActivity(conversationId, stored, now);
       responses.push({ id: saved.id });
@@ -171,7 +174,7 @@ export class PortalAdapter extends BotAdapter {
 /** The botbuilder view of a stored user activity (Date timestamps, raw strings kept). */
 export function toTurnActivity(stored: DirectLineActivity, bot: ChannelAccount): Partial<Activity> {
   const { timestamp, localTimestamp, ...rest } = stored;
-  const activity = { ...rest, recipient: stored.recipient ?? bot } as Partial<Activity>;
+  const activity = { ...rest, recipient: stored.recipient ?? bot } as Partial<ActivityTimestamps>;
   activity.timestamp = new Date(timestamp);
   activity.rawTimestamp = timestamp;
   if (typeof localTimestamp === 'string') {

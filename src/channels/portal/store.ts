@@ -1,10 +1,9 @@
 import type Database from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** An activity as stored and served over Direct Line: plain JSON, ISO timestamp, server id. */
-export interface DirectLineActivity {
+/** What `appendActivity` receives: the store gives the id (from the sequence number). */
+export interface NewDirectLineActivity {
   type: string;
-  id: string;
   timestamp: string;
   channelId: string;
   conversation: { id: string };
@@ -16,8 +15,10 @@ export interface DirectLineActivity {
   [field: string]: unknown;
 }
 
-/** What `appendActivity` receives: the store gives the id (from the sequence number). */
-export type NewDirectLineActivity = Omit<DirectLineActivity, 'id'>;
+/** An activity as stored and served over Direct Line: plain JSON, ISO timestamp, server id. */
+export interface DirectLineActivity extends NewDirectLineActivity {
+  id: string;
+}
 
 export interface DirectLineConversation {
   id: string;

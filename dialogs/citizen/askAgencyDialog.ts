@@ -1,0 +1,232 @@
+import { TurnContext } from 'botbuilder';
+import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { BotServices } from '../../src/bot/services';
+import type { RouteResult } from '../../src/routing/router';
+import { CancelAndHelpDialog } from './cancelAndHelpDialog';
+import { DIALOG_IDS, EVENT_SOURCE, langOf, ledgerChannel, textsFor, withYesNo, yesNo, type CitizenProfile } from './common';
+
+export interface AskOptions {
+  /** The question, when the citizen already typed it. */
+  text?: string;
+  /** Set when the citizen was already asked once to rephrase abusive wording. */
+  askedToRephrase?: boolean;
+}
+
+interface Draft {
+  text: string;
+  flagged: boolean;
+  name?: string;
+  contact?: string;
+  locality?: string;
+  localityDistrict?: string;
+  route?: RouteResult;
+}
+
+const PROMPTS = { question: 'askQuestion', yesNo: 'askYesNo', name: 'askName', contact: 'askContact', locality: 'askLocality' };
+export const MIN_QUESTION = 10;
+export const MAX_QUESTION = 2000;
+
+/** A phone number (Vietnamese mobile or landline, with or without +84) or an email address. */
+export function validContact(text: string): string | undefined {
+  const trimmed = text.trim();
+  const phone = trimmed.replace(/[\s.()-]/g, '');
+  if (/^(\+84|84|0)(3|5|7|8|9)\d{8}$/.test(phone) || /^(\+84|84|0)2\d{9}$/.test(phone)) return phone.replace(/^(\+84|84)/, '0');
+  if (/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(trimmed) && trimmed.length <= 120) return trimmed.toLowerCase();
+  return undefined;
+}
+
+/**
+ * Sending a question to an agency: the question, answered look-alikes first (a
+ * duplicate is the commonest reason for deletion), name, contact, place, the
+ * agency and the deadline, confirmation, then the ticket.
+ */
+export class AskAgencyDialog extends CancelAndHelpDialog {
+  constructor(services: BotServices, private readonly profile: (context: TurnContext) => Promise<CitizenProfile>) {
+    super(DIALOG_IDS.ask, services);
+    this.addDialog(new TextPrompt(PROMPTS.question, (pc) => this.validateQuestion(pc)))
+      .addDialog(new TextPrompt(PROMPTS.yesNo, async (pc) => yesNo(services, pc.recognized.value) !== undefined))
+      .addDialog(new TextPrompt(PROMPTS.name, async (pc) => /^[\p{L}][\p{L} .'-]{1,79}$/u.test((pc.recognized.value ?? '').trim())))
+      .addDialog(new TextPrompt(PROMPTS.contact, async (pc) => validContact(pc.recognized.value ?? '') !== undefined))
+      .addDialog(new TextPrompt(PROMPTS.locality, async (pc) => (pc.recognized.value ?? '').trim().length > 0 && (pc.recognized.value ?? '').length <= 120))
+      .addDialog(
+        new WaterfallDialog(`${DIALOG_IDS.ask}.steps`, [
+          this.questionStep.bind(this),
+          this.checkStep.bind(this),
+          this.similarAnsweredStep.bind(this),
+          this.contactStep.bind(this),
+          this.localityStep.bind(this),
+          this.confirmStep.bind(this),
+          this.fileStep.bind(this),
+        ]),
+      );
+    this.initialDialogId = `${DIALOG_IDS.ask}.steps`;
+  }
+
+  private async validateQuestion(pc: PromptValidatorContext<string>): Promise<boolean> {
+    const text = (pc.recognized.value ?? '').trim();
+    const t = textsFor(pc.context);
+    if (text.length < MIN_QUESTION) {
+      await pc.context.sendActivity(t.questionTooShort);
+      return false;
+    }
+    if (text.length > MAX_QUESTION) {
+      await pc.context.sendActivity(t.questionTooLong(MAX_QUESTION));
+      return false;
+    }
+    return true;
+  }
+
+  private draft(step: WaterfallStepContext): Draft {
+    return step.values as Draft;
+  }
+
+  private async questionStep(step: WaterfallStepContext) {
+    const options = (step.options ?? {}) as AskOptions;
+    const text = options.text?.trim();
+    if (text && text.length >= MIN_QUESTION && text.length <= MAX_QUESTION) return step.next(text);
+    return step.prompt(PROMPTS.question, { prompt: textsFor(step.context).askQuestion });
+  }
+
+  private async checkStep(step: WaterfallStepContext) {
+    const t = textsFor(step.context);
+    const text = String(step.result).trim();
+    const options = (step.options ?? {}) as AskOptions;
+    const draft = this.draft(step);
+    draft.text = text;
+    draft.flagged = false;
+    if (this.services.moderation.check(text).length > 0) {
+      if (!options.askedToRephrase) {
+        await step.context.sendActivity(t.rephrase);
+        return step.replaceDialog(this.id, { askedToRephrase: true } satisfies AskOptions);
+      }
+      // Filed anyway, but the editors see it first: nothing a citizen sends is dropped silently.
+      draft.flagged = true;
+      await step.context.sendActivity(t.flaggedAnyway);
+    }
+    const similar = this.services.answered.similar(text);
+    if (similar.length === 0) return step.next(undefined);
+    const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+    await step.context.sendActivity(t.similarFound(similar.map((s) => ({ q: s.q, question: cut(s.question, 160), answer: cut(s.answer, 400) }))));
+    return step.prompt(PROMPTS.yesNo, { prompt: withYesNo(t, t.similarHelped), retryPrompt: withYesNo(t, t.yesNoRetry) });
+  }
+
+  private async similarAnsweredStep(step: WaterfallStepContext) {
+    const t = textsFor(step.context);
+    if (step.result !== undefined && yesNo(this.services, step.result as string) === 'yes') {
+      await step.context.sendActivity(t.similarGlad);
+      this.services.metrics?.dialogCompleted('ask', 'answered_before');
+      return step.endDialog();
+    }
+    return step.prompt(PROMPTS.name, { prompt: t.askName, retryPrompt: t.nameRetry });
+  }
+
+  private async contactStep(step: WaterfallStepContext) {
+    this.draft(step).name = String(step.result).trim();
+    const t = textsFor(step.context);
+    return step.prompt(PROMPTS.contact, { prompt: t.askContact, retryPrompt: t.contactRetry });
+  }
+
+  private async localityStep(step: WaterfallStepContext) {
+    this.draft(step).contact = validContact(String(step.result));
+    const t = textsFor(step.context);
+    return step.prompt(PROMPTS.locality, { prompt: t.askLocality });
+  }
+
+  private async confirmStep(step: WaterfallStepContext) {
+    const t = textsFor(step.context);
+    const draft = this.draft(step);
+    const said = String(step.result).trim();
+    const skipped = this.services.normalizer.fold(said) === this.services.normalizer.fold(t.skipWord) || ['bo qua', 'skip', 'khong'].includes(this.services.normalizer.fold(said));
+    if (!skipped) {
+      draft.locality = said;
+      const tokens = this.services.normalizer.tokens(said);
+      draft.localityDistrict = this.services.gazetteer.districtOf(this.services.gazetteer.placesIn(tokens));
+      if (!draft.localityDistrict) await step.context.sendActivity(t.localityUnknown);
+    }
+    const { data } = this.services;
+    const route = this.services.router.route(draft.text);
+    draft.route = route;
+    const flaggedOrTriage = draft.flagged || route.triage;
+    const agencyCode = route.triage || draft.flagged ? route.candidates[0]?.agency ?? route.agency : route.agency;
+    const now = this.services.now();
+    const summary = t.summary({
+      question: draft.text.length > 300 ? `${draft.text.slice(0, 299)}…` : draft.text,
+      agency: data.agencies.get(agencyCode)?.name ?? agencyCode,
+      triage: flaggedOrTriage,
+      acceptDue: data.clock.formatDateVi(data.calendar.deadline(now, data.policy.deadlines.acceptWorkingDays)),
+      answerDue: data.clock.formatDateVi(data.calendar.deadline(now, data.policy.deadlines.answerWorkingDays)),
+      name: draft.name ?? '',
+      contact: draft.contact ?? '',
+      locality: draft.locality ?? '',
+    });
+    return step.prompt(PROMPTS.yesNo, { prompt: withYesNo(t, summary), retryPrompt: withYesNo(t, t.yesNoRetry) });
+  }
+
+  private async fileStep(step: WaterfallStepContext) {
+    const t = textsFor(step.context);
+    if (yesNo(this.services, step.result as string) !== 'yes') {
+      await step.context.sendActivity(t.notFiled);
+      this.services.metrics?.dialogCompleted('ask', 'not_confirmed');
+      return step.endDialog();
+    }
+    const draft = this.draft(step);
+    const route = draft.route as RouteResult;
+    const { data, ledger, store } = this.services;
+    const now = this.services.now();
+    const at = data.clock.format(now);
+    const triage = draft.flagged || route.triage;
+    const agency = triage ? data.policy.routing.triageAgency : route.agency;
+    const source = step.context.turnState.get(EVENT_SOURCE) as string | undefined;
+    const already = source ? await store.questionFromSource(source) : undefined;
+    if (already) {
+      // This event was processed before a crash: the question is filed; say so again.
+      const state = (await store.loadQuestions([already])).get(already);
+      const current = state?.cases[state.cases.length - 1];
+      if (state && current) {
+        await step.context.sendActivity(t.filed({ ticket: already, agency: data.agencies.get(current.agency)?.name ?? current.agency, triage: state.agency === data.policy.routing.triageAgency, acceptDue: data.clock.formatDateVi(current.acceptDue), answerDue: data.clock.formatDateVi(current.answerDue) }));
+        return step.endDialog({ ticket: already });
+      }
+    }
+    const year = Number(at.slice(0, 4));
+    const q = await store.allocateQuestionId(year);
+    await ledger.record({
+      ...(source ? { source } : {}),
+      q,
+      type: 'submitted',
+      at,
+      by: 'citizen',
+      channel: ledgerChannel(step.context.activity.channelId),
+      text: draft.text,
+      asker: { name: draft.name, contact: draft.contact, ...(draft.localityDistrict ? { locality: draft.localityDistrict } : draft.locality ? { locality: draft.locality } : {}) },
+      lang: langOf(step.context),
+      ...(draft.flagged ? { flags: ['language'] } : {}),
+    });
+    const state = await ledger.record({
+      q,
+      type: 'assigned',
+      at,
+      agency,
+      by: 'bot',
+      confidence: route.confidence,
+      ...(triage ? { triage: true, suggested: route.candidates[0]?.agency } : {}),
+    });
+    const profile = await this.profile(step.context);
+    profile.tickets = [...new Set([...(profile.tickets ?? []), q])];
+    profile.name = draft.name;
+    profile.contact = draft.contact;
+    await this.services.rememberConversation?.(q, TurnContext.getConversationReference(step.context.activity));
+    const current = state.cases[state.cases.length - 1];
+    this.services.metrics?.questionFiled(ledgerChannel(step.context.activity.channelId), triage);
+    this.services.metrics?.dialogCompleted('ask', 'filed');
+    await step.context.sendActivity(
+      t.filed({
+        ticket: q,
+        agency: data.agencies.get(agency)?.name ?? agency,
+        triage,
+        acceptDue: data.clock.formatDateVi(current.acceptDue),
+        answerDue: data.clock.formatDateVi(current.answerDue),
+      }),
+    );
+    return step.endDialog({ ticket: q });
+  }
+}

@@ -1,0 +1,71 @@
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import { TEXTS, type Lang, type Texts } from '../../src/bot/texts';
+import type { BotServices } from '../../src/bot/services';
+import type { Channel } from '../../src/domain/events';
+
+/**
+ * The inbound event's key ("zalo:<msg_id>"), set by channels that may replay an event
+ * after a crash: a question is filed at most once per event.
+ */
+export const EVENT_SOURCE = Symbol('hoidap.eventSource');
+
+/** The language of this turn, set by the bot before the dialogs run. */
+export const LANG = Symbol('hoidap.lang');
+
+export function langOf(context: TurnContext): Lang {
+  return (context.turnState.get(LANG) as Lang | undefined) ?? 'vi';
+}
+
+export function textsFor(context: TurnContext): Texts {
+  return TEXTS[langOf(context)];
+}
+
+/** A message with the main menu as suggested actions (buttons in Web Chat, Zalo and Messenger). */
+export function withMenu(t: Texts, text: string) {
+  return MessageFactory.suggestedActions([t.menuActions.ask, t.menuActions.status, t.menuActions.faq], text);
+}
+
+export function withYesNo(t: Texts, text: string) {
+  return MessageFactory.suggestedActions([t.confirmActions.yes, t.confirmActions.no], text);
+}
+
+/** "yes", "no", or undefined when the reply is neither. */
+export function yesNo(services: BotServices, text: string | undefined): 'yes' | 'no' | undefined {
+  const intent = services.intents.recognize(text ?? '');
+  return intent === 'yes' || intent === 'no' ? intent : undefined;
+}
+
+/** Which ledger channel a Bot Framework channel id stands for. */
+export function ledgerChannel(channelId: string | undefined): Channel {
+  switch (channelId) {
+    case 'directline':
+    case 'webchat':
+      return 'portal';
+    case 'zalo':
+      return 'zalo';
+    case 'facebook':
+      return 'facebook';
+    default:
+      return 'botframework';
+  }
+}
+
+/** What a user state keeps between conversations: the language and the questions this person filed. */
+export interface CitizenProfile {
+  lang?: Lang;
+  tickets: string[];
+  name?: string;
+  contact?: string;
+  locality?: string;
+}
+
+export const PROFILE = 'citizenProfile';
+export const DIALOG_STATE = 'dialogState';
+
+export const DIALOG_IDS = {
+  main: 'main',
+  ask: 'askAgency',
+  faq: 'faq',
+  status: 'status',
+  rating: 'rating',
+} as const;

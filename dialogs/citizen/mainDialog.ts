@@ -1,0 +1,77 @@
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { BotServices } from '../../src/bot/services';
+import { findTicket } from '../../src/bot/intents';
+import { AskAgencyDialog, MIN_QUESTION } from './askAgencyDialog';
+import { CancelAndHelpDialog } from './cancelAndHelpDialog';
+import { DIALOG_IDS, LANG, textsFor, withMenu, type CitizenProfile } from './common';
+import { FaqDialog } from './faqDialog';
+import { RatingDialog } from './ratingDialog';
+import { StatusDialog } from './statusDialog';
+
+/**
+ * The citizen's entry point: a ticket number is looked up, a menu choice starts
+ * its dialog, and anything that reads like a question goes to the knowledge base
+ * first, then to an agency.
+ */
+export class MainDialog extends CancelAndHelpDialog {
+  constructor(services: BotServices, profile: (context: TurnContext) => Promise<CitizenProfile>) {
+    super(DIALOG_IDS.main, services);
+    this.addDialog(new AskAgencyDialog(services, profile))
+      .addDialog(new FaqDialog(services))
+      .addDialog(new StatusDialog(services, profile))
+      .addDialog(new RatingDialog(services))
+      .addDialog(new WaterfallDialog(`${DIALOG_IDS.main}.steps`, [this.dispatchStep.bind(this), this.endStep.bind(this)]));
+    this.initialDialogId = `${DIALOG_IDS.main}.steps`;
+  }
+
+  /** Runs a turn: continues the dialog in progress, or starts over from the dispatch. */
+  async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
+    const set = new DialogSet(accessor);
+    set.add(this);
+    const dc = await set.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  private async dispatchStep(step: WaterfallStepContext) {
+    const text = (step.context.activity.text ?? '').trim();
+    const t = textsFor(step.context);
+    const ticket = findTicket(text);
+    if (ticket) return step.beginDialog(DIALOG_IDS.status, { ticket });
+    const fold = (s: string) => this.services.normalizer.fold(s);
+    const choice = fold(text);
+    if (choice === fold(t.menuActions.ask)) return step.beginDialog(DIALOG_IDS.ask, {});
+    if (choice === fold(t.menuActions.status)) return step.beginDialog(DIALOG_IDS.status, {});
+    if (choice === fold(t.menuActions.faq)) return step.beginDialog(DIALOG_IDS.faq, {});
+    switch (this.services.intents.recognize(text)) {
+      case 'ask_agency':
+        return step.beginDialog(DIALOG_IDS.ask, {});
+      case 'check_status':
+        return step.beginDialog(DIALOG_IDS.status, {});
+      case 'faq':
+        return step.beginDialog(DIALOG_IDS.faq, {});
+      case 'thanks':
+        await step.context.sendActivity(step.context.turnState.get(LANG) === 'en' ? 'You are welcome!' : 'Không có gì ạ. Bạn cần hỏi thêm cứ nhắn nhé.');
+        return step.endDialog();
+      case 'help':
+        await step.context.sendActivity(withMenu(t, t.help));
+        return step.endDialog();
+      case undefined:
+        break;
+      default:
+        // greeting, menu, a stray "có"/"không"/"hủy" with nothing in progress: show what the bot can do.
+        await step.context.sendActivity(withMenu(t, t.welcome));
+        return step.endDialog();
+    }
+    if (text.length < MIN_QUESTION) {
+      await step.context.sendActivity(withMenu(t, t.welcome));
+      return step.endDialog();
+    }
+    return step.beginDialog(DIALOG_IDS.faq, { text });
+  }
+
+  private async endStep(step: WaterfallStepContext) {
+    return step.endDialog(step.result);
+  }
+}

@@ -1,0 +1,54 @@
+import { TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { MessageFactory } from 'botbuilder';
+import type { BotServices } from '../../src/bot/services';
+import { LedgerRejection } from '../../src/ledger/ledger';
+import { logger } from '../../src/observability/logger';
+import { CancelAndHelpDialog } from './cancelAndHelpDialog';
+import { DIALOG_IDS, textsFor } from './common';
+
+export interface RatingOptions {
+  ticket: string;
+}
+
+/** "3", "4 sao", "5 điểm": the first digit 1..5 of a short reply. */
+export function parseRating(text: string | undefined): number | undefined {
+  const m = /^\s*([1-5])(\s*(sao|điểm|diem|\/\s*5|stars?))?\s*[.!]?\s*$/i.exec(text ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The citizen's 1..5 rating of a published answer (đánh giá sự hài lòng). */
+export class RatingDialog extends CancelAndHelpDialog {
+  constructor(services: BotServices) {
+    super(DIALOG_IDS.rating, services);
+    this.addDialog(new TextPrompt('ratingValue', async (pc) => parseRating(pc.recognized.value) !== undefined)).addDialog(
+      new WaterfallDialog(`${DIALOG_IDS.rating}.steps`, [this.askStep.bind(this), this.recordStep.bind(this)]),
+    );
+    this.initialDialogId = `${DIALOG_IDS.rating}.steps`;
+  }
+
+  private async askStep(step: WaterfallStepContext) {
+    const t = textsFor(step.context);
+    const choices = ['1', '2', '3', '4', '5'];
+    return step.prompt('ratingValue', { prompt: MessageFactory.suggestedActions(choices, t.askRating), retryPrompt: MessageFactory.suggestedActions(choices, t.ratingRetry) });
+  }
+
+  private async recordStep(step: WaterfallStepContext) {
+    const t = textsFor(step.context);
+    const rating = parseRating(String(step.result)) as number;
+    const { ticket } = step.options as RatingOptions;
+    const { store, ledger, data } = this.services;
+    // Events of a question are in time order: a server clock a little behind the answer's must not lose the rating.
+    const last = (await store.loadQuestions([ticket])).get(ticket)?.lastEventAt ?? 0;
+    try {
+      await ledger.record({ q: ticket, type: 'rated', at: data.clock.format(Math.max(this.services.now(), last)), by: 'citizen', rating });
+    } catch (err) {
+      if (!(err instanceof LedgerRejection)) throw err;
+      logger.warn('rating refused', { q: ticket, reason: err.reason });
+      await step.context.sendActivity(t.error);
+      return step.endDialog();
+    }
+    this.services.metrics?.dialogCompleted('rating', String(rating));
+    await step.context.sendActivity(t.rated(rating));
+    return step.endDialog({ rating });
+  }
+}

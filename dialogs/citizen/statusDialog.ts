@@ -1,0 +1,63 @@
+import type { TurnContext } from 'botbuilder';
+import { TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { BotServices } from '../../src/bot/services';
+import { findTicket } from '../../src/bot/intents';
+import { openCase } from '../../src/domain/lifecycle';
+import { CancelAndHelpDialog } from './cancelAndHelpDialog';
+import { DIALOG_IDS, textsFor, type CitizenProfile } from './common';
+
+export interface StatusOptions {
+  ticket?: string;
+}
+
+/** Checking a question by its ticket number: status, agency, deadline, and the answer once published. */
+export class StatusDialog extends CancelAndHelpDialog {
+  constructor(services: BotServices, private readonly profile: (context: TurnContext) => Promise<CitizenProfile>) {
+    super(DIALOG_IDS.status, services);
+    this.addDialog(new TextPrompt('statusTicket', async (pc) => findTicket(pc.recognized.value ?? '') !== undefined)).addDialog(
+      new WaterfallDialog(`${DIALOG_IDS.status}.steps`, [this.ticketStep.bind(this), this.showStep.bind(this), this.doneStep.bind(this)]),
+    );
+    this.initialDialogId = `${DIALOG_IDS.status}.steps`;
+  }
+
+  private async ticketStep(step: WaterfallStepContext) {
+    const ticket = ((step.options ?? {}) as StatusOptions).ticket;
+    if (ticket) return step.next(ticket);
+    const t = textsFor(step.context);
+    return step.prompt('statusTicket', { prompt: t.askTicket, retryPrompt: t.ticketRetry });
+  }
+
+  private async showStep(step: WaterfallStepContext) {
+    const t = textsFor(step.context);
+    const ticket = findTicket(String(step.result)) as string;
+    const { store, data } = this.services;
+    const state = (await store.loadQuestions([ticket])).get(ticket);
+    if (!state) {
+      await step.context.sendActivity(t.ticketUnknown(ticket));
+      return step.endDialog();
+    }
+    const agency = state.agency ? (data.agencies.get(state.agency)?.name ?? state.agency) : '—';
+    const open = openCase(state);
+    let answer: string | undefined;
+    let answeredOn: string | undefined;
+    if (state.status === 'answered') {
+      const answered = (await store.questionEvents(ticket)).filter((e) => e.type === 'answered').pop();
+      if (answered) {
+        answer = String((JSON.parse(answered.body) as { text?: unknown }).text ?? '');
+        answeredOn = data.clock.formatDateVi(answered.at);
+      }
+    }
+    await step.context.sendActivity(
+      t.status({ ticket, status: t.statusNames[state.status], agency, answerDue: open ? data.clock.formatDateVi(open.answerDue) : undefined, answer, answeredOn }),
+    );
+    this.services.metrics?.dialogCompleted('status', state.status);
+    // Only the person who asked rates the answer, once.
+    const profile = await this.profile(step.context);
+    if (state.status === 'answered' && state.rating === undefined && profile.tickets?.includes(ticket)) return step.beginDialog(DIALOG_IDS.rating, { ticket });
+    return step.endDialog();
+  }
+
+  private async doneStep(step: WaterfallStepContext) {
+    return step.endDialog(step.result);
+  }
+}

@@ -1,0 +1,392 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { randomBytes } from 'node:crypto';
+import { ActivityTypes, type ActivityHandlerBase, type ChannelAccount } from 'botbuilder';
+import { logger } from '../../observability/logger';
+import { PORTAL_CHANNEL_ID, toTurnActivity, type PortalAdapter } from './adapter';
+import { KeyedQueue } from './queue';
+import { TokenBuckets, type BucketLimit } from './rate-limit';
+import { hashToken, type DirectLineActivity, type DirectLineConversation, type DirectLineStore, type NewDirectLineActivity } from './store';
+
+export interface DirectLineLimits {
+  /** Starting conversations, per client IP. */
+  startConversation: BucketLimit;
+  /** Posting activities, per client IP. */
+  postActivity: BucketLimit;
+  /** Longest message text, in characters (Unicode code points). */
+  maxTextLength: number;
+  /** Largest JSON body (express/body-parser syntax). */
+  maxBody: string;
+  /** Token lifetime; Web Chat refreshes at half of 30 minutes. */
+  tokenTtlSeconds: number;
+  /** Activities returned by one GET at most; the client gets the rest on its next poll. */
+  pageSize: number;
+}
+
+/**
+ * Many citizens share one public IP behind mobile carriers' NAT, so the per-IP limits
+ * are generous: they stop floods, not people.
+ */
+export const DEFAULT_LIMITS: DirectLineLimits = {
+  startConversation: { burst: 30, perMinute: 30 },
+  postActivity: { burst: 60, perMinute: 120 },
+  maxTextLength: 2000,
+  maxBody: '64kb',
+  tokenTtlSeconds: 1800,
+  pageSize: 100,
+};
+
+export interface DirectLineRouterOptions {
+  store: DirectLineStore;
+  adapter: PortalAdapter;
+  bot: Pick<ActivityHandlerBase, 'run'>;
+  limits?: Partial<DirectLineLimits>;
+  /** Access-Control-Allow-Origin; tokens travel in a header, not cookies, so '*' is safe. */
+  allowOrigin?: string;
+  /** Injected clock (tests). */
+  now?: () => number;
+}
+
+export interface DirectLineRouter extends Router {
+  /** Refuse new conversations and activities (503) from now on; polling keeps working. */
+  stopAccepting(): void;
+  /** Resolves when every accepted activity has been stored and every turn in flight has finished. */
+  drain(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Direct Line's error shape: {"error": {"code", "message"}}. */
+function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+const ACCEPTED_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.Typing]);
+const TOKEN_SEPARATOR = '~';
+const STALE_TYPING_MS = 30_000;
+
+/** Opaque to clients; carries the conversation id so /tokens/refresh finds the conversation without a token index. */
+function newToken(conversationId: string): string {
+  return `${conversationId}${TOKEN_SEPARATOR}${randomBytes(32).toString('base64url')}`;
+}
+
+function conversationIdOfToken(token: string): string | undefined {
+  const at = token.lastIndexOf(TOKEN_SEPARATOR);
+  return at > 0 ? token.slice(0, at) : undefined;
+}
+
+function bearerToken(req: Request): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+  // DirectLineJS sends "Bearer undefined" when it has no token yet.
+  if (!match || match[1] === 'undefined' || match[1] === 'null') return undefined;
+  return match[1];
+}
+
+function clientKey(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function shortString(value: unknown, max: number): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined;
+}
+
+function isLocale(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/.test(value);
+}
+
+/** Fields of a client activity the server keeps; everything identifying (from, conversation, ids) is set by the server. */
+function userActivity(
+  body: Record<string, unknown>,
+  conversation: DirectLineConversation,
+  bot: ChannelAccount,
+  serviceUrl: string,
+  now: number,
+): NewDirectLineActivity {
+  const channelData = isRecord(body.channelData)
+    ? Object.fromEntries(Object.entries(body.channelData).filter(([key]) => !key.startsWith('webchat:') && key !== 'state'))
+    : undefined;
+  const activity: NewDirectLineActivity = {
+    type: String(body.type),
+    timestamp: new Date(now).toISOString(),
+    channelId: PORTAL_CHANNEL_ID,
+    serviceUrl,
+    conversation: { id: conversation.id },
+    from: { id: conversation.userId, role: 'user' },
+    recipient: { id: bot.id, name: bot.name, role: 'bot' },
+  };
+  const name = shortString(isRecord(body.from) ? body.from.name : undefined, 64);
+  if (name) activity.from.name = name;
+  if (typeof body.text === 'string') activity.text = body.text;
+  if (body.textFormat === 'plain' || body.textFormat === 'markdown') activity.textFormat = body.textFormat;
+  if (isLocale(body.locale)) activity.locale = body.locale;
+  const localTimestamp = shortString(body.localTimestamp, 40);
+  if (localTimestamp) activity.localTimestamp = localTimestamp;
+  const localTimezone = shortString(body.localTimezone, 64);
+  if (localTimezone) activity.localTimezone = localTimezone;
+  const eventName = shortString(body.name, 128);
+  if (eventName) activity.name = eventName;
+  if (body.value !== undefined) activity.value = body.value;
+  if (Array.isArray(body.entities)) activity.entities = body.entities.filter(isRecord);
+  const replyToId = shortString(body.replyToId, 128);
+  if (replyToId) activity.replyToId = replyToId;
+  if (channelData && Object.keys(channelData).length > 0) activity.channelData = channelData;
+  return activity;
+}
+
+/** Web Chat orders by channelData['webchat:sequence-id'] when present: the server's order, whatever the clocks say. */
+function served(seq: number, activity: DirectLineActivity): DirectLineActivity {
+  return { ...activity, channelData: { ...activity.channelData, 'webchat:sequence-id': seq } };
+}
+
+/**
+ * The Direct Line 3.0 REST surface Web Chat uses (polling; no WebSocket), mounted at
+ * /v3/directline. Every conversation has its own opaque token; a token opens only its
+ * own conversation.
+ */
+export function createDirectLineRouter(options: DirectLineRouterOptions): DirectLineRouter {
+  const { store, adapter, bot } = options;
+  const limits: DirectLineLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const now = options.now ?? Date.now;
+  const startBuckets = new TokenBuckets(limits.startConversation, now);
+  const postBuckets = new TokenBuckets(limits.postActivity, now);
+  // Storing an activity and queueing its turn happen in the order the posts arrived.
+  const postOrder = new KeyedQueue();
+  let accepting = true;
+
+  const router = express.Router();
+
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Access-Control-Allow-Origin', options.allowOrigin ?? '*');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, x-ms-bot-agent, X-Requested-With, Accept');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+    res.setHeader('Access-Control-Max-Age', '600');
+    // Responses carry tokens and citizens' messages.
+    res.setHeader('Cache-Control', 'no-store');
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next();
+  });
+  router.use(express.json({ limit: limits.maxBody }));
+
+  const limited = (buckets: TokenBuckets, req: Request, res: Response): boolean => {
+    const taken = buckets.take(clientKey(req));
+    if (taken.ok) return false;
+    res.setHeader('Retry-After', String(taken.retryAfterSeconds));
+    sendError(res, 429, 'TooManyRequests', 'Bạn gửi quá nhiều yêu cầu; vui lòng thử lại sau ít phút. (rate limit exceeded)');
+    return true;
+  };
+
+  const refusedWhileClosing = (res: Response): boolean => {
+    if (accepting) return false;
+    res.setHeader('Retry-After', '5');
+    sendError(res, 503, 'ServiceUnavailable', 'Hệ thống đang khởi động lại; vui lòng thử lại sau ít giây. (shutting down)');
+    return true;
+  };
+
+  /** The conversation of the URL, if the bearer token is its current token (else 404 / 403 sent). */
+  const authorize = async (req: Request, res: Response, conversationId: string): Promise<DirectLineConversation | undefined> => {
+    const token = bearerToken(req);
+    const check = await store.verifyToken(conversationId, token ?? '', now());
+    if (check.ok) return check.conversation;
+    if (check.reason === 'unknown-conversation') sendError(res, 404, 'BadArgument', 'Conversation not found');
+    else if (!token) sendError(res, 403, 'TokenMissing', 'Authorization: Bearer <token> of this conversation is required');
+    else if (check.reason === 'expired-token') sendError(res, 403, 'TokenExpired', 'The token has expired; start a new conversation');
+    else sendError(res, 403, 'BadToken', 'The token does not belong to this conversation');
+    return undefined;
+  };
+
+  const conversationBody = (conversationId: string, token: string, expiresAt: number, at: number) => ({
+    conversationId,
+    token,
+    expires_in: Math.max(0, Math.round((expiresAt - at) / 1000)),
+  });
+
+  router.post('/conversations', async (req, res) => {
+    const presented = bearerToken(req);
+    if (presented) {
+      // Web Chat given a token from our POST calls POST /conversations again with it: that conversation, not a new one.
+      const id = conversationIdOfToken(presented);
+      const at = now();
+      const check = id ? await store.verifyToken(id, presented, at) : undefined;
+      if (!check?.ok) {
+        sendError(res, 403, 'BadToken', 'The token is invalid or has expired');
+        return;
+      }
+      res.status(200).json(conversationBody(check.conversation.id, presented, check.conversation.expiresAt, at));
+      return;
+    }
+    if (refusedWhileClosing(res) || limited(startBuckets, req, res)) return;
+    const body: Record<string, unknown> = isRecord(req.body) ? req.body : {};
+    const created = now();
+    const id = randomBytes(16).toString('base64url');
+    const token = newToken(id);
+    // The server names the user: botbuilder keys user state by user id, so a client must not pick someone else's.
+    const userId = `u-${randomBytes(12).toString('base64url')}`;
+    const conversation = await store.createConversation({
+      id,
+      tokenHash: hashToken(token),
+      userId,
+      expiresAt: created + limits.tokenTtlSeconds * 1000,
+      now: created,
+    });
+    logger.info('portal conversation started', { conversationId: id });
+    const user: ChannelAccount = { id: userId, name: '', role: 'user' };
+    // Web Chat does not send conversationUpdate over Direct Line; the bot needs one to greet.
+    adapter
+      .processActivity(
+        {
+          type: ActivityTypes.ConversationUpdate,
+          id: `${id}|start`,
+          timestamp: new Date(created),
+          channelId: PORTAL_CHANNEL_ID,
+          serviceUrl: adapter.serviceUrl,
+          conversation: { id, isGroup: false, conversationType: 'personal', name: '' },
+          from: user,
+          recipient: adapter.bot,
+          membersAdded: [user],
+          locale: isLocale(body.locale) ? body.locale : undefined,
+        },
+        (context) => bot.run(context),
+      )
+      .catch((error: unknown) => logger.error('portal greeting turn could not finish', { conversationId: id, error: String(error) }));
+    res.status(201).json({ ...conversationBody(conversation.id, token, conversation.expiresAt, created), userId });
+  });
+
+  router.get('/conversations/:id', async (req, res) => {
+    const conversation = await authorize(req, res, req.params.id);
+    if (!conversation) return;
+    // Resuming hands out a new token; the old one stops working.
+    const token = newToken(conversation.id);
+    const at = now();
+    const expiresAt = at + limits.tokenTtlSeconds * 1000;
+    await store.refreshToken(conversation.id, { tokenHash: hashToken(token), expiresAt });
+    res.json(conversationBody(conversation.id, token, expiresAt, at));
+  });
+
+  router.post('/tokens/refresh', async (req, res) => {
+    const token = bearerToken(req);
+    const id = token ? conversationIdOfToken(token) : undefined;
+    if (!token || !id) {
+      sendError(res, 403, 'BadToken', 'Authorization: Bearer <token> is required');
+      return;
+    }
+    const at = now();
+    const check = await store.verifyToken(id, token, at);
+    if (!check.ok) {
+      if (check.reason === 'unknown-conversation') sendError(res, 404, 'BadArgument', 'Conversation not found');
+      else sendError(res, 403, 'BadToken', 'The token is invalid or has expired');
+      return;
+    }
+    // Same token, later expiry: requests already in flight with it keep working.
+    const expiresAt = at + limits.tokenTtlSeconds * 1000;
+    await store.refreshToken(id, { expiresAt });
+    res.json(conversationBody(id, token, expiresAt, at));
+  });
+
+  router.post('/conversations/:id/activities', async (req, res) => {
+    if (refusedWhileClosing(res) || limited(postBuckets, req, res)) return;
+    const conversation = await authorize(req, res, req.params.id);
+    if (!conversation) return;
+    const body = req.body as unknown;
+    if (!isRecord(body)) throw new HttpError(400, 'BadArgument', 'The body must be a JSON activity (Content-Type: application/json)');
+    if (typeof body.type !== 'string' || !ACCEPTED_TYPES.has(body.type))
+      throw new HttpError(400, 'BadArgument', `Activity type must be one of ${[...ACCEPTED_TYPES].join(', ')}`);
+    if (body.text !== undefined && typeof body.text !== 'string') throw new HttpError(400, 'BadArgument', 'text must be a string');
+    if (typeof body.text === 'string' && [...body.text.trim()].length > limits.maxTextLength)
+      throw new HttpError(
+        400,
+        'MessageTooLong',
+        `Tin nhắn dài quá ${limits.maxTextLength.toLocaleString('vi-VN')} ký tự; bạn vui lòng rút gọn hoặc chia thành nhiều tin nhắn. (text longer than ${limits.maxTextLength} characters)`,
+      );
+    if (Array.isArray(body.attachments) && body.attachments.length > 0)
+      throw new HttpError(400, 'AttachmentsNotSupported', 'Cổng chưa hỗ trợ gửi tệp đính kèm. (attachments are not supported)');
+    if (body.type === ActivityTypes.Typing) {
+      // Typing is ephemeral: acknowledged, neither stored nor given to the bot.
+      res.json({ id: `${conversation.id}|typing-${randomBytes(6).toString('base64url')}` });
+      return;
+    }
+    const stored = await postOrder.run(conversation.id, async () => {
+      const saved = await store.appendActivity(conversation.id, userActivity(body, conversation, adapter.bot, adapter.serviceUrl, now()), now());
+      // Queued here, inside the ordered section, so turns run in the order the activities were stored.
+      adapter
+        .processActivity(toTurnActivity(saved.activity, adapter.bot), (context) => bot.run(context))
+        .catch((error: unknown) =>
+          logger.error('portal turn could not finish', { conversationId: conversation.id, activityId: saved.activity.id, error: String(error) }),
+        );
+      return saved;
+    });
+    logger.debug('portal activity received', { conversationId: conversation.id, activityId: stored.activity.id, type: stored.activity.type });
+    res.json({ id: stored.activity.id });
+  });
+
+  router.get('/conversations/:id/activities', async (req, res) => {
+    const conversation = await authorize(req, res, req.params.id);
+    if (!conversation) return;
+    const raw = req.query.watermark;
+    const text = typeof raw === 'string' ? raw : '';
+    if (text !== '' && !/^\d{1,15}$/.test(text)) throw new HttpError(400, 'BadArgument', 'watermark must be a watermark this server returned');
+    const page = await store.listActivities(conversation.id, text === '' ? 0 : Number(text), limits.pageSize);
+    const at = now();
+    // A bot's old "typing" replayed after a reload would show a typing indicator for nothing.
+    const current = page.activities.filter((a) => a.activity.type !== ActivityTypes.Typing || at - Date.parse(a.activity.timestamp) < STALE_TYPING_MS);
+    res.json({ activities: current.map((a) => served(a.seq, a.activity)), watermark: String(page.watermark) });
+  });
+
+  router.post('/conversations/:id/upload', (_req, res) => {
+    sendError(res, 501, 'NotImplemented', 'Cổng chưa hỗ trợ gửi tệp đính kèm. (uploads are not supported)');
+  });
+
+  router.use((_req: Request, res: Response) => {
+    sendError(res, 404, 'NotFound', 'No such Direct Line endpoint');
+  });
+
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return;
+    if (err instanceof HttpError) {
+      sendError(res, err.status, err.code, err.message);
+      return;
+    }
+    const type = isRecord(err) ? err.type : undefined;
+    if (type === 'entity.too.large') {
+      sendError(res, 413, 'PayloadTooLarge', `The body is larger than ${limits.maxBody}`);
+      return;
+    }
+    if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      sendError(res, 400, 'BadArgument', 'The body is not valid JSON');
+      return;
+    }
+    logger.error('portal request failed', {
+      requestId: res.locals.requestId,
+      path: req.path,
+      error: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+    sendError(res, 500, 'InternalError', 'Internal error');
+  });
+
+  return Object.assign(router, {
+    stopAccepting(): void {
+      accepting = false;
+    },
+    async drain(): Promise<void> {
+      while (postOrder.size > 0 || adapter.turnsInFlight > 0) {
+        await postOrder.drain();
+        await adapter.drain();
+      }
+    },
+  });
+}

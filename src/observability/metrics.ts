@@ -1,0 +1,28 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics, one registry per server (tests start several). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly turns = new Counter({ name: 'hoidap_bot_turns_total', help: 'Bot turns by channel', labelNames: ['channel'], registers: [this.registry] });
+  readonly errors = new Counter({ name: 'hoidap_bot_errors_total', help: 'Bot turns that failed, by channel', labelNames: ['channel'], registers: [this.registry] });
+  readonly dialogsCompleted = new Counter({
+    name: 'hoidap_dialogs_completed_total',
+    help: 'Citizen dialogs completed, by dialog and outcome',
+    labelNames: ['dialog', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly questionsFiled = new Counter({ name: 'hoidap_questions_filed_total', help: 'Questions filed by citizens, by channel', labelNames: ['channel', 'triage'], registers: [this.registry] });
+  readonly httpDuration = new Histogram({
+    name: 'hoidap_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly webhookEvents = new Counter({ name: 'hoidap_webhook_events_total', help: 'Webhook events by channel and result', labelNames: ['channel', 'result'], registers: [this.registry] });
+  readonly outbound = new Counter({ name: 'hoidap_outbound_messages_total', help: 'Outbound messages by channel and outcome', labelNames: ['channel', 'outcome'], registers: [this.registry] });
+
+  constructor(defaults = true) {
+    if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'hoidap_' });
+  }
+}

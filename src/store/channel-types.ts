@@ -1,0 +1,83 @@
+import type { StoreItems } from 'botbuilder';
+
+/** Zalo and Messenger: the durable inbox of webhook events and outbox of messages to send. */
+
+export type MessagingChannel = 'zalo' | 'facebook';
+
+export interface NewInboundEvent {
+  channel: MessagingChannel;
+  /** The channel's message id (or a key derived from the event): a replayed delivery has the same. */
+  dedupeKey: string;
+  /** channel:user: events of one user are handled in order. */
+  userKey: string;
+  kind: string;
+  payload: string;
+  receivedAt: number;
+  /** Recorded but not handed to the bot (unfollow...). */
+  ignored?: boolean;
+}
+
+export interface InboundEvent extends NewInboundEvent {
+  id: number;
+  attempts: number;
+}
+
+export interface OutboundPayload {
+  text: string;
+  /** Button titles; a click comes back as the title typed. */
+  buttons?: string[];
+  /** A person (officer) wrote it: Messenger's HUMAN_AGENT tag may apply after 24 hours. */
+  human?: boolean;
+}
+
+export interface NewOutboundMessage {
+  channel: MessagingChannel;
+  recipient: string;
+  payload: OutboundPayload;
+  /** What it answers: the inbox event id, or a question id. */
+  source?: string;
+}
+
+export interface OutboundMessage extends NewOutboundMessage {
+  id: number;
+  attempts: number;
+  createdAt: number;
+}
+
+export type OutboundStatus = 'pending' | 'sending' | 'sent' | 'dead' | 'expired' | 'unknown';
+
+export interface TurnResult {
+  status: 'done' | 'failed';
+  error?: string;
+  replies: NewOutboundMessage[];
+  /** Bot state written during the turn, committed with the replies. */
+  stateWrites: StoreItems;
+}
+
+export interface ChannelQueueStore {
+  /** Stores webhook events durably; returns how many were new (a replayed event changes nothing). */
+  enqueueInbound(events: readonly NewInboundEvent[]): Promise<number>;
+  /** Claims pending events: per user only the earliest, and none while another of that user is claimed. */
+  claimInbound(owner: string, now: number, leaseMs: number, limit: number): Promise<InboundEvent[]>;
+  /** Ends a turn: state, replies and the event's status in one transaction. False when the lease was lost. */
+  completeInbound(id: number, owner: string, now: number, result: TurnResult): Promise<boolean>;
+  /** Gives an event back after a failure, to be tried again (or marked failed after `maxAttempts`). */
+  releaseInbound(id: number, owner: string, error: string, maxAttempts: number): Promise<void>;
+
+  enqueueOutbound(messages: readonly NewOutboundMessage[], now: number): Promise<void>;
+  /** Claims due messages (status becomes 'sending'): per recipient only the earliest, so replies keep their order. */
+  claimOutbound(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboundMessage[]>;
+  finishOutbound(id: number, owner: string, now: number, outcome: { status: 'sent' | 'dead' | 'expired'; providerId?: string; error?: string }): Promise<void>;
+  retryOutbound(id: number, owner: string, nextAttemptAt: number, error: string): Promise<void>;
+  /** Messages whose send was cut off by a crash: never resent (an answer is sent at most once), shown to admins. */
+  markInterruptedSends(now: number): Promise<number>;
+  outboundByStatus(): Promise<Record<OutboundStatus, number>>;
+  /** Dead, expired and unknown messages, newest first, for admins. */
+  undelivered(limit: number): Promise<Array<OutboundMessage & { status: OutboundStatus; lastError?: string }>>;
+
+  touchUser(channel: MessagingChannel, userId: string, at: number): Promise<void>;
+  lastInbound(channel: MessagingChannel, userId: string): Promise<number | undefined>;
+  getSecret(name: string): Promise<string | undefined>;
+  setSecret(name: string, value: string, now: number): Promise<void>;
+  inboundByStatus(): Promise<Record<string, number>>;
+}

@@ -1,0 +1,219 @@
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import type {
+  ChannelQueueStore,
+  InboundEvent,
+  MessagingChannel,
+  NewInboundEvent,
+  NewOutboundMessage,
+  OutboundMessage,
+  OutboundStatus,
+  TurnResult,
+} from './channel-types';
+
+interface InboxRow {
+  id: number;
+  channel: MessagingChannel;
+  dedupe_key: string;
+  user_key: string;
+  kind: string;
+  payload: string;
+  received_ms: number;
+  attempts: number;
+}
+
+interface OutboxRow {
+  id: number;
+  channel: MessagingChannel;
+  recipient: string;
+  payload: string;
+  source: string | null;
+  created_ms: number;
+  attempts: number;
+  status: OutboundStatus;
+  last_error: string | null;
+}
+
+const inbound = (r: InboxRow): InboundEvent => ({
+  id: r.id,
+  channel: r.channel,
+  dedupeKey: r.dedupe_key,
+  userKey: r.user_key,
+  kind: r.kind,
+  payload: r.payload,
+  receivedAt: r.received_ms,
+  attempts: r.attempts,
+});
+
+const outbound = (r: OutboxRow): OutboundMessage => ({
+  id: r.id,
+  channel: r.channel,
+  recipient: r.recipient,
+  payload: JSON.parse(r.payload),
+  ...(r.source ? { source: r.source } : {}),
+  createdAt: r.created_ms,
+  attempts: r.attempts,
+});
+
+/** The inbox and outbox on the SQLite file (tables from migration 5 of SqliteLedgerStore). */
+export class SqliteChannelQueueStore implements ChannelQueueStore {
+  private readonly stmt;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmt = {
+      insertInbound: db.prepare(
+        `INSERT INTO inbox (channel, dedupe_key, user_key, kind, payload, received_ms, status)
+         VALUES (@channel, @dedupeKey, @userKey, @kind, @payload, @receivedAt, @status)
+         ON CONFLICT (channel, dedupe_key) DO NOTHING`,
+      ),
+      candidatesInbound: db.prepare<[number, number], InboxRow>(
+        `SELECT i.* FROM inbox i
+         WHERE i.status = 'pending' AND (i.lease_until IS NULL OR i.lease_until < ?)
+           AND i.id = (SELECT min(j.id) FROM inbox j WHERE j.user_key = i.user_key AND j.status = 'pending')
+         ORDER BY i.id LIMIT ?`,
+      ),
+      leaseInbound: db.prepare(
+        `UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+         WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)`,
+      ),
+      finishInbound: db.prepare(
+        `UPDATE inbox SET status = ?, processed_ms = ?, error = ?, lease_owner = NULL, lease_until = NULL
+         WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
+      ),
+      releaseInbound: db.prepare(
+        `UPDATE inbox SET lease_owner = NULL, lease_until = NULL, error = ?,
+           status = CASE WHEN attempts >= ? THEN 'failed' ELSE status END
+         WHERE id = ? AND lease_owner = ?`,
+      ),
+      writeState: db.prepare('INSERT OR REPLACE INTO bot_state (key, etag, value, updated_ms) VALUES (?, ?, ?, ?)'),
+      stateEtag: db.prepare<[string], { etag: string }>('SELECT etag FROM bot_state WHERE key = ?'),
+      insertOutbound: db.prepare(
+        `INSERT INTO outbox (channel, recipient, payload, source, created_ms, next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      candidatesOutbound: db.prepare<[number, number, number], OutboxRow>(
+        `SELECT o.* FROM outbox o
+         WHERE o.status IN ('pending', 'sending') AND o.next_attempt_ms <= ? AND (o.lease_until IS NULL OR o.lease_until < ?)
+           AND o.status = 'pending'
+           AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.channel = o.channel AND p.recipient = o.recipient AND p.status IN ('pending', 'sending'))
+         ORDER BY o.next_attempt_ms, o.id LIMIT ?`,
+      ),
+      leaseOutbound: db.prepare(
+        `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+         WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)`,
+      ),
+      finishOutbound: db.prepare(
+        `UPDATE outbox SET status = ?, sent_ms = ?, provider_id = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
+         WHERE id = ? AND lease_owner = ?`,
+      ),
+      retryOutbound: db.prepare(
+        `UPDATE outbox SET status = 'pending', next_attempt_ms = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
+         WHERE id = ? AND lease_owner = ?`,
+      ),
+      interrupted: db.prepare(`UPDATE outbox SET status = 'unknown', last_error = 'the server stopped while sending' WHERE status = 'sending' AND lease_until < ?`),
+      touchUser: db.prepare(
+        `INSERT INTO channel_users (channel, user_id, last_inbound_ms) VALUES (?, ?, ?)
+         ON CONFLICT (channel, user_id) DO UPDATE SET last_inbound_ms = max(last_inbound_ms, excluded.last_inbound_ms)`,
+      ),
+      lastInbound: db.prepare<[string, string], { last_inbound_ms: number }>('SELECT last_inbound_ms FROM channel_users WHERE channel = ? AND user_id = ?'),
+      getSecret: db.prepare<[string], { value: string }>('SELECT value FROM channel_secrets WHERE name = ?'),
+      setSecret: db.prepare('INSERT OR REPLACE INTO channel_secrets (name, value, updated_ms) VALUES (?, ?, ?)'),
+    };
+  }
+
+  async enqueueInbound(events: readonly NewInboundEvent[]): Promise<number> {
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const e of events) added += this.stmt.insertInbound.run({ ...e, status: e.ignored ? 'ignored' : 'pending' }).changes;
+      return added;
+    })();
+  }
+
+  async claimInbound(owner: string, now: number, leaseMs: number, limit: number): Promise<InboundEvent[]> {
+    return this.db.transaction(() => {
+      const claimed: InboundEvent[] = [];
+      for (const row of this.stmt.candidatesInbound.all(now, limit))
+        if (this.stmt.leaseInbound.run(owner, now + leaseMs, row.id, now).changes === 1) claimed.push(inbound({ ...row, attempts: row.attempts + 1 }));
+      return claimed;
+    })();
+  }
+
+  async completeInbound(id: number, owner: string, now: number, result: TurnResult): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.stmt.finishInbound.run(result.status, now, result.error ?? null, id, owner).changes !== 1) return false;
+      for (const [key, item] of Object.entries(result.stateWrites)) {
+        const { eTag, ...value } = (item ?? {}) as { eTag?: string };
+        const current = this.stmt.stateEtag.get(key)?.etag;
+        if (current && eTag && eTag !== '*' && eTag !== current) throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+        this.stmt.writeState.run(key, randomUUID(), JSON.stringify(value), now);
+      }
+      for (const m of result.replies) this.stmt.insertOutbound.run(m.channel, m.recipient, JSON.stringify(m.payload), m.source ?? null, now, now);
+      return true;
+    })();
+  }
+
+  async releaseInbound(id: number, owner: string, error: string, maxAttempts: number): Promise<void> {
+    this.stmt.releaseInbound.run(error.slice(0, 500), maxAttempts, id, owner);
+  }
+
+  async enqueueOutbound(messages: readonly NewOutboundMessage[], now: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const m of messages) this.stmt.insertOutbound.run(m.channel, m.recipient, JSON.stringify(m.payload), m.source ?? null, now, now);
+    })();
+  }
+
+  async claimOutbound(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboundMessage[]> {
+    return this.db.transaction(() => {
+      const claimed: OutboundMessage[] = [];
+      for (const row of this.stmt.candidatesOutbound.all(now, now, limit))
+        if (this.stmt.leaseOutbound.run(owner, now + leaseMs, row.id, now).changes === 1) claimed.push(outbound({ ...row, attempts: row.attempts + 1 }));
+      return claimed;
+    })();
+  }
+
+  async finishOutbound(id: number, owner: string, now: number, outcome: { status: 'sent' | 'dead' | 'expired'; providerId?: string; error?: string }): Promise<void> {
+    this.stmt.finishOutbound.run(outcome.status, outcome.status === 'sent' ? now : null, outcome.providerId ?? null, outcome.error?.slice(0, 500) ?? null, id, owner);
+  }
+
+  async retryOutbound(id: number, owner: string, nextAttemptAt: number, error: string): Promise<void> {
+    this.stmt.retryOutbound.run(nextAttemptAt, error.slice(0, 500), id, owner);
+  }
+
+  async markInterruptedSends(now: number): Promise<number> {
+    return this.stmt.interrupted.run(now).changes;
+  }
+
+  async outboundByStatus(): Promise<Record<OutboundStatus, number>> {
+    const counts: Record<OutboundStatus, number> = { pending: 0, sending: 0, sent: 0, dead: 0, expired: 0, unknown: 0 };
+    for (const r of this.db.prepare<[], { status: OutboundStatus; n: number }>('SELECT status, count(*) AS n FROM outbox GROUP BY status').all()) counts[r.status] = r.n;
+    return counts;
+  }
+
+  async inboundByStatus(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = { pending: 0, done: 0, ignored: 0, failed: 0 };
+    for (const r of this.db.prepare<[], { status: string; n: number }>('SELECT status, count(*) AS n FROM inbox GROUP BY status').all()) counts[r.status] = r.n;
+    return counts;
+  }
+
+  async undelivered(limit: number): Promise<Array<OutboundMessage & { status: OutboundStatus; lastError?: string }>> {
+    return this.db
+      .prepare<[number], OutboxRow>(`SELECT * FROM outbox WHERE status IN ('dead', 'expired', 'unknown') ORDER BY id DESC LIMIT ?`)
+      .all(limit)
+      .map((r) => ({ ...outbound(r), status: r.status, ...(r.last_error ? { lastError: r.last_error } : {}) }));
+  }
+
+  async touchUser(channel: MessagingChannel, userId: string, at: number): Promise<void> {
+    this.stmt.touchUser.run(channel, userId, at);
+  }
+
+  async lastInbound(channel: MessagingChannel, userId: string): Promise<number | undefined> {
+    return this.stmt.lastInbound.get(channel, userId)?.last_inbound_ms;
+  }
+
+  async getSecret(name: string): Promise<string | undefined> {
+    return this.stmt.getSecret.get(name)?.value;
+  }
+
+  async setSecret(name: string, value: string, now: number): Promise<void> {
+    this.stmt.setSecret.run(name, value, now);
+  }
+}

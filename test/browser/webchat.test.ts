@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../channels/portal/helpers';
+
+/** Debian's chromium, never a downloaded browser. Missing means the test fails: CI installs it (.ci/run). */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (the browser test does not skip)`);
+  server = await startTestServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The text of every message bubble, in transcript order. */
+async function bubbles(page: Page): Promise<string[]> {
+  return (await page.locator('.webchat__bubble__content').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+test('a citizen on a 360 px phone opens the portal, asks in Vietnamese and gets the echo bot’s reply, with no "send failed"', async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  const page = await context.newPage();
+  const origin = server.base;
+  const foreign: string[] = [];
+  const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(`${origin}/`) && !/^(data|blob):/.test(url)) foreign.push(url);
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
+
+  await page.goto(`${origin}/`);
+  expect((await page.locator('h1').textContent())?.trim()).toBe('Cổng Thông tin điện tử tỉnh Lào Cai — Hỏi - Đáp');
+
+  const sendBox = page.locator('[data-id="webchat-sendbox-input"]');
+  await sendBox.waitFor({ state: 'visible', timeout: 30_000 });
+  const greeting = 'Xin chào! Mời bạn đặt câu hỏi.';
+  await page.locator('.webchat__bubble__content', { hasText: greeting }).waitFor({ timeout: 30_000 });
+
+  const question = 'Cho tôi hỏi thủ tục cấp đổi giấy chứng nhận quyền sử dụng đất ở huyện Bảo Thắng?';
+  await sendBox.fill(question);
+  await sendBox.press('Enter');
+
+  const reply = `Echo: ${question}`;
+  await page.locator('.webchat__bubble__content', { hasText: reply }).waitFor({ timeout: 30_000 });
+  // The echo-back (with its clientActivityID and id) moves the message from "sending" to "sent",
+  // which Web Chat shows as "Đã gửi vào lúc …" under it.
+  const mine = page.locator('article', { has: page.locator('.webchat__bubble--from-user') });
+  await mine.locator('.webchat__activity-status', { hasText: 'Đã gửi vào lúc' }).waitFor({ timeout: 30_000 });
+  expect(await page.locator('.webchat__activity-status--sending').count()).toBe(0);
+  const all = await page.locator('.webchat__basic-transcript').innerText();
+  expect(all).not.toMatch(/không gửi được|Đang gửi|send failed/i);
+  // Each message exactly once (no duplicate from the echo-back), in order.
+  expect(await bubbles(page)).toEqual([greeting, question, reply]);
+
+  // Usable on a phone: nothing wider than the screen, the chat gets most of the height.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  const chat = await page.locator('#webchat').boundingBox();
+  expect(chat?.height ?? 0).toBeGreaterThan(740 * 0.5);
+  // Uploads are not supported, so there is no attach button.
+  expect(await page.locator('.webchat__upload-button').count()).toBe(0);
+
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webchat.png'), fullPage: false });
+
+  // Over 2,000 characters: told at once, nothing sent, the text stays in the box to be shortened.
+  const tooLong = 'Tôi muốn hỏi. '.repeat(150);
+  await sendBox.fill(tooLong);
+  await sendBox.press('Enter');
+  await page.locator('.webchat__toaster', { hasText: 'quá giới hạn 2.000 ký tự' }).waitFor({ timeout: 30_000 });
+  expect(await sendBox.inputValue()).toBe(tooLong);
+  expect(await bubbles(page)).toHaveLength(3);
+
+  // A reload keeps the tab's conversation: the history comes back, without a second greeting.
+  await page.reload();
+  await page.locator('.webchat__bubble__content', { hasText: reply }).waitFor({ timeout: 30_000 });
+  expect(await bubbles(page)).toEqual([greeting, question, reply]);
+
+  expect(foreign).toEqual([]);
+  expect(pageErrors).toEqual([]);
+  expect(cspViolations).toEqual([]);
+  await context.close();
+});
+
+test('a citizen types an unaccented question into Web Chat, completes the dialog with hoidap’s bot and gets a ticket number and the deadline date', async () => {
+  const { startServer } = await import('../../src/http/server');
+  const { SqliteLedgerStore } = await import('../../src/store/sqlite');
+  const { province } = await import('../helpers/province');
+  const os = await import('node:os');
+  const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-browser-')), 'hoidap.sqlite');
+  const real = await startServer({ data: province(), port: 0, host: '127.0.0.1', dbLocation: dbFile });
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${real.port}/`);
+    const sendBox = page.locator('[data-id="webchat-sendbox-input"]');
+    await sendBox.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.webchat__bubble__content', { hasText: 'Tôi là trợ lý Hỏi - Đáp' }).waitFor({ timeout: 30_000 });
+
+    // The menu's suggested action starts the dialog.
+    await page.getByRole('toolbar').getByRole('button', { name: 'Gửi câu hỏi' }).click();
+    await page.locator('.webchat__bubble__content', { hasText: 'Mời bạn nhập nội dung câu hỏi' }).waitFor({ timeout: 30_000 });
+    const say = async (text: string, expectReply: string) => {
+      await sendBox.fill(text);
+      await sendBox.press('Enter');
+      await page.locator('.webchat__bubble__content', { hasText: expectReply }).last().waitFor({ timeout: 30_000 });
+    };
+    await say('cho toi hoi gia dinh toi o xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi', 'cho biết họ và tên');
+    await say('Nguyen Van An', 'số điện thoại hoặc email');
+    await say('0912345678', 'xã/phường nào');
+    await say('bo qua', 'Bạn có đồng ý gửi không?');
+    await say('co', 'Mã câu hỏi của bạn');
+
+    const filed = (await bubbles(page)).find((t) => t.includes('Mã câu hỏi của bạn')) as string;
+    const ticket = /HD-\d{4}-\d{6}/.exec(filed)?.[0] as string;
+    const due = /hạn trả lời (\d\d\/\d\d\/\d{4})/.exec(filed)?.[1];
+    expect(ticket).toMatch(/^HD-\d{4}-000001$/);
+    expect(filed).toContain('Cơ quan trả lời: UBND huyện Bảo Thắng');
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-dialog.png'), fullPage: false });
+    await real.close();
+
+    // The store holds the question and its events, with the deadline the citizen was told.
+    const store = new SqliteLedgerStore(dbFile);
+    const events = (await store.questionEvents(ticket)).map((e) => JSON.parse(e.body));
+    expect(events.map((e) => e.type)).toEqual(['submitted', 'assigned']);
+    expect(events[0]).toMatchObject({ channel: 'portal', asker: { name: 'Nguyen Van An', contact: '0912345678' } });
+    expect(events[1]).toMatchObject({ agency: 'h-baothang' });
+    const state = (await store.loadQuestions([ticket])).get(ticket);
+    expect(province().clock.formatDateVi(state?.cases[0].answerDue as number)).toBe(due);
+    await store.close();
+  } finally {
+    await context.close();
+    await real.close();
+  }
+});

@@ -1,0 +1,51 @@
+import { MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuilder';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createBot } from '../../src/bot/factory';
+import type { BotServices } from '../../src/bot/services';
+import { PROJECT_ROOT } from '../../src/config/paths';
+import { Ledger } from '../../src/ledger/ledger';
+import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { instant, province } from './province';
+
+/** Monday 30/11/2026 09:00: a question now is due for acceptance on 02/12 and for an answer on 14/12. */
+export const NOW = instant('2026-11-30T09:00:00+07:00');
+
+export interface TestBot {
+  adapter: TestAdapter;
+  services: BotServices;
+  store: SqliteLedgerStore;
+}
+
+export async function importDemo(store: SqliteLedgerStore): Promise<void> {
+  const lines = fs.readFileSync(path.join(PROJECT_ROOT, 'data/demo/ledger-2023.jsonl'), 'utf8').split('\n');
+  const result = await new Ledger(store, province()).importLines(lines);
+  if (result.errors.length > 0) throw new Error('demo ledger invalid');
+}
+
+/** A bot over a fresh in-memory store (optionally with the demo ledger) behind botbuilder's TestAdapter. */
+export async function testBot(options: { demo?: boolean; storage?: Storage; store?: SqliteLedgerStore; channelId?: string } = {}): Promise<TestBot> {
+  const store = options.store ?? new SqliteLedgerStore(':memory:');
+  if (options.demo) await importDemo(store);
+  const { bot, services } = await createBot({ data: province(), store, storage: options.storage ?? new MemoryStorage(), now: () => NOW });
+  const adapter = new TestAdapter(async (context) => bot.run(context), options.channelId ? ({ channelId: options.channelId } as Partial<Activity>) : undefined);
+  return { adapter, services, store };
+}
+
+/** The text of a reply, whatever buttons it carries. */
+export function textOf(activity: Partial<Activity>): string {
+  return activity.text ?? '';
+}
+
+export function buttonsOf(activity: Partial<Activity>): string[] {
+  return (activity.suggestedActions?.actions ?? []).map((a) => String(a.title ?? a.value));
+}
+
+/** An assertion for TestFlow.assertReply: the reply text matches. */
+export function says(pattern: RegExp | string) {
+  return (activity: Partial<Activity>) => {
+    const text = textOf(activity);
+    if (typeof pattern === 'string' ? !text.includes(pattern) : !pattern.test(text))
+      throw new Error(`expected the bot to say ${pattern}, it said: ${JSON.stringify(text)}`);
+  };
+}
