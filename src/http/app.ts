@@ -6,6 +6,7 @@ import { parseDay } from '../domain/time';
 import { logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { mountBotFramework, type BotFrameworkDeps } from './botframework';
+import type { Messaging } from '../channels/messaging';
 import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
 import type { LedgerStore } from '../store/types';
 
@@ -17,6 +18,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The standard Bot Framework endpoint POST /api/messages. */
   botFramework?: BotFrameworkDeps;
+  /** Zalo and Messenger webhooks. */
+  messaging?: Pick<Messaging, 'mount'>;
 }
 
 const CONTENT_TYPES: Record<ReportFormat, string> = {
@@ -30,7 +33,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 }
 
-export function createApp({ data, store, portal, metrics, botFramework }: AppDeps): express.Express {
+export function createApp({ data, store, portal, metrics, botFramework, messaging }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -52,6 +55,8 @@ export function createApp({ data, store, portal, metrics, botFramework }: AppDep
     app.get('/metrics', async (_req, res) => {
       res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
+
+  messaging?.mount(app);
 
   if (botFramework) {
     app.use('/api/messages', express.json({ limit: '256kb' }));

@@ -2,6 +2,10 @@ import { MemoryStorage, type ActivityHandlerBase } from 'botbuilder';
 import { botMetrics, createBot } from '../bot/factory';
 import { Metrics } from '../observability/metrics';
 import { SqliteBotStorage } from '../store/sqlite-bot-storage';
+import { SqliteChannelQueueStore } from '../store/sqlite-channels';
+import { channelsFromEnv, type ChannelsConfig } from '../config/channels';
+import { createMessaging, type Messaging, type MessagingSetup } from '../channels/messaging';
+import { TurnBufferedStorage } from '../channels/messaging/turn-storage';
 import { botFrameworkAuthFromEnv } from './botframework';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
@@ -24,6 +28,10 @@ export interface ServerOptions {
   /** The bot; by default hoidap's own, built from data/ and intents/. */
   bot?: ActivityHandlerBase;
   portalLimits?: Partial<DirectLineLimits>;
+  /** Zalo and Messenger settings; from the environment by default. */
+  channels?: ChannelsConfig;
+  /** Tuning of the inbox processor and the outbox dispatcher (tests). */
+  messaging?: Pick<MessagingSetup, 'processor' | 'dispatcher' | 'now'>;
   /** How long shutdown waits for bot turns in flight before closing the store anyway (default 15 s). */
   drainTimeoutMs?: number;
 }
@@ -36,6 +44,8 @@ export interface RunningServer {
   close(): Promise<void>;
   /** The portal channel's adapter, for proactive messages (`continueConversation`); absent without the SQLite store. */
   portalAdapter?: PortalAdapter;
+  /** Zalo and Messenger (inbox processor, outbox dispatcher, adapters); absent without the SQLite store. */
+  messaging?: Messaging;
 }
 
 /**
@@ -75,7 +85,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await loadDemoIfWanted(options, ledger);
   const metrics = new Metrics();
   // Conversation and dialog state live in the store, so a restart in the middle of a dialog loses nothing.
-  const storage = store instanceof SqliteLedgerStore ? new SqliteBotStorage(store.db) : new MemoryStorage();
+  const storage = new TurnBufferedStorage(store instanceof SqliteLedgerStore ? new SqliteBotStorage(store.db) : new MemoryStorage());
   const bot = options.bot ?? (await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics) })).bot;
   let portal: Portal | undefined;
   let portalAdapter: PortalAdapter | undefined;
@@ -86,7 +96,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } else {
     logger.warn('portal channel not mounted: it needs the SQLite store', { store: store.kind });
   }
-  const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() } });
+  const messaging =
+    store instanceof SqliteLedgerStore
+      ? createMessaging({ config: options.channels ?? channelsFromEnv(), queue: new SqliteChannelQueueStore(store.db), storage, bot, metrics, ...options.messaging })
+      : undefined;
+  const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging });
+  await messaging?.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
     s.once('error', reject);
@@ -107,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const drained = await settlesWithin(portal.drain(), options.drainTimeoutMs ?? 15_000);
         if (!drained) logger.warn('shutdown: bot turns still running after the drain timeout; closing anyway');
       }
+      await messaging?.stop();
       // Keep-alive connections (Web Chat polling) would otherwise hold the server open.
       server.closeIdleConnections();
       if (!(await settlesWithin(serverClosed, 5_000))) server.closeAllConnections();
@@ -121,5 +137,5 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  return { server, port, closed, close, portalAdapter };
+  return { server, port, closed, close, portalAdapter, messaging };
 }

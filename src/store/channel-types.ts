@@ -15,9 +15,11 @@ export interface NewInboundEvent {
   receivedAt: number;
   /** Recorded but not handed to the bot (unfollow...). */
   ignored?: boolean;
+  /** The user's interaction, which opens the channel's reply window (stored in the same transaction). */
+  interaction?: { userId: string; at: number };
 }
 
-export interface InboundEvent extends NewInboundEvent {
+export interface InboundEvent extends Omit<NewInboundEvent, 'interaction'> {
   id: number;
   attempts: number;
 }
@@ -71,6 +73,11 @@ export interface ChannelQueueStore {
   retryOutbound(id: number, owner: string, nextAttemptAt: number, error: string): Promise<void>;
   /** Messages whose send was cut off by a crash: never resent (an answer is sent at most once), shown to admins. */
   markInterruptedSends(now: number): Promise<number>;
+  /**
+   * At start-up of the only process using this store (the embedded SQLite file): events it had
+   * claimed are free again at once, and sends it had started are marked 'unknown'.
+   */
+  recoverAfterRestart(): Promise<{ inbound: number; interruptedSends: number }>;
   outboundByStatus(): Promise<Record<OutboundStatus, number>>;
   /** Dead, expired and unknown messages, newest first, for admins. */
   undelivered(limit: number): Promise<Array<OutboundMessage & { status: OutboundStatus; lastError?: string }>>;

@@ -123,7 +123,10 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
   async enqueueInbound(events: readonly NewInboundEvent[]): Promise<number> {
     return this.db.transaction(() => {
       let added = 0;
-      for (const e of events) added += this.stmt.insertInbound.run({ ...e, status: e.ignored ? 'ignored' : 'pending' }).changes;
+      for (const e of events) {
+        added += this.stmt.insertInbound.run({ channel: e.channel, dedupeKey: e.dedupeKey, userKey: e.userKey, kind: e.kind, payload: e.payload, receivedAt: e.receivedAt, status: e.ignored ? 'ignored' : 'pending' }).changes;
+        if (e.interaction) this.stmt.touchUser.run(e.channel, e.interaction.userId, e.interaction.at);
+      }
       return added;
     })();
   }
@@ -180,6 +183,13 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
 
   async markInterruptedSends(now: number): Promise<number> {
     return this.stmt.interrupted.run(now).changes;
+  }
+
+  async recoverAfterRestart(): Promise<{ inbound: number; interruptedSends: number }> {
+    return this.db.transaction(() => ({
+      inbound: this.db.prepare("UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE status = 'pending' AND lease_owner IS NOT NULL").run().changes,
+      interruptedSends: this.stmt.interrupted.run(Number.MAX_SAFE_INTEGER).changes,
+    }))();
   }
 
   async outboundByStatus(): Promise<Record<OutboundStatus, number>> {

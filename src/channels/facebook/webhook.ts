@@ -1,0 +1,110 @@
+import express, { type Request, type Response } from 'express';
+import { logger } from '../../observability/logger';
+import type { ChannelQueueStore, NewInboundEvent } from '../../store/channel-types';
+import type { InboundPayload } from '../messaging/adapter';
+import { isRecord } from '../send-support';
+import type { WebhookHooks } from '../zalo/webhook';
+import { verifyMetaSignature } from './signature';
+
+export interface FacebookWebhookConfig {
+  appSecret: string;
+  verifyToken: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+
+/**
+ * A Messenger webhook body → the inbox events to store. Entries and their
+ * `messaging` arrays may both be batched; echoes, reads, deliveries and standby
+ * events are dropped on purpose; events are ordered by timestamp.
+ */
+export function messengerInboundEvents(body: unknown, receivedAt: number): { events: NewInboundEvent[]; dropped: number } | 'not_page' {
+  if (!isRecord(body) || body.object !== 'page' || !Array.isArray(body.entry)) return 'not_page';
+  const events: Array<NewInboundEvent & { at: number }> = [];
+  let dropped = 0;
+  for (const entry of body.entry.filter(isRecord)) {
+    dropped += Array.isArray(entry.standby) ? entry.standby.length : 0;
+    for (const m of Array.isArray(entry.messaging) ? entry.messaging.filter(isRecord) : []) {
+      const psid = isRecord(m.sender) ? str(m.sender.id) : undefined;
+      const pageId = isRecord(m.recipient) ? str(m.recipient.id) : str(entry.id);
+      const at = Number(m.timestamp ?? entry.time ?? receivedAt);
+      const message = isRecord(m.message) ? m.message : undefined;
+      const postback = isRecord(m.postback) ? m.postback : undefined;
+      if (!psid || (message && message.is_echo === true) || (!message && !postback)) {
+        dropped += 1; // echo of our own message, read or delivery receipt, or something unknown
+        continue;
+      }
+      const push = (payload: InboundPayload, key: string) =>
+        events.push({
+          channel: 'facebook',
+          dedupeKey: key,
+          userKey: `facebook:${psid}`,
+          kind: payload.kind,
+          payload: JSON.stringify(payload),
+          receivedAt,
+          interaction: { userId: psid, at: Math.min(at, receivedAt) },
+          at,
+        });
+      if (postback) {
+        const text = str(postback.payload) ?? str(postback.title) ?? '';
+        push({ userId: psid, botId: pageId ?? '', kind: 'message', text, timestamp: at }, str(postback.mid) ?? `postback:${psid}:${at}`);
+        continue;
+      }
+      const mid = str(message?.mid);
+      if (!mid) {
+        dropped += 1;
+        continue;
+      }
+      const quick = isRecord(message?.quick_reply) ? str(message.quick_reply.payload) : undefined;
+      const text = quick ?? str(message?.text);
+      if (text !== undefined) push({ userId: psid, botId: pageId ?? '', kind: 'message', text, timestamp: at }, mid);
+      else {
+        const attachments = Array.isArray(message?.attachments)
+          ? message.attachments.filter(isRecord).map((a) => ({ type: str(a.type) ?? 'file', ...(isRecord(a.payload) && str(a.payload.url) ? { url: str(a.payload.url) } : {}) }))
+          : [];
+        push({ userId: psid, botId: pageId ?? '', kind: 'attachment', attachments, timestamp: at }, mid);
+      }
+    }
+  }
+  events.sort((a, b) => a.at - b.at);
+  return { events: events.map(({ at: _at, ...e }) => e), dropped };
+}
+
+/** GET (Meta's verification handshake) and POST /webhooks/facebook. */
+export function facebookWebhook(config: FacebookWebhookConfig, queue: ChannelQueueStore, hooks: WebhookHooks, now: () => number = Date.now): express.Router {
+  const router = express.Router();
+  router.get('/', (req: Request, res: Response) => {
+    if (req.query['hub.mode'] === 'subscribe' && req.query['hub.verify_token'] === config.verifyToken && typeof req.query['hub.challenge'] === 'string') {
+      res.status(200).type('text/plain').send(req.query['hub.challenge']);
+      return;
+    }
+    res.sendStatus(403);
+  });
+  router.post('/', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!verifyMetaSignature({ rawBody: raw, header: req.get('x-hub-signature-256'), appSecret: config.appSecret })) {
+      hooks.count?.('rejected');
+      logger.warn('facebook webhook: missing or invalid signature', { requestId: res.locals.requestId });
+      res.status(401).json({ error: 'invalid signature' });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      res.status(400).json({ error: 'body is not JSON' });
+      return;
+    }
+    const parsed = messengerInboundEvents(body, now());
+    if (parsed === 'not_page') {
+      res.sendStatus(404);
+      return;
+    }
+    const stored = await queue.enqueueInbound(parsed.events);
+    for (let i = 0; i < parsed.dropped; i += 1) hooks.count?.('ignored');
+    for (let i = 0; i < parsed.events.length; i += 1) hooks.count?.(i < stored ? 'stored' : 'duplicate');
+    res.status(200).send('EVENT_RECEIVED');
+    if (stored > 0) hooks.onStored();
+  });
+  return router;
+}

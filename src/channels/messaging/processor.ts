@@ -1,0 +1,112 @@
+import type { ActivityHandlerBase } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
+import { logger } from '../../observability/logger';
+import type { ChannelQueueStore, InboundEvent, MessagingChannel } from '../../store/channel-types';
+import type { MessagingAdapter } from './adapter';
+
+export interface ProcessorOptions {
+  queue: ChannelQueueStore;
+  adapters: Partial<Record<MessagingChannel, MessagingAdapter>>;
+  bot: ActivityHandlerBase;
+  /** Events handled at once (always of different users). */
+  concurrency?: number;
+  leaseMs?: number;
+  /** After this many failed attempts an event is set aside as failed (shown to admins), so one user's queue is not stuck. */
+  maxAttempts?: number;
+  pollMs?: number;
+  now?: () => number;
+  onTurn?: (event: InboundEvent, outcome: 'done' | 'retry' | 'failed') => void;
+}
+
+/** Hands inbox events to the bot, in order per user, several users at a time. */
+export class InboundProcessor {
+  readonly owner = `inbound-${randomUUID()}`;
+  private timer: NodeJS.Timeout | undefined;
+  private pumping: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ProcessorOptions) {
+    this.concurrency = options.concurrency ?? 8;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.now = options.now ?? (() => Date.now());
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 250);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Something arrived: process it now rather than at the next poll. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Stops claiming and waits for the turns in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.pumping;
+  }
+
+  /** Resolves when nothing is pending or in flight (for tests and shutdown). */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.pumping;
+      const claimedNone = (await this.options.queue.inboundByStatus()).pending === 0;
+      if (claimedNone && !this.pumping) return;
+      if (!this.pumping) this.kick();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private async pump(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    for (;;) {
+      if (this.stopped) break;
+      const room = this.concurrency - inFlight.size;
+      const claimed = room > 0 ? await this.options.queue.claimInbound(this.owner, this.now(), this.leaseMs, room) : [];
+      for (const event of claimed) {
+        const p = this.handle(event).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  }
+
+  private async handle(event: InboundEvent): Promise<void> {
+    const adapter = this.options.adapters[event.channel];
+    try {
+      if (!adapter) throw new Error(`channel ${event.channel} is not configured`);
+      const result = await adapter.processInbound(event, this.options.bot);
+      const committed = await this.options.queue.completeInbound(event.id, this.owner, this.now(), result);
+      if (!committed) logger.warn('inbound event lease lost; another worker will handle it', { channel: event.channel, event: event.id });
+      this.options.onTurn?.(event, 'done');
+    } catch (err) {
+      const failed = event.attempts >= this.maxAttempts;
+      logger.error('inbound event failed', { channel: event.channel, event: event.id, attempts: event.attempts, error: err instanceof Error ? err.message : String(err) });
+      await this.options.queue.releaseInbound(event.id, this.owner, err instanceof Error ? err.message : String(err), this.maxAttempts);
+      this.options.onTurn?.(event, failed ? 'failed' : 'retry');
+    }
+  }
+}
