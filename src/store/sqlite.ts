@@ -133,6 +133,46 @@ const MIGRATIONS: string[] = [
   -- Channel credentials that rotate (Zalo's single-use refresh token).
   CREATE TABLE channel_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms INTEGER NOT NULL) WITHOUT ROWID;
   `,
+  `
+  -- Back office: accounts (officer, approver, editor, admin), their API tokens, linked chat identities and one-time link codes.
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    agency TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX accounts_by_agency ON accounts (agency, role);
+  CREATE TABLE api_tokens (token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER) WITHOUT ROWID;
+  CREATE TABLE chat_identities (
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    conversation TEXT,
+    linked_ms INTEGER NOT NULL,
+    PRIMARY KEY (channel, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX chat_identities_by_account ON chat_identities (account_id);
+  CREATE TABLE link_codes (code_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, expires_ms INTEGER NOT NULL, used_ms INTEGER) WITHOUT ROWID;
+  -- Answers drafted by officers, waiting for an approver (or returned with a comment).
+  CREATE TABLE drafts (
+    id INTEGER PRIMARY KEY,
+    q TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    status TEXT NOT NULL,
+    comment TEXT,
+    created_ms INTEGER NOT NULL,
+    decided_ms INTEGER,
+    decided_by TEXT
+  );
+  CREATE INDEX drafts_by_question ON drafts (q, id);
+  CREATE INDEX drafts_pending ON drafts (agency, status);
+  -- Every notification the sweeper or the workflow sends, by a key that makes it once-only across restarts and instances.
+  CREATE TABLE notifications_sent (key TEXT PRIMARY KEY, created_ms INTEGER NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 interface CaseRow {

@@ -1,0 +1,63 @@
+/** Back office: who officers, approvers, editors and admins are, and what the workflow stores beside the ledger. */
+
+export const ROLES = ['officer', 'approver', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Account {
+  id: string;
+  name: string;
+  role: Role;
+  /** The agency an officer or approver works for; editors and admins work for all. */
+  agency?: string;
+  active: boolean;
+  createdAt: number;
+}
+
+/** A chat identity a person linked to their account by sending a one-time code to the bot. */
+export interface ChatIdentity {
+  /** The Bot Framework channel id: 'zalo', 'facebook', 'directline', 'emulator'... */
+  channel: string;
+  userId: string;
+}
+
+export interface Draft {
+  id: number;
+  q: string;
+  agency: string;
+  text: string;
+  /** Account id of the officer who wrote it. */
+  author: string;
+  status: 'pending' | 'approved' | 'returned';
+  comment?: string;
+  createdAt: number;
+  decidedAt?: number;
+  decidedBy?: string;
+}
+
+export interface BackofficeStore {
+  createAccount(input: { name: string; role: Role; agency?: string }, now: number): Promise<Account>;
+  getAccount(id: string): Promise<Account | undefined>;
+  listAccounts(filter?: { agency?: string; role?: Role }): Promise<Account[]>;
+  setAccountActive(id: string, active: boolean): Promise<void>;
+  /** A new API token for the account, returned once in clear; only its hash is stored. */
+  issueApiToken(accountId: string, now: number): Promise<string>;
+  accountByApiToken(token: string): Promise<Account | undefined>;
+  /** A one-time code (valid `ttlMs`) the person sends to the bot to link a chat identity. */
+  createLinkCode(accountId: string, now: number, ttlMs: number): Promise<string>;
+  /** Links the identity if the code is valid, unused and unexpired; the code is spent either way it succeeds. */
+  redeemLinkCode(code: string, identity: ChatIdentity, conversationReference: unknown, now: number): Promise<Account | undefined>;
+  accountByIdentity(identity: ChatIdentity): Promise<Account | undefined>;
+  /** Where to reach an account in chat: each linked identity with the conversation reference saved at linking. */
+  identitiesOf(accountId: string): Promise<Array<ChatIdentity & { conversationReference: unknown }>>;
+  /** Active accounts of an agency with one of the roles (editors/admins: agency ignored). */
+  accountsFor(agency: string | undefined, roles: readonly Role[]): Promise<Account[]>;
+
+  saveDraft(input: { q: string; agency: string; text: string; author: string }, now: number): Promise<Draft>;
+  /** The latest draft of a question. */
+  latestDraft(q: string): Promise<Draft | undefined>;
+  decideDraft(id: number, decision: { status: 'approved' | 'returned'; by: string; comment?: string }, now: number): Promise<void>;
+  pendingDrafts(agency?: string): Promise<Draft[]>;
+
+  /** Records a notification key; true the first time only (the once-only guarantee for reminders and digests). */
+  claimNotification(key: string, now: number): Promise<boolean>;
+}
