@@ -11,6 +11,10 @@ import { DEFAULT_DB_PATH } from '../config/paths';
 import { evaluateRouter } from '../routing/evaluate';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
+import { WorkflowError } from '../backoffice/actions';
+import { createAccountWithToken, linkCodeInstructions, validateAccountInput } from '../backoffice/accounts';
+import { SqliteLedgerStore } from '../store/sqlite';
+import { DEFAULT_LINK_CODE_TTL_MS, SqliteBackofficeStore } from '../store/sqlite-backoffice';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
 export class UsageError extends Error {}
@@ -30,6 +34,11 @@ Usage: npx hoidap <command> [options]
   train [--db PATH]             train the router on intents/ and the officers' forwards; print what it learned
   eval-routing FILE [--db PATH] [--format text|json]
                                 accuracy of the router on a labeled JSON Lines file {"text","agency"}
+  account create --db PATH --name NAME --role officer|approver|editor|admin [--agency CODE_OR_NAME]
+                                create a back-office account; prints its id and API token (shown once)
+  account list --db PATH        list the accounts
+  account link-code --db PATH --id ID
+                                a one-time code the person sends to the bot ("LIEN KET 123456") to link their chat
 `;
 
 type Output = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
@@ -278,10 +287,82 @@ async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Outpu
   return 0;
 }
 
+async function withBackoffice<T>(dbPath: string | undefined, fn: (store: SqliteBackofficeStore) => Promise<T>, mustExist = true): Promise<T> {
+  const db = required(dbPath, 'db');
+  if (mustExist && !/^mongodb/.test(db) && !fs.existsSync(db)) throw new UsageError(`no database at ${db}`);
+  return withStore(db, async (store) => {
+    if (!(store instanceof SqliteLedgerStore)) throw new UsageError('accounts are kept in the SQLite store; give a SQLite file with --db');
+    return fn(new SqliteBackofficeStore(store.db));
+  });
+}
+
+async function accountCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'create': {
+      const { values } = args(rest, ['db', 'name', 'role', 'agency']);
+      const name = required(values.name, 'name');
+      const role = required(values.role, 'role');
+      required(values.db, 'db');
+      // Checked before the database is opened: bad input changes nothing.
+      let input: ReturnType<typeof validateAccountInput>;
+      try {
+        input = validateAccountInput(data, { name, role, ...(values.agency !== undefined ? { agency: values.agency } : {}) });
+      } catch (err) {
+        if (err instanceof WorkflowError) throw new UsageError(err.message.replace(/^(agency|role|name)\b/, '--$1').replace('leave agency out', 'leave --agency out'));
+        throw err;
+      }
+      return withBackoffice(values.db, async (store) => {
+        const { account, token } = await createAccountWithToken(store, data, input, Date.now());
+        const agency = account.agency ? `, ${account.agency} (${data.agencies.get(account.agency)?.name ?? account.agency})` : '';
+        out.stdout.write(`account ${account.id}: ${account.name}, ${account.role}${agency}\n`);
+        out.stdout.write(`API token (shown only this once; keep it secret): ${token}\n`);
+        out.stdout.write(`use it as "Authorization: Bearer <token>" on /api/v1; link a chat with: npx hoidap account link-code --db ${values.db} --id ${account.id}\n`);
+        return 0;
+      }, false);
+    }
+    case 'list': {
+      const { values } = args(rest, ['db']);
+      return withBackoffice(values.db, async (store) => {
+        const accounts = await store.listAccounts();
+        if (accounts.length === 0) {
+          out.stdout.write('no accounts yet; create one with: npx hoidap account create --db PATH --name NAME --role admin\n');
+          return 0;
+        }
+        out.stdout.write(`${'id'.padEnd(21)}${'role'.padEnd(10)}${'agency'.padEnd(16)}${'active'.padEnd(8)}${'created'.padEnd(18)}name\n`);
+        for (const a of accounts)
+          out.stdout.write(
+            `${a.id.padEnd(21)}${a.role.padEnd(10)}${(a.agency ?? '-').padEnd(16)}${(a.active ? 'yes' : 'no').padEnd(8)}${data.clock.formatDateTimeVi(a.createdAt).padEnd(18)}${a.name}\n`,
+          );
+        return 0;
+      });
+    }
+    case 'link-code': {
+      const { values } = args(rest, ['db', 'id']);
+      const id = required(values.id, 'id');
+      return withBackoffice(values.db, async (store) => {
+        const account = await store.getAccount(id);
+        if (!account) throw new UsageError(`no account ${id}; see npx hoidap account list --db ${values.db}`);
+        if (!account.active) throw new UsageError(`account ${id} is deactivated`);
+        const now = Date.now();
+        const code = await store.createLinkCode(id, now, DEFAULT_LINK_CODE_TTL_MS);
+        out.stdout.write(`link code for ${account.id} (${account.name}): ${code}\n`);
+        out.stdout.write(`${linkCodeInstructions(code, now + DEFAULT_LINK_CODE_TTL_MS, data)}\n`);
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError(sub ? `unknown account command "${sub}"; use create, list or link-code` : 'account needs a command: create, list or link-code');
+  }
+}
+
 async function serveCommand(argv: string[], data: ProvinceData): Promise<number> {
   const { values } = args(argv, ['port', 'db']);
   const { startServer } = await import('../http/server');
-  const server = await startServer({ data, port: Number(values.port ?? process.env.PORT ?? 3978), dbLocation: values.db ?? process.env.HOIDAP_DB });
+  const dbLocation = values.db ?? process.env.HOIDAP_DB;
+  // Zalo and Messenger turns run in a worker thread, so webhooks are acknowledged fast while the bot works.
+  const worker = process.env.HOIDAP_MESSAGING_WORKER === '0' ? undefined : { dbLocation: dbLocation ?? DEFAULT_DB_PATH, dataDir: data.dataDir };
+  const server = await startServer({ data, port: Number(values.port ?? process.env.PORT ?? 3978), dbLocation, messaging: { worker } });
   await server.closed;
   return 0;
 }
@@ -315,6 +396,8 @@ export async function main(
         return await trainCommand(rest, data, out);
       case 'eval-routing':
         return await evalRoutingCommand(rest, data, out);
+      case 'account':
+        return await accountCommand(rest, data, out);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

@@ -9,6 +9,10 @@ import { mountBotFramework, type BotFrameworkDeps } from './botframework';
 import type { Messaging } from '../channels/messaging';
 import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
 import type { LedgerStore } from '../store/types';
+import { SqliteLedgerStore } from '../store/sqlite';
+import { answeredCount, publicAnswers } from '../store/sqlite-queries';
+import { createApiRouter, type ApiDeps } from './api';
+import { mountPublicAnswers } from './public-page';
 
 export interface AppDeps {
   data: ProvinceData;
@@ -20,6 +24,8 @@ export interface AppDeps {
   botFramework?: BotFrameworkDeps;
   /** Zalo and Messenger webhooks. */
   messaging?: Pick<Messaging, 'mount'>;
+  /** The back office's REST API at /api/v1 (accounts, workflow). */
+  api?: Omit<ApiDeps, 'data' | 'store'>;
 }
 
 const CONTENT_TYPES: Record<ReportFormat, string> = {
@@ -33,7 +39,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 }
 
-export function createApp({ data, store, portal, metrics, botFramework, messaging }: AppDeps): express.Express {
+export function createApp({ data, store, portal, metrics, botFramework, messaging, api }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -89,6 +95,10 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
     if (format === 'xlsx') res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${req.query.from}_${req.query.to}.xlsx"`);
     res.send(await renderReport(report, format));
   });
+
+  if (api) app.use('/api/v1', createApiRouter({ data, store, ...api }));
+  // The public page of answered questions reads the SQLite file directly.
+  if (store instanceof SqliteLedgerStore) mountPublicAnswers(app, { data, source: { version: () => answeredCount(store.db), all: () => publicAnswers(store.db) } });
 
   if (portal) {
     mountPortal(app, portal);

@@ -18,6 +18,11 @@ import { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
 import { SqliteLedgerStore } from '../store/sqlite';
 import { createApp } from './app';
+import { UnwiredNotifier, Workflow } from '../backoffice/actions';
+import type { Notifier } from '../backoffice/notifier';
+import type { BackofficeStore } from '../backoffice/types';
+import type { RouteResult } from '../routing/router';
+import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
 
 export interface ServerOptions {
   data: ProvinceData;
@@ -31,9 +36,11 @@ export interface ServerOptions {
   /** Zalo and Messenger settings; from the environment by default. */
   channels?: ChannelsConfig;
   /** Tuning of the inbox processor and the outbox dispatcher (tests). */
-  messaging?: Pick<MessagingSetup, 'processor' | 'dispatcher' | 'now'>;
+  messaging?: Pick<MessagingSetup, 'processor' | 'dispatcher' | 'now' | 'worker'>;
   /** How long shutdown waits for bot turns in flight before closing the store anyway (default 15 s). */
   drainTimeoutMs?: number;
+  /** The back office (REST API /api/v1): how it reaches people in chat, and its clock (tests). */
+  backoffice?: { notifier?: Notifier; now?: () => number };
 }
 
 export interface RunningServer {
@@ -46,6 +53,8 @@ export interface RunningServer {
   portalAdapter?: PortalAdapter;
   /** Zalo and Messenger (inbox processor, outbox dispatcher, adapters); absent without the SQLite store. */
   messaging?: Messaging;
+  /** Accounts and the officers' workflow; absent without the SQLite store. */
+  backoffice?: { store: BackofficeStore; workflow: Workflow };
 }
 
 /**
@@ -80,13 +89,16 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const store = await openStore(options.dbLocation ?? DEFAULT_DB_PATH);
+  // With a messaging worker on the same file, the worker runs the WAL checkpoints.
+  const store = await openStore(options.dbLocation ?? DEFAULT_DB_PATH, { checkpoints: !options.messaging?.worker });
   const ledger = new Ledger(store, options.data);
   await loadDemoIfWanted(options, ledger);
   const metrics = new Metrics();
   // Conversation and dialog state live in the store, so a restart in the middle of a dialog loses nothing.
   const storage = new TurnBufferedStorage(store instanceof SqliteLedgerStore ? new SqliteBotStorage(store.db) : new MemoryStorage());
-  const bot = options.bot ?? (await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics) })).bot;
+  const created = options.bot ? undefined : await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics) });
+  const bot = options.bot ?? (created as NonNullable<typeof created>).bot;
+  const routeQuestion: { route(text: string): RouteResult } | undefined = created?.services.router;
   let portal: Portal | undefined;
   let portalAdapter: PortalAdapter | undefined;
   if (store instanceof SqliteLedgerStore) {
@@ -100,7 +112,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store instanceof SqliteLedgerStore
       ? createMessaging({ config: options.channels ?? channelsFromEnv(), queue: new SqliteChannelQueueStore(store.db), storage, bot, metrics, ...options.messaging })
       : undefined;
-  const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging });
+  let backoffice: RunningServer['backoffice'];
+  if (store instanceof SqliteLedgerStore) {
+    const accounts = new SqliteBackofficeStore(store.db);
+    const notifier = options.backoffice?.notifier ?? new UnwiredNotifier();
+    const workflow = new Workflow({ data: options.data, store, ledger, backoffice: accounts, notifier, router: routeQuestion, now: options.backoffice?.now });
+    backoffice = { store: accounts, workflow };
+  }
+  const api = backoffice
+    ? { backoffice: backoffice.store, workflow: backoffice.workflow, router: routeQuestion, outbox: new SqliteChannelQueueStore((store as SqliteLedgerStore).db) }
+    : undefined;
+  const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging, api });
   await messaging?.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
@@ -137,5 +159,5 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  return { server, port, closed, close, portalAdapter, messaging };
+  return { server, port, closed, close, portalAdapter, messaging, backoffice };
 }

@@ -36,7 +36,7 @@ export class SqliteBotStorage implements Storage {
           throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
         this.stmt.put.run(key, randomUUID(), JSON.stringify(value), Date.now());
       }
-    })();
+    }).immediate();
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -128,7 +128,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
         if (e.interaction) this.stmt.touchUser.run(e.channel, e.interaction.userId, e.interaction.at);
       }
       return added;
-    })();
+    }).immediate();
   }
 
   async claimInbound(owner: string, now: number, leaseMs: number, limit: number): Promise<InboundEvent[]> {
@@ -137,7 +137,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
       for (const row of this.stmt.candidatesInbound.all(now, limit))
         if (this.stmt.leaseInbound.run(owner, now + leaseMs, row.id, now).changes === 1) claimed.push(inbound({ ...row, attempts: row.attempts + 1 }));
       return claimed;
-    })();
+    }).immediate();
   }
 
   async completeInbound(id: number, owner: string, now: number, result: TurnResult): Promise<boolean> {
@@ -151,7 +151,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
       }
       for (const m of result.replies) this.stmt.insertOutbound.run(m.channel, m.recipient, JSON.stringify(m.payload), m.source ?? null, now, now);
       return true;
-    })();
+    }).immediate();
   }
 
   async releaseInbound(id: number, owner: string, error: string, maxAttempts: number): Promise<void> {
@@ -161,7 +161,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
   async enqueueOutbound(messages: readonly NewOutboundMessage[], now: number): Promise<void> {
     this.db.transaction(() => {
       for (const m of messages) this.stmt.insertOutbound.run(m.channel, m.recipient, JSON.stringify(m.payload), m.source ?? null, now, now);
-    })();
+    }).immediate();
   }
 
   async claimOutbound(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboundMessage[]> {
@@ -170,7 +170,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
       for (const row of this.stmt.candidatesOutbound.all(now, now, limit))
         if (this.stmt.leaseOutbound.run(owner, now + leaseMs, row.id, now).changes === 1) claimed.push(outbound({ ...row, attempts: row.attempts + 1 }));
       return claimed;
-    })();
+    }).immediate();
   }
 
   async finishOutbound(id: number, owner: string, now: number, outcome: { status: 'sent' | 'dead' | 'expired'; providerId?: string; error?: string }): Promise<void> {
@@ -189,7 +189,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
     return this.db.transaction(() => ({
       inbound: this.db.prepare("UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE status = 'pending' AND lease_owner IS NOT NULL").run().changes,
       interruptedSends: this.stmt.interrupted.run(Number.MAX_SAFE_INTEGER).changes,
-    }))();
+    })).immediate();
   }
 
   async outboundByStatus(): Promise<Record<OutboundStatus, number>> {

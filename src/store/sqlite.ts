@@ -245,11 +245,19 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly db: Database.Database;
   private readonly stmt;
 
-  constructor(readonly file: string) {
+  /**
+   * `checkpoints: false` leaves WAL checkpoints to another connection to the same file
+   * (the messaging worker), so that a webhook's insert never pays for one.
+   */
+  constructor(
+    readonly file: string,
+    options: { checkpoints?: boolean } = {},
+  ) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    if (options.checkpoints === false) this.db.pragma('wal_autocheckpoint = 0');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
@@ -289,7 +297,7 @@ export class SqliteLedgerStore implements LedgerStore {
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[v]);
         this.db.pragma(`user_version = ${v + 1}`);
-      })();
+      }).immediate();
     }
   }
 
@@ -337,7 +345,7 @@ export class SqliteLedgerStore implements LedgerStore {
         });
         state.cases.forEach((c, idx) => this.stmt.upsertCase.run(caseRow(state.id, idx, c)));
       }
-    })();
+    }).immediate();
   }
 
   async *events(): AsyncIterable<StoredEvent> {
@@ -371,7 +379,7 @@ export class SqliteLedgerStore implements LedgerStore {
       const next = Math.max(counter, imported) + 1;
       this.db.prepare('INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)').run(prefix, next);
       return next;
-    })();
+    }).immediate();
     return `${prefix}${String(value).padStart(6, '0')}`;
   }
 

@@ -40,8 +40,14 @@ export class MessagingAdapter extends BotAdapter {
     private readonly queue: ChannelQueueStore,
     private readonly storage: TurnBufferedStorage,
     private readonly now: () => number = () => Date.now(),
+    private outboundListener: () => void = () => undefined,
   ) {
     super();
+  }
+
+  /** Called when proactive messages were put in the outbox (to deliver them now). */
+  onOutbound(listener: () => void): void {
+    this.outboundListener = listener;
   }
 
   toActivity(event: InboundEvent): Partial<Activity> {
@@ -97,7 +103,10 @@ export class MessagingAdapter extends BotAdapter {
       );
     }
     if (buffer) buffer.push(...out);
-    else if (out.length > 0) await this.queue.enqueueOutbound(out, this.now());
+    else if (out.length > 0) {
+      await this.queue.enqueueOutbound(out, this.now());
+      this.outboundListener();
+    }
     return responses;
   }
 

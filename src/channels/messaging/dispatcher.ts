@@ -64,7 +64,7 @@ export class OutboundDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
   private again = false;
-  private stopped = false;
+  private stopped = true;
   private readonly limiters = new Map<MessagingChannel, RateLimiter>();
   private readonly now: () => number;
   private readonly random: () => number;
@@ -87,7 +87,10 @@ export class OutboundDispatcher {
       this.again = true;
       return;
     }
-    this.pumping = this.pump().finally(() => {
+    // A failure (the database busy, say) is logged; the next poll tries again.
+    this.pumping = this.pump()
+      .catch((err: unknown) => void logger.error('outbound delivery failed; will retry', { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
       this.pumping = undefined;
       if (this.again) {
         this.again = false;

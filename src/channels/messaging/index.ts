@@ -1,4 +1,6 @@
 import type { ActivityHandlerBase } from 'botbuilder';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type express from 'express';
 import type { ChannelsConfig } from '../../config/channels';
 import { logger } from '../../observability/logger';
@@ -17,9 +19,16 @@ import type { TurnBufferedStorage } from './turn-storage';
 
 export interface MessagingSetup {
   config: ChannelsConfig;
+  /**
+   * Run the bot's turns and the deliveries in a worker thread (the `serve` command):
+   * webhooks stay fast on the main thread while turns use the other core. The worker
+   * opens its own connection to the same SQLite file.
+   */
+  worker?: { dbLocation: string; dataDir: string };
   queue: ChannelQueueStore;
   storage: TurnBufferedStorage;
-  bot: ActivityHandlerBase;
+  /** The bot for in-process turns (not used in worker mode: the worker builds its own). */
+  bot?: ActivityHandlerBase;
   metrics?: Metrics;
   now?: () => number;
   processor?: Partial<ProcessorOptions>;
@@ -27,9 +36,13 @@ export interface MessagingSetup {
 }
 
 export interface Messaging {
+  /** For proactive messages (answers published later); they go to the outbox. */
   adapters: Partial<Record<MessagingChannel, MessagingAdapter>>;
-  processor: InboundProcessor;
-  dispatcher: OutboundDispatcher;
+  /** In-process mode only (tests); in worker mode these run in the worker. */
+  processor?: InboundProcessor;
+  dispatcher?: OutboundDispatcher;
+  /** New outbox messages: deliver them now. */
+  kickOutbound(): void;
   /** Mounts POST /webhooks/zalo and GET|POST /webhooks/facebook (404 for a channel that is off). */
   mount(app: express.Express): void;
   start(): Promise<void>;
@@ -42,9 +55,11 @@ export function createMessaging(setup: MessagingSetup): Messaging {
   const { config, queue, storage, bot, metrics } = setup;
   const now = setup.now ?? (() => Date.now());
   const adapters: Partial<Record<MessagingChannel, MessagingAdapter>> = {};
+  // Set below: in-process, the dispatcher; in worker mode, a message to the worker.
+  let kickOutbound: () => void = () => undefined;
   const senders: Partial<Record<MessagingChannel, ChannelSender>> = {};
   if (config.zalo) {
-    adapters.zalo = new MessagingAdapter('zalo', queue, storage, now);
+    adapters.zalo = new MessagingAdapter('zalo', queue, storage, now, () => kickOutbound());
     const client = new ZaloClient(
       { appId: config.zalo.appId, appSecret: config.zalo.appSecret, apiBase: config.zalo.apiBase, oauthBase: config.zalo.oauthBase, now },
       zaloTokenStore(queue, { accessToken: config.zalo.accessToken, refreshToken: config.zalo.refreshToken }, now),
@@ -52,11 +67,13 @@ export function createMessaging(setup: MessagingSetup): Messaging {
     senders.zalo = new ZaloSender(client);
   }
   if (config.facebook) {
-    adapters.facebook = new MessagingAdapter('facebook', queue, storage, now);
+    adapters.facebook = new MessagingAdapter('facebook', queue, storage, now, () => kickOutbound());
     const client = new MessengerClient({ graphBase: config.facebook.graphBase, apiVersion: config.facebook.apiVersion, pageToken: config.facebook.pageToken, humanAgentTag: config.facebook.humanAgent });
     senders.facebook = new MessengerSender(client, config.facebook.humanAgent);
   }
   for (const off of config.off) logger.info(`${off.channel} channel is off: its webhook answers 404`, { channel: off.channel, missing: off.missing });
+
+  if (setup.worker) return workerMessaging(setup, adapters, metrics);
 
   const dispatcher = new OutboundDispatcher({
     queue,
@@ -66,10 +83,11 @@ export function createMessaging(setup: MessagingSetup): Messaging {
     onOutcome: (m, outcome) => metrics?.outbound.inc({ channel: m.channel, outcome }),
     ...setup.dispatcher,
   });
+  kickOutbound = () => dispatcher.kick();
   const processor = new InboundProcessor({
     queue,
     adapters,
-    bot,
+    bot: bot as ActivityHandlerBase,
     now,
     onTurn: (_event, outcome) => {
       if (outcome === 'done') dispatcher.kick();
@@ -85,16 +103,15 @@ export function createMessaging(setup: MessagingSetup): Messaging {
     adapters,
     processor,
     dispatcher,
+    kickOutbound: () => dispatcher.kick(),
     mount(app) {
-      if (config.zalo) app.use('/webhooks/zalo', zaloWebhook({ appId: config.zalo.appId, oaSecretKey: config.zalo.oaSecret }, queue, hooks('zalo'), now));
-      else app.all('/webhooks/zalo', (_req, res) => void res.status(404).json({ error: 'the Zalo channel is not configured' }));
-      if (config.facebook) app.use('/webhooks/facebook', facebookWebhook({ appSecret: config.facebook.appSecret, verifyToken: config.facebook.verifyToken }, queue, hooks('facebook'), now));
-      else app.all('/webhooks/facebook', (_req, res) => void res.status(404).json({ error: 'the Facebook channel is not configured' }));
+      mountWebhooks(app, config, queue, hooks, now);
     },
     async start() {
       const recovered = await queue.recoverAfterRestart();
       if (recovered.inbound > 0 || recovered.interruptedSends > 0) logger.warn('recovered after a restart', recovered);
-      if (Object.keys(adapters).length === 0) return;
+      if (Object.keys(adapters).length === 0 || process.env.HOIDAP_BENCH_NO_PROCESSING === '1') return;
+      if (!bot) throw new Error('messaging in-process needs the bot');
       processor.start();
       dispatcher.start();
     },
@@ -104,3 +121,70 @@ export function createMessaging(setup: MessagingSetup): Messaging {
     },
   };
 }
+
+/** Worker mode: the main thread takes webhooks; a worker thread runs the processor and the dispatcher. */
+function workerMessaging(setup: MessagingSetup, adapters: Partial<Record<MessagingChannel, MessagingAdapter>>, metrics: Metrics | undefined): Messaging {
+  const { config, queue } = setup;
+  let worker: Worker | undefined;
+  let stopping: Promise<void> | undefined;
+  const post = (message: WorkerCommand) => worker?.postMessage(message);
+  const hooks = (channel: MessagingChannel): WebhookHooks => ({
+    onStored: () => post({ type: 'kick-inbound' }),
+    count: (result) => metrics?.webhookEvents.inc({ channel, result }),
+  });
+  const messaging: Messaging = {
+    adapters,
+    kickOutbound: () => post({ type: 'kick-outbound' }),
+    mount(app) {
+      mountWebhooks(app, config, queue, hooks, setup.now ?? (() => Date.now()));
+    },
+    async start() {
+      const recovered = await queue.recoverAfterRestart();
+      if (recovered.inbound > 0 || recovered.interruptedSends > 0) logger.warn('recovered after a restart', recovered);
+      if (Object.keys(adapters).length === 0) return;
+      const file = path.join(__dirname, `worker${path.extname(__filename)}`);
+      const w = new Worker(file, { workerData: { dbLocation: (setup.worker as WorkerSetup).dbLocation, dataDir: (setup.worker as WorkerSetup).dataDir, config, processor: setup.processor, dispatcher: setup.dispatcher } satisfies WorkerSetup });
+      worker = w;
+      w.on('message', (m: WorkerEvent) => {
+        if (m.type === 'turn') metrics?.turns.inc({ channel: m.channel });
+        if (m.type === 'outbound') metrics?.outbound.inc({ channel: m.channel, outcome: m.outcome });
+      });
+      w.on('error', (err) => logger.error('messaging worker failed', { error: err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err) }));
+      await new Promise<void>((resolve, reject) => {
+        w.once('message', (m: WorkerEvent) => (m.type === 'ready' ? resolve() : reject(new Error('messaging worker did not start'))));
+        w.once('error', reject);
+      });
+    },
+    async stop() {
+      const w = worker;
+      if (!w) return;
+      stopping ??= new Promise<void>((resolve) => {
+        w.once('exit', () => resolve());
+        w.postMessage({ type: 'stop' } satisfies WorkerCommand);
+      });
+      await stopping;
+    },
+  };
+  for (const channel of Object.keys(adapters) as MessagingChannel[]) adapters[channel]?.onOutbound(() => messaging.kickOutbound());
+  return messaging;
+}
+
+export function mountWebhooks(app: express.Express, config: ChannelsConfig, queue: ChannelQueueStore, hooks: (channel: MessagingChannel) => WebhookHooks, now: () => number): void {
+  if (config.zalo) app.use('/webhooks/zalo', zaloWebhook({ appId: config.zalo.appId, oaSecretKey: config.zalo.oaSecret }, queue, hooks('zalo'), now));
+  else app.all('/webhooks/zalo', (_req, res) => void res.status(404).json({ error: 'the Zalo channel is not configured' }));
+  if (config.facebook) app.use('/webhooks/facebook', facebookWebhook({ appSecret: config.facebook.appSecret, verifyToken: config.facebook.verifyToken }, queue, hooks('facebook'), now));
+  else app.all('/webhooks/facebook', (_req, res) => void res.status(404).json({ error: 'the Facebook channel is not configured' }));
+}
+
+export interface WorkerSetup {
+  dbLocation: string;
+  dataDir: string;
+  config: ChannelsConfig;
+  processor?: Partial<ProcessorOptions>;
+  dispatcher?: Partial<DispatcherOptions>;
+}
+export type WorkerCommand = { type: 'kick-inbound' } | { type: 'kick-outbound' } | { type: 'stop' };
+export type WorkerEvent =
+  | { type: 'ready' }
+  | { type: 'turn'; channel: MessagingChannel }
+  | { type: 'outbound'; channel: MessagingChannel; outcome: string };

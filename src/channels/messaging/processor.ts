@@ -24,7 +24,7 @@ export class InboundProcessor {
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
   private again = false;
-  private stopped = false;
+  private stopped = true;
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
@@ -51,7 +51,10 @@ export class InboundProcessor {
       this.again = true;
       return;
     }
-    this.pumping = this.pump().finally(() => {
+    // A failure (the database busy, say) is logged; the next poll tries again.
+    this.pumping = this.pump()
+      .catch((err: unknown) => void logger.error('inbound processing failed; will retry', { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
       this.pumping = undefined;
       if (this.again) {
         this.again = false;

@@ -159,7 +159,7 @@ export class SqliteDirectLineStore implements DirectLineStore {
   }
 
   async appendActivity(conversationId: string, activity: NewDirectLineActivity, now: number): Promise<StoredDirectLineActivity> {
-    return this.appendTx(conversationId, activity, now);
+    return this.appendTx.immediate(conversationId, activity, now);
   }
 
   async listActivities(conversationId: string, afterSeq: number, limit: number): Promise<ActivityPage> {

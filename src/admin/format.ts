@@ -1,0 +1,35 @@
+/**
+ * Citizen text shown to officers and administrators: the chat renders markdown,
+ * so a question must not be able to add links, emphasis, headings or HTML.
+ */
+
+/** Backslash-escapes the characters markdown or HTML give a meaning to. */
+export function escapeMarkdown(text: string): string {
+  return (
+    text
+      // "&lt;" would be rendered as "<": an ampersand starting a named entity is escaped (a numeric one loses its "#"), so "GD&ĐT" stays readable on plain-text channels.
+      .replace(/[\\`*_[\]<>#|~]|&(?=[a-z0-9]+;)/gi, (c) => `\\${c}`)
+      // A line may not start a list, a quote or a heading: excerpts are one line, but keep "1." or "-" at the start literal.
+      .replace(/^(\s*)([-+=])/, '$1\\$2')
+      .replace(/^(\s*\d+)([.)])/, '$1\\$2')
+  );
+}
+
+/** One line of at most `max` characters (whitespace collapsed), cut at a word when one is near, with "…". */
+export function excerpt(text: string, max = 80): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space >= max * 0.75 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** A citizen's question as a short, escaped quotation. */
+export function citizenExcerpt(text: string, max = 80): string {
+  return escapeMarkdown(excerpt(text, max));
+}
+
+/** A cell of a markdown table (agency names are data, not citizen text: only the separator matters). */
+export function tableCell(value: string | number): string {
+  return String(value).replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+}

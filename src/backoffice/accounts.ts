@@ -1,0 +1,54 @@
+import type { ProvinceData } from '../config/data';
+import { WorkflowError } from './actions';
+import { ROLES, type Account, type BackofficeStore, type Role } from './types';
+
+/** Account creation and chat linking, shared by the CLI and the REST API (each checks who may call it). */
+
+export interface NewAccountInput {
+  name: string;
+  role: string;
+  /** A code or a name; required for officers and approvers, refused for editors and admins (they work for all agencies). */
+  agency?: string;
+}
+
+/** Checks a new account's fields and resolves its agency; throws WorkflowError 'invalid_input' saying what to fix. */
+export function validateAccountInput(data: ProvinceData, input: NewAccountInput): { name: string; role: Role; agency?: string } {
+  const name = typeof input.name === 'string' ? input.name.trim() : '';
+  if (name === '') throw new WorkflowError('invalid_input', 'name must be a non-empty text');
+  if (name.length > 200) throw new WorkflowError('invalid_input', 'name is too long (at most 200 characters)');
+  if (!(ROLES as readonly string[]).includes(input.role)) throw new WorkflowError('invalid_input', `role must be one of ${ROLES.join(', ')}; got "${input.role}"`);
+  const role = input.role as Role;
+  const agencyText = input.agency?.trim() ? input.agency.trim() : undefined;
+  let agency: string | undefined;
+  if (role === 'officer' || role === 'approver') {
+    if (!agencyText) throw new WorkflowError('invalid_input', `an ${role} works for one agency: give its code or name (agency)`);
+    const match = data.agencies.resolve(agencyText);
+    if (match.kind === 'ambiguous')
+      throw new WorkflowError('invalid_input', `agency "${agencyText}" may mean ${match.candidates.map((a) => `${a.code} (${a.name})`).join(', ')}; use a code`);
+    if (match.kind === 'unknown') throw new WorkflowError('invalid_input', `agency: no agency is called "${agencyText}"; use a code from data/agencies.json such as so-yte`);
+    agency = match.agency.code;
+  } else if (agencyText) {
+    throw new WorkflowError('invalid_input', `${role === 'admin' ? 'an admin' : 'an editor'} works for all agencies: leave agency out`);
+  }
+  return { name, role, ...(agency ? { agency } : {}) };
+}
+
+/** Creates an account and its first API token (the only time the token is shown). Errors are WorkflowError 'invalid_input'. */
+export async function createAccountWithToken(
+  store: BackofficeStore,
+  data: ProvinceData,
+  input: NewAccountInput,
+  now: number,
+): Promise<{ account: Account; token: string }> {
+  const account = await store.createAccount(validateAccountInput(data, input), now);
+  const token = await store.issueApiToken(account.id, now);
+  return { account, token };
+}
+
+/** What to tell a person about their link code (Vietnamese: they read it). */
+export function linkCodeInstructions(code: string, expiresAt: number, data: ProvinceData): string {
+  return (
+    `Gửi tin nhắn "LIEN KET ${code}" (hoặc "liên kết ${code}") cho bot Hỏi - Đáp trên Zalo, Messenger hoặc khung chat của cổng thông tin ` +
+    `để liên kết tài khoản với tài khoản chat đó. Mã chỉ dùng được một lần, hết hạn lúc ${data.clock.formatDateTimeVi(expiresAt)}.`
+  );
+}

@@ -1,0 +1,52 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createBot } from '../../bot/factory';
+import { loadProvinceData } from '../../config/data';
+import { logger } from '../../observability/logger';
+import { SqliteBotStorage } from '../../store/sqlite-bot-storage';
+import { SqliteLedgerStore } from '../../store/sqlite';
+import { SqliteChannelQueueStore } from '../../store/sqlite-channels';
+import { createMessaging, type WorkerCommand, type WorkerEvent, type WorkerSetup } from './index';
+import { TurnBufferedStorage } from './turn-storage';
+
+/** The messaging worker thread: Zalo and Messenger turns and deliveries, on its own connection to the SQLite file. */
+async function run(): Promise<void> {
+  const setup = workerData as WorkerSetup;
+  const port = parentPort;
+  if (!port) throw new Error('messaging worker started outside a worker thread');
+  const send = (event: WorkerEvent) => port.postMessage(event);
+  const data = loadProvinceData(setup.dataDir);
+  const store = new SqliteLedgerStore(setup.dbLocation);
+  const storage = new TurnBufferedStorage(new SqliteBotStorage(store.db));
+  const { bot } = await createBot({ data, store, storage });
+  const messaging = createMessaging({
+    config: { ...setup.config, off: [] },
+    queue: new SqliteChannelQueueStore(store.db),
+    storage,
+    bot,
+    processor: { ...setup.processor, onTurn: (event, outcome) => {
+      if (outcome === 'done') {
+        send({ type: 'turn', channel: event.channel });
+        messaging.kickOutbound();
+      }
+    } },
+    dispatcher: { ...setup.dispatcher, onOutcome: (m, outcome) => send({ type: 'outbound', channel: m.channel, outcome }) },
+  });
+  port.on('message', (command: WorkerCommand) => {
+    if (command.type === 'kick-inbound') messaging.processor?.kick();
+    else if (command.type === 'kick-outbound') messaging.kickOutbound();
+    else if (command.type === 'stop')
+      void messaging
+        .stop()
+        .then(() => store.close())
+        .then(() => process.exit(0));
+  });
+  // Recovery after a restart is the main thread's job, done before this worker starts.
+  messaging.processor?.start();
+  messaging.dispatcher?.start();
+  send({ type: 'ready' });
+}
+
+run().catch((err) => {
+  logger.error('messaging worker could not start', { error: err instanceof Error ? err.stack : String(err) });
+  process.exit(1);
+});

@@ -1,0 +1,361 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { createAccountWithToken, linkCodeInstructions } from '../backoffice/accounts';
+import { roleMay, Workflow, WorkflowError, type WorkflowActor } from '../backoffice/actions';
+import { ROLES, type Account, type BackofficeStore, type Draft } from '../backoffice/types';
+import type { ProvinceData } from '../config/data';
+import { can, type Action } from '../domain/access';
+import { DELETE_REASONS } from '../domain/events';
+import type { QuestionState, QuestionStatus } from '../domain/lifecycle';
+import { parseDay, parseInstant } from '../domain/time';
+import { logger } from '../observability/logger';
+import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
+import type { RouteResult } from '../routing/router';
+import type { ChannelQueueStore } from '../store/channel-types';
+import { DEFAULT_LINK_CODE_TTL_MS } from '../store/sqlite-backoffice';
+import type { LedgerStore } from '../store/types';
+import { openApiDocument } from './openapi';
+
+/**
+ * The back office's REST API, mounted at /api/v1: per-account bearer tokens, and on
+ * every route a role check (before the body is read) and the agency check of `can`
+ * (in the Workflow). Errors are JSON {error, code}.
+ */
+
+export interface ApiDeps {
+  data: ProvinceData;
+  store: LedgerStore;
+  backoffice: BackofficeStore;
+  workflow: Workflow;
+  /** Suggests the agency for a forward sent without one (defaults to the workflow's router). */
+  router?: { route(text: string): RouteResult };
+  /** For GET /outbox/undelivered (Zalo and Messenger messages that could not be delivered). */
+  outbox?: Pick<ChannelQueueStore, 'undelivered'>;
+  linkCodeTtlMs?: number;
+}
+
+const STATUSES: readonly QuestionStatus[] = ['submitted', 'assigned', 'accepted', 'answered', 'deleted'];
+
+const HTTP_STATUS: Record<WorkflowError['code'], number> = { forbidden: 403, not_found: 404, invalid_state: 409, invalid_input: 400 };
+
+const CONTENT_TYPES: Record<ReportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** A required text field with messages that say which field and what it must be. */
+function text(field: string, hint: string) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `${field} is required (${hint})` : `${field} must be a string (${hint})`) })
+    .trim()
+    .min(1, `${field} must not be empty (${hint})`)
+    .max(20_000, `${field} is too long (at most 20000 characters)`);
+}
+
+const Bodies = {
+  empty: z.object({}).strict(),
+  forward: z.object({ agency: text('agency', 'an agency code such as so-yte, or a name').optional(), reason: text('reason', 'why it belongs to the other agency') }).strict(),
+  delete: z
+    .object({ reason: z.enum(DELETE_REASONS, { error: () => `reason must be one of ${DELETE_REASONS.join(', ')}` }) })
+    .strict(),
+  extend: z
+    .object({
+      days: z.number({ error: (i) => (i.input === undefined ? 'days is required (working days, a whole number)' : 'days must be a number') }).int('days must be a whole number of working days'),
+      reason: text('reason', 'why more time is needed'),
+    })
+    .strict(),
+  draft: z.object({ text: text('text', 'the draft answer') }).strict(),
+  approve: z.object({ text: text('text', 'the answer to publish, instead of the pending draft').optional() }).strict(),
+  return: z.object({ comment: text('comment', 'what to change in the draft') }).strict(),
+  assign: z.object({ agency: text('agency', 'an agency code such as so-yte, or a name'), reason: text('reason', 'a note for the agency').optional() }).strict(),
+  account: z
+    .object({
+      name: text('name', "the person's full name"),
+      role: z.enum(ROLES, { error: () => `role must be one of ${ROLES.join(', ')}` }),
+      agency: text('agency', 'required for officers and approvers: a code such as so-yte').optional(),
+    })
+    .strict(),
+};
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+      const where = issue.path.map(String).join('.');
+      return where && !issue.message.startsWith(where) ? `${where}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const value = body === undefined || body === null ? {} : body;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new WorkflowError('invalid_input', 'the body must be a JSON object');
+  const result = schema.safeParse(value);
+  if (!result.success) throw new WorkflowError('invalid_input', describe(result.error));
+  return result.data;
+}
+
+function queryString(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new WorkflowError('invalid_input', `query parameter ${name} must be given once`);
+  return value;
+}
+
+function dayParam(req: Request, name: string): number | undefined {
+  const value = queryString(req, name);
+  if (value === undefined || value === '') return undefined;
+  const day = parseDay(value);
+  if (day === undefined) throw new WorkflowError('invalid_input', `${name} must be a date written YYYY-MM-DD; got "${value}"`);
+  return day;
+}
+
+function intParam(req: Request, name: string, min: number, max: number): number | undefined {
+  const value = queryString(req, name);
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new WorkflowError('invalid_input', `${name} must be a whole number from ${min} to ${max}; got "${value}"`);
+  return Number(value);
+}
+
+function accountJson(a: Account, data: ProvinceData) {
+  return { id: a.id, name: a.name, role: a.role, ...(a.agency ? { agency: a.agency } : {}), active: a.active, createdAt: data.clock.format(a.createdAt) };
+}
+
+function draftJson(d: Draft, data: ProvinceData) {
+  return {
+    id: d.id,
+    q: d.q,
+    agency: d.agency,
+    text: d.text,
+    author: d.author,
+    status: d.status,
+    ...(d.comment !== undefined ? { comment: d.comment } : {}),
+    createdAt: data.clock.format(d.createdAt),
+    ...(d.decidedAt !== undefined ? { decidedAt: data.clock.format(d.decidedAt) } : {}),
+    ...(d.decidedBy !== undefined ? { decidedBy: d.decidedBy } : {}),
+  };
+}
+
+/** An action's outcome as JSON: the event recorded and where the question stands (the domain state stays internal). */
+function resultJson(result: object, data: ProvinceData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(result)) {
+    if (key === 'state') {
+      const state = value as QuestionState;
+      out.status = state.status;
+      if (state.agency) out.agency = state.agency;
+    } else if (key === 'draft') out.draft = draftJson(value as Draft, data);
+    else out[key] = value;
+  }
+  return out;
+}
+
+function actorOf(res: Response): Account {
+  return res.locals.account as Account;
+}
+
+/** The role may never do this: 403 before the request is read further. */
+function requireRole(action: Action) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const actor = actorOf(res);
+    if (!roleMay(actor.role, action)) {
+      res.status(403).json({ error: `${/^[aeiou]/.test(actor.role) ? 'an' : 'a'} ${actor.role} may not use this route (needs '${action}')`, code: 'forbidden' });
+      return;
+    }
+    next();
+  };
+}
+
+export function createApiRouter(deps: ApiDeps): express.Router {
+  const { data, store, backoffice, workflow, outbox } = deps;
+  const router = express.Router();
+  const now = () => workflow.now();
+
+  // Public: the description of the API itself.
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get('authorization');
+    const match = /^Bearer +([A-Za-z0-9_\-.~+/]+=*) *$/i.exec(header ?? '');
+    const deny = (error: string) => {
+      res.status(401).set('WWW-Authenticate', 'Bearer realm="hoidap"').json({ error, code: 'unauthorized' });
+    };
+    if (!header) return deny('missing Authorization header: send "Authorization: Bearer <token>"');
+    if (!match) return deny('the Authorization header must be "Bearer <token>"');
+    const account = await backoffice.accountByApiToken(match[1]);
+    if (!account || !account.active) {
+      logger.warn('api: invalid token', { requestId: res.locals.requestId, path: req.path });
+      return deny('invalid or revoked token');
+    }
+    res.locals.account = account;
+    next();
+  });
+
+  router.use(express.json({ limit: '128kb' }));
+
+  const action = (name: string, fn: (actor: WorkflowActor, q: string, body: unknown) => Promise<unknown>) => async (req: Request, res: Response) => {
+    const actor = actorOf(res);
+    const q = String(req.params.q);
+    const result = await fn(actor, q, req.body);
+    logger.info('api action', { requestId: res.locals.requestId, action: name, q, account: actor.id });
+    res.json(resultJson(result as object, data));
+  };
+
+  router.get('/questions', requireRole('view'), async (req, res) => {
+    const statusText = queryString(req, 'status');
+    const status = statusText ? statusText.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    const bad = status?.find((s) => !STATUSES.includes(s as QuestionStatus));
+    if (bad) throw new WorkflowError('invalid_input', `status must be one or more of ${STATUSES.join(', ')} (comma-separated); got "${bad}"`);
+    const overdue = queryString(req, 'overdue');
+    if (overdue !== undefined && overdue !== 'true' && overdue !== 'false') throw new WorkflowError('invalid_input', 'overdue must be true or false');
+    const fromDay = dayParam(req, 'from');
+    const toDay = dayParam(req, 'to');
+    if (fromDay !== undefined && toDay !== undefined && toDay < fromDay) throw new WorkflowError('invalid_input', 'to must not be before from');
+    const agency = queryString(req, 'agency');
+    res.json(
+      await workflow.listQuestions(actorOf(res), {
+        ...(agency ? { agency } : {}),
+        ...(status ? { status: status as QuestionStatus[] } : {}),
+        overdue: overdue === 'true',
+        ...(fromDay !== undefined ? { fromDay } : {}),
+        ...(toDay !== undefined ? { toDay } : {}),
+        limit: intParam(req, 'limit', 1, 500),
+        offset: intParam(req, 'offset', 0, 1_000_000_000),
+      }),
+    );
+  });
+
+  router.get('/questions/:q', requireRole('view'), async (req, res) => {
+    res.json(await workflow.questionDetail(actorOf(res), String(req.params.q), { router: deps.router }));
+  });
+
+  router.post('/questions/:q/accept', requireRole('accept'), action('accept', (actor, q, body) => (parseBody(Bodies.empty, body), workflow.accept(actor, q))));
+
+  router.post(
+    '/questions/:q/forward',
+    requireRole('forward'),
+    action('forward', async (actor, q, body) => {
+      const input = parseBody(Bodies.forward, body);
+      let agency = input.agency;
+      if (agency === undefined) {
+        // No agency: the router's suggestion, which the caller saw in the question's detail.
+        const suggestion = await workflow.suggestForward(actor, q, deps.router);
+        if (!suggestion) throw new WorkflowError('invalid_input', 'agency is required (no routing suggestion is available for this question)');
+        agency = suggestion.agency;
+      }
+      return workflow.forward(actor, q, { agency, reason: input.reason });
+    }),
+  );
+
+  router.post('/questions/:q/delete', requireRole('delete'), action('delete', (actor, q, body) => workflow.delete(actor, q, parseBody(Bodies.delete, body))));
+  router.post('/questions/:q/extend', requireRole('extend'), action('extend', (actor, q, body) => workflow.extend(actor, q, parseBody(Bodies.extend, body))));
+  router.post('/questions/:q/draft', requireRole('draft'), action('draft', (actor, q, body) => workflow.draft(actor, q, parseBody(Bodies.draft, body))));
+  router.post('/questions/:q/approve', requireRole('approve'), action('approve', (actor, q, body) => workflow.approve(actor, q, parseBody(Bodies.approve, body))));
+  router.post('/questions/:q/return', requireRole('approve'), action('return', (actor, q, body) => workflow.returnDraft(actor, q, parseBody(Bodies.return, body))));
+  router.post('/questions/:q/assign', requireRole('assign'), action('assign', (actor, q, body) => workflow.assign(actor, q, parseBody(Bodies.assign, body))));
+
+  router.get('/reports/appendix02', requireRole('report'), async (req, res) => {
+    if (!can(actorOf(res), 'report')) throw new WorkflowError('forbidden', 'reports are for editors and admins');
+    const from = dayParam(req, 'from');
+    const to = dayParam(req, 'to');
+    if (from === undefined || to === undefined) throw new WorkflowError('invalid_input', 'from and to are required: dates written YYYY-MM-DD');
+    if (to < from) throw new WorkflowError('invalid_input', 'to must not be before from');
+    const format = (queryString(req, 'format') ?? 'json') as ReportFormat;
+    if (!REPORT_FORMATS.includes(format)) throw new WorkflowError('invalid_input', `format must be one of ${REPORT_FORMATS.join(', ')}`);
+    const report = await appendix02Report(store, data, { fromDay: from, toDay: to });
+    res.type(CONTENT_TYPES[format]);
+    if (format === 'xlsx') res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${queryString(req, 'from')}_${queryString(req, 'to')}.xlsx"`);
+    res.send(await renderReport(report, format));
+  });
+
+  router.get('/overdue', requireRole('view'), async (req, res) => {
+    const atText = queryString(req, 'at');
+    const at = atText ? parseInstant(atText) : undefined;
+    if (atText && at === undefined) throw new WorkflowError('invalid_input', `at must be an ISO 8601 instant with an offset, e.g. 2023-09-25T17:00:00+07:00; got "${atText}"`);
+    const agency = queryString(req, 'agency');
+    res.json(await workflow.overdue(actorOf(res), { ...(agency ? { agency } : {}), ...(at !== undefined ? { at } : {}) }));
+  });
+
+  router.post('/accounts', requireRole('manage_accounts'), async (req, res) => {
+    const input = parseBody(Bodies.account, req.body);
+    const { account, token } = await createAccountWithToken(backoffice, data, input, now());
+    logger.info('api: account created', { requestId: res.locals.requestId, by: actorOf(res).id, account: account.id, role: account.role, agency: account.agency });
+    res.status(201).json({ account: accountJson(account, data), token, note: 'the token is shown only once; keep it secret' });
+  });
+
+  router.get('/accounts', requireRole('manage_accounts'), async (req, res) => {
+    const role = queryString(req, 'role');
+    if (role !== undefined && !(ROLES as readonly string[]).includes(role)) throw new WorkflowError('invalid_input', `role must be one of ${ROLES.join(', ')}`);
+    const agencyText = queryString(req, 'agency');
+    const agency = agencyText ? workflow.resolveAgency(agencyText).code : undefined;
+    const list = await backoffice.listAccounts({ ...(agency ? { agency } : {}), ...(role ? { role: role as Account['role'] } : {}) });
+    res.json({ accounts: list.map((a) => accountJson(a, data)) });
+  });
+
+  router.post('/accounts/:id/link-code', async (req, res) => {
+    const actor = actorOf(res);
+    const id = String(req.params.id);
+    // Decided before looking the account up: others' account ids are nobody else's business.
+    if (!can(actor, 'manage_accounts') && actor.id !== id) throw new WorkflowError('forbidden', 'only an admin or the account itself may create its link code');
+    parseBody(Bodies.empty, req.body);
+    const account = await backoffice.getAccount(id);
+    if (!account) throw new WorkflowError('not_found', `no account ${id}`);
+    if (!account.active) throw new WorkflowError('invalid_state', `account ${id} is deactivated`);
+    const ttl = deps.linkCodeTtlMs ?? DEFAULT_LINK_CODE_TTL_MS;
+    const at = now();
+    const code = await backoffice.createLinkCode(id, at, ttl);
+    logger.info('api: link code created', { requestId: res.locals.requestId, by: actor.id, account: id });
+    res.status(201).json({ account: id, code, expiresAt: data.clock.format(at + ttl), instructions: linkCodeInstructions(code, at + ttl, data) });
+  });
+
+  router.get('/outbox/undelivered', requireRole('manage_accounts'), async (req, res) => {
+    if (!outbox) throw new WorkflowError('not_found', 'this server has no Zalo/Messenger outbox');
+    const limit = intParam(req, 'limit', 1, 1000) ?? 100;
+    const items = await outbox.undelivered(limit);
+    res.json({
+      items: items.map((m) => ({
+        id: m.id,
+        channel: m.channel,
+        recipient: m.recipient,
+        status: m.status,
+        attempts: m.attempts,
+        createdAt: data.clock.format(m.createdAt),
+        ...(m.source ? { source: m.source } : {}),
+        ...(m.lastError ? { lastError: m.lastError } : {}),
+        text: m.payload.text,
+      })),
+    });
+  });
+
+  router.use((req: Request, res: Response) => {
+    res.status(404).json({ error: `no route ${req.method} /api/v1${req.path}`, code: 'not_found' });
+  });
+
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof WorkflowError) {
+      res.status(HTTP_STATUS[err.code]).json({ error: err.message, code: err.code });
+      return;
+    }
+    const httpError = err as { type?: string; status?: number };
+    if (httpError.type === 'entity.parse.failed') {
+      res.status(400).json({ error: 'the body is not valid JSON', code: 'invalid_input' });
+      return;
+    }
+    if (httpError.type === 'entity.too.large') {
+      res.status(413).json({ error: 'the body is too large (at most 128 kB)', code: 'invalid_input' });
+      return;
+    }
+    if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
+      res.status(httpError.status).json({ error: (err as Error).message, code: 'invalid_input' });
+      return;
+    }
+    next(err);
+  });
+
+  return router;
+}

@@ -1,0 +1,408 @@
+import { ROLES } from '../backoffice/types';
+import { DELETE_REASONS } from '../domain/events';
+import { REPORT_FORMATS } from '../reports/appendix02';
+
+/**
+ * The OpenAPI 3.1 description of /api/v1, written by hand next to src/http/api.ts
+ * (test/http/authorization.test.ts checks that every route is listed here).
+ * `x-roles` names the roles a route is open to; officers and approvers are further
+ * limited to their own agency's questions.
+ */
+
+type Json = Record<string, unknown>;
+
+const STATUSES = ['submitted', 'assigned', 'accepted', 'answered', 'deleted'];
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const ERRORS = {
+  '400': { $ref: '#/components/responses/BadRequest' },
+  '401': { $ref: '#/components/responses/Unauthorized' },
+  '403': { $ref: '#/components/responses/Forbidden' },
+};
+const QUESTION_ERRORS = { ...ERRORS, '404': { $ref: '#/components/responses/NotFound' }, '409': { $ref: '#/components/responses/Conflict' } };
+
+const questionParam = { name: 'q', in: 'path', required: true, description: 'question id, e.g. HD-2023-000123', schema: { type: 'string' } };
+
+function action(summary: string, roles: readonly string[], body: Json | undefined, result: Json, description: string): Json {
+  return {
+    post: {
+      summary,
+      description,
+      'x-roles': roles,
+      security: [{ bearerAuth: [] }],
+      parameters: [questionParam],
+      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
+      responses: { '200': json(result, 'done; the ledger event as recorded and the new state'), ...QUESTION_ERRORS },
+    },
+  };
+}
+
+const AGENCY_ROLES = ['officer', 'approver', 'admin'];
+
+export function openApiDocument(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'hoidap back office API',
+      version: '1.0.0',
+      description:
+        'Questions of the provincial portal’s Q&A service (Hỏi - Đáp) for agency officers, approvers, the portal’s editors and admins. ' +
+        'Authenticate with a per-account token: `Authorization: Bearer <token>` (created with `npx hoidap account create` or POST /accounts). ' +
+        'Officers and approvers see and act on their own agency’s questions only. Citizen text in responses is plain text: escape it wherever it is displayed. ' +
+        'Errors are `{"error": "...", "code": "unauthorized|forbidden|not_found|invalid_state|invalid_input"}`.',
+    },
+    servers: [{ url: '/api/v1' }],
+    security: [{ bearerAuth: [] }],
+    paths: {
+      '/openapi.json': {
+        get: { summary: 'this description', security: [], 'x-roles': ['public'], responses: { '200': json({ type: 'object' }, 'the OpenAPI document') } },
+      },
+      '/questions': {
+        get: {
+          summary: 'questions by agency, status, overdue and period',
+          description: 'Officers and approvers always get their own agency’s questions, whatever `agency` says. The most recently submitted first.',
+          'x-roles': ROLES,
+          parameters: [
+            { name: 'agency', in: 'query', schema: { type: 'string' }, description: 'agency code or name (editors and admins; all agencies when absent)' },
+            { name: 'status', in: 'query', schema: { type: 'string' }, description: `comma-separated: ${STATUSES.join(', ')}` },
+            { name: 'overdue', in: 'query', schema: { type: 'string', enum: ['true', 'false'] }, description: 'only questions past a deadline now' },
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' }, description: 'submitted on or after this day (YYYY-MM-DD)' },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' }, description: 'submitted on or before this day (YYYY-MM-DD)' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+          ],
+          responses: { '200': json(ref('QuestionList'), 'a page of questions'), ...ERRORS },
+        },
+      },
+      '/questions/{q}': {
+        get: {
+          summary: 'one question: events, deadlines, latest draft, routing suggestion; the asker’s contact for those who may view it',
+          'x-roles': ROLES,
+          parameters: [questionParam],
+          responses: { '200': json(ref('QuestionDetail'), 'the question'), ...QUESTION_ERRORS },
+        },
+      },
+      '/questions/{q}/accept': action('accept (tiếp nhận)', AGENCY_ROLES, undefined, ref('ActionResult'), 'The question’s agency takes it in. No body (or `{}`).'),
+      '/questions/{q}/forward': action(
+        'forward (chuyển) to another agency',
+        ['officer', 'approver', 'editor', 'admin'],
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['reason'],
+          properties: {
+            agency: { type: 'string', description: 'code or name; when absent, the router’s suggestion (see `suggestion` in the question’s detail)' },
+            reason: { type: 'string', minLength: 1 },
+          },
+        },
+        ref('ActionResult'),
+        'Ends the case at the current agency and starts one at the other agency.',
+      ),
+      '/questions/{q}/delete': action(
+        'delete (xóa) by rule',
+        ['officer', 'approver', 'editor', 'admin'],
+        { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', enum: DELETE_REASONS } } },
+        ref('ActionResult'),
+        'Removes the question from the agency’s queue.',
+      ),
+      '/questions/{q}/extend': action(
+        'extend (gia hạn) the answer deadline, once',
+        AGENCY_ROLES,
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['days', 'reason'],
+          properties: { days: { type: 'integer', minimum: 1, description: 'working days, at most the policy’s maximum (5 by default)' }, reason: { type: 'string', minLength: 1 } },
+        },
+        { allOf: [ref('ActionResult'), { type: 'object', properties: { answerDue: { type: 'string', format: 'date-time' } } }] },
+        'Once per case, before the answer deadline passes.',
+      ),
+      '/questions/{q}/draft': action(
+        'draft an answer (goes to the agency’s approvers)',
+        AGENCY_ROLES,
+        { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1 } } },
+        { type: 'object', properties: { draft: ref('Draft'), notified: { type: 'integer', description: 'chat identities the approvers were told on' } } },
+        'A pending draft replaces any earlier pending one; the approvers get it in chat with buttons "Duyệt HD-..." / "Trả lại HD-...".',
+      ),
+      '/questions/{q}/approve': action(
+        'approve and publish the answer',
+        ['approver', 'admin'],
+        { type: 'object', additionalProperties: false, properties: { text: { type: 'string', minLength: 1, description: 'publish this text instead of the pending draft' } } },
+        { allOf: [ref('ActionResult'), { type: 'object', properties: { delivered: { type: 'boolean', description: 'handed to the citizen’s chat channel' }, draft: ref('Draft') } }] },
+        'Publishes the latest pending draft (or the given text) as an authorized answer and sends it to the citizen.',
+      ),
+      '/questions/{q}/return': action(
+        'return the pending draft with a comment',
+        ['approver', 'admin'],
+        { type: 'object', additionalProperties: false, required: ['comment'], properties: { comment: { type: 'string', minLength: 1 } } },
+        { type: 'object', properties: { draft: ref('Draft'), notified: { type: 'integer' } } },
+        'The draft’s author is told in chat.',
+      ),
+      '/questions/{q}/assign': action(
+        'assign or reassign (editors)',
+        ['editor', 'admin'],
+        { type: 'object', additionalProperties: false, required: ['agency'], properties: { agency: { type: 'string' }, reason: { type: 'string' } } },
+        ref('ActionResult'),
+        'A question not yet at an agency is assigned; one at an agency (the triage desk or any other) is forwarded from it.',
+      ),
+      '/reports/appendix02': {
+        get: {
+          summary: 'Phụ biểu 02 for a period',
+          'x-roles': ['editor', 'admin'],
+          parameters: [
+            { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+            { name: 'format', in: 'query', schema: { type: 'string', enum: REPORT_FORMATS, default: 'json' } },
+          ],
+          responses: {
+            '200': {
+              description: 'the table and its summary paragraph',
+              content: {
+                'application/json': { schema: { type: 'object' } },
+                'text/csv': { schema: { type: 'string' } },
+                'text/markdown': { schema: { type: 'string' } },
+                'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+              },
+            },
+            ...ERRORS,
+          },
+        },
+      },
+      '/overdue': {
+        get: {
+          summary: 'overdue questions at an instant',
+          description: 'Officers and approvers always get their own agency’s; editors and admins one agency or every agency with overdue questions.',
+          'x-roles': ROLES,
+          parameters: [
+            { name: 'agency', in: 'query', schema: { type: 'string' }, description: 'code or name, e.g. "bao thang"' },
+            { name: 'at', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'ISO 8601 with offset; now by default' },
+          ],
+          responses: { '200': json(ref('OverdueList'), 'overdue questions, the most overdue first'), ...ERRORS },
+        },
+      },
+      '/accounts': {
+        get: {
+          summary: 'accounts',
+          'x-roles': ['admin'],
+          parameters: [
+            { name: 'agency', in: 'query', schema: { type: 'string' } },
+            { name: 'role', in: 'query', schema: { type: 'string', enum: ROLES } },
+          ],
+          responses: { '200': json({ type: 'object', properties: { accounts: { type: 'array', items: ref('Account') } } }, 'the accounts'), ...ERRORS },
+        },
+        post: {
+          summary: 'create an account and its API token (shown once)',
+          'x-roles': ['admin'],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['name', 'role'],
+                  properties: {
+                    name: { type: 'string', minLength: 1 },
+                    role: { type: 'string', enum: ROLES },
+                    agency: { type: 'string', description: 'required for officers and approvers; not allowed for editors and admins' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '201': json({ type: 'object', properties: { account: ref('Account'), token: { type: 'string' }, note: { type: 'string' } } }, 'the account and its token'),
+            ...ERRORS,
+          },
+        },
+      },
+      '/accounts/{id}/link-code': {
+        post: {
+          summary: 'a one-time code that links a chat identity to the account',
+          description: 'The person sends "LIEN KET <code>" (or "liên kết <code>") to the bot on Zalo, Messenger or the portal chat.',
+          'x-roles': ['admin', 'the account itself'],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '201': json(
+              { type: 'object', properties: { account: { type: 'string' }, code: { type: 'string', pattern: '^\\d{6}$' }, expiresAt: { type: 'string', format: 'date-time' }, instructions: { type: 'string' } } },
+              'the code, shown once',
+            ),
+            ...ERRORS,
+            '404': { $ref: '#/components/responses/NotFound' },
+            '409': { $ref: '#/components/responses/Conflict' },
+          },
+        },
+      },
+      '/outbox/undelivered': {
+        get: {
+          summary: 'Zalo and Messenger messages that could not be delivered (dead, expired, unknown)',
+          'x-roles': ['admin'],
+          parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }],
+          responses: {
+            '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('UndeliveredMessage') } } }, 'newest first'),
+            ...ERRORS,
+            '404': { $ref: '#/components/responses/NotFound' },
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'a per-account API token (32 random bytes, base64url)' } },
+      responses: {
+        BadRequest: json(ref('Error'), 'the request is invalid; `error` says what to fix'),
+        Unauthorized: json(ref('Error'), 'no token, or an invalid or revoked one'),
+        Forbidden: json(ref('Error'), 'the account’s role or agency does not allow this'),
+        NotFound: json(ref('Error'), 'no such question or account'),
+        Conflict: json(ref('Error'), 'the question’s state does not allow this now (already accepted, answered, extended...)'),
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error', 'code'],
+          properties: { error: { type: 'string' }, code: { type: 'string', enum: ['unauthorized', 'forbidden', 'not_found', 'invalid_state', 'invalid_input'] } },
+        },
+        Account: {
+          type: 'object',
+          required: ['id', 'name', 'role', 'active', 'createdAt'],
+          properties: {
+            id: { type: 'string', pattern: '^acc_' },
+            name: { type: 'string' },
+            role: { type: 'string', enum: ROLES },
+            agency: { type: 'string' },
+            active: { type: 'boolean' },
+            createdAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        Deadlines: {
+          type: 'object',
+          properties: {
+            agency: { type: 'string' },
+            agencyName: { type: 'string' },
+            start: { type: 'string', format: 'date-time' },
+            acceptDue: { type: 'string', format: 'date-time' },
+            answerDue: { type: 'string', format: 'date-time' },
+            baseAnswerDue: { type: 'string', format: 'date-time' },
+            accepted: { type: 'string', format: 'date-time' },
+            extension: { type: 'object', properties: { at: { type: 'string' }, days: { type: 'integer' }, appliedDays: { type: 'integer' } } },
+            answered: { type: 'string', format: 'date-time' },
+            authorized: { type: 'boolean' },
+            ended: { type: 'string', format: 'date-time' },
+            endReason: { type: 'string' },
+          },
+        },
+        QuestionSummary: {
+          type: 'object',
+          required: ['q', 'status', 'channel', 'submittedAt', 'text'],
+          properties: {
+            q: { type: 'string' },
+            status: { type: 'string', enum: STATUSES },
+            agency: { type: 'string' },
+            agencyName: { type: 'string' },
+            channel: { type: 'string' },
+            lang: { type: 'string' },
+            submittedAt: { type: 'string', format: 'date-time' },
+            lastEventAt: { type: 'string', format: 'date-time' },
+            text: { type: 'string', description: 'the citizen’s question, plain text' },
+            current: ref('Deadlines'),
+            overdue: { type: 'object', properties: { deadline: { type: 'string', enum: ['accept', 'answer'] }, due: { type: 'string' }, workingDaysOverdue: { type: 'integer' } } },
+            rating: { type: 'integer', minimum: 1, maximum: 5 },
+          },
+        },
+        QuestionList: {
+          type: 'object',
+          properties: { agency: { type: 'string' }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' }, items: { type: 'array', items: ref('QuestionSummary') } },
+        },
+        QuestionDetail: {
+          allOf: [
+            ref('QuestionSummary'),
+            {
+              type: 'object',
+              properties: {
+                asker: { type: 'object', properties: { name: { type: 'string' }, contact: { type: 'string' }, locality: { type: 'string' } } },
+                askerInitials: { type: 'string' },
+                cases: { type: 'array', items: ref('Deadlines') },
+                events: { type: 'array', items: { type: 'object', description: 'ledger events (shared/reference/ledger-format.md)' } },
+                latestDraft: ref('Draft'),
+                suggestion: {
+                  type: 'object',
+                  properties: { agency: { type: 'string' }, name: { type: 'string' }, confidence: { type: 'number' }, alternatives: { type: 'array', items: { type: 'object' } } },
+                },
+              },
+            },
+          ],
+        },
+        Draft: {
+          type: 'object',
+          properties: {
+            id: { type: 'integer' },
+            q: { type: 'string' },
+            agency: { type: 'string' },
+            text: { type: 'string' },
+            author: { type: 'string' },
+            authorName: { type: 'string' },
+            status: { type: 'string', enum: ['pending', 'approved', 'returned'] },
+            comment: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            decidedAt: { type: 'string', format: 'date-time' },
+            decidedBy: { type: 'string' },
+          },
+        },
+        ActionResult: {
+          type: 'object',
+          properties: {
+            q: { type: 'string' },
+            event: { type: 'object', description: 'the ledger event recorded (shared/reference/ledger-format.md)' },
+            status: { type: 'string', enum: STATUSES, description: 'the question’s status after it' },
+            agency: { type: 'string', description: 'the question’s agency after it' },
+          },
+        },
+        OverdueList: {
+          type: 'object',
+          properties: {
+            at: { type: 'string', format: 'date-time' },
+            agencies: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  agency: { type: 'string' },
+                  name: { type: 'string' },
+                  items: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        q: { type: 'string' },
+                        deadline: { type: 'string', enum: ['accept', 'answer'] },
+                        due: { type: 'string', format: 'date-time' },
+                        workingDaysOverdue: { type: 'integer' },
+                        caseStart: { type: 'string', format: 'date-time' },
+                        accepted: { type: 'boolean' },
+                        text: { type: 'string' },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        UndeliveredMessage: {
+          type: 'object',
+          properties: {
+            id: { type: 'integer' },
+            channel: { type: 'string', enum: ['zalo', 'facebook'] },
+            recipient: { type: 'string' },
+            status: { type: 'string', enum: ['dead', 'expired', 'unknown'] },
+            attempts: { type: 'integer' },
+            createdAt: { type: 'string', format: 'date-time' },
+            source: { type: 'string' },
+            lastError: { type: 'string' },
+            text: { type: 'string' },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type Database from 'better-sqlite3';
+import type { QuestionState, QuestionStatus } from '../domain/lifecycle';
+
+/** Read-only SQL over the ledger store's tables for the back office and the public page (the ledger store itself stays as it is). */
+
+export interface QuestionListFilter {
+  /** The question's current agency (the one whose case is open, or that answered or deleted it). */
+  agency?: string;
+  statuses?: readonly QuestionStatus[];
+  /** Submitted at or after this instant. */
+  submittedFrom?: number;
+  /** Submitted at or before this instant. */
+  submittedTo?: number;
+  /** Only these questions. */
+  ids?: readonly string[];
+  limit?: number;
+  offset?: number;
+}
+
+export interface QuestionListRow {
+  state: QuestionState;
+  /** The `submitted` event as stored. */
+  submitted: Record<string, unknown>;
+}
+
+export interface PublicAnswerRow {
+  q: string;
+  agency: string;
+  submittedAt: number;
+  answeredAt: number;
+  question: string;
+  answer: string;
+  askerName?: string;
+  lang?: string;
+}
+
+function whereClause(filter: QuestionListFilter): { sql: string; params: Array<string | number> } {
+  const where: string[] = [];
+  const params: Array<string | number> = [];
+  if (filter.agency !== undefined) where.push('q.agency = ?'), params.push(filter.agency);
+  if (filter.statuses && filter.statuses.length > 0) where.push(`q.status IN (${filter.statuses.map(() => '?').join(',')})`), params.push(...filter.statuses);
+  if (filter.submittedFrom !== undefined) where.push('q.submitted_ms >= ?'), params.push(filter.submittedFrom);
+  if (filter.submittedTo !== undefined) where.push('q.submitted_ms <= ?'), params.push(filter.submittedTo);
+  if (filter.ids) {
+    // json_each keeps the statement one shape whatever the number of ids.
+    where.push('q.q IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filter.ids));
+  }
+  return { sql: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+/** Questions matching the filter, the most recently submitted first, with the total before paging. */
+export function listQuestions(db: Database.Database, filter: QuestionListFilter): { total: number; rows: QuestionListRow[] } {
+  const { sql, params } = whereClause(filter);
+  const total = (db.prepare<Array<string | number>, { n: number }>(`SELECT count(*) AS n FROM questions q ${sql}`).get(...params) as { n: number }).n;
+  const limit = filter.limit ?? -1;
+  const offset = filter.offset ?? 0;
+  const rows = db
+    .prepare<Array<string | number>, { state: string; body: string | null }>(
+      `SELECT q.state AS state, (SELECT s.body FROM events s WHERE s.q = q.q AND s.type = 'submitted' ORDER BY s.seq LIMIT 1) AS body
+       FROM questions q ${sql}
+       ORDER BY q.submitted_ms DESC, q.q DESC LIMIT ? OFFSET ?`,
+    )
+    .all(...params, limit, offset);
+  return {
+    total,
+    rows: rows.map((r) => ({ state: JSON.parse(r.state) as QuestionState, submitted: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {} })),
+  };
+}
+
+/** How many questions are answered: answers are never withdrawn, so this changes exactly when a new one is published. */
+export function answeredCount(db: Database.Database): number {
+  return (db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM questions WHERE status = 'answered'`).get() as { n: number }).n;
+}
+
+/** Every published answer with its question, for the public page: of the asker only the name leaves this function, never the contact. */
+export function publicAnswers(db: Database.Database): PublicAnswerRow[] {
+  const rows = db
+    .prepare<[], { q: string; agency: string; submitted_ms: number; asked: string; answered: string; answered_ms: number }>(
+      `SELECT q.q AS q, q.agency AS agency, q.submitted_ms AS submitted_ms, s.body AS asked, a.body AS answered, a.at_ms AS answered_ms
+       FROM questions q
+       JOIN events s ON s.q = q.q AND s.type = 'submitted'
+       JOIN events a ON a.q = q.q AND a.type = 'answered'
+       WHERE q.status = 'answered'
+       ORDER BY a.at_ms DESC, q.q DESC`,
+    )
+    .all();
+  return rows.map((r) => {
+    const asked = JSON.parse(r.asked) as { text?: unknown; asker?: { name?: unknown }; lang?: unknown };
+    const answered = JSON.parse(r.answered) as { text?: unknown };
+    return {
+      q: r.q,
+      agency: r.agency,
+      submittedAt: r.submitted_ms,
+      answeredAt: r.answered_ms,
+      question: String(asked.text ?? ''),
+      answer: String(answered.text ?? ''),
+      ...(typeof asked.asker?.name === 'string' && asked.asker.name.trim() !== '' ? { askerName: asked.asker.name } : {}),
+      ...(typeof asked.lang === 'string' ? { lang: asked.lang } : {}),
+    };
+  });
+}

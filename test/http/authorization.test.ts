@@ -1,0 +1,412 @@
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Workflow } from '../../src/backoffice/actions';
+import { RecordingNotifier } from '../../src/backoffice/notifier';
+import type { Account } from '../../src/backoffice/types';
+import { createApp } from '../../src/http/app';
+import { openApiDocument } from '../../src/http/openapi';
+import { startServer } from '../../src/http/server';
+import { Ledger } from '../../src/ledger/ledger';
+import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
+import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
+import { importDemo } from '../helpers/bot';
+import { instant, province } from '../helpers/province';
+
+/**
+ * Every REST route × every kind of caller, on the real express app on loopback over a
+ * copy of the demo ledger. HD-2023-000156 is one of Bảo Thắng's questions the demo
+ * leaves never accepted: whoever may not touch it gets 403 (or 401) and it never changes.
+ */
+
+const DEMO_Q = 'HD-2023-000156';
+const WHO = ['none', 'bad', 'officerYT', 'officerBT', 'approverBT', 'editor', 'admin'] as const;
+type Who = (typeof WHO)[number];
+type Role = Exclude<Who, 'none' | 'bad'>;
+
+interface Cell {
+  status: number;
+  token?: string;
+}
+
+interface Rig {
+  base: string;
+  store: SqliteLedgerStore;
+  backoffice: SqliteBackofficeStore;
+  workflow: Workflow;
+  ledger: Ledger;
+  accounts: Record<Role, Account>;
+  tokens: Record<Who, string | undefined>;
+  fresh(): Promise<string>;
+  close(): Promise<void>;
+}
+
+let rig: Rig;
+let seq = 0;
+
+beforeAll(async () => {
+  const data = province();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-api-'));
+  const store = new SqliteLedgerStore(path.join(dir, 'hoidap.sqlite'));
+  await importDemo(store);
+  const backoffice = new SqliteBackofficeStore(store.db);
+  const ledger = new Ledger(store, data);
+  const now = instant('2023-10-02T09:00:00+07:00');
+  const workflow = new Workflow({ data, store, ledger, backoffice, notifier: new RecordingNotifier(), now: () => now });
+  const t0 = instant('2023-09-01T08:00:00+07:00');
+  const accounts: Record<Role, Account> = {
+    officerYT: await backoffice.createAccount({ name: 'Cán bộ Sở Y tế', role: 'officer', agency: 'so-yte' }, t0),
+    officerBT: await backoffice.createAccount({ name: 'Cán bộ Bảo Thắng', role: 'officer', agency: 'h-baothang' }, t0),
+    approverBT: await backoffice.createAccount({ name: 'Lãnh đạo Bảo Thắng', role: 'approver', agency: 'h-baothang' }, t0),
+    editor: await backoffice.createAccount({ name: 'Ban biên tập', role: 'editor' }, t0),
+    admin: await backoffice.createAccount({ name: 'Quản trị', role: 'admin' }, t0),
+  };
+  const tokens: Record<Who, string | undefined> = {
+    none: undefined,
+    bad: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    officerYT: await backoffice.issueApiToken(accounts.officerYT.id, t0),
+    officerBT: await backoffice.issueApiToken(accounts.officerBT.id, t0),
+    approverBT: await backoffice.issueApiToken(accounts.approverBT.id, t0),
+    editor: await backoffice.issueApiToken(accounts.editor.id, t0),
+    admin: await backoffice.issueApiToken(accounts.admin.id, t0),
+  };
+  const app = createApp({ data, store, api: { backoffice, workflow, outbox: new SqliteChannelQueueStore(store.db) } });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  rig = {
+    base: `http://127.0.0.1:${port}/api/v1`,
+    store,
+    backoffice,
+    workflow,
+    ledger,
+    accounts,
+    tokens,
+    /** A new question at h-baothang, just assigned (deadlines ahead). */
+    async fresh() {
+      seq += 1;
+      const q = `HD-2023-9${String(seq).padStart(5, '0')}`;
+      await ledger.record({ q, type: 'submitted', at: '2023-10-02T08:00:00+07:00', channel: 'portal', text: 'Cho tôi hỏi thủ tục cấp lại sổ đỏ bị mất ở xã Xuân Quang', asker: { name: 'Nguyễn Thị Bình', contact: '0987654321' } });
+      await ledger.record({ q, type: 'assigned', at: '2023-10-02T08:05:00+07:00', agency: 'h-baothang', by: 'bot' });
+      return q;
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+afterAll(async () => {
+  await rig.close();
+});
+
+async function call(method: string, url: string, who: Who, body?: unknown): Promise<{ status: number; json: unknown; text: string; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  const token = rig.tokens[who];
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${rig.base}${url}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+/** 401 without a valid token; `ok` for the roles listed, 403 for the others. */
+function only(roles: readonly Role[], ok = 200): Record<Who, number> {
+  return Object.fromEntries(WHO.map((w) => [w, w === 'none' || w === 'bad' ? 401 : roles.includes(w as Role) ? ok : 403])) as Record<Who, number>;
+}
+
+interface RouteCase {
+  method: 'GET' | 'POST';
+  /** The route as in the OpenAPI document. */
+  route: string;
+  expect: Record<Who, number>;
+  /** The concrete URL; `q` is a fresh question when the call should succeed, the demo question otherwise. */
+  url(q: string): string;
+  body?: unknown;
+  /** Prepares the fresh question (e.g. a pending draft). */
+  prepare?(q: string): Promise<void>;
+  check?(who: Who, json: unknown, text: string): void;
+}
+
+const ALL: Role[] = ['officerYT', 'officerBT', 'approverBT', 'editor', 'admin'];
+const BT_SIDE: Role[] = ['officerBT', 'approverBT', 'editor', 'admin'];
+
+const CASES: RouteCase[] = [
+  {
+    method: 'GET',
+    route: '/openapi.json',
+    url: () => '/openapi.json',
+    expect: Object.fromEntries(WHO.map((w) => [w, 200])) as Record<Who, number>,
+  },
+  {
+    method: 'GET',
+    route: '/questions',
+    url: () => '/questions?agency=h-baothang&limit=500',
+    expect: only(ALL),
+    check(who, json) {
+      const list = json as { agency?: string; items: Array<{ q: string; agency?: string }> };
+      if (who === 'officerYT') {
+        expect(list.agency).toBe('so-yte');
+        expect(list.items.length).toBeGreaterThan(0);
+        expect(list.items.every((i) => i.agency === 'so-yte')).toBe(true);
+      } else {
+        expect(list.agency).toBe('h-baothang');
+        expect(list.items.map((i) => i.q)).toContain(DEMO_Q);
+      }
+    },
+  },
+  {
+    method: 'GET',
+    route: '/questions/{q}',
+    url: () => `/questions/${DEMO_Q}`,
+    expect: only(BT_SIDE),
+    check(_who, json) {
+      expect(json).toMatchObject({ q: DEMO_Q, agency: 'h-baothang', status: 'assigned', asker: { contact: '0916840195' } });
+    },
+  },
+  { method: 'POST', route: '/questions/{q}/accept', url: (q) => `/questions/${q}/accept`, expect: only(['officerBT', 'approverBT', 'admin']) },
+  {
+    method: 'POST',
+    route: '/questions/{q}/forward',
+    url: (q) => `/questions/${q}/forward`,
+    body: { agency: 'so-tnmt', reason: 'Thuộc thẩm quyền của Sở Tài nguyên và Môi trường' },
+    expect: only(BT_SIDE),
+    check(_who, json) {
+      expect(json).toMatchObject({ event: { type: 'forwarded', from: 'h-baothang', agency: 'so-tnmt' }, status: 'assigned', agency: 'so-tnmt' });
+    },
+  },
+  { method: 'POST', route: '/questions/{q}/delete', url: (q) => `/questions/${q}/delete`, body: { reason: 'duplicate' }, expect: only(BT_SIDE) },
+  {
+    method: 'POST',
+    route: '/questions/{q}/extend',
+    url: (q) => `/questions/${q}/extend`,
+    body: { days: 2, reason: 'Cần xác minh hồ sơ' },
+    expect: only(['officerBT', 'approverBT', 'admin']),
+    check(_who, json) {
+      expect(json).toMatchObject({ event: { type: 'extended', days: 2 }, answerDue: expect.any(String) });
+    },
+  },
+  { method: 'POST', route: '/questions/{q}/draft', url: (q) => `/questions/${q}/draft`, body: { text: 'Dự thảo trả lời' }, expect: only(['officerBT', 'approverBT', 'admin']) },
+  {
+    method: 'POST',
+    route: '/questions/{q}/approve',
+    url: (q) => `/questions/${q}/approve`,
+    body: { text: 'Câu trả lời của huyện' },
+    expect: only(['approverBT', 'admin']),
+    check(_who, json) {
+      expect(json).toMatchObject({ event: { type: 'answered', authorized: true, text: 'Câu trả lời của huyện' }, status: 'answered', delivered: true });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/questions/{q}/return',
+    url: (q) => `/questions/${q}/return`,
+    body: { comment: 'Bổ sung căn cứ pháp lý' },
+    expect: only(['approverBT', 'admin']),
+    async prepare(q) {
+      await rig.workflow.draft(rig.accounts.officerBT, q, { text: 'Dự thảo cần sửa' });
+    },
+    check(_who, json) {
+      expect(json).toMatchObject({ draft: { status: 'returned', comment: 'Bổ sung căn cứ pháp lý' } });
+    },
+  },
+  { method: 'POST', route: '/questions/{q}/assign', url: (q) => `/questions/${q}/assign`, body: { agency: 'so-yte' }, expect: only(['editor', 'admin']) },
+  {
+    method: 'GET',
+    route: '/reports/appendix02',
+    url: () => '/reports/appendix02?from=2023-01-01&to=2023-09-25&format=csv',
+    expect: only(['editor', 'admin']),
+    check(_who, _json, text) {
+      expect(text).toMatch(/^row,agency,name,total,answered,awaiting_answer,awaiting_acceptance,deleted,eligible,late,score\n/);
+      expect(text).toContain('\n37,h-baothang,UBND huyện Bảo Thắng,9,1,0,5,3,6,6,0\n');
+    },
+  },
+  {
+    method: 'GET',
+    route: '/overdue',
+    url: () => '/overdue?agency=h-baothang&at=2023-09-25T17:00:00%2B07:00',
+    expect: only(ALL),
+    check(who, json) {
+      const list = json as { agencies: Array<{ agency: string; items: Array<{ q: string }> }> };
+      if (who === 'officerYT') expect(list.agencies).toEqual([{ agency: 'so-yte', name: 'Sở Y tế', items: [] }]);
+      else expect(list.agencies[0].items.map((i) => i.q)).toContain(DEMO_Q);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/accounts',
+    url: () => '/accounts',
+    body: { name: 'Cán bộ mới', role: 'officer', agency: 'Bảo Thắng' },
+    expect: only(['admin'], 201),
+    check(_who, json) {
+      expect(json).toMatchObject({ account: { id: expect.stringMatching(/^acc_/), role: 'officer', agency: 'h-baothang', active: true }, token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    },
+  },
+  { method: 'GET', route: '/accounts', url: () => '/accounts', expect: only(['admin']) },
+  {
+    method: 'POST',
+    route: '/accounts/{id}/link-code',
+    url: () => `/accounts/${rig.accounts.officerBT.id}/link-code`,
+    expect: only(['officerBT', 'admin'], 201),
+    check(_who, json) {
+      const body = json as { code: string; instructions: string };
+      expect(body.code).toMatch(/^\d{6}$/);
+      expect(body.instructions).toContain(`"LIEN KET ${body.code}"`);
+      expect(body.instructions).toContain(`"liên kết ${body.code}"`);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/outbox/undelivered',
+    url: () => '/outbox/undelivered',
+    expect: only(['admin']),
+    check(_who, json) {
+      expect(json).toEqual({ items: [] });
+    },
+  },
+];
+
+describe('authorization matrix: every route × no token, bad token, officer of so-yte, officer and approver of h-baothang, editor, admin', () => {
+  test('the matrix lists exactly the routes of the OpenAPI document', () => {
+    const documented = Object.entries(openApiDocument().paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(CASES.map((c) => `${c.method} ${c.route}`).sort()).toEqual(documented.sort());
+  });
+
+  for (const c of CASES) {
+    test.each(WHO.map((w) => [w, c.expect[w]] as const))(`${c.method} ${c.route} as %s → %i`, async (who, status) => {
+      const before = (await rig.store.questionEvents(DEMO_Q)).length;
+      const succeeds = status < 300;
+      let q = DEMO_Q;
+      if (succeeds && c.url('{q}').includes('{q}')) {
+        q = await rig.fresh();
+        await c.prepare?.(q);
+      }
+      const res = await call(c.method, c.url(q), who, c.body);
+      expect({ status: res.status, body: res.status === status ? undefined : res.text }).toEqual({ status, body: undefined });
+      if (status === 401) {
+        expect(res.json).toMatchObject({ code: 'unauthorized', error: expect.any(String) });
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      }
+      if (status === 403) {
+        expect(res.json).toMatchObject({ code: 'forbidden', error: expect.any(String) });
+        // A refusal says nothing about the question or its asker.
+        expect(res.text).not.toContain('0916840195');
+        expect(res.text).not.toContain('sổ đỏ');
+      }
+      if (succeeds) c.check?.(who, res.json, res.text);
+      expect((await rig.store.questionEvents(DEMO_Q)).length).toBe(before);
+    });
+  }
+
+  test('an officer of so-yte cannot see h-baothang’s question in any list, with any filter', async () => {
+    for (const url of ['/questions', '/questions?agency=h-baothang', '/questions?agency=bao%20thang&status=assigned', '/questions?overdue=true&agency=h-baothang']) {
+      const res = await call('GET', url, 'officerYT');
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain(DEMO_Q);
+      expect(res.text).not.toContain('h-baothang');
+    }
+  });
+});
+
+describe('authentication and input', () => {
+  test('a malformed Authorization header, a revoked or deactivated account → 401', async () => {
+    const basic = await fetch(`${rig.base}/questions`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    expect(basic.status).toBe(401);
+    expect(await basic.json()).toEqual({ error: 'the Authorization header must be "Bearer <token>"', code: 'unauthorized' });
+    const t = instant('2023-09-01T08:00:00+07:00');
+    const acc = await rig.backoffice.createAccount({ name: 'Tạm', role: 'editor' }, t);
+    const token = await rig.backoffice.issueApiToken(acc.id, t);
+    expect((await fetch(`${rig.base}/questions?limit=1`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    await rig.backoffice.setAccountActive(acc.id, false);
+    const gone = await fetch(`${rig.base}/questions?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(gone.status).toBe(401);
+    expect(await gone.json()).toEqual({ error: 'invalid or revoked token', code: 'unauthorized' });
+  });
+
+  test('bodies and queries are validated with precise messages (400); state conflicts are 409; unknown questions 404', async () => {
+    const q = await rig.fresh();
+    const cases: Array<[string, string, unknown, number, string]> = [
+      ['POST', `/questions/${q}/forward`, { agency: 'so-yte' }, 400, 'reason is required (why it belongs to the other agency)'],
+      ['POST', `/questions/${q}/forward`, { agency: 'nowhere', reason: 'x' }, 400, 'agency: no agency is called "nowhere"; use a code from data/agencies.json such as so-yte'],
+      ['POST', `/questions/${q}/delete`, { reason: 'spam' }, 400, 'reason must be one of duplicate, violation, invalid_identity, out_of_scope'],
+      ['POST', `/questions/${q}/extend`, { days: '3', reason: 'x' }, 400, 'days must be a number'],
+      ['POST', `/questions/${q}/extend`, { days: 9, reason: 'x' }, 400, 'days must be a whole number of working days from 1 to 5; got 9'],
+      ['POST', `/questions/${q}/draft`, { text: '', extra: 1 }, 400, 'text must not be empty (the draft answer); unknown field(s): extra'],
+      ['POST', `/questions/${q}/accept`, [1, 2], 400, 'the body must be a JSON object'],
+      ['GET', '/questions?status=open', undefined, 400, 'status must be one or more of submitted, assigned, accepted, answered, deleted (comma-separated); got "open"'],
+      ['GET', '/questions?from=2023-02-30', undefined, 400, 'from must be a date written YYYY-MM-DD; got "2023-02-30"'],
+      ['GET', '/overdue?at=2023-09-25', undefined, 400, 'at must be an ISO 8601 instant with an offset, e.g. 2023-09-25T17:00:00+07:00; got "2023-09-25"'],
+      ['GET', '/reports/appendix02?from=2023-01-01', undefined, 400, 'from and to are required: dates written YYYY-MM-DD'],
+      ['POST', '/questions/HD-2023-999999/accept', undefined, 404, 'no question HD-2023-999999'],
+    ];
+    for (const [method, url, body, status, error] of cases) {
+      const who: Who = url.startsWith('/reports') ? 'admin' : 'officerBT';
+      const res = await call(method, url, who, body);
+      expect({ url, status: res.status, error: (res.json as { error?: string } | undefined)?.error }).toEqual({ url, status, error });
+    }
+    const broken = await fetch(`${rig.base}/questions/${q}/draft`, { method: 'POST', headers: { authorization: `Bearer ${rig.tokens.officerBT}`, 'content-type': 'application/json' }, body: '{"text": ' });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({ error: 'the body is not valid JSON', code: 'invalid_input' });
+
+    expect((await call('POST', `/questions/${q}/accept`, 'officerBT')).status).toBe(200);
+    const twice = await call('POST', `/questions/${q}/accept`, 'officerBT');
+    expect(twice.status).toBe(409);
+    expect(twice.json).toMatchObject({ code: 'invalid_state', error: `question ${q} was already accepted by h-baothang on 02/10/2023 09:00` });
+  });
+
+  test('POST /accounts refuses an officer without an agency and an editor with one', async () => {
+    expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'officer' })).json).toEqual({
+      error: 'an officer works for one agency: give its code or name (agency)',
+      code: 'invalid_input',
+    });
+    expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'editor', agency: 'so-yte' })).json).toEqual({
+      error: 'an editor works for all agencies: leave agency out',
+      code: 'invalid_input',
+    });
+    expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'chief' })).status).toBe(400);
+  });
+
+  test('a link code from the API links a chat identity once', async () => {
+    const res = await call('POST', `/accounts/${rig.accounts.approverBT.id}/link-code`, 'approverBT');
+    expect(res.status).toBe(201);
+    const { code } = res.json as { code: string };
+    const identity = { channel: 'zalo', userId: 'zalo-approver' };
+    const now = rig.workflow.now();
+    expect((await rig.backoffice.redeemLinkCode(code, identity, {}, now))?.id).toBe(rig.accounts.approverBT.id);
+    expect(await rig.backoffice.redeemLinkCode(code, { channel: 'zalo', userId: 'someone-else' }, {}, now)).toBeUndefined();
+    expect((await call('POST', '/accounts/acc_doesnotexist/link-code', 'admin')).status).toBe(404);
+  });
+});
+
+test('startServer mounts /api/v1 with the accounts in the same SQLite file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-api-srv-'));
+  const server = await startServer({ data: province(), port: 0, host: '127.0.0.1', dbLocation: path.join(dir, 'hoidap.sqlite'), channels: { off: [] } });
+  try {
+    const base = `http://127.0.0.1:${server.port}/api/v1`;
+    expect((await fetch(`${base}/questions`)).status).toBe(401);
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string };
+    expect(doc.openapi).toBe('3.1.0');
+    const backoffice = server.backoffice?.store as SqliteBackofficeStore;
+    const admin = await backoffice.createAccount({ name: 'Quản trị', role: 'admin' }, Date.now());
+    const token = await backoffice.issueApiToken(admin.id, Date.now());
+    const res = await fetch(`${base}/accounts`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { accounts: Account[] }).accounts.map((a) => a.id)).toEqual([admin.id]);
+    expect((await fetch(`http://127.0.0.1:${server.port}/hoi-dap`)).status).toBe(200);
+  } finally {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
