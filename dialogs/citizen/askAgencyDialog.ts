@@ -3,6 +3,7 @@ import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type Waterfal
 import type { BotServices } from '../../src/bot/services';
 import type { RouteResult } from '../../src/routing/router';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
+import { logger } from '../../src/observability/logger';
 import { DIALOG_IDS, EVENT_SOURCE, langOf, ledgerChannel, textsFor, withYesNo, yesNo, type CitizenProfile } from './common';
 
 export interface AskOptions {
@@ -210,6 +211,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
       confidence: route.confidence,
       ...(triage ? { triage: true, suggested: route.candidates[0]?.agency } : {}),
     });
+    await this.services.onAssigned?.(q, agency, state).catch((err: unknown) => logger.warn('could not notify the agency', { q, error: err instanceof Error ? err.message : String(err) }));
     const profile = await this.profile(step.context);
     profile.tickets = [...new Set([...(profile.tickets ?? []), q])];
     profile.name = draft.name;

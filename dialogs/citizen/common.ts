@@ -57,6 +57,8 @@ export interface CitizenProfile {
   name?: string;
   contact?: string;
   locality?: string;
+  /** A published answer pushed to this citizen, waiting for a 1..5 rating. */
+  pendingRating?: string;
 }
 
 export const PROFILE = 'citizenProfile';

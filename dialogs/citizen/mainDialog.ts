@@ -8,6 +8,7 @@ import { DIALOG_IDS, LANG, textsFor, withMenu, type CitizenProfile } from './com
 import { FaqDialog } from './faqDialog';
 import { RatingDialog } from './ratingDialog';
 import { StatusDialog } from './statusDialog';
+import { parseRating } from './ratingDialog';
 
 /**
  * The citizen's entry point: a ticket number is looked up, a menu choice starts
@@ -15,7 +16,10 @@ import { StatusDialog } from './statusDialog';
  * first, then to an agency.
  */
 export class MainDialog extends CancelAndHelpDialog {
-  constructor(services: BotServices, profile: (context: TurnContext) => Promise<CitizenProfile>) {
+  constructor(
+    services: BotServices,
+    private readonly profile: (context: TurnContext) => Promise<CitizenProfile>,
+  ) {
     super(DIALOG_IDS.main, services);
     this.addDialog(new AskAgencyDialog(services, profile))
       .addDialog(new FaqDialog(services))
@@ -39,6 +43,14 @@ export class MainDialog extends CancelAndHelpDialog {
     const t = textsFor(step.context);
     const ticket = findTicket(text);
     if (ticket) return step.beginDialog(DIALOG_IDS.status, { ticket });
+    // A rating right after an answer was pushed to the citizen.
+    const profile = await this.profile(step.context);
+    const rating = parseRating(text);
+    if (rating !== undefined && profile.pendingRating) {
+      const q = profile.pendingRating;
+      profile.pendingRating = undefined;
+      return step.beginDialog(DIALOG_IDS.rating, { ticket: q, rating });
+    }
     const fold = (s: string) => this.services.normalizer.fold(s);
     const choice = fold(text);
     if (choice === fold(t.menuActions.ask)) return step.beginDialog(DIALOG_IDS.ask, {});

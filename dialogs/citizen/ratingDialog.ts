@@ -8,6 +8,8 @@ import { DIALOG_IDS, textsFor } from './common';
 
 export interface RatingOptions {
   ticket: string;
+  /** Already given (a tap on the rating buttons under a pushed answer). */
+  rating?: number;
 }
 
 /** "3", "4 sao", "5 điểm": the first digit 1..5 of a short reply. */
@@ -27,6 +29,8 @@ export class RatingDialog extends CancelAndHelpDialog {
   }
 
   private async askStep(step: WaterfallStepContext) {
+    const given = (step.options as RatingOptions).rating;
+    if (given !== undefined) return step.next(String(given));
     const t = textsFor(step.context);
     const choices = ['1', '2', '3', '4', '5'];
     return step.prompt('ratingValue', { prompt: MessageFactory.suggestedActions(choices, t.askRating), retryPrompt: MessageFactory.suggestedActions(choices, t.ratingRetry) });

@@ -1,4 +1,7 @@
-import { ActivityHandler, ActivityTypes, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext, type ConversationState, type StatePropertyAccessor, type UserState } from 'botbuilder';
+import { STAFF_ACCOUNT, type StaffDialog } from '../../dialogs/officer/staffDialog';
+import { parseStaffCommand } from '../backoffice/commands';
+import type { BackofficeStore } from '../backoffice/types';
 import type { DialogState } from 'botbuilder-dialogs';
 import { DIALOG_STATE, LANG, PROFILE, withMenu, type CitizenProfile } from '../../dialogs/citizen/common';
 import { MainDialog } from '../../dialogs/citizen/mainDialog';
@@ -14,6 +17,13 @@ export interface BotMetrics {
   questionFiled(channel: string, triage: boolean): void;
 }
 
+/** Officers, approvers, editors and admins: who they are (linked chat identities) and their dialog. */
+export interface StaffSetup {
+  backoffice: BackofficeStore;
+  dialog: StaffDialog;
+  now: () => number;
+}
+
 /**
  * The bot: a thin ActivityHandler (BotBuilder-Samples' core bot) that picks the
  * language, hands the turn to the main dialog, and saves conversation and user
@@ -22,6 +32,7 @@ export interface BotMetrics {
 export class HoidapBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly profileState: StatePropertyAccessor<CitizenProfile>;
+  private readonly staffState: StatePropertyAccessor<DialogState>;
   readonly dialog: MainDialog;
 
   constructor(
@@ -29,9 +40,11 @@ export class HoidapBot extends ActivityHandler {
     private readonly userState: UserState,
     services: BotServices,
     private readonly metrics?: BotMetrics,
+    private readonly staff?: StaffSetup,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>(DIALOG_STATE);
+    this.staffState = conversationState.createProperty<DialogState>('staffDialogState');
     this.profileState = userState.createProperty<CitizenProfile>(PROFILE);
     this.dialog = new MainDialog(services, (context) => this.profile(context));
 
@@ -41,7 +54,7 @@ export class HoidapBot extends ActivityHandler {
       if (!context.activity.text?.trim()) {
         // Images, stickers, files: said politely, the dialog waits where it was.
         await context.sendActivity(TEXTS[context.turnState.get(LANG) as 'vi' | 'en'].onlyText);
-      } else {
+      } else if (!(await this.staffTurn(context))) {
         await this.dialog.run(context, this.dialogState);
       }
       await next();
@@ -72,6 +85,45 @@ export class HoidapBot extends ActivityHandler {
       await this.conversationState.saveChanges(context, false);
       await this.userState.saveChanges(context, false);
     }
+  }
+
+  /**
+   * A person who linked their account works in the staff dialog; "liên kết 123456" links one.
+   * Anyone else, including an identity never linked, is a citizen. Returns whether the turn was handled.
+   */
+  private async staffTurn(context: TurnContext): Promise<boolean> {
+    if (!this.staff) return false;
+    const { backoffice, dialog, now } = this.staff;
+    const identity = { channel: context.activity.channelId, userId: context.activity.from?.id ?? '' };
+    const command = parseStaffCommand(context.activity.text ?? '');
+    if (command?.kind === 'link') {
+      const reference = TurnContext.getConversationReference(context.activity);
+      const account = await backoffice.redeemLinkCode(command.code, identity, reference, now());
+      await context.sendActivity(
+        account
+          ? `Đã liên kết tài khoản ${account.name}${account.agency ? ` (${account.agency})` : ''}. Gõ "hướng dẫn" để xem các lệnh.`
+          : 'Mã liên kết không đúng hoặc đã hết hạn. Xin mã mới từ quản trị viên.',
+      );
+      return true;
+    }
+    const account = identity.userId ? await backoffice.accountByIdentity(identity) : undefined;
+    if (!account) return false;
+    context.turnState.set(STAFF_ACCOUNT, account);
+    await dialog.run(context, this.staffState);
+    return true;
+  }
+
+  /** A published answer, pushed into the citizen's conversation, with the rating buttons. */
+  async deliverAnswer(context: TurnContext, q: string, answerText: string, agencyName: string): Promise<void> {
+    const profile = await this.profile(context);
+    const t = TEXTS[profile.lang ?? 'vi'];
+    profile.pendingRating = q;
+    const header = profile.lang === 'en' ? `Your question ${q} has been answered by ${agencyName}:` : `Câu hỏi ${q} đã được ${agencyName} trả lời:`;
+    const message = MessageFactory.suggestedActions(['1', '2', '3', '4', '5'], `${header}\n${answerText}\n\n${t.askRating}`);
+    // An officer's answer: on Messenger it may go out under the HUMAN_AGENT tag when allowed.
+    message.channelData = { hoidapHuman: true };
+    await context.sendActivity(message);
+    await this.userState.saveChanges(context, false);
   }
 
   private async profile(context: TurnContext): Promise<CitizenProfile> {

@@ -5,6 +5,14 @@ import { FaqBase } from '../routing/faq';
 import { buildRouter, DEFAULT_INTENTS_DIR, loadRoutingResources } from '../routing/load';
 import { Moderation } from '../routing/moderation';
 import type { LedgerStore } from '../store/types';
+import { StaffDialog } from '../../dialogs/officer/staffDialog';
+import { Workflow } from '../backoffice/actions';
+import { ChatNotifier, conversationKey } from '../backoffice/chat-notifier';
+import type { Notifier } from '../backoffice/notifier';
+import type { BackofficeStore } from '../backoffice/types';
+import type { QuestionState } from '../domain/lifecycle';
+import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
+import { SqliteLedgerStore } from '../store/sqlite';
 import type { Metrics } from '../observability/metrics';
 import { HoidapBot, type BotMetrics } from './bot';
 import { ChatIntents } from './intents';
@@ -27,10 +35,19 @@ export interface BotSetup {
   now?: () => number;
   intentsDir?: string;
   metrics?: BotMetrics;
+  /** How the back office reaches people; by default chat through the channels that attach to it. */
+  notifier?: Notifier;
+}
+
+export interface BotBuild {
+  bot: HoidapBot;
+  services: BotServices;
+  /** The back office, with the embedded SQLite store. */
+  staff?: { backoffice: BackofficeStore; workflow: Workflow; notifier: Notifier; chat?: ChatNotifier };
 }
 
 /** Loads and validates the routing, FAQ, moderation and chat data, trains the router (with the officers' corrections) and builds the bot. */
-export async function createBot(setup: BotSetup): Promise<{ bot: HoidapBot; services: BotServices }> {
+export async function createBot(setup: BotSetup): Promise<BotBuild> {
   const { data, store, storage } = setup;
   const intentsDir = setup.intentsDir ?? DEFAULT_INTENTS_DIR;
   const resources = loadRoutingResources(data, intentsDir);
@@ -50,9 +67,49 @@ export async function createBot(setup: BotSetup): Promise<{ bot: HoidapBot; serv
     intents: ChatIntents.load(intentsDir, resources.normalizer),
     now: setup.now ?? (() => Date.now()),
     metrics: setup.metrics,
-    rememberConversation: async (q, reference) => storage.write({ [`conversation-of/${q}`]: { reference } }),
+    rememberConversation: async (q, reference) => storage.write({ [conversationKey(q)]: { reference } }),
   };
   services.metrics = setup.metrics;
-  const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics);
-  return { bot, services };
+  if (!(store instanceof SqliteLedgerStore)) {
+    const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics);
+    return { bot, services };
+  }
+
+  // The back office: accounts, the workflow, and chat notifications to officers and citizens.
+  const backoffice = new SqliteBackofficeStore(store.db);
+  const chat = setup.notifier ? undefined : new ChatNotifier(backoffice, storage);
+  const notifier = setup.notifier ?? (chat as ChatNotifier);
+  const now = services.now;
+  const questionText = async (q: string) => {
+    const submitted = (await store.questionEvents(q)).find((e) => e.type === 'submitted');
+    return String((submitted ? (JSON.parse(submitted.body) as { text?: unknown }).text : '') ?? '');
+  };
+  const notifyAgency = async (q: string, agency: string, state: QuestionState) => {
+    const current = state.cases[state.cases.length - 1];
+    const text = await questionText(q);
+    const message = {
+      text: `Câu hỏi mới ${q} gửi ${data.agencies.get(agency)?.name ?? agency}: ${text.length > 160 ? `${text.slice(0, 159)}…` : text}\nHạn tiếp nhận ${data.clock.formatDateVi(current.acceptDue)}, hạn trả lời ${data.clock.formatDateVi(current.answerDue)}.`,
+      buttons: [`Tiếp nhận ${q}`, `Xem ${q}`, `Chuyển ${q}`],
+    };
+    for (const account of await backoffice.accountsFor(agency, ['officer', 'approver'])) await notifier.toAccount(account, message);
+  };
+  const workflow = new Workflow({
+    data,
+    store,
+    ledger: services.ledger,
+    backoffice,
+    notifier,
+    router,
+    now,
+    onRecorded: async (event, state) => {
+      if (event.type === 'forwarded') await notifyAgency(String(event.q), String(event.agency), state);
+      // A new answer is offered from now on to citizens about to ask the same.
+      if (event.type === 'answered') answered.add({ q: String(event.q), agency: String(event.agency), question: await questionText(String(event.q)), answer: String(event.text) });
+    },
+  });
+  services.onAssigned = (q, agency, state) => notifyAgency(q, agency, state);
+  const staffDialog = new StaffDialog({ data, workflow, admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now } });
+  const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics, { backoffice, dialog: staffDialog, now });
+  chat?.attachBot(bot);
+  return { bot, services, staff: { backoffice, workflow, notifier, chat } };
 }

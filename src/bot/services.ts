@@ -48,6 +48,8 @@ export interface BotServices {
   intents: ChatIntents;
   now(): number;
   metrics?: import('./bot').BotMetrics;
+  /** A question reached an agency: tell its officers. */
+  onAssigned?(q: string, agency: string, state: import('../domain/lifecycle').QuestionState): Promise<void>;
   /** Keeps where to reach the citizen when the answer is published. */
   rememberConversation?(q: string, reference: Partial<ConversationReference>): Promise<void>;
 }

@@ -18,6 +18,9 @@ import { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
 import { SqliteLedgerStore } from '../store/sqlite';
 import { createApp } from './app';
+import { DeadlineSweeper } from '../jobs/sweeper';
+import { loadReminderPolicy } from '../jobs/reminder-policy';
+import { SqliteOpenCases } from '../store/sqlite-sweeper';
 import { UnwiredNotifier, Workflow } from '../backoffice/actions';
 import type { Notifier } from '../backoffice/notifier';
 import type { BackofficeStore } from '../backoffice/types';
@@ -37,6 +40,8 @@ export interface ServerOptions {
   channels?: ChannelsConfig;
   /** Tuning of the inbox processor and the outbox dispatcher (tests). */
   messaging?: Pick<MessagingSetup, 'processor' | 'dispatcher' | 'now' | 'worker'>;
+  /** Run the deadline sweeper (reminders, overdue notices, digests): the `serve` command does. */
+  sweeper?: boolean;
   /** How long shutdown waits for bot turns in flight before closing the store anyway (default 15 s). */
   drainTimeoutMs?: number;
   /** The back office (REST API /api/v1): how it reaches people in chat, and its clock (tests). */
@@ -96,7 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = new Metrics();
   // Conversation and dialog state live in the store, so a restart in the middle of a dialog loses nothing.
   const storage = new TurnBufferedStorage(store instanceof SqliteLedgerStore ? new SqliteBotStorage(store.db) : new MemoryStorage());
-  const created = options.bot ? undefined : await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics) });
+  const created = options.bot ? undefined : await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics), notifier: options.backoffice?.notifier, now: options.backoffice?.now });
   const bot = options.bot ?? (created as NonNullable<typeof created>).bot;
   const routeQuestion: { route(text: string): RouteResult } | undefined = created?.services.router;
   let portal: Portal | undefined;
@@ -113,7 +118,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ? createMessaging({ config: options.channels ?? channelsFromEnv(), queue: new SqliteChannelQueueStore(store.db), storage, bot, metrics, ...options.messaging })
       : undefined;
   let backoffice: RunningServer['backoffice'];
-  if (store instanceof SqliteLedgerStore) {
+  if (created?.staff) {
+    backoffice = { store: created.staff.backoffice, workflow: created.staff.workflow };
+    // Chat notifications reach people through the channels that exist in this process.
+    if (portalAdapter) created.staff.chat?.attach('directline', portalAdapter);
+    for (const [channel, adapter] of Object.entries(messaging?.adapters ?? {})) if (adapter) created.staff.chat?.attach(channel, adapter);
+  } else if (store instanceof SqliteLedgerStore) {
     const accounts = new SqliteBackofficeStore(store.db);
     const notifier = options.backoffice?.notifier ?? new UnwiredNotifier();
     const workflow = new Workflow({ data: options.data, store, ledger, backoffice: accounts, notifier, router: routeQuestion, now: options.backoffice?.now });
@@ -122,8 +132,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const api = backoffice
     ? { backoffice: backoffice.store, workflow: backoffice.workflow, router: routeQuestion, outbox: new SqliteChannelQueueStore((store as SqliteLedgerStore).db) }
     : undefined;
+  let sweeper: DeadlineSweeper | undefined;
+  if (options.sweeper && created?.staff && store instanceof SqliteLedgerStore) {
+    sweeper = new DeadlineSweeper({
+      cases: new SqliteOpenCases(store.db),
+      backoffice: created.staff.backoffice,
+      notifier: created.staff.notifier,
+      data: options.data,
+      policy: loadReminderPolicy(path.join(options.data.dataDir, 'reminders.json'), options.data.policy.deadlines),
+    });
+  }
   const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging, api });
   await messaging?.start();
+  sweeper?.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
     s.once('error', reject);
@@ -144,6 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const drained = await settlesWithin(portal.drain(), options.drainTimeoutMs ?? 15_000);
         if (!drained) logger.warn('shutdown: bot turns still running after the drain timeout; closing anyway');
       }
+      await sweeper?.stop();
       await messaging?.stop();
       // Keep-alive connections (Web Chat polling) would otherwise hold the server open.
       server.closeIdleConnections();

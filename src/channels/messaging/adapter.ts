@@ -97,7 +97,11 @@ export class MessagingAdapter extends BotAdapter {
         out.push({
           channel: this.channel,
           recipient,
-          payload: { text, ...(i === parts.length - 1 && buttons.length > 0 ? { buttons } : {}) },
+          payload: {
+            text,
+            ...(i === parts.length - 1 && buttons.length > 0 ? { buttons } : {}),
+            ...((activity.channelData as { hoidapHuman?: boolean } | undefined)?.hoidapHuman ? { human: true } : {}),
+          },
           source: String(context.activity.id ?? ''),
         }),
       );

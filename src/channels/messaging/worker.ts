@@ -7,6 +7,7 @@ import { SqliteLedgerStore } from '../../store/sqlite';
 import { SqliteChannelQueueStore } from '../../store/sqlite-channels';
 import { createMessaging, type WorkerCommand, type WorkerEvent, type WorkerSetup } from './index';
 import { TurnBufferedStorage } from './turn-storage';
+import { PortalAdapter, SqliteDirectLineStore } from '../portal';
 
 /** The messaging worker thread: Zalo and Messenger turns and deliveries, on its own connection to the SQLite file. */
 async function run(): Promise<void> {
@@ -17,7 +18,7 @@ async function run(): Promise<void> {
   const data = loadProvinceData(setup.dataDir);
   const store = new SqliteLedgerStore(setup.dbLocation);
   const storage = new TurnBufferedStorage(new SqliteBotStorage(store.db));
-  const { bot } = await createBot({ data, store, storage });
+  const { bot, staff } = await createBot({ data, store, storage });
   const messaging = createMessaging({
     config: { ...setup.config, off: [] },
     queue: new SqliteChannelQueueStore(store.db),
@@ -31,6 +32,10 @@ async function run(): Promise<void> {
     } },
     dispatcher: { ...setup.dispatcher, onOutcome: (m, outcome) => send({ type: 'outbound', channel: m.channel, outcome }) },
   });
+  // Officers on Zalo and Messenger act here: their notifications and the answers they publish
+  // go out through this thread's adapters (the portal's is only an append to the same file).
+  for (const [channel, adapter] of Object.entries(messaging.adapters)) if (adapter) staff?.chat?.attach(channel, adapter);
+  staff?.chat?.attach('directline', new PortalAdapter({ store: new SqliteDirectLineStore(store.db) }));
   port.on('message', (command: WorkerCommand) => {
     if (command.type === 'kick-inbound') messaging.processor?.kick();
     else if (command.type === 'kick-outbound') messaging.kickOutbound();

@@ -1,0 +1,253 @@
+import { MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { ComponentDialog, DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { answerAdminQuery } from '../admin/adminDialog';
+import type { AdminDeps } from '../../src/admin/answers';
+import { WorkflowError, type Workflow, type WorkflowActor } from '../../src/backoffice/actions';
+import { DELETE_REASON_LABELS, parseDeleteReason, parseStaffCommand, type StaffCommand } from '../../src/backoffice/commands';
+import type { Account } from '../../src/backoffice/types';
+import type { ProvinceData } from '../../src/config/data';
+import { can } from '../../src/domain/access';
+import { parseInstant } from '../../src/domain/time';
+
+export const STAFF_DIALOG_ID = 'staff';
+const INPUT = 'staffInput';
+const STEPS = 'staffSteps';
+export const STAFF_ACCOUNT = Symbol('hoidap.staffAccount');
+
+export interface StaffDeps {
+  data: ProvinceData;
+  workflow: Workflow;
+  admin: AdminDeps;
+}
+
+interface Pending {
+  command: StaffCommand;
+  /** What the prompt asked for. */
+  needs?: 'agency' | 'reason' | 'text' | 'days' | 'extendReason' | 'comment';
+  suggestions?: Array<{ agency: string; name: string }>;
+}
+
+const HELP_OFFICER =
+  'Các lệnh: "câu hỏi mới" (hộp thư của đơn vị), "xem HD-...", "tiếp nhận HD-...", "chuyển HD-... [cơ quan]", "xóa HD-...", ' +
+  '"trả lời HD-..." (soạn dự thảo gửi lãnh đạo duyệt), "gia hạn HD-... [số ngày] [lý do]".';
+const HELP_APPROVER = `${HELP_OFFICER} Lãnh đạo: "duyệt HD-..." (đăng câu trả lời), "trả lại HD-... [ý kiến]".`;
+
+/**
+ * Officers, approvers, editors and admins working from chat. Every action goes
+ * through the Workflow, which checks the account's role and agency and records
+ * the ledger event with who did it.
+ */
+export class StaffDialog extends ComponentDialog {
+  constructor(private readonly deps: StaffDeps) {
+    super(STAFF_DIALOG_ID);
+    this.addDialog(new TextPrompt(INPUT)).addDialog(new WaterfallDialog(STEPS, [this.commandStep.bind(this), this.completeStep.bind(this)]));
+    this.initialDialogId = STEPS;
+  }
+
+  async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
+    const set = new DialogSet(accessor);
+    set.add(this);
+    const dc = await set.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  private actor(context: TurnContext): Account {
+    return context.turnState.get(STAFF_ACCOUNT) as Account;
+  }
+
+  private help(account: Account): string {
+    return account.role === 'officer' ? HELP_OFFICER : account.role === 'approver' ? HELP_APPROVER : `${HELP_APPROVER} Quản trị: hỏi "câu hỏi quá hạn của Bảo Thắng", "điểm hỏi đáp quý 3 năm 2023"...`;
+  }
+
+  private async commandStep(step: WaterfallStepContext) {
+    const account = this.actor(step.context);
+    const text = (step.context.activity.text ?? '').trim();
+    const command = parseStaffCommand(text);
+    if (!command || command.kind === 'link') {
+      // Editors and admins ask the queue questions in plain Vietnamese.
+      if (can(account, 'report')) {
+        for (const activity of await answerAdminQuery(text, this.deps.admin)) await step.context.sendActivity(activity);
+      } else await step.context.sendActivity(`Tài khoản ${account.name} (${roleName(account)}). ${this.help(account)}`);
+      return step.endDialog();
+    }
+    const pending: Pending = { command };
+    (step.values as { pending?: Pending }).pending = pending;
+    const ask = (prompt: string | Partial<import('botbuilder').Activity>, needs: Pending['needs']) => {
+      pending.needs = needs;
+      return step.prompt(INPUT, { prompt: typeof prompt === 'string' ? MessageFactory.text(prompt) : prompt });
+    };
+    try {
+      switch (command.kind) {
+        case 'forward':
+          if (!command.agencyText) {
+            const s = await this.deps.workflow.suggestForward(account, command.ticket);
+            const options = s ? [{ agency: s.agency, name: s.name }, ...s.alternatives.slice(0, 3)] : [];
+            pending.suggestions = options;
+            const text = s
+              ? `Hệ thống gợi ý chuyển ${command.ticket} đến ${s.name} (độ tin cậy ${Math.round(s.confidence * 100)}%). Chọn cơ quan, hoặc gõ tên cơ quan khác.`
+              : `Chuyển ${command.ticket} đến cơ quan nào? Gõ tên cơ quan.`;
+            return ask(MessageFactory.suggestedActions([...options.map((o) => o.name), 'Hủy'], text), 'agency');
+          }
+          break;
+        case 'delete':
+          if (!command.reason) return ask(MessageFactory.suggestedActions([...Object.values(DELETE_REASON_LABELS), 'Hủy'], `Lý do xóa ${command.ticket}?`), 'reason');
+          break;
+        case 'answer':
+          if (!command.text) return ask(`Mời nhập nội dung trả lời cho ${command.ticket}${account.role === 'officer' ? ' (dự thảo sẽ gửi lãnh đạo duyệt)' : ''}.`, 'text');
+          break;
+        case 'extend':
+          if (!command.days || !command.reason)
+            return ask(`Gia hạn ${command.ticket}: nhập số ngày làm việc (tối đa ${this.deps.data.policy.deadlines.extension.maxWorkingDays}) và lý do, ví dụ "3 cần xác minh thực địa".`, 'days');
+          break;
+        case 'return':
+          if (!command.comment) return ask(`Ý kiến khi trả lại dự thảo của ${command.ticket}?`, 'comment');
+          break;
+        default:
+          break;
+      }
+      await this.execute(step.context, account, command);
+    } catch (err) {
+      await step.context.sendActivity(this.explain(err, command));
+    }
+    return step.endDialog();
+  }
+
+  private async completeStep(step: WaterfallStepContext) {
+    const account = this.actor(step.context);
+    const pending = (step.values as { pending?: Pending }).pending as Pending;
+    const answer = String(step.result ?? '').trim();
+    const command = { ...pending.command } as StaffCommand;
+    if (/^(huy|hủy|thoi|thôi|cancel)$/i.test(answer)) {
+      await step.context.sendActivity('Đã hủy thao tác.');
+      return step.endDialog();
+    }
+    try {
+      if (command.kind === 'forward') {
+        const chosen = pending.suggestions?.find((s) => s.name === answer);
+        command.agencyText = chosen?.agency ?? answer;
+      } else if (command.kind === 'delete') {
+        const reason = parseDeleteReason(answer);
+        if (!reason) {
+          await step.context.sendActivity(`Lý do xóa phải là một trong: ${Object.values(DELETE_REASON_LABELS).join(', ')}. Chưa xóa ${command.ticket}.`);
+          return step.endDialog();
+        }
+        command.reason = reason;
+      } else if (command.kind === 'answer') command.text = answer;
+      else if (command.kind === 'extend') {
+        const m = /^(\d{1,2})\s*(ngày|ngay)?\s*(.*)$/i.exec(answer);
+        if (!m || !m[3].trim()) {
+          await step.context.sendActivity('Cần cả số ngày và lý do, ví dụ "3 cần xác minh thực địa". Chưa gia hạn.');
+          return step.endDialog();
+        }
+        command.days = Number(m[1]);
+        command.reason = m[3].trim();
+      } else if (command.kind === 'return') command.comment = answer;
+      await this.execute(step.context, account, command);
+    } catch (err) {
+      await step.context.sendActivity(this.explain(err, command));
+    }
+    return step.endDialog();
+  }
+
+  private async execute(context: TurnContext, account: WorkflowActor & Account, command: StaffCommand): Promise<void> {
+    const { workflow, data } = this.deps;
+    const name = (code: string | undefined) => (code ? (data.agencies.get(code)?.name ?? code) : '—');
+    switch (command.kind) {
+      case 'accept': {
+        const r = await workflow.accept(account, command.ticket);
+        const c = r.state.cases[r.state.cases.length - 1];
+        await context.sendActivity(`Đã tiếp nhận ${command.ticket}. Hạn trả lời: ${data.clock.formatDateVi(c.answerDue)}.`);
+        return;
+      }
+      case 'forward': {
+        const r = await workflow.forward(account, command.ticket, { agency: command.agencyText as string, reason: 'Chuyển cơ quan có thẩm quyền trả lời' });
+        await context.sendActivity(`Đã chuyển ${command.ticket} đến ${name(r.state.agency)}.`);
+        return;
+      }
+      case 'delete':
+        await workflow.delete(account, command.ticket, { reason: command.reason as string });
+        await context.sendActivity(`Đã xóa ${command.ticket} khỏi chuyên mục (lý do: ${DELETE_REASON_LABELS[command.reason as keyof typeof DELETE_REASON_LABELS]}).`);
+        return;
+      case 'answer':
+        if (can(account, 'approve', (await workflow.questionDetail(account, command.ticket)).agency)) {
+          const r = await workflow.approve(account, command.ticket, { text: command.text });
+          await context.sendActivity(`Đã đăng câu trả lời cho ${command.ticket}${r.delivered ? ' và gửi đến người hỏi' : ' (người hỏi xem trên Cổng và bằng mã câu hỏi)'}.`);
+        } else {
+          const r = await workflow.draft(account, command.ticket, { text: command.text as string });
+          await context.sendActivity(`Đã gửi dự thảo trả lời ${command.ticket} cho lãnh đạo duyệt (${r.notified} người được báo).`);
+        }
+        return;
+      case 'extend': {
+        const r = await workflow.extend(account, command.ticket, { days: command.days as number, reason: command.reason as string });
+        const due = r.state.cases[r.state.cases.length - 1].answerDue;
+        await context.sendActivity(`Đã gia hạn ${command.ticket}: hạn trả lời mới ${data.clock.formatDateVi(due)}.`);
+        return;
+      }
+      case 'approve': {
+        const r = await workflow.approve(account, command.ticket);
+        await context.sendActivity(`Đã duyệt và đăng câu trả lời ${command.ticket}${r.delivered ? ', đã gửi đến người hỏi' : ' (người hỏi xem trên Cổng và bằng mã câu hỏi)'}.`);
+        return;
+      }
+      case 'return':
+        await workflow.returnDraft(account, command.ticket, { comment: command.comment as string });
+        await context.sendActivity(`Đã trả lại dự thảo ${command.ticket} cho cán bộ soạn, kèm ý kiến.`);
+        return;
+      case 'view': {
+        const d = await workflow.questionDetail(account, command.ticket);
+        const day = (iso: string | undefined) => {
+          const ms = iso ? parseInstant(iso) : undefined;
+          return ms === undefined ? '' : data.clock.formatDateVi(ms);
+        };
+        const due = d.current ? ` Hạn tiếp nhận ${day(d.current.acceptDue)}, hạn trả lời ${day(d.current.answerDue)}.` : '';
+        const asker = d.asker ? `\nNgười hỏi: ${d.asker.name ?? ''}${d.asker.contact ? ` (${d.asker.contact})` : ''}` : '';
+        await context.sendActivity(
+          MessageFactory.suggestedActions(
+            [`Tiếp nhận ${d.q}`, `Trả lời ${d.q}`, `Chuyển ${d.q}`],
+            `${d.q} — ${name(d.agency)} — ${d.status}.${due}\n${escapeChat(d.text)}${asker}`,
+          ),
+        );
+        return;
+      }
+      case 'inbox': {
+        const list = await workflow.listQuestions(account, { status: ['assigned', 'accepted'], limit: 10 });
+        if (list.total === 0) {
+          await context.sendActivity('Không có câu hỏi nào đang chờ xử lý.');
+          return;
+        }
+        const lines = list.items.map((r) => `• ${r.q} (${r.status === 'assigned' ? 'chờ tiếp nhận' : 'chờ trả lời'}${r.overdue ? ', QUÁ HẠN' : ''}): ${escapeChat(r.text.slice(0, 80))}`);
+        await context.sendActivity(MessageFactory.suggestedActions(list.items.slice(0, 3).map((r) => `Xem ${r.q}`), `${list.total} câu hỏi đang chờ xử lý:\n${lines.join('\n')}`));
+        return;
+      }
+      case 'help':
+        await context.sendActivity(this.help(account));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private explain(err: unknown, command: StaffCommand): string {
+    const ticket = 'ticket' in command ? command.ticket : '';
+    if (err instanceof WorkflowError) {
+      switch (err.code) {
+        case 'forbidden':
+          return `Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`;
+        case 'not_found':
+          return `Không tìm thấy câu hỏi ${ticket}.`;
+        default:
+          return `Chưa thực hiện được: ${err.message}`;
+      }
+    }
+    throw err;
+  }
+}
+
+function roleName(account: Account): string {
+  return { officer: 'cán bộ', approver: 'lãnh đạo duyệt', editor: 'biên tập viên', admin: 'quản trị' }[account.role];
+}
+
+/** Citizen text shown in chat (markdown in Web Chat): no formatting, no links. */
+function escapeChat(text: string): string {
+  return text.replace(/([\\`*_{}[\]()#+!<>|])/g, '\\$1');
+}

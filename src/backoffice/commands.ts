@@ -1,0 +1,76 @@
+import { findTicket } from '../bot/intents';
+import type { DeleteReason } from '../domain/events';
+import { foldVietnamese } from '../domain/text';
+
+/** What officers, approvers, editors and admins type (or click) in chat. */
+export type StaffCommand =
+  | { kind: 'link'; code: string }
+  | { kind: 'accept' | 'view' | 'approve'; ticket: string }
+  | { kind: 'forward'; ticket: string; agencyText?: string }
+  | { kind: 'delete'; ticket: string; reason?: DeleteReason }
+  | { kind: 'answer'; ticket: string; text?: string }
+  | { kind: 'extend'; ticket: string; days?: number; reason?: string }
+  | { kind: 'return'; ticket: string; comment?: string }
+  | { kind: 'inbox' }
+  | { kind: 'help' };
+
+/** The reasons for deleting, as offered on buttons and as typed. */
+export const DELETE_REASON_LABELS: Record<DeleteReason, string> = {
+  duplicate: 'Trùng lặp',
+  violation: 'Vi phạm quy chế',
+  invalid_identity: 'Sai thông tin người hỏi',
+  out_of_scope: 'Không thuộc phạm vi',
+};
+
+export function parseDeleteReason(text: string): DeleteReason | undefined {
+  const f = foldVietnamese(text);
+  if (/trung/.test(f) || f === 'duplicate') return 'duplicate';
+  if (/vi pham|quy che|violation/.test(f)) return 'violation';
+  if (/sai thong tin|danh tinh|nguoi hoi|identity/.test(f)) return 'invalid_identity';
+  if (/pham vi|out of scope|khong thuoc/.test(f)) return 'out_of_scope';
+  return undefined;
+}
+
+const VERBS: Array<[RegExp, StaffCommand['kind']]> = [
+  [/^(tiep nhan|nhan)\b/, 'accept'],
+  [/^(chuyen|chuyen tiep)\b/, 'forward'],
+  [/^xoa\b/, 'delete'],
+  [/^(tra loi|soan tra loi|du thao)\b/, 'answer'],
+  [/^gia han\b/, 'extend'],
+  [/^(duyet|phe duyet|xuat ban)\b/, 'approve'],
+  [/^tra lai\b/, 'return'],
+  [/^(xem|chi tiet)\b/, 'view'],
+];
+
+/** Parses a staff command; undefined when the text is not one (for admins it may then be a query). */
+export function parseStaffCommand(text: string): StaffCommand | undefined {
+  const folded = foldVietnamese(text);
+  const link = /^(lien ket|link)\s+(\d[\d ]{4,9}\d)$/.exec(folded);
+  if (link) return { kind: 'link', code: link[2].replace(/\s+/g, '') };
+  if (/^(cau hoi moi|hop thu|danh sach cau hoi|viec can lam|inbox)$/.test(folded)) return { kind: 'inbox' };
+  if (/^(huong dan|tro giup|help|lenh)$/.test(folded)) return { kind: 'help' };
+  const ticket = findTicket(text);
+  if (!ticket) return undefined;
+  const verb = VERBS.find(([re]) => re.test(folded))?.[1];
+  if (!verb) return undefined;
+  // What follows the ticket, as typed (with its diacritics): an agency, a reason, a text.
+  const after = text.slice(text.search(/HD[\s-]?\d{4}[\s-]?\d{1,6}/i)).replace(/^HD[\s-]?\d{4}[\s-]?\d{1,6}/i, '').replace(/^[\s:,.-]+/, '').trim();
+  switch (verb) {
+    case 'forward':
+      return { kind: 'forward', ticket, ...(after ? { agencyText: after.replace(/^(cho|den|toi|sang|tới|đến)\s+/i, '') } : {}) };
+    case 'delete': {
+      const reason = after ? parseDeleteReason(after) : undefined;
+      return { kind: 'delete', ticket, ...(reason ? { reason } : {}) };
+    }
+    case 'answer':
+      return { kind: 'answer', ticket, ...(after ? { text: after } : {}) };
+    case 'extend': {
+      const m = /^(\d{1,2})\s*(ngay|ngày)?\s*(.*)$/i.exec(after);
+      return { kind: 'extend', ticket, ...(m ? { days: Number(m[1]) } : {}), ...(m && m[3].trim() ? { reason: m[3].trim() } : {}) };
+    }
+    case 'return':
+      return { kind: 'return', ticket, ...(after ? { comment: after } : {}) };
+    default:
+      return { kind: verb, ticket } as StaffCommand;
+  }
+}

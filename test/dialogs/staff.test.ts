@@ -1,0 +1,184 @@
+import { hoidap } from '../helpers/cli';
+import { instant } from '../helpers/province';
+import { staffRig } from '../helpers/staff';
+import { textOf } from '../helpers/bot';
+import { TestFlow, type Activity, type TestAdapter } from 'botbuilder';
+
+/** A flow that first reads what the bot already sent to this person (notifications, answers). */
+const flow = (adapter: TestAdapter) => new TestFlow(Promise.resolve(), adapter);
+
+const NOW = instant('2026-11-30T09:00:00+07:00');
+const QUESTION = 'cho toi hoi gia dinh toi o thon Lang Chung xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi';
+const buttons = (a: Partial<Activity>) => (a.suggestedActions?.actions ?? []).map((x) => String(x.title));
+
+/** A citizen files QUESTION (→ h-baothang) and returns the ticket. */
+async function citizenFiles(rig: Awaited<ReturnType<typeof staffRig>>, name = 'citizen') {
+  const citizen = rig.person(name);
+  let ticket = '';
+  await citizen.adapter
+    .send('Gửi câu hỏi')
+    .assertReply(() => undefined)
+    .send(QUESTION)
+    .assertReply(() => undefined)
+    .send('Nguyen Van An')
+    .assertReply(() => undefined)
+    .send('0912345678')
+    .assertReply(() => undefined)
+    .send('bo qua')
+    .assertReply(() => undefined)
+    .send('co')
+    .assertReply((a) => {
+      ticket = /HD-\d{4}-\d{6}/.exec(textOf(a))?.[0] ?? '';
+    })
+    .startTest();
+  return { citizen, ticket };
+}
+
+describe('officers and approvers in chat', () => {
+  test('a new question reaches the agency’s officers; accept, draft, returned by the approver, redrafted, approved; the citizen gets the answer and rates it', async () => {
+    const rig = await staffRig({ now: NOW });
+    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const approver = await rig.linked('lead-bt', 'approver', 'h-baothang');
+    const { citizen, ticket } = await citizenFiles(rig);
+    expect(ticket).toBe('HD-2026-000001');
+
+    // The officer was told, with buttons to act.
+    await flow(officer.person.adapter)
+      .assertReply((a) => {
+        expect(textOf(a)).toContain(`Câu hỏi mới ${ticket} gửi UBND huyện Bảo Thắng`);
+        expect(buttons(a)).toEqual([`Tiếp nhận ${ticket}`, `Xem ${ticket}`, `Chuyển ${ticket}`]);
+      })
+      .startTest();
+    await flow(approver.person.adapter).assertReply((a) => expect(textOf(a)).toContain(`Câu hỏi mới ${ticket}`)).startTest();
+
+    await officer.person.adapter
+      .send(`Tiếp nhận ${ticket}`)
+      .assertReply((a) => expect(textOf(a)).toMatch(new RegExp(`^Đã tiếp nhận ${ticket}\\. Hạn trả lời: 14/12/2026\\.`)))
+      .send(`trả lời ${ticket}`)
+      .assertReply((a) => expect(textOf(a)).toContain('dự thảo sẽ gửi lãnh đạo duyệt'))
+      .send('Hồ sơ xin cấp phép xây dựng gồm đơn đề nghị và bản vẽ.')
+      .assertReply((a) => expect(textOf(a)).toContain(`Đã gửi dự thảo trả lời ${ticket} cho lãnh đạo duyệt`))
+      .startTest();
+
+    // The approver returns it with a comment; the officer is told.
+    await flow(approver.person.adapter)
+      .assertReply((a) => expect(buttons(a)).toContain(`Duyệt ${ticket}`))
+      .send(`Trả lại ${ticket} bổ sung căn cứ pháp lý`)
+      .assertReply((a) => expect(textOf(a)).toContain(`Đã trả lại dự thảo ${ticket}`))
+      .startTest();
+    await flow(officer.person.adapter)
+      .assertReply((a) => expect(textOf(a)).toContain('bổ sung căn cứ pháp lý'))
+      .send(`trả lời ${ticket} Theo Luật Xây dựng 2014, hồ sơ gồm đơn đề nghị cấp phép, giấy tờ về đất và bản vẽ thiết kế.`)
+      .assertReply((a) => expect(textOf(a)).toContain('Đã gửi dự thảo'))
+      .startTest();
+    await flow(approver.person.adapter)
+      .assertReply(() => undefined)
+      .send(`Duyệt ${ticket}`)
+      .assertReply((a) => expect(textOf(a)).toContain(`Đã duyệt và đăng câu trả lời ${ticket}, đã gửi đến người hỏi`))
+      .startTest();
+
+    // The citizen receives the answer in their conversation and rates it with one tap.
+    await flow(citizen.adapter)
+      .assertReply((a) => {
+        expect(textOf(a)).toContain(`Câu hỏi ${ticket} đã được UBND huyện Bảo Thắng trả lời:`);
+        expect(textOf(a)).toContain('Theo Luật Xây dựng 2014');
+        expect(buttons(a)).toEqual(['1', '2', '3', '4', '5']);
+      })
+      .send('4')
+      .assertReply((a) => expect(textOf(a)).toContain('Cảm ơn bạn đã đánh giá 4/5'))
+      .startTest();
+    const events = (await rig.store.questionEvents(ticket)).map((e) => JSON.parse(e.body));
+    expect(events.map((e) => e.type)).toEqual(['submitted', 'assigned', 'accepted', 'answered', 'rated']);
+    expect(events[2].by).toBe(`officer:${officer.account.id}`);
+    expect(events[3]).toMatchObject({ authorized: true, by: `approver:${approver.account.id}` });
+  });
+
+  test('a forward the router suggested: the officer picks the suggestion and the new agency is told', async () => {
+    const rig = await staffRig({ now: NOW });
+    const yte = await rig.linked('officer-yte', 'officer', 'so-yte');
+    const tnmt = await rig.linked('officer-tnmt', 'officer', 'so-tnmt');
+    const citizen = rig.person('c2');
+    // Filed straight to the wrong agency (as an editor's mistake would): a land question at so-yte.
+    await rig.services.ledger.record({ q: 'HD-2026-000050', type: 'submitted', at: '2026-11-30T08:00:00+07:00', channel: 'portal', text: 'Xin hỏi thủ tục cấp lại giấy chứng nhận quyền sử dụng đất bị mất cần những giấy tờ gì' });
+    await rig.services.ledger.record({ q: 'HD-2026-000050', type: 'assigned', at: '2026-11-30T08:01:00+07:00', agency: 'so-yte' });
+    void citizen;
+    await yte.person.adapter
+      .send('chuyển HD-2026-000050')
+      .assertReply((a) => {
+        expect(textOf(a)).toContain('Hệ thống gợi ý chuyển HD-2026-000050 đến Sở Tài nguyên và Môi trường');
+        expect(buttons(a)[0]).toBe('Sở Tài nguyên và Môi trường');
+      })
+      .send('Sở Tài nguyên và Môi trường')
+      .assertReply((a) => expect(textOf(a)).toBe('Đã chuyển HD-2026-000050 đến Sở Tài nguyên và Môi trường.'))
+      .startTest();
+    await flow(tnmt.person.adapter).assertReply((a) => expect(textOf(a)).toContain('Câu hỏi mới HD-2026-000050 gửi Sở Tài nguyên và Môi trường')).startTest();
+    const state = (await rig.store.loadQuestions(['HD-2026-000050'])).get('HD-2026-000050');
+    expect(state?.agency).toBe('so-tnmt');
+  });
+
+  test('an extension with a reason moves the answer deadline', async () => {
+    const rig = await staffRig({ now: NOW });
+    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const { ticket } = await citizenFiles(rig);
+    await flow(officer.person.adapter)
+      .assertReply(() => undefined)
+      .send(`gia hạn ${ticket}`)
+      .assertReply((a) => expect(textOf(a)).toContain('nhập số ngày làm việc'))
+      .send('3 cần xác minh thực địa')
+      .assertReply((a) => expect(textOf(a)).toBe(`Đã gia hạn ${ticket}: hạn trả lời mới 17/12/2026.`))
+      .startTest();
+  });
+});
+
+describe('who may do what in chat', () => {
+  test('an officer of so-yte cannot act on h-baothang’s question; an unlinked person is a citizen and changes nothing', async () => {
+    const rig = await staffRig({ now: NOW });
+    const yte = await rig.linked('officer-yte', 'officer', 'so-yte');
+    const { ticket } = await citizenFiles(rig);
+    await yte.person.adapter
+      .send(`Tiếp nhận ${ticket}`)
+      .assertReply((a) => expect(textOf(a)).toBe(`Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`))
+      .send(`xem ${ticket}`)
+      .assertReply((a) => expect(textOf(a)).toBe(`Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`))
+      .startTest();
+    const stranger = rig.person('stranger');
+    await stranger.adapter
+      .send(`Tiếp nhận ${ticket}`)
+      .assertReply((a) => expect(textOf(a)).toMatch(new RegExp(`^Câu hỏi ${ticket}: đang chờ cơ quan tiếp nhận`)))
+      .send('liên kết 000000')
+      .assertReply((a) => expect(textOf(a)).toContain('Mã liên kết không đúng hoặc đã hết hạn'))
+      .startTest();
+    expect((await rig.store.loadQuestions([ticket])).get(ticket)?.status).toBe('assigned');
+  });
+
+  test('an officer cannot publish an answer without an approver', async () => {
+    const rig = await staffRig({ now: NOW });
+    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const { ticket } = await citizenFiles(rig);
+    await flow(officer.person.adapter)
+      .assertReply(() => undefined)
+      .send(`duyệt ${ticket}`)
+      .assertReply((a) => expect(textOf(a)).toBe(`Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`))
+      .startTest();
+    expect((await rig.store.loadQuestions([ticket])).get(ticket)?.status).toBe('assigned');
+  });
+});
+
+describe('administrators in chat', () => {
+  test('"cau hoi qua han bao thang" returns the same questions as `hoidap overdue --agency "Bảo Thắng"`', async () => {
+    const at = instant('2023-09-25T17:00:00+07:00');
+    const rig = await staffRig({ demo: true, now: at });
+    const admin = await rig.linked('admin', 'admin');
+    let said = '';
+    await admin.person.adapter.send('cau hoi qua han bao thang').assertReply((a) => void (said = textOf(a))).startTest();
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-admin-')), 'x.sqlite');
+    await hoidap(['import', '--db', db, path.join(__dirname, '../../data/demo/ledger-2023.jsonl')]);
+    const cli = await hoidap(['overdue', '--db', db, '--agency', 'Bảo Thắng', '--at', '2023-09-25T17:00:00+07:00', '--format', 'json']);
+    const expected = (JSON.parse(cli.stdout).overdue as Array<{ q: string }>).map((o) => o.q);
+    expect(expected).toHaveLength(5);
+    expect(said.match(/HD-\d{4}-\d{6}/g)).toEqual(expected);
+  });
+});

@@ -1,0 +1,59 @@
+import { MemoryStorage, TestAdapter, TurnContext, type Activity } from 'botbuilder';
+import { createBot, type BotBuild } from '../../src/bot/factory';
+import type { Account, Role } from '../../src/backoffice/types';
+import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { importDemo } from './bot';
+import { province } from './province';
+
+export interface Person {
+  adapter: TestAdapter;
+  channelId: string;
+  userId: string;
+}
+
+export interface StaffRig extends BotBuild {
+  store: SqliteLedgerStore;
+  /** A chat participant on a channel of their own (so answers and notifications reach the right one). */
+  person(name: string): Person;
+  /** An account linked to a person's chat identity through a real link code and the bot. */
+  linked(name: string, role: Role, agency?: string): Promise<{ person: Person; account: Account }>;
+}
+
+export async function staffRig(options: { demo?: boolean; now: number }): Promise<StaffRig> {
+  const store = new SqliteLedgerStore(':memory:');
+  if (options.demo) await importDemo(store);
+  let clock = options.now;
+  const build = await createBot({ data: province(), store, storage: new MemoryStorage(), now: () => clock });
+  const person = (name: string): Person => {
+    const channelId = `chat-${name}`;
+    const adapter = new TestAdapter(async (context) => build.bot.run(context), {
+      channelId,
+      from: { id: `u-${name}`, name },
+      recipient: { id: 'bot', name: 'bot' },
+      conversation: { id: `conv-${name}`, isGroup: false, name: '', conversationType: 'personal' },
+    } as Partial<Activity>);
+    // TestAdapter has no proactive messages: a turn context on it is enough (replies land in its queue).
+    build.staff?.chat?.attach(channelId, {
+      continueConversation: async (reference, logic) => {
+        const activity = TurnContext.applyConversationReference({ type: 'event', name: 'continueConversation' }, reference, true);
+        await logic(new TurnContext(adapter, activity));
+      },
+    });
+    return { adapter, channelId, userId: `u-${name}` };
+  };
+  return {
+    ...build,
+    store,
+    person,
+    async linked(name, role, agency) {
+      const backoffice = build.staff?.backoffice;
+      if (!backoffice) throw new Error('no back office');
+      const account = await backoffice.createAccount({ name, role, ...(agency ? { agency } : {}) }, clock);
+      const code = await backoffice.createLinkCode(account.id, clock, 15 * 60 * 1000);
+      const p = person(name);
+      await p.adapter.send(`liên kết ${code}`).assertReply((a) => expect(a.text).toMatch(/^Đã liên kết tài khoản/)).startTest();
+      return { person: p, account };
+    },
+    ...{ tick: (ms: number) => (clock += ms) },
+  } as StaffRig;
+}
