@@ -1,5 +1,5 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { WaterfallDialog, type DialogState, type WaterfallStepContext, runDialog } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import { findTicket } from '../../src/bot/intents';
 import { AskAgencyDialog, MIN_QUESTION } from './askAgencyDialog';
@@ -31,11 +31,7 @@ export class MainDialog extends CancelAndHelpDialog {
 
   /** Runs a turn: continues the dialog in progress, or starts over from the dispatch. */
   async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
-    const set = new DialogSet(accessor);
-    set.add(this);
-    const dc = await set.createContext(context);
-    const result = await dc.continueDialog();
-    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+    await runDialog(this, context, accessor);
   }
 
   private async dispatchStep(step: WaterfallStepContext) {

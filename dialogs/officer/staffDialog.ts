@@ -1,5 +1,5 @@
 import { MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { ComponentDialog, DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogState, type WaterfallStepContext, runDialog } from 'botbuilder-dialogs';
 import { answerAdminQuery } from '../admin/adminDialog';
 import type { AdminDeps } from '../../src/admin/answers';
 import { WorkflowError, type Workflow, type WorkflowActor } from '../../src/backoffice/actions';
@@ -45,11 +45,7 @@ export class StaffDialog extends ComponentDialog {
   }
 
   async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
-    const set = new DialogSet(accessor);
-    set.add(this);
-    const dc = await set.createContext(context);
-    const result = await dc.continueDialog();
-    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+    await runDialog(this, context, accessor);
   }
 
   private actor(context: TurnContext): Account {

@@ -75,6 +75,15 @@ async function withStore<T>(dbPath: string | boolean | undefined, fn: (store: Le
   }
 }
 
+/** An input file's text, or a usage error that names it. */
+function readInputFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 function writeOut(out: Output, file: string | boolean | undefined, content: string | Buffer): void {
   if (typeof file === 'string') fs.writeFileSync(file, content);
   else out.stdout.write(content);
@@ -84,12 +93,7 @@ async function importCommand(argv: string[], data: ProvinceData, out: Output): P
   const { values, positionals } = args(argv, ['db'], true);
   if (positionals.length !== 1) throw new UsageError('import takes one ledger file: hoidap import --db PATH FILE');
   const file = positionals[0];
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const text = readInputFile(file);
   return withStore(values.db, async (store) => {
     const result = await new Ledger(store, data).importLines(text.split(/\r?\n/));
     if (result.errors.length > 0) {
@@ -241,12 +245,7 @@ async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Outpu
   const { values, positionals } = args(argv, ['db', 'format'], true);
   if (positionals.length !== 1) throw new UsageError('eval-routing takes one labeled JSON Lines file: hoidap eval-routing FILE');
   const file = positionals[0];
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const text = readInputFile(file);
   const set: LabeledQuestion[] = [];
   const problems: string[] = [];
   text.split(/\r?\n/).forEach((line, i) => {

@@ -175,7 +175,8 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
-interface CaseRow {
+/** A row of the `cases` table (all columns). */
+export interface CaseRow {
   q: string;
   idx: number;
   agency: string;
@@ -193,7 +194,7 @@ interface CaseRow {
   end_reason: string | null;
 }
 
-function caseFromRow(r: CaseRow): CaseRecord {
+export function caseFromRow(r: CaseRow): CaseRecord {
   const c: CaseRecord = {
     q: r.q,
     agency: r.agency,

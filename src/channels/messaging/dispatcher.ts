@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../observability/logger';
+import { Pump } from './pump';
 import type { ChannelQueueStore, MessagingChannel, OutboundMessage, OutboundPayload } from '../../store/channel-types';
 
 export type SendFailureKind = 'retryable' | 'window_closed' | 'auth' | 'permanent';
@@ -59,50 +60,16 @@ class RateLimiter {
  * may no longer be sent is 'expired', one that failed for good is 'dead'; the
  * citizen can still read the answer on the portal and by ticket lookup.
  */
-export class OutboundDispatcher {
+export class OutboundDispatcher extends Pump {
   readonly owner = `outbound-${randomUUID()}`;
-  private timer: NodeJS.Timeout | undefined;
-  private pumping: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
   private readonly limiters = new Map<MessagingChannel, RateLimiter>();
   private readonly now: () => number;
   private readonly random: () => number;
 
   constructor(private readonly options: DispatcherOptions) {
+    super('outbound delivery', options.pollMs ?? 500);
     this.now = options.now ?? (() => Date.now());
     this.random = options.random ?? Math.random;
-  }
-
-  start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 500);
-    this.timer.unref();
-    this.kick();
-  }
-
-  kick(): void {
-    if (this.stopped) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    // A failure (the database busy, say) is logged; the next poll tries again.
-    this.pumping = this.pump()
-      .catch((err: unknown) => void logger.error('outbound delivery failed; will retry', { error: err instanceof Error ? err.message : String(err) }))
-      .finally(() => {
-      this.pumping = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.pumping;
   }
 
   /** Runs until no message is due now (for tests). */
@@ -113,7 +80,7 @@ export class OutboundDispatcher {
     } while (this.again);
   }
 
-  private async pump(): Promise<void> {
+  protected async pump(): Promise<void> {
     const concurrency = this.options.concurrency ?? 4;
     const inFlight = new Set<Promise<void>>();
     for (;;) {

@@ -1,6 +1,7 @@
 import type { ActivityHandlerBase } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../observability/logger';
+import { Pump } from './pump';
 import type { ChannelQueueStore, InboundEvent, MessagingChannel } from '../../store/channel-types';
 import type { MessagingAdapter } from './adapter';
 
@@ -19,55 +20,19 @@ export interface ProcessorOptions {
 }
 
 /** Hands inbox events to the bot, in order per user, several users at a time. */
-export class InboundProcessor {
+export class InboundProcessor extends Pump {
   readonly owner = `inbound-${randomUUID()}`;
-  private timer: NodeJS.Timeout | undefined;
-  private pumping: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
   private readonly now: () => number;
 
   constructor(private readonly options: ProcessorOptions) {
+    super('inbound processing', options.pollMs ?? 250);
     this.concurrency = options.concurrency ?? 8;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.now = options.now ?? (() => Date.now());
-  }
-
-  start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 250);
-    this.timer.unref();
-    this.kick();
-  }
-
-  /** Something arrived: process it now rather than at the next poll. */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    // A failure (the database busy, say) is logged; the next poll tries again.
-    this.pumping = this.pump()
-      .catch((err: unknown) => void logger.error('inbound processing failed; will retry', { error: err instanceof Error ? err.message : String(err) }))
-      .finally(() => {
-      this.pumping = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
-  }
-
-  /** Stops claiming and waits for the turns in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.pumping;
   }
 
   /** Resolves when nothing is pending or in flight (for tests and shutdown). */
@@ -81,7 +46,7 @@ export class InboundProcessor {
     }
   }
 
-  private async pump(): Promise<void> {
+  protected async pump(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     for (;;) {
       if (this.stopped) break;
