@@ -74,6 +74,8 @@ export class StaffDialog extends ComponentDialog {
       return step.prompt(INPUT, { prompt: typeof prompt === 'string' ? MessageFactory.text(prompt) : prompt });
     };
     try {
+      // Not found or not theirs: said before asking anything else.
+      if ('ticket' in command) await this.deps.workflow.questionDetail(account, command.ticket);
       switch (command.kind) {
         case 'forward':
           if (!command.agencyText) {

@@ -182,3 +182,33 @@ describe('administrators in chat', () => {
     expect(said.match(/HD-\d{4}-\d{6}/g)).toEqual(expected);
   });
 });
+
+describe('chat commands: authorization matrix', () => {
+  const commands = (t: string) => [`Tiếp nhận ${t}`, `xem ${t}`, `chuyển ${t}`, `chuyển ${t} Sở Y tế`, `xóa ${t}`, `xóa ${t} trùng lặp`, `trả lời ${t}`, `trả lời ${t} Nội dung`, `gia hạn ${t}`, `gia hạn ${t} 3 xác minh`, `duyệt ${t}`, `trả lại ${t}`, `trả lại ${t} bổ sung`];
+
+  test.each([['an officer of so-yte'], ['an approver of so-yte']])('%s is refused every command on an h-baothang question, and nothing changes', async (who) => {
+    const rig = await staffRig({ now: NOW });
+    const { ticket } = await citizenFiles(rig);
+    const other = await rig.linked('yte', who.includes('approver') ? 'approver' : 'officer', 'so-yte');
+    for (const command of commands(ticket))
+      await other.person.adapter.send(command).assertReply((a) => expect(textOf(a)).toBe(`Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`)).startTest();
+    expect((await rig.store.questionEvents(ticket)).map((e) => e.type)).toEqual(['submitted', 'assigned']);
+  });
+
+  test('a citizen (an identity never linked) typing officer commands gets citizen answers, and nothing changes', async () => {
+    const rig = await staffRig({ now: NOW });
+    const { ticket } = await citizenFiles(rig);
+    const stranger = rig.person('someone');
+    for (const command of commands(ticket))
+      await stranger.adapter.send(command).assertReply((a) => expect(textOf(a)).toMatch(new RegExp(`^Câu hỏi ${ticket}: `))).startTest();
+    expect((await rig.store.questionEvents(ticket)).map((e) => e.type)).toEqual(['submitted', 'assigned']);
+  });
+
+  test('an officer of the agency may neither approve nor return a draft (approvers do: see the first test)', async () => {
+    const rig = await staffRig({ now: NOW });
+    const { ticket } = await citizenFiles(rig);
+    const officer = await rig.linked('bt', 'officer', 'h-baothang');
+    await officer.person.adapter.send(`duyệt ${ticket}`).assertReply((a) => expect(textOf(a)).toBe(`Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`)).startTest();
+    await officer.person.adapter.send(`trả lại ${ticket} sửa lại`).assertReply((a) => expect(textOf(a)).toBe(`Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`)).startTest();
+  });
+});
