@@ -34,6 +34,7 @@ export class HoidapBot extends ActivityHandler {
   private readonly profileState: StatePropertyAccessor<CitizenProfile>;
   private readonly staffState: StatePropertyAccessor<DialogState>;
   readonly dialog: MainDialog;
+  private readonly linkFailures = new Map<string, number[]>();
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -97,8 +98,16 @@ export class HoidapBot extends ActivityHandler {
     const identity = { channel: context.activity.channelId, userId: context.activity.from?.id ?? '' };
     const command = parseStaffCommand(context.activity.text ?? '');
     if (command?.kind === 'link') {
+      // Six digits are few: a chat identity gets a handful of wrong tries an hour.
+      const key = `${identity.channel}:${identity.userId}`;
+      const failures = (this.linkFailures.get(key) ?? []).filter((t) => t > now() - 60 * 60 * 1000);
+      if (failures.length >= 5) {
+        await context.sendActivity('Bạn đã nhập sai mã liên kết quá nhiều lần. Vui lòng thử lại sau một giờ.');
+        return true;
+      }
       const reference = TurnContext.getConversationReference(context.activity);
       const account = await backoffice.redeemLinkCode(command.code, identity, reference, now());
+      if (!account) this.linkFailures.set(key, [...failures, now()]);
       await context.sendActivity(
         account
           ? `Đã liên kết tài khoản ${account.name}${account.agency ? ` (${account.agency})` : ''}. Gõ "hướng dẫn" để xem các lệnh.`

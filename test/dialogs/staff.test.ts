@@ -212,3 +212,14 @@ describe('chat commands: authorization matrix', () => {
     await officer.person.adapter.send(`trả lại ${ticket} sửa lại`).assertReply((a) => expect(textOf(a)).toBe(`Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`)).startTest();
   });
 });
+
+test('link codes cannot be guessed: after five wrong codes in an hour, even the right one waits', async () => {
+  const rig = await staffRig({ now: NOW });
+  const backoffice = rig.staff?.backoffice;
+  const account = await backoffice!.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'so-yte' }, NOW);
+  const code = await backoffice!.createLinkCode(account.id, NOW, 15 * 60 * 1000);
+  const guesser = rig.person('guesser');
+  for (let i = 0; i < 5; i += 1) await guesser.adapter.send(`liên kết ${String(100000 + i)}`).assertReply((a) => expect(textOf(a)).toContain('không đúng')).startTest();
+  await guesser.adapter.send(`liên kết ${code}`).assertReply((a) => expect(textOf(a)).toContain('sai mã liên kết quá nhiều lần')).startTest();
+  expect(await backoffice!.accountByIdentity({ channel: guesser.channelId, userId: guesser.userId })).toBeUndefined();
+});
