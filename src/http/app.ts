@@ -52,7 +52,8 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
         { method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other'), status: String(res.statusCode) },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
-      logger.http('request', { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      // winston formats a message before its transports filter it by level: skip the work when nobody listens.
+      if (logger.isLevelEnabled('http')) logger.http('request', { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
     });
     next();
   });

@@ -120,21 +120,47 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
     };
   }
 
+  /**
+   * Webhook events that arrive in the same turn of the event loop are written in one
+   * transaction (group commit): under load the webhooks take the write lock once per
+   * batch instead of once per request, so they wait less behind the bot's writes.
+   * Each caller's promise resolves once its events are committed.
+   */
   async enqueueInbound(events: readonly NewInboundEvent[]): Promise<number> {
-    return this.db.transaction(() => {
-      let added = 0;
-      for (const e of events) {
-        added += this.stmt.insertInbound.run({ channel: e.channel, dedupeKey: e.dedupeKey, userKey: e.userKey, kind: e.kind, payload: e.payload, receivedAt: e.receivedAt, status: e.ignored ? 'ignored' : 'pending' }).changes;
-        if (e.interaction) this.stmt.touchUser.run(e.channel, e.interaction.userId, e.interaction.at);
-      }
-      return added;
-    }).immediate();
+    return new Promise<number>((resolve, reject) => {
+      this.inboundBatch.push({ events, resolve, reject });
+      if (this.inboundBatch.length === 1) setImmediate(() => this.flushInbound());
+    });
+  }
+
+  private readonly inboundBatch: Array<{ events: readonly NewInboundEvent[]; resolve: (added: number) => void; reject: (err: unknown) => void }> = [];
+
+  private flushInbound(): void {
+    const batch = this.inboundBatch.splice(0);
+    try {
+      const added = this.db.transaction(() =>
+        batch.map(({ events }) => {
+          let n = 0;
+          for (const e of events) {
+            n += this.stmt.insertInbound.run({ channel: e.channel, dedupeKey: e.dedupeKey, userKey: e.userKey, kind: e.kind, payload: e.payload, receivedAt: e.receivedAt, status: e.ignored ? 'ignored' : 'pending' }).changes;
+            if (e.interaction) this.stmt.touchUser.run(e.channel, e.interaction.userId, e.interaction.at);
+          }
+          return n;
+        }),
+      ).immediate();
+      batch.forEach((b, i) => b.resolve(added[i]));
+    } catch (err) {
+      batch.forEach((b) => b.reject(err));
+    }
   }
 
   async claimInbound(owner: string, now: number, leaseMs: number, limit: number): Promise<InboundEvent[]> {
+    // The search runs outside the write lock (a webhook's insert must not wait for it); each lease re-checks its row.
+    const candidates = this.stmt.candidatesInbound.all(now, limit);
+    if (candidates.length === 0) return [];
     return this.db.transaction(() => {
       const claimed: InboundEvent[] = [];
-      for (const row of this.stmt.candidatesInbound.all(now, limit))
+      for (const row of candidates)
         if (this.stmt.leaseInbound.run(owner, now + leaseMs, row.id, now).changes === 1) claimed.push(inbound({ ...row, attempts: row.attempts + 1 }));
       return claimed;
     }).immediate();
@@ -165,9 +191,11 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
   }
 
   async claimOutbound(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboundMessage[]> {
+    const candidates = this.stmt.candidatesOutbound.all(now, now, limit);
+    if (candidates.length === 0) return [];
     return this.db.transaction(() => {
       const claimed: OutboundMessage[] = [];
-      for (const row of this.stmt.candidatesOutbound.all(now, now, limit))
+      for (const row of candidates)
         if (this.stmt.leaseOutbound.run(owner, now + leaseMs, row.id, now).changes === 1) claimed.push(outbound({ ...row, attempts: row.attempts + 1 }));
       return claimed;
     }).immediate();

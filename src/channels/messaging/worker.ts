@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBot } from '../../bot/factory';
 import { loadProvinceData } from '../../config/data';
@@ -11,6 +12,13 @@ import { PortalAdapter, SqliteDirectLineStore } from '../portal';
 
 /** The messaging worker thread: Zalo and Messenger turns and deliveries, on its own connection to the SQLite file. */
 async function run(): Promise<void> {
+  // On Linux a nice value set with pid 0 applies to the calling thread only: turns yield the CPU to the
+  // main thread, so webhooks are acknowledged fast even when the bot is behind (the inbox holds the backlog).
+  try {
+    os.setPriority(0, 10);
+  } catch {
+    // Not permitted or not supported: turns and webhooks then share the CPU evenly.
+  }
   const setup = workerData as WorkerSetup;
   const port = parentPort;
   if (!port) throw new Error('messaging worker started outside a worker thread');
