@@ -9,9 +9,9 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../test/helpers/ports';
 import { PROJECT_ROOT } from '../src/config/paths';
 import { zaloSignature } from '../src/channels/zalo/signature';
 import { SqliteLedgerStore } from '../src/store/sqlite';
@@ -20,16 +20,6 @@ import { startZaloFake } from '../test/fakes/zalo-fake';
 const argIndex = process.argv.indexOf('--seconds');
 const SECONDS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 10;
 const OA_SECRET = 'bench-oa-secret';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function spawnTs(code: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });

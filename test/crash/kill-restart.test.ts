@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../helpers/ports';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { startZaloFake, type ZaloFake } from '../fakes/zalo-fake';
@@ -19,17 +19,6 @@ const EVENTS = Number(process.env.CRASH_EVENTS ?? 2000);
 const KILL_AFTER = Math.round(EVENTS * 0.35);
 
 jest.setTimeout(240_000);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
 
 function startChild(port: number, dbFile: string, zalo: ZaloFake): ChildProcess {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./src/cli/main').main(['serve']).then((c) => process.exit(c))"], {

@@ -3,9 +3,9 @@ import { SqliteLedgerStore } from '../../src/store/sqlite';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buttonsOf, says, testBot, textOf } from '../helpers/bot';
+import { BAO_THANG_QUESTION, buttonsOf, fileQuestion, says, testBot, textOf } from '../helpers/bot';
 
-const QUESTION = 'cho toi hoi gia dinh toi o thon Lang Chung xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi';
+const QUESTION = BAO_THANG_QUESTION;
 
 async function eventsOf(store: SqliteLedgerStore, q: string) {
   return (await store.questionEvents(q)).map((e) => JSON.parse(e.body) as Record<string, unknown>);
@@ -206,20 +206,7 @@ describe('citizen: checking a question', () => {
 
   test('the citizen who asked rates the answer once it is published', async () => {
     const { adapter, store, services } = await testBot();
-    await adapter
-      .send('Gửi câu hỏi')
-      .assertReply(() => undefined)
-      .send(QUESTION)
-      .assertReply(() => undefined)
-      .send('Nguyen Van An')
-      .assertReply(() => undefined)
-      .send('0912345678')
-      .assertReply(() => undefined)
-      .send('bo qua')
-      .assertReply(() => undefined)
-      .send('co')
-      .assertReply(says('HD-2026-000001'))
-      .startTest();
+    await fileQuestion(adapter, says('HD-2026-000001')).startTest();
     const agency = (await store.loadQuestions(['HD-2026-000001'])).get('HD-2026-000001')?.agency as string;
     await services.ledger.record({ q: 'HD-2026-000001', type: 'answered', at: '2026-12-03T10:00:00+07:00', agency, authorized: true, text: 'Hồ sơ gồm đơn đề nghị cấp phép và bản vẽ thiết kế.' });
     await adapter

@@ -1,36 +1,20 @@
 import { hoidap } from '../helpers/cli';
 import { instant } from '../helpers/province';
 import { staffRig } from '../helpers/staff';
-import { textOf } from '../helpers/bot';
+import { fileQuestion, textOf } from '../helpers/bot';
 import { TestFlow, type Activity, type TestAdapter } from 'botbuilder';
 
 /** A flow that first reads what the bot already sent to this person (notifications, answers). */
 const flow = (adapter: TestAdapter) => new TestFlow(Promise.resolve(), adapter);
 
 const NOW = instant('2026-11-30T09:00:00+07:00');
-const QUESTION = 'cho toi hoi gia dinh toi o thon Lang Chung xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi';
 const buttons = (a: Partial<Activity>) => (a.suggestedActions?.actions ?? []).map((x) => String(x.title));
 
-/** A citizen files QUESTION (→ h-baothang) and returns the ticket. */
+/** A citizen files BAO_THANG_QUESTION (→ h-baothang) and returns the ticket. */
 async function citizenFiles(rig: Awaited<ReturnType<typeof staffRig>>, name = 'citizen') {
   const citizen = rig.person(name);
   let ticket = '';
-  await citizen.adapter
-    .send('Gửi câu hỏi')
-    .assertReply(() => undefined)
-    .send(QUESTION)
-    .assertReply(() => undefined)
-    .send('Nguyen Van An')
-    .assertReply(() => undefined)
-    .send('0912345678')
-    .assertReply(() => undefined)
-    .send('bo qua')
-    .assertReply(() => undefined)
-    .send('co')
-    .assertReply((a) => {
-      ticket = /HD-\d{4}-\d{6}/.exec(textOf(a))?.[0] ?? '';
-    })
-    .startTest();
+  await fileQuestion(citizen.adapter, (a) => void (ticket = /HD-\d{4}-\d{6}/.exec(textOf(a))?.[0] ?? '')).startTest();
   return { citizen, ticket };
 }
 

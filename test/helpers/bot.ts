@@ -49,3 +49,23 @@ export function says(pattern: RegExp | string) {
       throw new Error(`expected the bot to say ${pattern}, it said: ${JSON.stringify(text)}`);
   };
 }
+
+/** A question that routes to UBND huyện Bảo Thắng (a local topic naming a commune), typed without diacritics. */
+export const BAO_THANG_QUESTION = 'cho toi hoi gia dinh toi o thon Lang Chung xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi';
+
+/** The citizen's whole "send a question" dialog, confirmed; the last reply is the ticket. */
+export function fileQuestion(adapter: TestAdapter, onFiled: (activity: Partial<Activity>) => void = () => undefined) {
+  return adapter
+    .send('Gửi câu hỏi')
+    .assertReply(() => undefined)
+    .send(BAO_THANG_QUESTION)
+    .assertReply(() => undefined)
+    .send('Nguyen Van An')
+    .assertReply(() => undefined)
+    .send('0912345678')
+    .assertReply(() => undefined)
+    .send('bo qua')
+    .assertReply(() => undefined)
+    .send('co')
+    .assertReply(onFiled);
+}

@@ -1,8 +1,8 @@
 import express, { type Request, type Response } from 'express';
-import { logger } from '../../observability/logger';
 import type { ChannelQueueStore, NewInboundEvent } from '../../store/channel-types';
 import type { InboundPayload } from '../messaging/adapter';
 import { isRecord } from '../send-support';
+import { signedJsonBody } from '../signed-json';
 import type { WebhookHooks } from '../zalo/webhook';
 import { verifyMetaSignature } from './signature';
 
@@ -80,21 +80,14 @@ export function facebookWebhook(config: FacebookWebhookConfig, queue: ChannelQue
     }
     res.sendStatus(403);
   });
-  router.post('/', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!verifyMetaSignature({ rawBody: raw, header: req.get('x-hub-signature-256'), appSecret: config.appSecret })) {
-      hooks.count?.('rejected');
-      logger.warn('facebook webhook: missing or invalid signature', { requestId: res.locals.requestId });
-      res.status(401).json({ error: 'invalid signature' });
-      return;
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      res.status(400).json({ error: 'body is not JSON' });
-      return;
-    }
+  const signed = signedJsonBody({
+    channel: 'facebook',
+    limit: '1mb',
+    verify: (raw, req) => verifyMetaSignature({ rawBody: raw, header: req.get('x-hub-signature-256'), appSecret: config.appSecret }),
+    onRejected: () => hooks.count?.('rejected'),
+  });
+  router.post('/', ...signed, async (_req: Request, res: Response) => {
+    const body: unknown = res.locals.body;
     const parsed = messengerInboundEvents(body, now());
     if (parsed === 'not_page') {
       res.sendStatus(404);

@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
-import { logger } from '../../observability/logger';
 import type { ChannelQueueStore, NewInboundEvent } from '../../store/channel-types';
 import { isRecord } from '../send-support';
+import { signedJsonBody } from '../signed-json';
 import type { InboundPayload } from '../messaging/adapter';
 import { verifyZaloSignature } from './signature';
 
@@ -68,21 +68,14 @@ export function zaloInboundEvent(body: unknown, receivedAt: number): NewInboundE
 /** POST /webhooks/zalo: verify the signature over the raw body, store the event, then answer 200. */
 export function zaloWebhook(config: ZaloWebhookConfig, queue: ChannelQueueStore, hooks: WebhookHooks, now: () => number = Date.now): express.Router {
   const router = express.Router();
-  router.post('/', express.raw({ type: () => true, limit: '256kb' }), async (req: Request, res: Response) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!verifyZaloSignature({ rawBody: raw, header: req.get('x-zevent-signature'), appId: config.appId, oaSecretKey: config.oaSecretKey })) {
-      hooks.count?.('rejected');
-      logger.warn('zalo webhook: missing or invalid signature', { requestId: res.locals.requestId });
-      res.status(401).json({ error: 'invalid signature' });
-      return;
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      res.status(400).json({ error: 'body is not JSON' });
-      return;
-    }
+  const signed = signedJsonBody({
+    channel: 'zalo',
+    limit: '256kb',
+    verify: (raw, req) => verifyZaloSignature({ rawBody: raw, header: req.get('x-zevent-signature'), appId: config.appId, oaSecretKey: config.oaSecretKey }),
+    onRejected: () => hooks.count?.('rejected'),
+  });
+  router.post('/', ...signed, async (_req: Request, res: Response) => {
+    const body: unknown = res.locals.body;
     const event = zaloInboundEvent(body, now());
     if (event === 'malformed') {
       res.status(400).json({ error: 'not a Zalo OA event' });
