@@ -16,10 +16,10 @@ import { PROJECT_ROOT } from '../src/config/paths';
 import { zaloSignature } from '../src/channels/zalo/signature';
 import { SqliteLedgerStore } from '../src/store/sqlite';
 import { startZaloFake } from '../test/fakes/zalo-fake';
+import { OA_SECRET, zaloServeEnv } from '../test/helpers/channels';
 
 const argIndex = process.argv.indexOf('--seconds');
 const SECONDS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 10;
-const OA_SECRET = 'bench-oa-secret';
 
 function spawnTs(code: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -67,18 +67,9 @@ async function main(): Promise<void> {
   const dbFile = path.join(dir, 'hoidap.sqlite');
   const [hoidapPort, barePort] = [await freePort(), await freePort()];
   const hoidap = spawnTs("require('./src/cli/main').main(['serve'])", {
-    PORT: String(hoidapPort),
-    HOIDAP_DB: dbFile,
-    HOIDAP_DEMO: '0',
-    LOG_LEVEL: 'error',
+    ...zaloServeEnv(zalo, { port: hoidapPort, dbFile }),
+    // The webhook alone, without the bot's turns (to tell where latency comes from).
     HOIDAP_BENCH_NO_PROCESSING: process.env.HOIDAP_BENCH_NO_PROCESSING ?? '0',
-    ZALO_APP_ID: zalo.appId,
-    ZALO_OA_SECRET: OA_SECRET,
-    ZALO_APP_SECRET: zalo.appSecret,
-    ZALO_API_BASE: zalo.url,
-    ZALO_OAUTH_BASE: zalo.url,
-    ZALO_ACCESS_TOKEN: zalo.accessToken,
-    ZALO_REFRESH_TOKEN: zalo.refreshToken,
   });
   const bare = spawnTs(
     `const express = require('express'); const app = express(); app.post('/webhooks/zalo', express.raw({ type: () => true }), (req, res) => res.status(200).json({ message: 'ok' })); app.listen(${barePort}, '127.0.0.1');`,

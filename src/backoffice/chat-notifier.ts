@@ -1,4 +1,4 @@
-import { TurnContext, type BotAdapter, type ConversationReference, type Storage } from 'botbuilder';
+import type { BotAdapter, ConversationReference, Storage, TurnContext } from 'botbuilder';
 import { logger } from '../observability/logger';
 import type { ChatMessage, Notifier } from './notifier';
 import type { Account, BackofficeStore } from './types';
@@ -67,5 +67,3 @@ export class ChatNotifier implements Notifier {
     return true;
   }
 }
-
-export { TurnContext };

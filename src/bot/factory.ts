@@ -69,7 +69,6 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     metrics: setup.metrics,
     rememberConversation: async (q, reference) => storage.write({ [conversationKey(q)]: { reference } }),
   };
-  services.metrics = setup.metrics;
   if (!(store instanceof SqliteLedgerStore)) {
     const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics);
     return { bot, services };

@@ -54,20 +54,20 @@ function args(argv: string[], names: string[], allowPositionals = false): { valu
   }
 }
 
-function required(value: string | boolean | undefined, name: string): string {
-  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new UsageError(`--${name} is required`);
   return value;
 }
 
-function dayArg(value: string | boolean | undefined, name: string): number {
+function dayArg(value: string | undefined, name: string): number {
   const text = required(value, name);
   const day = parseDay(text);
   if (day === undefined) throw new UsageError(`--${name} must be a date written YYYY-MM-DD, got "${text}"`);
   return day;
 }
 
-async function withStore<T>(dbPath: string | boolean | undefined, fn: (store: LedgerStore) => Promise<T>): Promise<T> {
-  const store = await openStore(typeof dbPath === 'string' ? dbPath : undefined);
+async function withStore<T>(dbPath: string | undefined, fn: (store: LedgerStore) => Promise<T>): Promise<T> {
+  const store = await openStore(dbPath);
   try {
     return await fn(store);
   } finally {
@@ -84,8 +84,8 @@ function readInputFile(file: string): string {
   }
 }
 
-function writeOut(out: Output, file: string | boolean | undefined, content: string | Buffer): void {
-  if (typeof file === 'string') fs.writeFileSync(file, content);
+function writeOut(out: Output, file: string | undefined, content: string | Buffer): void {
+  if (file !== undefined) fs.writeFileSync(file, content);
   else out.stdout.write(content);
 }
 

@@ -6,7 +6,7 @@ import { freePort } from '../helpers/ports';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { startZaloFake, type ZaloFake } from '../fakes/zalo-fake';
-import { eventually, OA_SECRET, postZalo, zaloText } from '../helpers/channels';
+import { eventually, postZalo, zaloServeEnv, zaloText } from '../helpers/channels';
 
 /**
  * A burst of 2,000 signed Zalo events while the server is killed with SIGKILL and
@@ -23,20 +23,7 @@ jest.setTimeout(240_000);
 function startChild(port: number, dbFile: string, zalo: ZaloFake): ChildProcess {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./src/cli/main').main(['serve']).then((c) => process.exit(c))"], {
     cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOIDAP_DB: dbFile,
-      HOIDAP_DEMO: '0',
-      LOG_LEVEL: process.env.CRASH_LOG_LEVEL ?? 'error',
-      ZALO_APP_ID: zalo.appId,
-      ZALO_OA_SECRET: OA_SECRET,
-      ZALO_APP_SECRET: zalo.appSecret,
-      ZALO_API_BASE: zalo.url,
-      ZALO_OAUTH_BASE: zalo.url,
-      ZALO_ACCESS_TOKEN: zalo.accessToken,
-      ZALO_REFRESH_TOKEN: zalo.refreshToken,
-    },
+    env: { ...process.env, ...zaloServeEnv(zalo, { port, dbFile, logLevel: process.env.CRASH_LOG_LEVEL }) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return child;

@@ -61,6 +61,23 @@ export async function channelRig(dbFile = path.join(fs.mkdtempSync(path.join(os.
   };
 }
 
+/** The environment of a `hoidap serve` child process whose Zalo channel points at the fake. */
+export function zaloServeEnv(zalo: ZaloFake, env: { port: number; dbFile: string; logLevel?: string }): Record<string, string> {
+  return {
+    PORT: String(env.port),
+    HOIDAP_DB: env.dbFile,
+    HOIDAP_DEMO: '0',
+    LOG_LEVEL: env.logLevel ?? 'error',
+    ZALO_APP_ID: zalo.appId,
+    ZALO_OA_SECRET: OA_SECRET,
+    ZALO_APP_SECRET: zalo.appSecret,
+    ZALO_API_BASE: zalo.url,
+    ZALO_OAUTH_BASE: zalo.url,
+    ZALO_ACCESS_TOKEN: zalo.accessToken,
+    ZALO_REFRESH_TOKEN: zalo.refreshToken,
+  };
+}
+
 let seq = 0;
 
 /** A Zalo user_send_text event, as Zalo sends it (ids and timestamp as strings). */

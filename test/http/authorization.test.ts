@@ -26,11 +26,6 @@ const WHO = ['none', 'bad', 'officerYT', 'officerBT', 'approverBT', 'editor', 'a
 type Who = (typeof WHO)[number];
 type Role = Exclude<Who, 'none' | 'bad'>;
 
-interface Cell {
-  status: number;
-  token?: string;
-}
-
 interface Rig {
   base: string;
   store: SqliteLedgerStore;

@@ -101,7 +101,7 @@ export class SqliteDirectLineStore implements DirectLineStore {
   private readonly stmt;
   private readonly appendTx;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.stmt = {
       insert: db.prepare(
         'INSERT INTO dl_conversations (id, token_hash, user_id, created_ms, expires_ms, last_ms) VALUES (@id, @token_hash, @user_id, @created_ms, @expires_ms, @last_ms)',
