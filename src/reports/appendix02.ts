@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { ProvinceData } from '../config/data';
 import { buildAppendix02, periodBounds, summaryParagraph, type Appendix02, type Period } from '../domain/report';
 import { formatDayVi } from '../domain/time';
@@ -98,6 +97,8 @@ export function toMarkdown(report: Appendix02Report): string {
 }
 
 export async function toXlsx(report: Appendix02Report): Promise<Buffer> {
+  // Loaded when a spreadsheet is asked for: exceljs holds about 8 MB of heap in every process that loads it.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'hoidap';
   const sheet = workbook.addWorksheet('Phụ biểu 02');

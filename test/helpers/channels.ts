@@ -61,8 +61,11 @@ export async function channelRig(dbFile = path.join(fs.mkdtempSync(path.join(os.
   };
 }
 
+/** What a server needs to know of a (fake) Zalo API. */
+export type ZaloServeTarget = Pick<ZaloFake, 'appId' | 'appSecret' | 'url' | 'accessToken' | 'refreshToken'>;
+
 /** The environment of a `hoidap serve` child process whose Zalo channel points at the fake. */
-export function zaloServeEnv(zalo: ZaloFake, env: { port: number; dbFile: string; logLevel?: string }): Record<string, string> {
+export function zaloServeEnv(zalo: ZaloServeTarget, env: { port: number; dbFile: string; logLevel?: string }): Record<string, string> {
   return {
     PORT: String(env.port),
     HOIDAP_DB: env.dbFile,
