@@ -58,6 +58,9 @@ export class InboundProcessor extends Pump {
       }
       if (inFlight.size === 0) break;
       await Promise.race(inFlight);
+      // A turn on the SQLite store resolves without waiting for I/O: without this, a backlog of turns
+      // would keep the event loop from the outbox's sends (replies would wait until the backlog is gone).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await Promise.all(inFlight);
   }
