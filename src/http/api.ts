@@ -11,7 +11,7 @@ import { parseDay, parseInstant } from '../domain/time';
 import { logger } from '../observability/logger';
 import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
 import type { RouteResult } from '../routing/router';
-import type { ChannelQueueStore } from '../store/channel-types';
+import { SETTLEABLE, type ChannelQueueStore, type UndeliveredDecision } from '../store/channel-types';
 import { DEFAULT_LINK_CODE_TTL_MS } from '../store/sqlite-backoffice';
 import type { LedgerStore } from '../store/types';
 import { openApiDocument } from './openapi';
@@ -29,8 +29,10 @@ export interface ApiDeps {
   workflow: Workflow;
   /** Suggests the agency for a forward sent without one (defaults to the workflow's router). */
   router?: { route(text: string): RouteResult };
-  /** For GET /outbox/undelivered (Zalo and Messenger messages that could not be delivered). */
-  outbox?: Pick<ChannelQueueStore, 'undelivered'>;
+  /** For the /outbox routes (Zalo and Messenger messages that could not be delivered). */
+  outbox?: Pick<ChannelQueueStore, 'undelivered' | 'settleUndelivered'>;
+  /** Tells the outbox dispatcher that a message is due again (it also polls). */
+  kickOutbox?: () => void;
   linkCodeTtlMs?: number;
 }
 
@@ -69,6 +71,7 @@ const Bodies = {
   draft: z.object({ text: text('text', 'the draft answer') }).strict(),
   approve: z.object({ text: text('text', 'the answer to publish, instead of the pending draft').optional() }).strict(),
   return: z.object({ comment: text('comment', 'what to change in the draft') }).strict(),
+  settle: z.object({ note: text('note', 'what was checked, for the record').optional() }).strict(),
   assign: z.object({ agency: text('agency', 'an agency code such as so-yte, or a name'), reason: text('reason', 'a note for the agency').optional() }).strict(),
   account: z
     .object({
@@ -330,6 +333,25 @@ export function createApiRouter(deps: ApiDeps): express.Router {
       })),
     });
   });
+
+  const settle = (decision: UndeliveredDecision) =>
+    async (req: Request, res: Response) => {
+      if (!outbox) throw new WorkflowError('not_found', 'this server has no Zalo/Messenger outbox');
+      const actor = actorOf(res);
+      const id = Number(req.params.id);
+      if (!Number.isSafeInteger(id) || id <= 0) throw new WorkflowError('invalid_input', `outbox message id must be a positive whole number, not "${String(req.params.id)}"`);
+      const { note } = parseBody(Bodies.settle, req.body);
+      const what = decision === 'resend' ? 'resent' : 'confirmed delivered';
+      const outcome = await outbox.settleUndelivered(id, decision, `${what} by ${actor.id}${note ? `: ${note}` : ''}`, now());
+      if (!outcome) throw new WorkflowError('not_found', `no outbox message ${id}`);
+      if ('conflict' in outcome)
+        throw new WorkflowError('invalid_state', `outbox message ${id} is ${outcome.conflict}; only ${SETTLEABLE[decision].join(', ')} messages can be ${what}`);
+      if (decision === 'resend') deps.kickOutbox?.();
+      logger.info(`api: outbox message ${what}`, { requestId: res.locals.requestId, by: actor.id, message: id, was: outcome.was });
+      res.json({ id, was: outcome.was, status: decision === 'resend' ? 'pending' : 'sent' });
+    };
+  router.post('/outbox/:id/resend', requireRole('manage_accounts'), settle('resend'));
+  router.post('/outbox/:id/delivered', requireRole('manage_accounts'), settle('delivered'));
 
   router.use((req: Request, res: Response) => {
     res.status(404).json({ error: `no route ${req.method} /api/v1${req.path}`, code: 'not_found' });

@@ -246,6 +246,42 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/outbox/{id}/resend': {
+        post: {
+          summary: 'send an undelivered message again (dead, expired or unknown)',
+          description: 'Back in the queue with fresh attempts; reply windows still apply. For an `unknown` message (its send was cut off by a crash), check first in the channel’s own console that it did not arrive: the channels have no idempotency key.',
+          'x-roles': ['admin'],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, description: 'what was checked, kept with the message' } } } } },
+          },
+          responses: {
+            '200': json({ type: 'object', properties: { id: { type: 'integer' }, was: { type: 'string' }, status: { type: 'string', enum: ['pending'] } } }, 'the decision is recorded'),
+            ...ERRORS,
+            '404': { $ref: '#/components/responses/NotFound' },
+            '409': { $ref: '#/components/responses/Conflict' },
+          },
+        },
+      },
+      '/outbox/{id}/delivered': {
+        post: {
+          summary: 'record that a dead or unknown message did reach the person',
+          description: 'For a message seen in the channel’s own console or confirmed by the citizen; it leaves the undelivered list.',
+          'x-roles': ['admin'],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, description: 'what was checked, kept with the message' } } } } },
+          },
+          responses: {
+            '200': json({ type: 'object', properties: { id: { type: 'integer' }, was: { type: 'string' }, status: { type: 'string', enum: ['sent'] } } }, 'the decision is recorded'),
+            ...ERRORS,
+            '404': { $ref: '#/components/responses/NotFound' },
+            '409': { $ref: '#/components/responses/Conflict' },
+          },
+        },
+      },
     },
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'a per-account API token (32 random bytes, base64url)' } },
@@ -253,8 +289,8 @@ export function openApiDocument(): Json {
         BadRequest: json(ref('Error'), 'the request is invalid; `error` says what to fix'),
         Unauthorized: json(ref('Error'), 'no token, or an invalid or revoked one'),
         Forbidden: json(ref('Error'), 'the account’s role or agency does not allow this'),
-        NotFound: json(ref('Error'), 'no such question or account'),
-        Conflict: json(ref('Error'), 'the question’s state does not allow this now (already accepted, answered, extended...)'),
+        NotFound: json(ref('Error'), 'no such question, account or outbox message'),
+        Conflict: json(ref('Error'), 'the state of the question (already accepted, answered, extended...) or outbox message does not allow this now'),
       },
       schemas: {
         Error: {

@@ -130,7 +130,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     backoffice = { store: accounts, workflow };
   }
   const api = backoffice
-    ? { backoffice: backoffice.store, workflow: backoffice.workflow, router: routeQuestion, outbox: new SqliteChannelQueueStore((store as SqliteLedgerStore).db) }
+    ? {
+        backoffice: backoffice.store,
+        workflow: backoffice.workflow,
+        router: routeQuestion,
+        outbox: new SqliteChannelQueueStore((store as SqliteLedgerStore).db),
+        kickOutbox: () => messaging?.kickOutbound(),
+      }
     : undefined;
   let sweeper: DeadlineSweeper | undefined;
   if (options.sweeper && created?.staff && store instanceof SqliteLedgerStore) {

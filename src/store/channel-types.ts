@@ -56,6 +56,14 @@ export interface TurnResult {
   stateWrites: StoreItems;
 }
 
+export type UndeliveredDecision = 'resend' | 'delivered';
+
+/** Which statuses each admin decision applies to. */
+export const SETTLEABLE: Record<UndeliveredDecision, readonly OutboundStatus[]> = {
+  resend: ['dead', 'expired', 'unknown'],
+  delivered: ['dead', 'unknown'],
+};
+
 export interface ChannelQueueStore {
   /** Stores webhook events durably; returns how many were new (a replayed event changes nothing). */
   enqueueInbound(events: readonly NewInboundEvent[]): Promise<number>;
@@ -71,7 +79,7 @@ export interface ChannelQueueStore {
   claimOutbound(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboundMessage[]>;
   finishOutbound(id: number, owner: string, now: number, outcome: { status: 'sent' | 'dead' | 'expired'; providerId?: string; error?: string }): Promise<void>;
   retryOutbound(id: number, owner: string, nextAttemptAt: number, error: string): Promise<void>;
-  /** Messages whose send was cut off by a crash: never resent (an answer is sent at most once), shown to admins. */
+  /** Messages whose send was cut off by a crash: never resent automatically (a message is sent at most once); admins see them and decide (settleUndelivered). */
   markInterruptedSends(now: number): Promise<number>;
   /**
    * At start-up of the only process using this store (the embedded SQLite file): events it had
@@ -81,6 +89,14 @@ export interface ChannelQueueStore {
   outboundByStatus(): Promise<Record<OutboundStatus, number>>;
   /** Dead, expired and unknown messages, newest first, for admins. */
   undelivered(limit: number): Promise<Array<OutboundMessage & { status: OutboundStatus; lastError?: string }>>;
+  /**
+   * An admin's decision on an undelivered message: 'resend' puts a dead, expired or unknown
+   * one back in the queue with fresh attempts; 'delivered' records that a dead or unknown one
+   * did reach the person (seen in the channel's own console, or confirmed by them).
+   * Returns the status it had, `undefined` when there is no such message, or
+   * `{ conflict }` when its status does not allow the decision.
+   */
+  settleUndelivered(id: number, decision: UndeliveredDecision, note: string, now: number): Promise<{ was: OutboundStatus } | { conflict: OutboundStatus } | undefined>;
 
   touchUser(channel: MessagingChannel, userId: string, at: number): Promise<void>;
   lastInbound(channel: MessagingChannel, userId: string): Promise<number | undefined>;

@@ -9,7 +9,9 @@ import type {
   OutboundMessage,
   OutboundStatus,
   TurnResult,
+  UndeliveredDecision,
 } from './channel-types';
+import { SETTLEABLE } from './channel-types';
 
 interface InboxRow {
   id: number;
@@ -237,6 +239,20 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
       .prepare<[number], OutboxRow>(`SELECT * FROM outbox WHERE status IN ('dead', 'expired', 'unknown') ORDER BY id DESC LIMIT ?`)
       .all(limit)
       .map((r) => ({ ...outbound(r), status: r.status, ...(r.last_error ? { lastError: r.last_error } : {}) }));
+  }
+
+  async settleUndelivered(id: number, decision: UndeliveredDecision, note: string, now: number): Promise<{ was: OutboundStatus } | { conflict: OutboundStatus } | undefined> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare<[number], { status: OutboundStatus }>('SELECT status FROM outbox WHERE id = ?').get(id);
+      if (!row) return undefined;
+      if (!SETTLEABLE[decision].includes(row.status)) return { conflict: row.status };
+      if (decision === 'resend')
+        this.db
+          .prepare(`UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+          .run(now, note.slice(0, 500), id);
+      else this.db.prepare(`UPDATE outbox SET status = 'sent', sent_ms = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`).run(now, note.slice(0, 500), id);
+      return { was: row.status };
+    }).immediate();
   }
 
   async touchUser(channel: MessagingChannel, userId: string, at: number): Promise<void> {

@@ -132,6 +132,8 @@ interface RouteCase {
   body?: unknown;
   /** Prepares the fresh question (e.g. a pending draft). */
   prepare?(q: string): Promise<void>;
+  /** Makes the fresh subject instead of a question (e.g. an undelivered outbox message): its id stands for `q`. */
+  fresh?(): Promise<string>;
   check?(who: Who, json: unknown, text: string): void;
 }
 
@@ -271,7 +273,39 @@ const CASES: RouteCase[] = [
       expect(json).toEqual({ items: [] });
     },
   },
+  {
+    method: 'POST',
+    route: '/outbox/{id}/resend',
+    url: (id) => `/outbox/${id}/resend`,
+    body: { note: 'Zalo trả lỗi cả buổi sáng' },
+    fresh: () => undeliveredMessage('dead'),
+    expect: only(['admin']),
+    check(_who, json) {
+      const { id } = json as { id: number };
+      expect(json).toEqual({ id, was: 'dead', status: 'pending' });
+      expect(rig.store.db.prepare('SELECT status, attempts, last_error FROM outbox WHERE id = ?').get(id)).toEqual({ status: 'pending', attempts: 0, last_error: `resent by ${rig.accounts.admin.id}: Zalo trả lỗi cả buổi sáng` });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/outbox/{id}/delivered',
+    url: (id) => `/outbox/${id}/delivered`,
+    fresh: () => undeliveredMessage('unknown'),
+    expect: only(['admin']),
+    check(_who, json) {
+      const { id } = json as { id: number };
+      expect(json).toEqual({ id, was: 'unknown', status: 'sent' });
+    },
+  },
 ];
+
+/** A message the outbox gave up on (dead) or whose send a crash cut off (unknown); returns its id. */
+async function undeliveredMessage(status: 'dead' | 'unknown'): Promise<string> {
+  const { lastInsertRowid } = rig.store.db
+    .prepare(`INSERT INTO outbox (channel, recipient, payload, created_ms, next_attempt_ms, attempts, status) VALUES ('zalo', '8123', '{"text":"Câu hỏi HD-2023-000001 đã có trả lời."}', 0, 0, 8, ?)`)
+    .run(status);
+  return String(lastInsertRowid);
+}
 
 describe('authorization matrix: every route × no token, bad token, officer of so-yte, officer and approver of h-baothang, editor, admin', () => {
   test('the matrix lists exactly the routes of the OpenAPI document', () => {
@@ -285,7 +319,7 @@ describe('authorization matrix: every route × no token, bad token, officer of s
       const succeeds = status < 300;
       let q = DEMO_Q;
       if (succeeds && c.url('{q}').includes('{q}')) {
-        q = await rig.fresh();
+        q = await (c.fresh ?? rig.fresh)();
         await c.prepare?.(q);
       }
       const res = await call(c.method, c.url(q), who, c.body);

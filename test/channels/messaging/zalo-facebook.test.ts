@@ -105,15 +105,68 @@ describe('Zalo OA webhook', () => {
     await store.close();
   });
 
-  test('a message that keeps failing ends in the dead letters, visible to admins', async () => {
-    rig.zalo.failNext(10, 'http500');
+  test('replies go out while a backlog of turns is still being worked through', async () => {
+    // 300 citizens' messages already in the inbox (as after a burst): the first replies must not wait for the last turns.
+    const now = Date.now();
+    const events = Array.from({ length: 300 }, (_, i) => {
+      const userId = String(614249483000 + i);
+      const payload = { userId, botId: '3662729599332560487', kind: 'message', text: 'menu', timestamp: now };
+      return { channel: 'zalo' as const, dedupeKey: `backlog-${i}`, userKey: `zalo:${userId}`, kind: 'message', payload: JSON.stringify(payload), receivedAt: now, interaction: { userId, at: now } };
+    });
+    const store = new SqliteLedgerStore(rig.dbFile);
+    const queue = new SqliteChannelQueueStore(store.db);
+    try {
+      expect(await queue.enqueueInbound(events)).toBe(300);
+      rig.server.messaging?.processor?.kick();
+      const pendingAtFirstReply = await eventually(async () => (rig.zalo.sent.length > 0 ? { pending: (await queue.inboundByStatus()).pending } : undefined), 'the first reply', 1000);
+      expect(pendingAtFirstReply?.pending).toBeGreaterThan(0);
+      await eventually(() => rig.zalo.sent.length === 300, 'all 300 replies', 2000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a message that keeps failing ends in the dead letters; an admin sees it and has it sent again, once', async () => {
+    // As many failures as the rig's dispatcher makes attempts (5): then Zalo works again.
+    rig.zalo.failNext(5, 'http500');
     await postZalo(rig.base, rig.zalo.appId, zaloText(rig.zalo.appId, '614249482309', 'menu'));
     const store = new SqliteLedgerStore(rig.dbFile);
     const queue = new SqliteChannelQueueStore(store.db);
-    await eventually(async () => (await queue.outboundByStatus()).dead === 1, 'the message dead-lettered');
-    const dead = await queue.undelivered(10);
-    expect(dead[0]).toMatchObject({ channel: 'zalo', recipient: '614249482309', status: 'dead', attempts: 5 });
-    await store.close();
+    try {
+      await eventually(async () => (await queue.outboundByStatus()).dead === 1, 'the message dead-lettered');
+      expect(zaloTexts('614249482309')).toEqual([]);
+
+      const admin = await rig.server.backoffice!.store.createAccount({ name: 'Quản trị', role: 'admin' }, Date.now());
+      const token = await rig.server.backoffice!.store.issueApiToken(admin.id, Date.now());
+      const api = (method: string, url: string, body?: unknown) =>
+        fetch(`${rig.base}/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const listed = (await (await api('GET', '/outbox/undelivered')).json()) as { items: Array<{ id: number }> };
+      expect(listed.items).toEqual([expect.objectContaining({ channel: 'zalo', recipient: '614249482309', status: 'dead', attempts: 5, lastError: 'Zalo answered HTTP 500', text: expect.stringMatching(/^Xin chào! Tôi là trợ lý Hỏi - Đáp/) })]);
+      const id = listed.items[0].id;
+
+      // Zalo is back: the admin sends it again.
+      const resent = await api('POST', `/outbox/${id}/resend`, { note: 'Zalo đã hoạt động lại' });
+      expect(resent.status).toBe(200);
+      expect(await resent.json()).toEqual({ id, was: 'dead', status: 'pending' });
+      await eventually(() => zaloTexts('614249482309').length === 1, 'the message delivered after the resend');
+      await eventually(async () => (await queue.outboundByStatus()).sent === 1, 'the message marked sent');
+      expect((await (await api('GET', '/outbox/undelivered')).json()) as unknown).toEqual({ items: [] });
+
+      // Sent is final: neither decision applies to it; bad ids are said precisely.
+      const again = await api('POST', `/outbox/${id}/resend`);
+      expect(again.status).toBe(409);
+      expect(await again.json()).toEqual({ code: 'invalid_state', error: `outbox message ${id} is sent; only dead, expired, unknown messages can be resent` });
+      expect((await api('POST', `/outbox/${id}/delivered`)).status).toBe(409);
+      expect(await (await api('POST', '/outbox/999999/resend')).json()).toEqual({ code: 'not_found', error: 'no outbox message 999999' });
+      const bad = await api('POST', '/outbox/abc/resend');
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toEqual({ code: 'invalid_input', error: 'outbox message id must be a positive whole number, not "abc"' });
+      expect((await api('POST', `/outbox/${id}/resend`, { reason: 'x' })).status).toBe(400);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(zaloTexts('614249482309')).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
   });
 });
 
