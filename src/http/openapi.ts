@@ -40,6 +40,26 @@ function action(summary: string, roles: readonly string[], body: Json | undefine
 
 const AGENCY_ROLES = ['officer', 'approver', 'admin'];
 
+/** An admin's decision on an undelivered Zalo/Messenger message. */
+function outboxDecision(summary: string, description: string, status: 'pending' | 'sent'): Json {
+  const note = { type: 'string', minLength: 1, description: 'what was checked, kept with the message' };
+  return {
+    post: {
+      summary,
+      description,
+      'x-roles': ['admin'],
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { note } } } } },
+      responses: {
+        '200': json({ type: 'object', properties: { id: { type: 'integer' }, was: { type: 'string' }, status: { type: 'string', enum: [status] } } }, 'the decision is recorded'),
+        ...ERRORS,
+        '404': { $ref: '#/components/responses/NotFound' },
+        '409': { $ref: '#/components/responses/Conflict' },
+      },
+    },
+  };
+}
+
 export function openApiDocument(): Json {
   return {
     openapi: '3.1.0',
@@ -246,42 +266,16 @@ export function openApiDocument(): Json {
           },
         },
       },
-      '/outbox/{id}/resend': {
-        post: {
-          summary: 'send an undelivered message again (dead, expired or unknown)',
-          description: 'Back in the queue with fresh attempts; reply windows still apply. For an `unknown` message (its send was cut off by a crash), check first in the channel’s own console that it did not arrive: the channels have no idempotency key.',
-          'x-roles': ['admin'],
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
-          requestBody: {
-            required: false,
-            content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, description: 'what was checked, kept with the message' } } } } },
-          },
-          responses: {
-            '200': json({ type: 'object', properties: { id: { type: 'integer' }, was: { type: 'string' }, status: { type: 'string', enum: ['pending'] } } }, 'the decision is recorded'),
-            ...ERRORS,
-            '404': { $ref: '#/components/responses/NotFound' },
-            '409': { $ref: '#/components/responses/Conflict' },
-          },
-        },
-      },
-      '/outbox/{id}/delivered': {
-        post: {
-          summary: 'record that a dead or unknown message did reach the person',
-          description: 'For a message seen in the channel’s own console or confirmed by the citizen; it leaves the undelivered list.',
-          'x-roles': ['admin'],
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
-          requestBody: {
-            required: false,
-            content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, description: 'what was checked, kept with the message' } } } } },
-          },
-          responses: {
-            '200': json({ type: 'object', properties: { id: { type: 'integer' }, was: { type: 'string' }, status: { type: 'string', enum: ['sent'] } } }, 'the decision is recorded'),
-            ...ERRORS,
-            '404': { $ref: '#/components/responses/NotFound' },
-            '409': { $ref: '#/components/responses/Conflict' },
-          },
-        },
-      },
+      '/outbox/{id}/resend': outboxDecision(
+        'send an undelivered message again (dead, expired or unknown)',
+        'Back in the queue with fresh attempts; reply windows still apply. For an `unknown` message (its send was cut off by a crash), check first in the channel’s own console that it did not arrive: the channels have no idempotency key.',
+        'pending',
+      ),
+      '/outbox/{id}/delivered': outboxDecision(
+        'record that a dead or unknown message did reach the person',
+        'For a message seen in the channel’s own console or confirmed by the citizen; it leaves the undelivered list.',
+        'sent',
+      ),
     },
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'a per-account API token (32 random bytes, base64url)' } },
