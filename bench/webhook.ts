@@ -141,11 +141,7 @@ async function main(): Promise<void> {
   const dbFile = path.join(dir, 'hoidap.sqlite');
   const [hoidapPort, barePort] = [await freePort(), await freePort()];
   // The compiled server, as `npm start` runs it (the bench script builds it first).
-  const hoidap = spawnNode([path.join(PROJECT_ROOT, 'bin', 'hoidap.js'), 'serve'], {
-    ...zaloServeEnv(zalo, { port: hoidapPort, dbFile }),
-    // The webhook alone, without the bot's turns (to tell where latency comes from).
-    HOIDAP_BENCH_NO_PROCESSING: process.env.HOIDAP_BENCH_NO_PROCESSING ?? '0',
-  });
+  const hoidap = spawnNode([path.join(PROJECT_ROOT, 'bin', 'hoidap.js'), 'serve'], zaloServeEnv(zalo, { port: hoidapPort, dbFile }));
   const bare = spawnNode(
     ['-e', `const express = require('express'); const app = express(); app.post('/webhooks/zalo', express.raw({ type: () => true }), (req, res) => res.status(200).json({ message: 'ok' })); app.listen(${barePort}, '127.0.0.1');`],
     {},

@@ -110,7 +110,7 @@ export function createMessaging(setup: MessagingSetup): Messaging {
     async start() {
       const recovered = await queue.recoverAfterRestart();
       if (recovered.inbound > 0 || recovered.interruptedSends > 0) logger.warn('recovered after a restart', recovered);
-      if (Object.keys(adapters).length === 0 || process.env.HOIDAP_BENCH_NO_PROCESSING === '1') return;
+      if (Object.keys(adapters).length === 0) return;
       if (!bot) throw new Error('messaging in-process needs the bot');
       processor.start();
       dispatcher.start();
