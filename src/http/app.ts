@@ -2,12 +2,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomUUID } from 'node:crypto';
 import { mountPortal, type Portal, type PortalDeps } from '../channels/portal';
 import type { ProvinceData } from '../config/data';
-import { parseDay } from '../domain/time';
 import { logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { mountBotFramework, type BotFrameworkDeps } from './botframework';
 import type { Messaging } from '../channels/messaging';
-import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
 import type { LedgerStore } from '../store/types';
 import { SqliteLedgerStore } from '../store/sqlite';
 import { answeredCount, publicAnswers } from '../store/sqlite-queries';
@@ -27,13 +25,6 @@ export interface AppDeps {
   /** The back office's REST API at /api/v1 (accounts, workflow). */
   api?: Omit<ApiDeps, 'data' | 'store'>;
 }
-
-const CONTENT_TYPES: Record<ReportFormat, string> = {
-  csv: 'text/csv; charset=utf-8',
-  json: 'application/json; charset=utf-8',
-  md: 'text/markdown; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-};
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
@@ -79,24 +70,6 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
     res.status(storeUp ? 200 : 503).json({ status: storeUp ? 'ready' : 'store unavailable', store: store.kind, agencies: data.agencies.all.length });
   });
 
-  app.get('/api/reports/appendix02', async (req, res) => {
-    const from = parseDay(String(req.query.from ?? ''));
-    const to = parseDay(String(req.query.to ?? ''));
-    const format = String(req.query.format ?? 'json') as ReportFormat;
-    if (from === undefined || to === undefined || to < from) {
-      res.status(400).json({ error: 'from and to must be dates written YYYY-MM-DD, with from <= to' });
-      return;
-    }
-    if (!REPORT_FORMATS.includes(format)) {
-      res.status(400).json({ error: `format must be one of ${REPORT_FORMATS.join(', ')}` });
-      return;
-    }
-    const report = await appendix02Report(store, data, { fromDay: from, toDay: to });
-    res.type(CONTENT_TYPES[format]);
-    if (format === 'xlsx') res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${req.query.from}_${req.query.to}.xlsx"`);
-    res.send(await renderReport(report, format));
-  });
-
   if (api) app.use('/api/v1', createApiRouter({ data, store, ...api }));
   // The public page of answered questions reads the SQLite file directly.
   if (store instanceof SqliteLedgerStore) mountPublicAnswers(app, { data, source: { version: () => answeredCount(store.db), all: () => publicAnswers(store.db) } });
@@ -111,7 +84,7 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
 <h1>Chuyên mục Hỏi - Đáp</h1>
 <p>Máy chủ hoidap đang chạy cho ${escapeHtml(String(data.agencies.all.length))} cơ quan, đơn vị.</p>
-<p><a href="/api/reports/appendix02?from=2023-01-01&amp;to=2023-09-25&amp;format=md">Phụ biểu 02 (dữ liệu mẫu 9 tháng năm 2023)</a></p>
+<p>Phụ biểu 02 dành cho ban biên tập và quản trị: <code>GET /api/v1/reports/appendix02</code> (cần mã truy cập API).</p>
 </body></html>`);
     });
   }

@@ -350,6 +350,12 @@ describe('authorization matrix: every route × no token, bad token, officer of s
 });
 
 describe('authentication and input', () => {
+  test('the report is only behind a token: the old unauthenticated route is gone', async () => {
+    const root = rig.base.replace(/\/api\/v1$/, '');
+    expect((await fetch(`${root}/api/reports/appendix02?from=2023-01-01&to=2023-09-25&format=csv`)).status).toBe(404);
+    expect((await fetch(`${rig.base}/reports/appendix02?from=2023-01-01&to=2023-09-25&format=csv`)).status).toBe(401);
+  });
+
   test('a malformed Authorization header, a revoked or deactivated account → 401', async () => {
     const basic = await fetch(`${rig.base}/questions`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     expect(basic.status).toBe(401);
