@@ -19,6 +19,9 @@ import { logger } from '../observability/logger';
 import { SqliteLedgerStore } from '../store/sqlite';
 import { createApp } from './app';
 import { DeadlineSweeper } from '../jobs/sweeper';
+import { RetentionJob } from '../jobs/retention';
+import { loadRetentionPolicy } from '../jobs/retention-policy';
+import { SqliteRetention } from '../store/sqlite-retention';
 import { loadReminderPolicy } from '../jobs/reminder-policy';
 import { SqliteOpenCases } from '../store/sqlite-sweeper';
 import { UnwiredNotifier, Workflow } from '../backoffice/actions';
@@ -42,6 +45,8 @@ export interface ServerOptions {
   messaging?: Pick<MessagingSetup, 'processor' | 'dispatcher' | 'now' | 'worker'>;
   /** Run the deadline sweeper (reminders, overdue notices, digests): the `serve` command does. */
   sweeper?: boolean;
+  /** Delete old channel traffic as data/retention.json says: the `serve` command does. */
+  retention?: boolean;
   /** How long shutdown waits for bot turns in flight before closing the store anyway (default 15 s). */
   drainTimeoutMs?: number;
   /** The back office (REST API /api/v1): how it reaches people in chat, and its clock (tests). */
@@ -138,6 +143,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         kickOutbox: () => messaging?.kickOutbound(),
       }
     : undefined;
+  const retention =
+    options.retention && store instanceof SqliteLedgerStore
+      ? new RetentionJob({ store: new SqliteRetention(store.db), policy: loadRetentionPolicy(path.join(options.data.dataDir, 'retention.json')) })
+      : undefined;
   let sweeper: DeadlineSweeper | undefined;
   if (options.sweeper && created?.staff && store instanceof SqliteLedgerStore) {
     sweeper = new DeadlineSweeper({
@@ -151,6 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging, api });
   await messaging?.start();
   sweeper?.start();
+  retention?.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
     s.once('error', reject);
@@ -172,6 +182,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (!drained) logger.warn('shutdown: bot turns still running after the drain timeout; closing anyway');
       }
       await sweeper?.stop();
+      await retention?.stop();
       await messaging?.stop();
       // Keep-alive connections (Web Chat polling) would otherwise hold the server open.
       server.closeIdleConnections();

@@ -4,6 +4,7 @@ import type { ProvinceData } from '../config/data';
 import { caseAtCutoff, overdueAt, type CaseRecord } from '../domain/cases';
 import { formatDay, formatDayVi } from '../domain/time';
 import { logger } from '../observability/logger';
+import { Periodic } from './periodic';
 import { minutesOfDay, type ReminderPolicy } from './reminder-policy';
 import { digestMessage, overdueMessage, reminderMessage, type CaseLine, type DeadlineKind } from './sweeper-texts';
 
@@ -70,37 +71,23 @@ export class DeadlineSweeper {
   private readonly startMinute: number;
   private readonly endMinute: number;
   private readonly digestMinute: number;
-  private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly periodic: Periodic;
 
   constructor(private readonly deps: SweeperDeps) {
     this.startMinute = minutesOfDay(deps.policy.workingHours.start);
     this.endMinute = minutesOfDay(deps.policy.workingHours.end);
     this.digestMinute = minutesOfDay(deps.policy.digest.at);
-    this.intervalMs = deps.intervalMs ?? deps.policy.checkEveryMinutes * 60_000;
+    this.periodic = new Periodic('sweeper', deps.intervalMs ?? deps.policy.checkEveryMinutes * 60_000, (now) => this.runOnce(now));
   }
 
   /** Runs every interval (and once at start, so a restart catches up at once). */
   start(): void {
-    if (this.timer) return;
-    const tick = () => {
-      // A run still going (slow store, many messages) is not overlapped by the next.
-      if (!this.timer || this.running) return;
-      this.running = this.runOnce(Date.now())
-        .catch((err: unknown) => logger.error('sweeper run failed', { err: err instanceof Error ? err.message : String(err) }))
-        .finally(() => (this.running = undefined));
-    };
-    this.timer = setInterval(tick, this.intervalMs);
-    this.timer.unref();
-    setImmediate(tick);
+    this.periodic.start();
   }
 
   /** Stops the timer and waits for a run in progress. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.periodic.stop();
   }
 
   /** One sweep at instant `now`: deterministic for a given store and clock. */

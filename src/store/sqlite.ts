@@ -173,6 +173,13 @@ const MIGRATIONS: string[] = [
   -- Every notification the sweeper or the workflow sends, by a key that makes it once-only across restarts and instances.
   CREATE TABLE notifications_sent (key TEXT PRIMARY KEY, created_ms INTEGER NOT NULL) WITHOUT ROWID;
   `,
+  `
+  -- Retention (src/jobs/retention.ts): old channel traffic is found along its time, oldest first.
+  CREATE INDEX inbox_by_received ON inbox (received_ms);
+  CREATE INDEX outbox_by_created ON outbox (created_ms);
+  CREATE INDEX dl_conversations_by_last ON dl_conversations (last_ms);
+  CREATE INDEX bot_state_by_updated ON bot_state (updated_ms);
+  `,
 ];
 
 /** A row of the `cases` table (all columns). */

@@ -1,0 +1,61 @@
+import { logger } from '../observability/logger';
+import type { RetentionKind } from '../store/sqlite-retention';
+import { Periodic } from './periodic';
+import type { RetentionPolicy } from './retention-policy';
+
+const DAY_MS = 86_400_000;
+
+/** The policy's age limit, in days, of each kind of traffic. */
+const LIMIT_SETTING: Record<RetentionKind, keyof RetentionPolicy> = {
+  webhookEvents: 'webhookEventsDays',
+  sentMessages: 'sentMessagesDays',
+  portalConversations: 'portalConversationsDays',
+  abandonedDialogs: 'abandonedDialogsDays',
+};
+
+export interface RetentionDeps {
+  store: { purgeBatch(kind: RetentionKind, cutoff: number, limit: number): number };
+  policy: RetentionPolicy;
+  /** The timer's period; default policy.checkEveryMinutes. */
+  intervalMs?: number;
+}
+
+export type RetentionResult = Record<RetentionKind, number>;
+
+/**
+ * Deletes channel traffic older than data/retention.json allows (see retention-policy.ts),
+ * in batches with the event loop free between them, so webhooks stay fast during a run.
+ * Several instances on one file may run it at once: a deletion is the same whoever makes it.
+ */
+export class RetentionJob {
+  private readonly periodic: Periodic;
+
+  constructor(private readonly deps: RetentionDeps) {
+    this.periodic = new Periodic('retention', deps.intervalMs ?? deps.policy.checkEveryMinutes * 60_000, (now) => this.runOnce(now));
+  }
+
+  start(): void {
+    this.periodic.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.periodic.stop();
+  }
+
+  /** One pass at instant `now`: everything older than its limit is gone afterwards. */
+  async runOnce(now: number): Promise<RetentionResult> {
+    const { policy, store } = this.deps;
+    const result: RetentionResult = { webhookEvents: 0, sentMessages: 0, portalConversations: 0, abandonedDialogs: 0 };
+    for (const kind of Object.keys(LIMIT_SETTING) as RetentionKind[]) {
+      const cutoff = now - (policy[LIMIT_SETTING[kind]] as number) * DAY_MS;
+      for (;;) {
+        const purged = store.purgeBatch(kind, cutoff, policy.batchSize);
+        result[kind] += purged;
+        if (purged < policy.batchSize) break;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    if (Object.values(result).some((n) => n > 0)) logger.info('retention: old channel traffic deleted', result);
+    return result;
+  }
+}
