@@ -118,6 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } else {
     logger.warn('portal channel not mounted: it needs the SQLite store', { store: store.kind });
   }
+  if (store instanceof SqliteLedgerStore) metrics.watchQueues(new SqliteChannelQueueStore(store.db));
   const messaging =
     store instanceof SqliteLedgerStore
       ? createMessaging({ config: options.channels ?? channelsFromEnv(), queue: new SqliteChannelQueueStore(store.db), storage, bot, metrics, ...options.messaging })

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics, one registry per server (tests start several). */
 export class Metrics {
@@ -25,4 +25,35 @@ export class Metrics {
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'hoidap_' });
   }
+
+  /**
+   * Gauges read from the store at each scrape: the webhook events the bot has not handled
+   * yet (a growing number means turns fall behind) and the messages waiting for an admin's
+   * decision (alert on them: nobody else will look).
+   */
+  watchQueues(queues: QueueDepths): void {
+    new Gauge({
+      name: 'hoidap_inbox_pending_events',
+      help: 'Zalo/Messenger webhook events stored and not yet handled by the bot',
+      registers: [this.registry],
+      collect() {
+        this.set(queues.inboxPending());
+      },
+    });
+    new Gauge({
+      name: 'hoidap_outbox_undelivered_messages',
+      help: 'Zalo/Messenger messages not delivered, waiting for an admin (GET /api/v1/outbox/undelivered), by status',
+      labelNames: ['status'],
+      registers: [this.registry],
+      collect() {
+        for (const [status, n] of Object.entries(queues.undeliveredByStatus())) this.set({ status }, n);
+      },
+    });
+  }
+}
+
+/** Counts the store answers from partial indexes, cheap enough for every scrape. */
+export interface QueueDepths {
+  inboxPending(): number;
+  undeliveredByStatus(): Record<'dead' | 'expired' | 'unknown', number>;
 }

@@ -255,6 +255,17 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
     }).immediate();
   }
 
+  /** For the /metrics gauges (src/observability/metrics.ts): counts along the partial indexes inbox_pending and outbox_undelivered. */
+  inboxPending(): number {
+    return (this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inbox WHERE status = 'pending'").get() as { n: number }).n;
+  }
+
+  undeliveredByStatus(): Record<'dead' | 'expired' | 'unknown', number> {
+    const counts = { dead: 0, expired: 0, unknown: 0 };
+    for (const r of this.db.prepare<[], { status: keyof typeof counts; n: number }>(`SELECT status, count(*) AS n FROM outbox WHERE status IN ('dead', 'expired', 'unknown') GROUP BY status`).all()) counts[r.status] = r.n;
+    return counts;
+  }
+
   async touchUser(channel: MessagingChannel, userId: string, at: number): Promise<void> {
     this.stmt.touchUser.run(channel, userId, at);
   }

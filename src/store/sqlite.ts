@@ -179,6 +179,8 @@ const MIGRATIONS: string[] = [
   CREATE INDEX outbox_by_created ON outbox (created_ms);
   CREATE INDEX dl_conversations_by_last ON dl_conversations (last_ms);
   CREATE INDEX bot_state_by_updated ON bot_state (updated_ms);
+  -- Messages waiting for an admin (GET /api/v1/outbox/undelivered, the /metrics gauge) without a scan of all that was sent.
+  CREATE INDEX outbox_undelivered ON outbox (status, id) WHERE status IN ('dead', 'expired', 'unknown');
   `,
 ];
 

@@ -135,6 +135,9 @@ describe('Zalo OA webhook', () => {
     try {
       await eventually(async () => (await queue.outboundByStatus()).dead === 1, 'the message dead-lettered');
       expect(zaloTexts('614249482309')).toEqual([]);
+      const metrics = async () => (await fetch(`${rig.base}/metrics`)).text();
+      expect(await metrics()).toContain('hoidap_outbox_undelivered_messages{status="dead"} 1');
+      expect(await metrics()).toContain('hoidap_inbox_pending_events 0');
 
       const admin = await rig.server.backoffice!.store.createAccount({ name: 'Quản trị', role: 'admin' }, Date.now());
       const token = await rig.server.backoffice!.store.issueApiToken(admin.id, Date.now());
@@ -151,6 +154,7 @@ describe('Zalo OA webhook', () => {
       await eventually(() => zaloTexts('614249482309').length === 1, 'the message delivered after the resend');
       await eventually(async () => (await queue.outboundByStatus()).sent === 1, 'the message marked sent');
       expect((await (await api('GET', '/outbox/undelivered')).json()) as unknown).toEqual({ items: [] });
+      expect(await metrics()).toContain('hoidap_outbox_undelivered_messages{status="dead"} 0');
 
       // Sent is final: neither decision applies to it; bad ids are said precisely.
       const again = await api('POST', `/outbox/${id}/resend`);
