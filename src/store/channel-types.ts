@@ -54,6 +54,11 @@ export interface TurnResult {
   replies: NewOutboundMessage[];
   /** Bot state written during the turn, committed with the replies. */
   stateWrites: StoreItems;
+  /**
+   * Who wrote: their reply window is open again, so messages that expired waiting for it
+   * (an answer published after the window closed) go out now, before this turn's replies.
+   */
+  from?: { channel: MessagingChannel; recipient: string };
 }
 
 export type UndeliveredDecision = 'resend' | 'delivered';

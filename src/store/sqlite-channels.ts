@@ -112,6 +112,11 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
          WHERE id = ? AND lease_owner = ?`,
       ),
       interrupted: db.prepare(`UPDATE outbox SET status = 'unknown', last_error = 'the server stopped while sending' WHERE status = 'sending' AND lease_until < ?`),
+      reopenExpired: db.prepare(
+        `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = ?, last_error = 'expired; sent when the person wrote again',
+           lease_owner = NULL, lease_until = NULL
+         WHERE channel = ? AND recipient = ? AND status = 'expired'`,
+      ),
       touchUser: db.prepare(
         `INSERT INTO channel_users (channel, user_id, last_inbound_ms) VALUES (?, ?, ?)
          ON CONFLICT (channel, user_id) DO UPDATE SET last_inbound_ms = max(last_inbound_ms, excluded.last_inbound_ms)`,
@@ -177,6 +182,8 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
         if (current && eTag && eTag !== '*' && eTag !== current) throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
         this.stmt.writeState.run(key, randomUUID(), JSON.stringify(value), now);
       }
+      // Before the replies are inserted: they get higher ids, so the expired messages go out first.
+      if (result.from) this.stmt.reopenExpired.run(now, result.from.channel, result.from.recipient);
       for (const m of result.replies) this.stmt.insertOutbound.run(m.channel, m.recipient, JSON.stringify(m.payload), m.source ?? null, now, now);
       return true;
     }).immediate();

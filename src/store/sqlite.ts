@@ -181,6 +181,8 @@ const MIGRATIONS: string[] = [
   CREATE INDEX bot_state_by_updated ON bot_state (updated_ms);
   -- Messages waiting for an admin (GET /api/v1/outbox/undelivered, the /metrics gauge) without a scan of all that was sent.
   CREATE INDEX outbox_undelivered ON outbox (status, id) WHERE status IN ('dead', 'expired', 'unknown');
+  -- A person who writes again reopens their reply window: their expired messages are found here.
+  CREATE INDEX outbox_expired_by_recipient ON outbox (channel, recipient) WHERE status = 'expired';
   `,
 ];
 

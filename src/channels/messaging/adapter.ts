@@ -78,7 +78,8 @@ export class MessagingAdapter extends BotAdapter {
     context.turnState.set(REPLIES, replies);
     context.turnState.set(EVENT_SOURCE, `${this.channel}:${event.dedupeKey}`);
     const { writes } = await this.storage.buffered(() => this.runMiddleware(context, (ctx) => bot.run(ctx)));
-    return { status: 'done', replies, stateWrites: writes };
+    const from = context.activity.from?.id;
+    return { status: 'done', replies, stateWrites: writes, ...(from ? { from: { channel: this.channel, recipient: from } } : {}) };
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {

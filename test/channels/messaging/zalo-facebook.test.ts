@@ -126,6 +126,34 @@ describe('Zalo OA webhook', () => {
     }
   });
 
+  test('an answer that expired outside the 7-day window goes out, once, as soon as the citizen writes again', async () => {
+    const citizen = '614249482310';
+    const answer = 'Câu hỏi HD-2026-000042 đã được UBND huyện Bảo Thắng trả lời:\nHồ sơ gồm đơn đề nghị và bản sao giấy tờ về đất.';
+    const store = new SqliteLedgerStore(rig.dbFile);
+    const queue = new SqliteChannelQueueStore(store.db);
+    try {
+      // The citizen last wrote 8 days ago; the answer is published today.
+      await queue.touchUser('zalo', citizen, Date.now() - 8 * 86_400_000);
+      await queue.enqueueOutbound([{ channel: 'zalo', recipient: citizen, payload: { text: answer, human: true } }], Date.now());
+      rig.server.messaging?.kickOutbound();
+      await eventually(async () => (await queue.outboundByStatus()).expired === 1, 'the answer expired');
+      expect(zaloTexts(citizen)).toEqual([]);
+
+      await postZalo(rig.base, rig.zalo.appId, zaloText(rig.zalo.appId, citizen, 'xin chào'));
+      await eventually(() => zaloTexts(citizen).length === 2, 'the answer, then the greeting');
+      expect(zaloTexts(citizen)[0]).toBe(answer);
+      expect(zaloTexts(citizen)[1]).toMatch(/^Xin chào! Tôi là trợ lý Hỏi - Đáp/);
+      await eventually(async () => (await queue.outboundByStatus()).sent === 2, 'both marked sent');
+      // Writing once more does not send the answer again.
+      await postZalo(rig.base, rig.zalo.appId, zaloText(rig.zalo.appId, citizen, 'menu'));
+      await eventually(() => zaloTexts(citizen).length === 3, 'the menu');
+      await rig.server.messaging?.dispatcher?.flush();
+      expect(zaloTexts(citizen).filter((t) => t === answer)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a message that keeps failing ends in the dead letters; an admin sees it and has it sent again, once', async () => {
     // As many failures as the rig's dispatcher makes attempts (5): then Zalo works again.
     rig.zalo.failNext(5, 'http500');
