@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadProvinceData, type ProvinceData } from '../config/data';
+import { DataError, loadProvinceData, type ProvinceData } from '../config/data';
 import { openStore } from '../config/store';
 import { Ledger } from '../ledger/ledger';
 import { overdueQuestions } from '../queries/overdue';
@@ -404,6 +404,11 @@ export async function main(
     if (err instanceof UsageError) {
       out.stderr.write(`hoidap ${command}: ${err.message}\n`);
       return 2;
+    }
+    // A data file the province edited: say which and what is wrong, without a stack trace.
+    if (err instanceof DataError) {
+      out.stderr.write(`hoidap ${command}: ${err.message}\n`);
+      return 1;
     }
     throw err;
   }
