@@ -112,6 +112,15 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
          WHERE id = ? AND lease_owner = ?`,
       ),
       interrupted: db.prepare(`UPDATE outbox SET status = 'unknown', last_error = 'the server stopped while sending' WHERE status = 'sending' AND lease_until < ?`),
+      outboxStatus: db.prepare<[number], { status: OutboundStatus }>('SELECT status FROM outbox WHERE id = ?'),
+      resend: db.prepare(
+        `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
+      ),
+      confirmDelivered: db.prepare(`UPDATE outbox SET status = 'sent', sent_ms = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`),
+      inboxPending: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inbox WHERE status = 'pending'"),
+      undeliveredCounts: db.prepare<[], { status: 'dead' | 'expired' | 'unknown'; n: number }>(
+        `SELECT status, count(*) AS n FROM outbox WHERE status IN ('dead', 'expired', 'unknown') GROUP BY status`,
+      ),
       reopenExpired: db.prepare(
         `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = ?, last_error = 'expired; sent when the person wrote again',
            lease_owner = NULL, lease_until = NULL
@@ -250,26 +259,23 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
 
   async settleUndelivered(id: number, decision: UndeliveredDecision, note: string, now: number): Promise<{ was: OutboundStatus } | { conflict: OutboundStatus } | undefined> {
     return this.db.transaction(() => {
-      const row = this.db.prepare<[number], { status: OutboundStatus }>('SELECT status FROM outbox WHERE id = ?').get(id);
+      const row = this.stmt.outboxStatus.get(id);
       if (!row) return undefined;
       if (!SETTLEABLE[decision].includes(row.status)) return { conflict: row.status };
-      if (decision === 'resend')
-        this.db
-          .prepare(`UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
-          .run(now, note.slice(0, 500), id);
-      else this.db.prepare(`UPDATE outbox SET status = 'sent', sent_ms = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`).run(now, note.slice(0, 500), id);
+      if (decision === 'resend') this.stmt.resend.run(now, note.slice(0, 500), id);
+      else this.stmt.confirmDelivered.run(now, note.slice(0, 500), id);
       return { was: row.status };
     }).immediate();
   }
 
   /** For the /metrics gauges (src/observability/metrics.ts): counts along the partial indexes inbox_pending and outbox_undelivered. */
   inboxPending(): number {
-    return (this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inbox WHERE status = 'pending'").get() as { n: number }).n;
+    return this.stmt.inboxPending.get()?.n ?? 0;
   }
 
   undeliveredByStatus(): Record<'dead' | 'expired' | 'unknown', number> {
     const counts = { dead: 0, expired: 0, unknown: 0 };
-    for (const r of this.db.prepare<[], { status: keyof typeof counts; n: number }>(`SELECT status, count(*) AS n FROM outbox WHERE status IN ('dead', 'expired', 'unknown') GROUP BY status`).all()) counts[r.status] = r.n;
+    for (const r of this.stmt.undeliveredCounts.all()) counts[r.status] = r.n;
     return counts;
   }
 
