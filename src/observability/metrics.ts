@@ -20,6 +20,7 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly webhookEvents = new Counter({ name: 'hoidap_webhook_events_total', help: 'Webhook events by channel and result', labelNames: ['channel', 'result'], registers: [this.registry] });
+  readonly workerRestarts = new Counter({ name: 'hoidap_messaging_worker_restarts_total', help: 'Times the messaging worker thread died and was started again', registers: [this.registry] });
   readonly outbound = new Counter({ name: 'hoidap_outbound_messages_total', help: 'Outbound messages by channel and outcome', labelNames: ['channel', 'outcome'], registers: [this.registry] });
 
   constructor(defaults = true) {

@@ -15,6 +15,7 @@ import { zaloWebhook, type WebhookHooks } from '../zalo/webhook';
 import { MessagingAdapter } from './adapter';
 import { OutboundDispatcher, type ChannelSender, type DispatcherOptions } from './dispatcher';
 import { InboundProcessor, type ProcessorOptions } from './processor';
+import { WorkerSupervisor } from './supervisor';
 import type { TurnBufferedStorage } from './turn-storage';
 
 export interface MessagingSetup {
@@ -125,9 +126,8 @@ export function createMessaging(setup: MessagingSetup): Messaging {
 /** Worker mode: the main thread takes webhooks; a worker thread runs the processor and the dispatcher. */
 function workerMessaging(setup: MessagingSetup, adapters: Partial<Record<MessagingChannel, MessagingAdapter>>, metrics: Metrics | undefined): Messaging {
   const { config, queue } = setup;
-  let worker: Worker | undefined;
-  let stopping: Promise<void> | undefined;
-  const post = (message: WorkerCommand) => worker?.postMessage(message);
+  let supervisor: WorkerSupervisor | undefined;
+  const post = (message: WorkerCommand) => supervisor?.post(message);
   const hooks = (channel: MessagingChannel): WebhookHooks => ({
     onStored: () => post({ type: 'kick-inbound' }),
     count: (result) => metrics?.webhookEvents.inc({ channel, result }),
@@ -139,30 +139,28 @@ function workerMessaging(setup: MessagingSetup, adapters: Partial<Record<Messagi
       mountWebhooks(app, config, queue, hooks, setup.now ?? (() => Date.now()));
     },
     async start() {
-      const recovered = await queue.recoverAfterRestart();
-      if (recovered.inbound > 0 || recovered.interruptedSends > 0) logger.warn('recovered after a restart', recovered);
+      const recover = async () => {
+        const recovered = await queue.recoverAfterRestart();
+        if (recovered.inbound > 0 || recovered.interruptedSends > 0) logger.warn('recovered after a restart', recovered);
+      };
+      await recover();
       if (Object.keys(adapters).length === 0) return;
       const file = path.join(__dirname, `worker${path.extname(__filename)}`);
-      const w = new Worker(file, { workerData: { dbLocation: (setup.worker as WorkerSetup).dbLocation, dataDir: (setup.worker as WorkerSetup).dataDir, config, processor: setup.processor, dispatcher: setup.dispatcher } satisfies WorkerSetup });
-      worker = w;
-      w.on('message', (m: WorkerEvent) => {
-        if (m.type === 'turn') metrics?.turns.inc({ channel: m.channel });
-        if (m.type === 'outbound') metrics?.outbound.inc({ channel: m.channel, outcome: m.outcome });
+      const workerData: WorkerSetup = { dbLocation: (setup.worker as WorkerSetup).dbLocation, dataDir: (setup.worker as WorkerSetup).dataDir, config, processor: setup.processor, dispatcher: setup.dispatcher };
+      supervisor = new WorkerSupervisor({
+        create: () => new Worker(file, { workerData }),
+        onMessage: (m) => {
+          if (m.type === 'turn') metrics?.turns.inc({ channel: m.channel });
+          if (m.type === 'outbound') metrics?.outbound.inc({ channel: m.channel, outcome: m.outcome });
+        },
+        // This process is the only other user of the file: the dead worker's leases and sends in flight are its to free.
+        beforeRestart: recover,
+        onRestart: () => metrics?.workerRestarts.inc(),
       });
-      w.on('error', (err) => logger.error('messaging worker failed', { error: err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err) }));
-      await new Promise<void>((resolve, reject) => {
-        w.once('message', (m: WorkerEvent) => (m.type === 'ready' ? resolve() : reject(new Error('messaging worker did not start'))));
-        w.once('error', reject);
-      });
+      await supervisor.start();
     },
     async stop() {
-      const w = worker;
-      if (!w) return;
-      stopping ??= new Promise<void>((resolve) => {
-        w.once('exit', () => resolve());
-        w.postMessage({ type: 'stop' } satisfies WorkerCommand);
-      });
-      await stopping;
+      await supervisor?.stop();
     },
   };
   for (const channel of Object.keys(adapters) as MessagingChannel[]) adapters[channel]?.onOutbound(() => messaging.kickOutbound());
