@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DataError, loadProvinceData, type ProvinceData } from '../config/data';
 import { openStore } from '../config/store';
@@ -26,6 +28,8 @@ Usage: npx hoidap <command> [options]
   serve                         start the server (PORT, default 3978; HOIDAP_DB, default var/hoidap.sqlite)
   import --db PATH FILE         import a JSON Lines ledger (all or nothing; exit 2 on invalid lines)
   export --db PATH [--out FILE] write the ledger as JSON Lines
+  backup --db PATH --out FILE   a consistent copy of the whole SQLite file (ledger, accounts, queues, conversations),
+                                safe while the server runs; restore by putting the copy in place while it is stopped
   report --db PATH --from YYYY-MM-DD --to YYYY-MM-DD --format csv|json|md|xlsx [--out FILE]
                                 Phụ biểu 02 for the period
   overdue --db PATH --agency CODE_OR_NAME [--at ISO] [--format text|json]
@@ -113,6 +117,40 @@ async function exportCommand(argv: string[], data: ProvinceData, out: Output): P
     for await (const line of new Ledger(store, data).exportLines()) lines.push(line);
     writeOut(out, values.out, lines.length > 0 ? `${lines.join('\n')}\n` : '');
     return 0;
+  });
+}
+
+async function backupCommand(argv: string[], out: Output): Promise<number> {
+  const { values } = args(argv, ['db', 'out']);
+  const source = required(values.db, 'db');
+  if (!/^mongodb/.test(source) && !fs.existsSync(source)) throw new UsageError(`no database at ${source}`);
+  if (!values.out) throw new UsageError('--out FILE is required: where to write the copy');
+  const target = path.resolve(values.out);
+  if (fs.existsSync(target)) throw new UsageError(`${target} already exists: a backup never overwrites a file`);
+  return withStore(source, async (store) => {
+    if (!(store instanceof SqliteLedgerStore)) throw new UsageError('the store is MongoDB: back it up with mongodump');
+    const { db } = store;
+    // VACUUM INTO copies one consistent snapshot (a read transaction: the server keeps writing meanwhile)
+    // into a file that only gets its final name once it is complete and checked.
+    const partial = `${target}.partial-${process.pid}`;
+    try {
+      db.prepare('VACUUM INTO ?').run(partial);
+      const copy = new Database(partial, { readonly: true });
+      let summary: string;
+      try {
+        const check = copy.pragma('quick_check', { simple: true });
+        if (check !== 'ok') throw new Error(`the copy failed its integrity check: ${String(check)}`);
+        const { n } = copy.prepare('SELECT count(*) AS n FROM questions').get() as { n: number };
+        summary = `${n} questions, schema version ${String(copy.pragma('user_version', { simple: true }))}`;
+      } finally {
+        copy.close();
+      }
+      fs.renameSync(partial, target);
+      out.stdout.write(`${target}: ${fs.statSync(target).size} bytes, ${summary}\n`);
+      return 0;
+    } finally {
+      fs.rmSync(partial, { force: true });
+    }
   });
 }
 
@@ -385,6 +423,8 @@ export async function main(
         return await importCommand(rest, data, out);
       case 'export':
         return await exportCommand(rest, data, out);
+      case 'backup':
+        return await backupCommand(rest, out);
       case 'report':
         return await reportCommand(rest, data, out);
       case 'overdue':
