@@ -22,6 +22,7 @@ import { DeadlineSweeper } from '../jobs/sweeper';
 import { RetentionJob } from '../jobs/retention';
 import { loadRetentionPolicy } from '../jobs/retention-policy';
 import { SqliteRetention } from '../store/sqlite-retention';
+import { dispatcherOptions, loadDeliveryPolicy } from '../channels/messaging/delivery-policy';
 import { loadReminderPolicy } from '../jobs/reminder-policy';
 import { SqliteOpenCases } from '../store/sqlite-sweeper';
 import { UnwiredNotifier, Workflow } from '../backoffice/actions';
@@ -99,6 +100,9 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  // The policy files first: a mistake in one stops the start before anything is opened.
+  const delivery = dispatcherOptions(loadDeliveryPolicy(options.data.dataDir));
+  const retentionPolicy = options.retention ? loadRetentionPolicy(path.join(options.data.dataDir, 'retention.json')) : undefined;
   // With a messaging worker on the same file, the worker runs the WAL checkpoints.
   const store = await openStore(options.dbLocation ?? DEFAULT_DB_PATH, { checkpoints: !options.messaging?.worker });
   const ledger = new Ledger(store, options.data);
@@ -121,7 +125,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (store instanceof SqliteLedgerStore) metrics.watchQueues(new SqliteChannelQueueStore(store.db));
   const messaging =
     store instanceof SqliteLedgerStore
-      ? createMessaging({ config: options.channels ?? channelsFromEnv(), queue: new SqliteChannelQueueStore(store.db), storage, bot, metrics, ...options.messaging })
+      ? createMessaging({
+          config: options.channels ?? channelsFromEnv(),
+          queue: new SqliteChannelQueueStore(store.db),
+          storage,
+          bot,
+          metrics,
+          ...options.messaging,
+          // data/delivery.json, unless the caller (a test) tunes the dispatcher itself.
+          dispatcher: { ...delivery, ...options.messaging?.dispatcher },
+        })
       : undefined;
   let backoffice: RunningServer['backoffice'];
   if (created?.staff) {
@@ -145,9 +158,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     : undefined;
   const retention =
-    options.retention && store instanceof SqliteLedgerStore
-      ? new RetentionJob({ store: new SqliteRetention(store.db), policy: loadRetentionPolicy(path.join(options.data.dataDir, 'retention.json')) })
-      : undefined;
+    retentionPolicy && store instanceof SqliteLedgerStore ? new RetentionJob({ store: new SqliteRetention(store.db), policy: retentionPolicy }) : undefined;
   let sweeper: DeadlineSweeper | undefined;
   if (options.sweeper && created?.staff && store instanceof SqliteLedgerStore) {
     sweeper = new DeadlineSweeper({

@@ -80,7 +80,6 @@ export function createMessaging(setup: MessagingSetup): Messaging {
     queue,
     senders,
     now,
-    ratePerSecond: { zalo: 60, facebook: 40 },
     onOutcome: (m, outcome) => metrics?.outbound.inc({ channel: m.channel, outcome }),
     ...setup.dispatcher,
   });
