@@ -6,6 +6,7 @@ import { WorkflowError, type Workflow, type WorkflowActor } from '../../src/back
 import { DELETE_REASON_LABELS, parseDeleteReason, parseStaffCommand, type StaffCommand } from '../../src/backoffice/commands';
 import type { Account } from '../../src/backoffice/types';
 import type { ProvinceData } from '../../src/config/data';
+import { SETTLEABLE, type ChannelQueueStore, type OutboundStatus } from '../../src/store/channel-types';
 import { can } from '../../src/domain/access';
 import { parseInstant } from '../../src/domain/time';
 
@@ -18,7 +19,19 @@ export interface StaffDeps {
   data: ProvinceData;
   workflow: Workflow;
   admin: AdminDeps;
+  /** The Zalo/Messenger outbox, for admins (absent without the SQLite store). */
+  outbox?: Pick<ChannelQueueStore, 'undelivered' | 'settleUndelivered'>;
 }
+
+/** What each outbox status means to an admin. */
+const OUTBOX_STATUS_VI: Record<OutboundStatus, string> = {
+  pending: 'đang chờ gửi',
+  sending: 'đang gửi',
+  sent: 'đã gửi',
+  dead: 'gửi lỗi nhiều lần',
+  expired: 'quá thời hạn trả lời của kênh',
+  unknown: 'không rõ đã đến chưa (máy chủ dừng khi đang gửi)',
+};
 
 interface Pending {
   command: StaffCommand;
@@ -53,7 +66,10 @@ export class StaffDialog extends ComponentDialog {
   }
 
   private help(account: Account): string {
-    return account.role === 'officer' ? HELP_OFFICER : account.role === 'approver' ? HELP_APPROVER : `${HELP_APPROVER} Quản trị: hỏi "câu hỏi quá hạn của Bảo Thắng", "điểm hỏi đáp quý 3 năm 2023"...`;
+    if (account.role === 'officer') return HELP_OFFICER;
+    if (account.role === 'approver') return HELP_APPROVER;
+    const outbox = can(account, 'manage_accounts') ? ' "tin nhắn chưa gửi được" (Zalo, Messenger), "gửi lại [số]".' : '';
+    return `${HELP_APPROVER} Quản trị: hỏi "câu hỏi quá hạn của Bảo Thắng", "điểm hỏi đáp quý 3 năm 2023"...${outbox}`;
   }
 
   private async commandStep(step: WaterfallStepContext) {
@@ -148,6 +164,12 @@ export class StaffDialog extends ComponentDialog {
     return step.endDialog();
   }
 
+  /** The outbox if this account may manage it, or what to tell them. */
+  private outboxFor(account: Account): NonNullable<StaffDeps['outbox']> | string {
+    if (!can(account, 'manage_accounts')) return 'Chỉ quản trị viên xem và gửi lại tin nhắn chưa gửi được.';
+    return this.deps.outbox ?? 'Máy chủ này không có kênh Zalo, Messenger.';
+  }
+
   private async execute(context: TurnContext, account: WorkflowActor & Account, command: StaffCommand): Promise<void> {
     const { workflow, data } = this.deps;
     const name = (code: string | undefined) => (code ? (data.agencies.get(code)?.name ?? code) : '—');
@@ -215,6 +237,32 @@ export class StaffDialog extends ComponentDialog {
         }
         const lines = list.items.map((r) => `• ${r.q} (${r.status === 'assigned' ? 'chờ tiếp nhận' : 'chờ trả lời'}${r.overdue ? ', QUÁ HẠN' : ''}): ${escapeChat(r.text.slice(0, 80))}`);
         await context.sendActivity(MessageFactory.suggestedActions(list.items.slice(0, 3).map((r) => `Xem ${r.q}`), `${list.total} câu hỏi đang chờ xử lý:\n${lines.join('\n')}`));
+        return;
+      }
+      case 'undelivered': {
+        const outbox = this.outboxFor(account);
+        if (typeof outbox === 'string') return void (await context.sendActivity(outbox));
+        const items = await outbox.undelivered(10);
+        if (items.length === 0) return void (await context.sendActivity('Không có tin nhắn Zalo, Messenger nào chưa gửi được.'));
+        const lines = items.map(
+          (m) => `• Số ${m.id} (${m.channel === 'zalo' ? 'Zalo' : 'Messenger'}, ${data.clock.formatDateTimeVi(m.createdAt)}): ${OUTBOX_STATUS_VI[m.status]}. ${escapeChat(String(m.payload.text ?? '').slice(0, 80))}`,
+        );
+        await context.sendActivity(
+          MessageFactory.suggestedActions(
+            items.slice(0, 3).map((m) => `Gửi lại ${m.id}`),
+            `Tin nhắn chưa gửi được (mới nhất trước):\n${lines.join('\n')}\nGửi lại: "gửi lại [số]". Tin "không rõ" có thể đã đến: xem trên trang quản lý OA hoặc Fanpage trước khi gửi lại.`,
+          ),
+        );
+        return;
+      }
+      case 'resend': {
+        const outbox = this.outboxFor(account);
+        if (typeof outbox === 'string') return void (await context.sendActivity(outbox));
+        const outcome = await outbox.settleUndelivered(command.id, 'resend', `resent by ${account.id} in chat`, workflow.now());
+        if (!outcome) await context.sendActivity(`Không có tin nhắn số ${command.id}.`);
+        else if ('conflict' in outcome)
+          await context.sendActivity(`Tin nhắn số ${command.id} ${OUTBOX_STATUS_VI[outcome.conflict]}: chỉ gửi lại được tin ${SETTLEABLE.resend.map((s) => OUTBOX_STATUS_VI[s].split(' (')[0]).join(', ')}.`);
+        else await context.sendActivity(`Đã đưa tin nhắn số ${command.id} vào hàng gửi lại; hệ thống gửi trong ít phút.`);
         return;
       }
       case 'help':

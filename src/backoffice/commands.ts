@@ -12,6 +12,9 @@ export type StaffCommand =
   | { kind: 'extend'; ticket: string; days?: number; reason?: string }
   | { kind: 'return'; ticket: string; comment?: string }
   | { kind: 'inbox' }
+  /** Admins: Zalo/Messenger messages that could not be delivered, and sending one again. */
+  | { kind: 'undelivered' }
+  | { kind: 'resend'; id: number }
   | { kind: 'help' };
 
 /** The reasons for deleting, as offered on buttons and as typed. */
@@ -49,6 +52,9 @@ export function parseStaffCommand(text: string): StaffCommand | undefined {
   if (link) return { kind: 'link', code: link[2].replace(/\s+/g, '') };
   if (/^(cau hoi moi|hop thu|danh sach cau hoi|viec can lam|inbox)$/.test(folded)) return { kind: 'inbox' };
   if (/^(huong dan|tro giup|help|lenh)$/.test(folded)) return { kind: 'help' };
+  if (/^(xem )?(cac )?(tin nhan (chua gui duoc|chua gui|khong gui duoc|gui loi|loi|that bai)|chua gui duoc|undelivered)$/.test(folded)) return { kind: 'undelivered' };
+  const resend = /^gui lai( tin( nhan)?)?( so)? #?(\d{1,12})$/.exec(folded);
+  if (resend) return { kind: 'resend', id: Number(resend[4]) };
   const ticket = findTicket(text);
   if (!ticket) return undefined;
   const verb = VERBS.find(([re]) => re.test(folded))?.[1];

@@ -12,6 +12,7 @@ import type { Notifier } from '../backoffice/notifier';
 import type { BackofficeStore } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
 import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
+import { SqliteChannelQueueStore } from '../store/sqlite-channels';
 import { SqliteLedgerStore } from '../store/sqlite';
 import type { Metrics } from '../observability/metrics';
 import { HoidapBot, type BotMetrics } from './bot';
@@ -107,7 +108,12 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     },
   });
   services.onAssigned = (q, agency, state) => notifyAgency(q, agency, state);
-  const staffDialog = new StaffDialog({ data, workflow, admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now } });
+  const staffDialog = new StaffDialog({
+    data,
+    workflow,
+    admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now },
+    ...(store instanceof SqliteLedgerStore ? { outbox: new SqliteChannelQueueStore(store.db) } : {}),
+  });
   const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics, { backoffice, dialog: staffDialog, now });
   chat?.attachBot(bot);
   return { bot, services, staff: { backoffice, workflow, notifier, chat } };

@@ -179,6 +179,38 @@ describe('chat commands: authorization matrix', () => {
     expect((await rig.store.questionEvents(ticket)).map((e) => e.type)).toEqual(['submitted', 'assigned']);
   });
 
+  test('an admin lists the Zalo/Messenger messages that could not be delivered and sends one again; an editor may not', async () => {
+    const rig = await staffRig({ now: NOW });
+    const admin = await rig.linked('admin', 'admin');
+    const editor = await rig.linked('editor', 'editor');
+    const say = (who: typeof admin, text: string, expected: string | RegExp) =>
+      who.person.adapter.send(text).assertReply((a) => expect(textOf(a)).toMatch(expected)).startTest();
+    await say(admin, 'tin nhắn chưa gửi được', /^Không có tin nhắn Zalo, Messenger nào chưa gửi được\.$/);
+
+    const insert = rig.store.db.prepare(`INSERT INTO outbox (channel, recipient, payload, created_ms, next_attempt_ms, attempts, status) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    insert.run('zalo', '7001', JSON.stringify({ text: 'Câu hỏi HD-2026-000007 đã được Sở Y tế trả lời: ...' }), NOW - 3_600_000, 0, 12, 'dead');
+    insert.run('facebook', '7002', JSON.stringify({ text: 'Cảm ơn bạn đã đánh giá 5/5.' }), NOW - 60_000, 0, 1, 'unknown');
+    insert.run('zalo', '7003', JSON.stringify({ text: 'Xin chào!' }), NOW - 60_000, 0, 1, 'sent');
+
+    await admin.person.adapter
+      .send('tin nhan chua gui duoc')
+      .assertReply((a) => {
+        const text = textOf(a);
+        expect(text).toMatch(/^Tin nhắn chưa gửi được \(mới nhất trước\):\n• Số 2 \(Messenger, .+\): không rõ đã đến chưa \(máy chủ dừng khi đang gửi\)\. Cảm ơn bạn đã đánh giá 5\/5\.\n• Số 1 \(Zalo, .+\): gửi lỗi nhiều lần\. Câu hỏi HD-2026-000007/);
+        expect(text).not.toContain('Số 3');
+        expect(buttons(a)).toEqual(['Gửi lại 2', 'Gửi lại 1']);
+      })
+      .startTest();
+    await say(admin, 'Gửi lại 1', 'Đã đưa tin nhắn số 1 vào hàng gửi lại; hệ thống gửi trong ít phút.');
+    expect(rig.store.db.prepare('SELECT status, attempts, last_error FROM outbox WHERE id = 1').get()).toEqual({ status: 'pending', attempts: 0, last_error: `resent by ${admin.account.id} in chat` });
+    await say(admin, 'gửi lại 3', 'Tin nhắn số 3 đã gửi: chỉ gửi lại được tin gửi lỗi nhiều lần, quá thời hạn trả lời của kênh, không rõ đã đến chưa.');
+    await say(admin, 'gui lai 99', 'Không có tin nhắn số 99.');
+
+    await say(editor, 'tin nhắn chưa gửi được', 'Chỉ quản trị viên xem và gửi lại tin nhắn chưa gửi được.');
+    await say(editor, 'gửi lại 2', 'Chỉ quản trị viên xem và gửi lại tin nhắn chưa gửi được.');
+    expect(rig.store.db.prepare('SELECT status FROM outbox WHERE id = 2').get()).toEqual({ status: 'unknown' });
+  });
+
   test('a citizen (an identity never linked) typing officer commands gets citizen answers, and nothing changes', async () => {
     const rig = await staffRig({ now: NOW });
     const { ticket } = await citizenFiles(rig);
