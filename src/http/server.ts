@@ -167,6 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       notifier: created.staff.notifier,
       data: options.data,
       policy: loadReminderPolicy(path.join(options.data.dataDir, 'reminders.json'), options.data.policy.deadlines),
+      outbox: new SqliteChannelQueueStore(store.db),
     });
   }
   const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging, api });

@@ -50,6 +50,8 @@ export const ReminderPolicySchema = z
         maxListed: z.number().int().min(1).max(200),
       })
       .strict(),
+    /** From the digest time, once a day: tell these roles that Zalo/Messenger messages wait for their decision (dead or unknown). */
+    undeliveredNotice: z.object({ enabled: z.boolean(), roles: Roles.refine((roles) => roles.length > 0, 'must name at least one role') }).strict().optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -74,3 +74,12 @@ export function digestMessage(input: { date: string; agencyName?: string; lines:
   if (lines.length > shown.length) out.push(`… và ${lines.length - shown.length} câu khác.`);
   return { text: out.join('\n'), buttons: lines.slice(0, MAX_BUTTONS).map((l) => buttons.view(l.q)) };
 }
+
+/** To admins: messages the outbox gave up on or could not confirm, waiting for their decision. */
+export function undeliveredMessage(counts: { dead: number; unknown: number }): ChatMessage {
+  const parts = [counts.dead > 0 ? `${counts.dead} gửi lỗi nhiều lần` : '', counts.unknown > 0 ? `${counts.unknown} không rõ đã đến chưa` : ''].filter(Boolean);
+  return {
+    text: `Có ${counts.dead + counts.unknown} tin nhắn Zalo, Messenger chưa gửi được (${parts.join(', ')}). Gõ "tin nhắn chưa gửi được" để xem và gửi lại.`,
+    buttons: ['Tin nhắn chưa gửi được'],
+  };
+}

@@ -6,7 +6,7 @@ import { formatDay, formatDayVi } from '../domain/time';
 import { logger } from '../observability/logger';
 import { Periodic } from './periodic';
 import { minutesOfDay, type ReminderPolicy } from './reminder-policy';
-import { digestMessage, overdueMessage, reminderMessage, type CaseLine, type DeadlineKind } from './sweeper-texts';
+import { digestMessage, overdueMessage, reminderMessage, undeliveredMessage, type CaseLine, type DeadlineKind } from './sweeper-texts';
 
 /**
  * The deadline sweeper: reminders before the acceptance and answer deadlines, an
@@ -34,6 +34,8 @@ export interface SweeperDeps {
   notifier: Pick<Notifier, 'toAccount'>;
   data: Pick<ProvinceData, 'calendar' | 'clock' | 'agencies'>;
   policy: ReminderPolicy;
+  /** The Zalo/Messenger outbox, for the admins' undelivered notice (absent: no notice). */
+  outbox?: { undeliveredByStatus(): Record<'dead' | 'expired' | 'unknown', number> };
   /** The timer's period; default policy.checkEveryMinutes. */
   intervalMs?: number;
 }
@@ -143,6 +145,15 @@ export class DeadlineSweeper {
 
     if (policy.digest.enabled && minute >= this.digestMinute && overdueLines.length > 0) {
       outgoing.push(...(await this.digests(today, overdueLines, recipients)));
+    }
+    const notice = policy.undeliveredNotice;
+    if (notice?.enabled && this.deps.outbox && minute >= this.digestMinute) {
+      // Expired messages are not counted: they go out by themselves when the citizen writes again.
+      const { dead, unknown } = this.deps.outbox.undeliveredByStatus();
+      if (dead + unknown > 0) {
+        const message = undeliveredMessage({ dead, unknown });
+        for (const account of await recipients.of(undefined, notice.roles)) outgoing.push({ key: `undelivered:${formatDay(today)}:${account.id}`, account, message });
+      }
     }
 
     for (const item of outgoing) await this.deliver(item, now, result);

@@ -7,6 +7,7 @@ import { DeadlineSweeper } from '../../src/jobs/sweeper';
 import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { SqliteOpenCases } from '../../src/store/sqlite-sweeper';
+import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
 
 /**
  * The parts of BackofficeStore the sweeper uses, on the real tables of an SQLite
@@ -73,7 +74,7 @@ export class Instance {
   readonly notifier: LogNotifier;
   readonly sweeper: DeadlineSweeper;
 
-  constructor(file: string, log: SentMessage[], policy: ReminderPolicy = reminderPolicy) {
+  constructor(file: string, log: SentMessage[], policy: ReminderPolicy = reminderPolicy, options: { outbox?: boolean } = {}) {
     this.store = new SqliteLedgerStore(file);
     this.ledger = new Ledger(this.store, data);
     this.notifier = new LogNotifier(log, (ms) => data.clock.format(ms));
@@ -83,6 +84,7 @@ export class Instance {
       notifier: this.notifier,
       data,
       policy,
+      ...(options.outbox ? { outbox: new SqliteChannelQueueStore(this.store.db) } : {}),
     });
   }
 

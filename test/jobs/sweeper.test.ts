@@ -374,6 +374,37 @@ describe('deadline sweeper: rules', () => {
     await server.close();
   });
 
+  test('admins are told once a day, from the digest time, of Zalo/Messenger messages waiting for them; expired ones do not count', async () => {
+    const log: SentMessage[] = [];
+    const server = new Instance(newDatabase(), log, reminderPolicy, { outbox: true });
+    const add = server.store.db.prepare(`INSERT INTO outbox (channel, recipient, payload, created_ms, next_attempt_ms, status) VALUES ('zalo', ?, '{"text":"..."}', 0, 0, ?)`);
+    add.run('7001', 'expired');
+    await server.runOnce(instant('2024-02-15T09:00:00+07:00'));
+    expect(log).toEqual([]);
+    add.run('7002', 'dead');
+    add.run('7003', 'dead');
+    add.run('7004', 'unknown');
+    await server.runOnce(instant('2024-02-15T07:45:00+07:00'));
+    expect(log).toEqual([]);
+    await server.runOnce(instant('2024-02-15T08:00:00+07:00'));
+    expect(log).toEqual([
+      {
+        at: '2024-02-15T08:00:00.000+07:00',
+        account: 'admin',
+        message: { text: 'Có 3 tin nhắn Zalo, Messenger chưa gửi được (2 gửi lỗi nhiều lần, 1 không rõ đã đến chưa). Gõ "tin nhắn chưa gửi được" để xem và gửi lại.', buttons: ['Tin nhắn chưa gửi được'] },
+      },
+    ]);
+    await server.runOnce(instant('2024-02-15T15:00:00+07:00'));
+    expect(log).toHaveLength(1);
+    await server.runOnce(instant('2024-02-16T08:30:00+07:00'));
+    expect(log.map((m) => `${m.at.slice(0, 10)} ${m.account}`)).toEqual(['2024-02-15 admin', '2024-02-16 admin']);
+    // Settled: nothing the next working day.
+    server.store.db.prepare("UPDATE outbox SET status = 'sent' WHERE status IN ('dead', 'unknown')").run();
+    await server.runOnce(instant('2024-02-19T08:30:00+07:00'));
+    expect(log).toHaveLength(2);
+    await server.close();
+  });
+
   test('a server down on a reminder day does not send the reminder late; the overdue notice still goes, then only for a few working days', async () => {
     const { server, log } = await withQuestion([
       submitted(Q1, '2024-02-05T09:00:00+07:00'),
@@ -526,6 +557,7 @@ describe('data/reminders.json', () => {
     expect(policy.answer.remindWorkingDaysBefore).toEqual([2, 1]);
     expect(policy.digest).toMatchObject({ enabled: true, at: '08:00', agencyRoles: ['approver'], allAgenciesRoles: ['editor'] });
     expect(policy.recipients).toEqual(['officer', 'approver']);
+    expect(policy.undeliveredNotice).toEqual({ enabled: true, roles: ['admin'] });
     expect(checkAgainstDeadlines(policy, data.policy.deadlines)).toEqual([]);
   });
 
