@@ -42,6 +42,14 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'hoidap_inbox_failed_events',
+      help: 'Zalo/Messenger webhook events the bot could not handle after its attempts (the person got no reply)',
+      registers: [this.registry],
+      collect() {
+        this.set(queues.inboxFailed());
+      },
+    });
+    new Gauge({
       name: 'hoidap_outbox_undelivered_messages',
       help: 'Zalo/Messenger messages not delivered, waiting for an admin (GET /api/v1/outbox/undelivered), by status',
       labelNames: ['status'],
@@ -56,5 +64,6 @@ export class Metrics {
 /** Counts the store answers from partial indexes, cheap enough for every scrape. */
 export interface QueueDepths {
   inboxPending(): number;
+  inboxFailed(): number;
   undeliveredByStatus(): Record<'dead' | 'expired' | 'unknown', number>;
 }

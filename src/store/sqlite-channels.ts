@@ -118,6 +118,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
       ),
       confirmDelivered: db.prepare(`UPDATE outbox SET status = 'sent', sent_ms = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`),
       inboxPending: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inbox WHERE status = 'pending'"),
+      inboxFailed: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inbox WHERE status = 'failed'"),
       undeliveredCounts: db.prepare<[], { status: 'dead' | 'expired' | 'unknown'; n: number }>(
         `SELECT status, count(*) AS n FROM outbox WHERE status IN ('dead', 'expired', 'unknown') GROUP BY status`,
       ),
@@ -268,9 +269,13 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
     }).immediate();
   }
 
-  /** For the /metrics gauges (src/observability/metrics.ts): counts along the partial indexes inbox_pending and outbox_undelivered. */
+  /** For the /metrics gauges (src/observability/metrics.ts): counts along the partial indexes inbox_pending, inbox_failed and outbox_undelivered. */
   inboxPending(): number {
     return this.stmt.inboxPending.get()?.n ?? 0;
+  }
+
+  inboxFailed(): number {
+    return this.stmt.inboxFailed.get()?.n ?? 0;
   }
 
   undeliveredByStatus(): Record<'dead' | 'expired' | 'unknown', number> {

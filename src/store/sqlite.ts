@@ -183,6 +183,8 @@ const MIGRATIONS: string[] = [
   CREATE INDEX outbox_undelivered ON outbox (status, id) WHERE status IN ('dead', 'expired', 'unknown');
   -- A person who writes again reopens their reply window: their expired messages are found here.
   CREATE INDEX outbox_expired_by_recipient ON outbox (channel, recipient) WHERE status = 'expired';
+  -- Webhook events the bot could not handle after its attempts (the /metrics gauge).
+  CREATE INDEX inbox_failed ON inbox (id) WHERE status = 'failed';
   `,
 ];
 

@@ -12,7 +12,7 @@ export interface ProcessorOptions {
   /** Events handled at once (always of different users). */
   concurrency?: number;
   leaseMs?: number;
-  /** After this many failed attempts an event is set aside as failed (shown to admins), so one user's queue is not stuck. */
+  /** After this many failed attempts an event is set aside as failed (counted by /metrics: hoidap_inbox_failed_events), so one user's queue is not stuck. */
   maxAttempts?: number;
   pollMs?: number;
   now?: () => number;

@@ -1,5 +1,6 @@
 import { SqliteLedgerStore } from '../../../src/store/sqlite';
 import { SqliteChannelQueueStore } from '../../../src/store/sqlite-channels';
+import { captureLogs } from '../../fakes/log-capture';
 import { channelRig, eventually, FB_VERIFY_TOKEN, postMessenger, postZalo, zaloText, type ChannelRig } from '../../helpers/channels';
 
 let rig: ChannelRig;
@@ -150,6 +151,28 @@ describe('Zalo OA webhook', () => {
       await rig.server.messaging?.dispatcher?.flush();
       expect(zaloTexts(citizen).filter((t) => t === answer)).toHaveLength(1);
     } finally {
+      await store.close();
+    }
+  });
+
+  test('an event the bot cannot handle is set aside after its attempts, counted in /metrics, and the person’s next message is answered', async () => {
+    const citizen = '614249482311';
+    const store = new SqliteLedgerStore(rig.dbFile);
+    const queue = new SqliteChannelQueueStore(store.db);
+    const logs = captureLogs('error');
+    try {
+      // A stored event whose payload cannot be read (as if written by a broken release).
+      await queue.enqueueInbound([{ channel: 'zalo', dedupeKey: 'broken-1', userKey: `zalo:${citizen}`, kind: 'message', payload: '{not json', receivedAt: Date.now() }]);
+      rig.server.messaging?.processor?.kick();
+      await eventually(async () => (await queue.inboundByStatus()).failed === 1, 'the event set aside as failed');
+      expect((store.db.prepare("SELECT attempts FROM inbox WHERE dedupe_key = 'broken-1'").get() as { attempts: number }).attempts).toBe(5);
+      expect(await (await fetch(`${rig.base}/metrics`)).text()).toContain('hoidap_inbox_failed_events 1');
+      await postZalo(rig.base, rig.zalo.appId, zaloText(rig.zalo.appId, citizen, 'menu'));
+      await eventually(() => zaloTexts(citizen).length === 1, 'the reply to the next message');
+      // Each attempt is logged as an error, with the event's id and no content.
+      expect(logs.lines.filter((l) => l.includes('inbound event failed'))).toHaveLength(5);
+    } finally {
+      await logs.stop();
       await store.close();
     }
   });
