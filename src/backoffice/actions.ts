@@ -23,6 +23,9 @@ import type { Account, BackofficeStore, Draft, Role } from './types';
 
 export type WorkflowErrorCode = 'forbidden' | 'not_found' | 'invalid_state' | 'invalid_input';
 
+/** The key that records that a question's answer was handed to the citizen's channel. */
+export const answerHandOverKey = (q: string) => `answer-hand-over:${q}`;
+
 export class WorkflowError extends Error {
   constructor(readonly code: WorkflowErrorCode, message: string) {
     super(message);
@@ -355,19 +358,36 @@ export class Workflow {
         .catch((err: unknown) => logger.warn('answer published but the draft could not be marked approved', { q, draft: pending.id, error: (err as Error).message }));
       decided = await this.backoffice.latestDraft(q);
     }
-    const agencyName = this.agencyName(current.agency);
-    let delivered = false;
-    try {
-      delivered = await this.notifier.answerToCitizen(q, text, agencyName);
-    } catch (err) {
-      logger.error('answer published but not handed to the citizen channel', { q, error: (err as Error).message });
-    }
+    const delivered = await this.handOverAnswer(q, text, current.agency, now);
     if (pending && pending.author !== actor.id) {
       const author = await this.backoffice.getAccount(pending.author);
       if (author?.active)
         await this.tell(author, { text: `Câu trả lời câu hỏi ${q} đã được duyệt và đăng${own !== undefined && own !== pending.text ? ' (có chỉnh sửa)' : ''}.` }, q);
     }
     return { ...result, delivered, ...(decided ? { draft: decided } : {}) };
+  }
+
+  /**
+   * Hands a published answer to the citizen's channel, at most once: the hand-over is
+   * claimed first (a key in the store). An answer recorded but never claimed, because the
+   * server died in between, is handed over by `handOverUnclaimedAnswers` at the next start.
+   */
+  private async handOverAnswer(q: string, text: string, agency: string, now: number): Promise<boolean> {
+    if (!(await this.backoffice.claimNotification(answerHandOverKey(q), now))) return false;
+    try {
+      return await this.notifier.answerToCitizen(q, text, this.agencyName(agency));
+    } catch (err) {
+      logger.error('answer published but not handed to the citizen channel', { q, error: (err as Error).message });
+      return false;
+    }
+  }
+
+  /** After a restart: answers published but never handed over (see handOverAnswer); returns how many were. */
+  async handOverUnclaimedAnswers(answers: ReadonlyArray<{ q: string; text: string; agency: string }>): Promise<number> {
+    let handed = 0;
+    for (const a of answers) if (await this.handOverAnswer(a.q, a.text, a.agency, this.now())) handed += 1;
+    if (handed > 0) logger.warn('answers handed to citizens after a restart', { handed });
+    return handed;
   }
 
   /** Trả lại: the approver sends the pending draft back to its author with a comment. */

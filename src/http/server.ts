@@ -22,6 +22,7 @@ import { DeadlineSweeper } from '../jobs/sweeper';
 import { RetentionJob } from '../jobs/retention';
 import { loadRetentionPolicy } from '../jobs/retention-policy';
 import { SqliteRetention } from '../store/sqlite-retention';
+import { answeredSince } from '../store/sqlite-queries';
 import { dispatcherOptions, loadDeliveryPolicy } from '../channels/messaging/delivery-policy';
 import { loadReminderPolicy } from '../jobs/reminder-policy';
 import { SqliteOpenCases } from '../store/sqlite-sweeper';
@@ -174,6 +175,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await messaging?.start();
   sweeper?.start();
   retention?.start();
+  if (options.sweeper && created?.staff && store instanceof SqliteLedgerStore) {
+    // Answers a crash left published but not handed to the citizen's channel (within Zalo's 7-day window).
+    const workflow = created.staff.workflow;
+    void workflow
+      .handOverUnclaimedAnswers(answeredSince(store.db, Date.now() - 7 * 86_400_000))
+      .catch((err: unknown) => logger.error('hand-over of answers after a restart failed', { error: err instanceof Error ? err.message : String(err) }));
+  }
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
     s.once('error', reject);

@@ -100,3 +100,17 @@ export function publicAnswers(db: Database.Database): PublicAnswerRow[] {
     };
   });
 }
+
+/** Answers published since `since` (epoch ms), oldest first: the start-up hand-over of answers a crash interrupted. */
+export function answeredSince(db: Database.Database, since: number): Array<{ q: string; text: string; agency: string }> {
+  return db
+    .prepare<[number, number], { q: string; body: string }>(
+      `SELECT a.q AS q, a.body AS body FROM questions q JOIN events a ON a.q = q.q AND a.type = 'answered'
+       WHERE q.status = 'answered' AND q.last_event_ms >= ? AND a.at_ms >= ? ORDER BY a.at_ms`,
+    )
+    .all(since, since)
+    .map((r) => {
+      const body = JSON.parse(r.body) as { text?: unknown; agency?: unknown };
+      return { q: r.q, text: String(body.text ?? ''), agency: String(body.agency ?? '') };
+    });
+}

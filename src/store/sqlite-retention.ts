@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 /**
  * Deletions of old channel traffic on the SQLite file (src/jobs/retention.ts), each a
  * bounded batch in its own short transaction, oldest first along an index on time
- * (migration 7), so a run never scans a whole table and never holds the write lock long.
+ * (migration 6), so a run never scans a whole table and never holds the write lock long.
  */
 
 /** What the retention job purges, each with its own age limit. */

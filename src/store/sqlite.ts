@@ -175,16 +175,18 @@ const MIGRATIONS: string[] = [
   `,
   `
   -- Retention (src/jobs/retention.ts): old channel traffic is found along its time, oldest first.
-  CREATE INDEX inbox_by_received ON inbox (received_ms);
-  CREATE INDEX outbox_by_created ON outbox (created_ms);
-  CREATE INDEX dl_conversations_by_last ON dl_conversations (last_ms);
-  CREATE INDEX bot_state_by_updated ON bot_state (updated_ms);
+  CREATE INDEX IF NOT EXISTS inbox_by_received ON inbox (received_ms);
+  CREATE INDEX IF NOT EXISTS outbox_by_created ON outbox (created_ms);
+  CREATE INDEX IF NOT EXISTS dl_conversations_by_last ON dl_conversations (last_ms);
+  CREATE INDEX IF NOT EXISTS bot_state_by_updated ON bot_state (updated_ms);
   -- Messages waiting for an admin (GET /api/v1/outbox/undelivered, the /metrics gauge) without a scan of all that was sent.
-  CREATE INDEX outbox_undelivered ON outbox (status, id) WHERE status IN ('dead', 'expired', 'unknown');
+  CREATE INDEX IF NOT EXISTS outbox_undelivered ON outbox (status, id) WHERE status IN ('dead', 'expired', 'unknown');
   -- A person who writes again reopens their reply window: their expired messages are found here.
-  CREATE INDEX outbox_expired_by_recipient ON outbox (channel, recipient) WHERE status = 'expired';
+  CREATE INDEX IF NOT EXISTS outbox_expired_by_recipient ON outbox (channel, recipient) WHERE status = 'expired';
   -- Webhook events the bot could not handle after its attempts (the /metrics gauge).
-  CREATE INDEX inbox_failed ON inbox (id) WHERE status = 'failed';
+  CREATE INDEX IF NOT EXISTS inbox_failed ON inbox (id) WHERE status = 'failed';
+  -- Answers already published were handed to the citizens' channels (see Workflow.handOverAnswer).
+  INSERT OR IGNORE INTO notifications_sent (key, created_ms) SELECT 'answer-hand-over:' || q, at_ms FROM events WHERE type = 'answered';
   `,
 ];
 

@@ -1,7 +1,14 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Workflow } from '../../src/backoffice/actions';
+import { Ledger } from '../../src/ledger/ledger';
+import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { answeredSince } from '../../src/store/sqlite-queries';
 import { hoidap } from '../helpers/cli';
-import { instant } from '../helpers/province';
+import { instant, province } from '../helpers/province';
 import { staffRig } from '../helpers/staff';
-import { fileQuestion, textOf } from '../helpers/bot';
+import { fileQuestion, importDemo, textOf } from '../helpers/bot';
 import { TestFlow, type Activity, type TestAdapter } from 'botbuilder';
 
 /** A flow that first reads what the bot already sent to this person (notifications, answers). */
@@ -75,6 +82,42 @@ describe('officers and approvers in chat', () => {
     expect(events.map((e) => e.type)).toEqual(['submitted', 'assigned', 'accepted', 'answered', 'rated']);
     expect(events[2].by).toBe(`officer:${officer.account.id}`);
     expect(events[3]).toMatchObject({ authorized: true, by: `approver:${approver.account.id}` });
+  });
+
+  test('an answer recorded but never handed over (the server died in between) reaches the citizen at the next start, once', async () => {
+    const rig = await staffRig({ now: NOW });
+    const { citizen, ticket } = await citizenFiles(rig);
+    const workflow = rig.staff?.workflow as Workflow;
+    // The published answer is in the ledger; the process stopped before handing it to the citizen's channel.
+    await new Ledger(rig.store, province()).record({ q: ticket, type: 'answered', at: '2026-11-30T10:00:00+07:00', agency: 'h-baothang', authorized: true, text: 'Hồ sơ gồm đơn đề nghị và bản vẽ.', by: 'approver:acc_x' });
+    const recent = answeredSince(rig.store.db, NOW - 7 * 86_400_000);
+    expect(recent).toEqual([{ q: ticket, text: 'Hồ sơ gồm đơn đề nghị và bản vẽ.', agency: 'h-baothang' }]);
+
+    expect(await workflow.handOverUnclaimedAnswers(recent)).toBe(1);
+    await flow(citizen.adapter)
+      .assertReply((a) => expect(textOf(a)).toMatch(new RegExp(`^Câu hỏi ${ticket} đã được UBND huyện Bảo Thắng trả lời:\nHồ sơ gồm đơn đề nghị và bản vẽ\.`)))
+      .startTest();
+    // Another restart: nothing again.
+    expect(await workflow.handOverUnclaimedAnswers(answeredSince(rig.store.db, NOW - 7 * 86_400_000))).toBe(0);
+    expect(citizen.adapter.activeQueue).toHaveLength(0);
+  });
+
+  test('answers published before the hand-over was recorded are not sent again after an upgrade', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-upgrade-')), 'hoidap.sqlite');
+    // A database at schema version 5 (before migration 6 recorded hand-overs), with the demo's 300 answers.
+    const old = new SqliteLedgerStore(file);
+    await importDemo(old);
+    old.db.prepare("DELETE FROM notifications_sent WHERE key LIKE 'answer-hand-over:%'").run();
+    old.db.pragma('user_version = 5');
+    await old.close();
+    const upgraded = new SqliteLedgerStore(file);
+    try {
+      const answered = (upgraded.db.prepare("SELECT count(*) AS n FROM questions WHERE status = 'answered'").get() as { n: number }).n;
+      expect(answered).toBe(300);
+      expect((upgraded.db.prepare("SELECT count(*) AS n FROM notifications_sent WHERE key LIKE 'answer-hand-over:%'").get() as { n: number }).n).toBe(answered);
+    } finally {
+      await upgraded.close();
+    }
   });
 
   test('a forward the router suggested: the officer picks the suggestion and the new agency is told', async () => {
