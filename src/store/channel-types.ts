@@ -55,8 +55,8 @@ export interface TurnResult {
   /** Bot state written during the turn, committed with the replies. */
   stateWrites: StoreItems;
   /**
-   * Who wrote: their reply window is open again, so messages that expired waiting for it
-   * (an answer published after the window closed) go out now, before this turn's replies.
+   * Who wrote: their reply window is open again, so officers' answers that expired waiting
+   * for it (published after the window closed) go out now, before this turn's replies.
    */
   from?: { channel: MessagingChannel; recipient: string };
 }

@@ -125,7 +125,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
       reopenExpired: db.prepare(
         `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = ?, last_error = 'expired; sent when the person wrote again',
            lease_owner = NULL, lease_until = NULL
-         WHERE channel = ? AND recipient = ? AND status = 'expired'`,
+         WHERE channel = ? AND recipient = ? AND status = 'expired' AND json_extract(payload, '$.human') = 1`,
       ),
       touchUser: db.prepare(
         `INSERT INTO channel_users (channel, user_id, last_inbound_ms) VALUES (?, ?, ?)
@@ -192,7 +192,8 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
         if (current && eTag && eTag !== '*' && eTag !== current) throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
         this.stmt.writeState.run(key, randomUUID(), JSON.stringify(value), now);
       }
-      // Before the replies are inserted: they get higher ids, so the expired messages go out first.
+      // Officers' answers that expired waiting for the window (the bot's own replies are not worth sending late).
+      // Before the replies are inserted: they get higher ids, so the answers go out first.
       if (result.from) this.stmt.reopenExpired.run(now, result.from.channel, result.from.recipient);
       for (const m of result.replies) this.stmt.insertOutbound.run(m.channel, m.recipient, JSON.stringify(m.payload), m.source ?? null, now, now);
       return true;

@@ -127,7 +127,7 @@ describe('Zalo OA webhook', () => {
     }
   });
 
-  test('an answer that expired outside the 7-day window goes out, once, as soon as the citizen writes again', async () => {
+  test('an officer’s answer that expired outside the 7-day window goes out, once, as soon as the citizen writes again (the bot’s own old replies do not)', async () => {
     const citizen = '614249482310';
     const answer = 'Câu hỏi HD-2026-000042 đã được UBND huyện Bảo Thắng trả lời:\nHồ sơ gồm đơn đề nghị và bản sao giấy tờ về đất.';
     const store = new SqliteLedgerStore(rig.dbFile);
@@ -135,16 +135,24 @@ describe('Zalo OA webhook', () => {
     try {
       // The citizen last wrote 8 days ago; the answer is published today.
       await queue.touchUser('zalo', citizen, Date.now() - 8 * 86_400_000);
-      await queue.enqueueOutbound([{ channel: 'zalo', recipient: citizen, payload: { text: answer, human: true } }], Date.now());
+      await queue.enqueueOutbound(
+        [
+          { channel: 'zalo', recipient: citizen, payload: { text: 'Tôi có thể giúp gì cho bạn?' } },
+          { channel: 'zalo', recipient: citizen, payload: { text: answer, human: true } },
+        ],
+        Date.now(),
+      );
       rig.server.messaging?.kickOutbound();
-      await eventually(async () => (await queue.outboundByStatus()).expired === 1, 'the answer expired');
+      await eventually(async () => (await queue.outboundByStatus()).expired === 2, 'both expired');
       expect(zaloTexts(citizen)).toEqual([]);
 
       await postZalo(rig.base, rig.zalo.appId, zaloText(rig.zalo.appId, citizen, 'xin chào'));
       await eventually(() => zaloTexts(citizen).length === 2, 'the answer, then the greeting');
       expect(zaloTexts(citizen)[0]).toBe(answer);
       expect(zaloTexts(citizen)[1]).toMatch(/^Xin chào! Tôi là trợ lý Hỏi - Đáp/);
-      await eventually(async () => (await queue.outboundByStatus()).sent === 2, 'both marked sent');
+      await eventually(async () => (await queue.outboundByStatus()).sent === 2, 'the answer and the greeting marked sent');
+      // The bot's own old reply is not sent late.
+      expect((await queue.outboundByStatus()).expired).toBe(1);
       // Writing once more does not send the answer again.
       await postZalo(rig.base, rig.zalo.appId, zaloText(rig.zalo.appId, citizen, 'menu'));
       await eventually(() => zaloTexts(citizen).length === 3, 'the menu');
