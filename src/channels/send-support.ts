@@ -3,6 +3,9 @@
  * long texts under a channel's length limit and a POST with a hard timeout.
  */
 
+/** How a failed send is handled by the outbox: each client maps its platform's errors to one of these. */
+export type SendFailureKind = 'retryable' | 'window_closed' | 'auth' | 'permanent';
+
 /** A transport failure: the request may or may not have reached the platform. */
 export class TransportError extends Error {
   override readonly name = 'TransportError';

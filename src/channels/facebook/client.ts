@@ -1,5 +1,5 @@
 import { logger } from '../../observability/logger';
-import { isRecord, postForJson, splitText, TransportError, type JsonResponse } from '../send-support';
+import { isRecord, postForJson, splitText, TransportError, type JsonResponse, type SendFailureKind } from '../send-support';
 
 /**
  * Messenger Send API client over plain `fetch`, and the window policy. Facts
@@ -67,7 +67,7 @@ export interface QuickReply {
  * - auth: the Page token is invalid (190): an admin must replace it.
  * - permanent: invalid parameter (100), permissions (200, 230), anything else.
  */
-export type MessengerErrorKind = 'retryable' | 'window_closed' | 'auth' | 'permanent';
+export type MessengerErrorKind = SendFailureKind;
 
 export class MessengerSendError extends Error {
   override readonly name = 'MessengerSendError';

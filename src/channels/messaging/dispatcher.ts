@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../observability/logger';
+import type { SendFailureKind } from '../send-support';
 import { Pump } from './pump';
 import type { ChannelQueueStore, MessagingChannel, OutboundMessage, OutboundPayload } from '../../store/channel-types';
-
-export type SendFailureKind = 'retryable' | 'window_closed' | 'auth' | 'permanent';
 
 /** A channel's way of sending one outbox message; failures carry a `kind` (the clients' ZaloSendError, MessengerSendError). */
 export interface ChannelSender {

@@ -1,5 +1,5 @@
 import { logger } from '../../observability/logger';
-import { isRecord, postForJson, splitText, TransportError, type JsonResponse } from '../send-support';
+import { isRecord, postForJson, splitText, TransportError, type JsonResponse, type SendFailureKind } from '../send-support';
 
 /**
  * Zalo OA client for customer-service (tư vấn) messages over plain `fetch`.
@@ -64,7 +64,7 @@ export interface ZaloButton {
  * - auth: no usable token and the refresh failed: an admin must re-authorise the OA.
  * - permanent: invalid request (-201), OA disabled or missing (-204/-205), anything else.
  */
-export type ZaloErrorKind = 'retryable' | 'window_closed' | 'auth' | 'permanent';
+export type ZaloErrorKind = SendFailureKind;
 
 export class ZaloSendError extends Error {
   override readonly name = 'ZaloSendError';
