@@ -12,7 +12,7 @@ import { SqliteLedgerStore } from '../store/sqlite';
 import { listQuestions, type QuestionListFilter, type QuestionListRow } from '../store/sqlite-queries';
 import { ConflictError, type LedgerStore } from '../store/types';
 import type { ChatMessage, Notifier } from './notifier';
-import type { Account, BackofficeStore, Draft, Role } from './types';
+import { answerHandOverKey, type Account, type BackofficeStore, type Draft, type Role } from './types';
 
 /**
  * The back office's actions on questions (officers, approvers, editors, admins) and
@@ -22,9 +22,6 @@ import type { Account, BackofficeStore, Draft, Role } from './types';
  */
 
 export type WorkflowErrorCode = 'forbidden' | 'not_found' | 'invalid_state' | 'invalid_input';
-
-/** The key that records that a question's answer was handed to the citizen's channel. */
-export const answerHandOverKey = (q: string) => `answer-hand-over:${q}`;
 
 export class WorkflowError extends Error {
   constructor(readonly code: WorkflowErrorCode, message: string) {

@@ -58,6 +58,9 @@ export interface BackofficeStore {
   decideDraft(id: number, decision: { status: 'approved' | 'returned'; by: string; comment?: string }, now: number): Promise<void>;
   pendingDrafts(agency?: string): Promise<Draft[]>;
 
-  /** Records a notification key; true the first time only (the once-only guarantee for reminders and digests). */
+  /** Records a notification key; true the first time only (the once-only guarantee for reminders, digests and answer hand-overs). */
   claimNotification(key: string, now: number): Promise<boolean>;
 }
+
+/** The notification key that records that a question's answer was handed to the citizen's channel. */
+export const answerHandOverKey = (q: string): string => `answer-hand-over:${q}`;

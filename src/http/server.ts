@@ -22,7 +22,7 @@ import { DeadlineSweeper } from '../jobs/sweeper';
 import { RetentionJob } from '../jobs/retention';
 import { loadRetentionPolicy } from '../jobs/retention-policy';
 import { SqliteRetention } from '../store/sqlite-retention';
-import { answeredSince } from '../store/sqlite-queries';
+import { unclaimedAnswersSince } from '../store/sqlite-queries';
 import { dispatcherOptions, loadDeliveryPolicy } from '../channels/messaging/delivery-policy';
 import { loadReminderPolicy } from '../jobs/reminder-policy';
 import { SqliteOpenCases } from '../store/sqlite-sweeper';
@@ -45,7 +45,10 @@ export interface ServerOptions {
   channels?: ChannelsConfig;
   /** Tuning of the inbox processor and the outbox dispatcher (tests). */
   messaging?: Pick<MessagingSetup, 'processor' | 'dispatcher' | 'now' | 'worker'>;
-  /** Run the deadline sweeper (reminders, overdue notices, digests): the `serve` command does. */
+  /**
+   * Run the deadline sweeper (reminders, overdue notices, digests) and, once at start, hand over
+   * answers a crash left undelivered: the `serve` command does.
+   */
   sweeper?: boolean;
   /** Delete old channel traffic as data/retention.json says: the `serve` command does. */
   retention?: boolean;
@@ -104,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The policy files first: a mistake in one stops the start before anything is opened.
   const delivery = dispatcherOptions(loadDeliveryPolicy(options.data.dataDir));
   const retentionPolicy = options.retention ? loadRetentionPolicy(path.join(options.data.dataDir, 'retention.json')) : undefined;
+  const reminderPolicy = options.sweeper ? loadReminderPolicy(path.join(options.data.dataDir, 'reminders.json'), options.data.policy.deadlines) : undefined;
   // With a messaging worker on the same file, the worker runs the WAL checkpoints.
   const store = await openStore(options.dbLocation ?? DEFAULT_DB_PATH, { checkpoints: !options.messaging?.worker });
   const ledger = new Ledger(store, options.data);
@@ -123,12 +127,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } else {
     logger.warn('portal channel not mounted: it needs the SQLite store', { store: store.kind });
   }
-  if (store instanceof SqliteLedgerStore) metrics.watchQueues(new SqliteChannelQueueStore(store.db));
+  // The Zalo/Messenger inbox and outbox: the webhooks, the /metrics gauges, the REST API and the sweeper share it.
+  const queue = store instanceof SqliteLedgerStore ? new SqliteChannelQueueStore(store.db) : undefined;
+  if (queue) metrics.watchQueues(queue);
   const messaging =
-    store instanceof SqliteLedgerStore
+    queue
       ? createMessaging({
           config: options.channels ?? channelsFromEnv(),
-          queue: new SqliteChannelQueueStore(store.db),
+          queue,
           storage,
           bot,
           metrics,
@@ -154,32 +160,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         backoffice: backoffice.store,
         workflow: backoffice.workflow,
         router: routeQuestion,
-        outbox: new SqliteChannelQueueStore((store as SqliteLedgerStore).db),
+        ...(queue ? { outbox: queue } : {}),
         kickOutbox: () => messaging?.kickOutbound(),
       }
     : undefined;
   const retention =
     retentionPolicy && store instanceof SqliteLedgerStore ? new RetentionJob({ store: new SqliteRetention(store.db), policy: retentionPolicy }) : undefined;
   let sweeper: DeadlineSweeper | undefined;
-  if (options.sweeper && created?.staff && store instanceof SqliteLedgerStore) {
+  if (reminderPolicy && created?.staff && store instanceof SqliteLedgerStore) {
     sweeper = new DeadlineSweeper({
       cases: new SqliteOpenCases(store.db),
       backoffice: created.staff.backoffice,
       notifier: created.staff.notifier,
       data: options.data,
-      policy: loadReminderPolicy(path.join(options.data.dataDir, 'reminders.json'), options.data.policy.deadlines),
-      outbox: new SqliteChannelQueueStore(store.db),
+      policy: reminderPolicy,
+      outbox: queue,
     });
   }
   const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging, api });
   await messaging?.start();
   sweeper?.start();
   retention?.start();
-  if (options.sweeper && created?.staff && store instanceof SqliteLedgerStore) {
+  if (sweeper && created?.staff && store instanceof SqliteLedgerStore) {
     // Answers a crash left published but not handed to the citizen's channel (within Zalo's 7-day window).
-    const workflow = created.staff.workflow;
-    void workflow
-      .handOverUnclaimedAnswers(answeredSince(store.db, Date.now() - 7 * 86_400_000))
+    void created.staff.workflow
+      .handOverUnclaimedAnswers(unclaimedAnswersSince(store.db, Date.now() - 7 * 86_400_000))
       .catch((err: unknown) => logger.error('hand-over of answers after a restart failed', { error: err instanceof Error ? err.message : String(err) }));
   }
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { answerHandOverKey } from '../backoffice/types';
 import type { QuestionState, QuestionStatus } from '../domain/lifecycle';
 
 /** Read-only SQL over the ledger store's tables for the back office and the public page (the ledger store itself stays as it is). */
@@ -101,14 +102,19 @@ export function publicAnswers(db: Database.Database): PublicAnswerRow[] {
   });
 }
 
-/** Answers published since `since` (epoch ms), oldest first: the start-up hand-over of answers a crash interrupted. */
-export function answeredSince(db: Database.Database, since: number): Array<{ q: string; text: string; agency: string }> {
+/**
+ * Answers published since `since` (epoch ms) and never handed to the citizen's channel
+ * (no hand-over claim), oldest first: what a crash interrupted, for the start-up hand-over.
+ */
+export function unclaimedAnswersSince(db: Database.Database, since: number): Array<{ q: string; text: string; agency: string }> {
   return db
-    .prepare<[number, number], { q: string; body: string }>(
+    .prepare<[number, number, string], { q: string; body: string }>(
       `SELECT a.q AS q, a.body AS body FROM questions q JOIN events a ON a.q = q.q AND a.type = 'answered'
-       WHERE q.status = 'answered' AND q.last_event_ms >= ? AND a.at_ms >= ? ORDER BY a.at_ms`,
+       WHERE q.status = 'answered' AND q.last_event_ms >= ? AND a.at_ms >= ?
+         AND NOT EXISTS (SELECT 1 FROM notifications_sent n WHERE n.key = ? || a.q)
+       ORDER BY a.at_ms`,
     )
-    .all(since, since)
+    .all(since, since, answerHandOverKey(''))
     .map((r) => {
       const body = JSON.parse(r.body) as { text?: unknown; agency?: unknown };
       return { q: r.q, text: String(body.text ?? ''), agency: String(body.agency ?? '') };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Workflow } from '../../src/backoffice/actions';
 import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
-import { answeredSince } from '../../src/store/sqlite-queries';
+import { unclaimedAnswersSince } from '../../src/store/sqlite-queries';
 import { hoidap } from '../helpers/cli';
 import { instant, province } from '../helpers/province';
 import { staffRig } from '../helpers/staff';
@@ -90,7 +90,7 @@ describe('officers and approvers in chat', () => {
     const workflow = rig.staff?.workflow as Workflow;
     // The published answer is in the ledger; the process stopped before handing it to the citizen's channel.
     await new Ledger(rig.store, province()).record({ q: ticket, type: 'answered', at: '2026-11-30T10:00:00+07:00', agency: 'h-baothang', authorized: true, text: 'Hồ sơ gồm đơn đề nghị và bản vẽ.', by: 'approver:acc_x' });
-    const recent = answeredSince(rig.store.db, NOW - 7 * 86_400_000);
+    const recent = unclaimedAnswersSince(rig.store.db, NOW - 7 * 86_400_000);
     expect(recent).toEqual([{ q: ticket, text: 'Hồ sơ gồm đơn đề nghị và bản vẽ.', agency: 'h-baothang' }]);
 
     expect(await workflow.handOverUnclaimedAnswers(recent)).toBe(1);
@@ -98,7 +98,7 @@ describe('officers and approvers in chat', () => {
       .assertReply((a) => expect(textOf(a)).toMatch(new RegExp(`^Câu hỏi ${ticket} đã được UBND huyện Bảo Thắng trả lời:\nHồ sơ gồm đơn đề nghị và bản vẽ\.`)))
       .startTest();
     // Another restart: nothing again.
-    expect(await workflow.handOverUnclaimedAnswers(answeredSince(rig.store.db, NOW - 7 * 86_400_000))).toBe(0);
+    expect(await workflow.handOverUnclaimedAnswers(unclaimedAnswersSince(rig.store.db, NOW - 7 * 86_400_000))).toBe(0);
     expect(citizen.adapter.activeQueue).toHaveLength(0);
   });
 

@@ -108,8 +108,7 @@ export function createMessaging(setup: MessagingSetup): Messaging {
       mountWebhooks(app, config, queue, hooks, now);
     },
     async start() {
-      const recovered = await queue.recoverAfterRestart();
-      if (recovered.inbound > 0 || recovered.interruptedSends > 0) logger.warn('recovered after a restart', recovered);
+      await recoverAfterRestart(queue);
       if (Object.keys(adapters).length === 0) return;
       if (!bot) throw new Error('messaging in-process needs the bot');
       processor.start();
@@ -120,6 +119,12 @@ export function createMessaging(setup: MessagingSetup): Messaging {
       await dispatcher.stop();
     },
   };
+}
+
+/** Frees what a stopped process or worker held: its claimed events, and its sends in flight (marked 'unknown'). */
+async function recoverAfterRestart(queue: ChannelQueueStore): Promise<void> {
+  const recovered = await queue.recoverAfterRestart();
+  if (recovered.inbound > 0 || recovered.interruptedSends > 0) logger.warn('recovered after a restart', recovered);
 }
 
 /** Worker mode: the main thread takes webhooks; a worker thread runs the processor and the dispatcher. */
@@ -138,11 +143,7 @@ function workerMessaging(setup: MessagingSetup, adapters: Partial<Record<Messagi
       mountWebhooks(app, config, queue, hooks, setup.now ?? (() => Date.now()));
     },
     async start() {
-      const recover = async () => {
-        const recovered = await queue.recoverAfterRestart();
-        if (recovered.inbound > 0 || recovered.interruptedSends > 0) logger.warn('recovered after a restart', recovered);
-      };
-      await recover();
+      await recoverAfterRestart(queue);
       if (Object.keys(adapters).length === 0) return;
       const file = path.join(__dirname, `worker${path.extname(__filename)}`);
       const workerData: WorkerSetup = { dbLocation: (setup.worker as WorkerSetup).dbLocation, dataDir: (setup.worker as WorkerSetup).dataDir, config, processor: setup.processor, dispatcher: setup.dispatcher };
@@ -153,7 +154,7 @@ function workerMessaging(setup: MessagingSetup, adapters: Partial<Record<Messagi
           if (m.type === 'outbound') metrics?.outbound.inc({ channel: m.channel, outcome: m.outcome });
         },
         // This process is the only other user of the file: the dead worker's leases and sends in flight are its to free.
-        beforeRestart: recover,
+        beforeRestart: () => recoverAfterRestart(queue),
         onRestart: () => metrics?.workerRestarts.inc(),
       });
       await supervisor.start();
