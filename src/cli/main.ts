@@ -122,8 +122,7 @@ async function exportCommand(argv: string[], data: ProvinceData, out: Output): P
 
 async function backupCommand(argv: string[], out: Output): Promise<number> {
   const { values } = args(argv, ['db', 'out']);
-  const source = required(values.db, 'db');
-  if (!/^mongodb/.test(source) && !fs.existsSync(source)) throw new UsageError(`no database at ${source}`);
+  const source = existingDb(values.db);
   if (!values.out) throw new UsageError('--out FILE is required: where to write the copy');
   const target = path.resolve(values.out);
   if (fs.existsSync(target)) throw new UsageError(`${target} already exists: a backup never overwrites a file`);
@@ -324,9 +323,15 @@ async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Outpu
   return 0;
 }
 
-async function withBackoffice<T>(dbPath: string | undefined, fn: (store: SqliteBackofficeStore) => Promise<T>, mustExist = true): Promise<T> {
+/** --db, which must name an existing SQLite file (or a MongoDB URI): commands that only read never create one. */
+function existingDb(dbPath: string | undefined): string {
   const db = required(dbPath, 'db');
-  if (mustExist && !/^mongodb/.test(db) && !fs.existsSync(db)) throw new UsageError(`no database at ${db}`);
+  if (!/^mongodb/.test(db) && !fs.existsSync(db)) throw new UsageError(`no database at ${db}`);
+  return db;
+}
+
+async function withBackoffice<T>(dbPath: string | undefined, fn: (store: SqliteBackofficeStore) => Promise<T>, mustExist = true): Promise<T> {
+  const db = mustExist ? existingDb(dbPath) : required(dbPath, 'db');
   return withStore(db, async (store) => {
     if (!(store instanceof SqliteLedgerStore)) throw new UsageError('accounts are kept in the SQLite store; give a SQLite file with --db');
     return fn(new SqliteBackofficeStore(store.db));
