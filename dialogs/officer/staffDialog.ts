@@ -30,8 +30,11 @@ const OUTBOX_STATUS_VI: Record<OutboundStatus, string> = {
   sent: 'đã gửi',
   dead: 'gửi lỗi nhiều lần',
   expired: 'quá thời hạn trả lời của kênh',
-  unknown: 'không rõ đã đến chưa (máy chủ dừng khi đang gửi)',
+  unknown: 'không rõ đã đến chưa',
 };
+
+/** Why a message is in that state, where the label alone does not say. */
+const OUTBOX_STATUS_WHY: Partial<Record<OutboundStatus, string>> = { unknown: 'máy chủ dừng khi đang gửi' };
 
 interface Pending {
   command: StaffCommand;
@@ -245,7 +248,7 @@ export class StaffDialog extends ComponentDialog {
         const items = await outbox.undelivered(10);
         if (items.length === 0) return void (await context.sendActivity('Không có tin nhắn Zalo, Messenger nào chưa gửi được.'));
         const lines = items.map(
-          (m) => `• Số ${m.id} (${m.channel === 'zalo' ? 'Zalo' : 'Messenger'}, ${data.clock.formatDateTimeVi(m.createdAt)}): ${OUTBOX_STATUS_VI[m.status]}. ${escapeChat(String(m.payload.text ?? '').slice(0, 80))}`,
+          (m) => `• Số ${m.id} (${m.channel === 'zalo' ? 'Zalo' : 'Messenger'}, ${data.clock.formatDateTimeVi(m.createdAt)}): ${OUTBOX_STATUS_VI[m.status]}${OUTBOX_STATUS_WHY[m.status] ? ` (${OUTBOX_STATUS_WHY[m.status]})` : ''}. ${escapeChat(String(m.payload.text ?? '').slice(0, 80))}`,
         );
         await context.sendActivity(
           MessageFactory.suggestedActions(
@@ -261,7 +264,7 @@ export class StaffDialog extends ComponentDialog {
         const outcome = await outbox.settleUndelivered(command.id, 'resend', `resent by ${account.id} in chat`, workflow.now());
         if (!outcome) await context.sendActivity(`Không có tin nhắn số ${command.id}.`);
         else if ('conflict' in outcome)
-          await context.sendActivity(`Tin nhắn số ${command.id} ${OUTBOX_STATUS_VI[outcome.conflict]}: chỉ gửi lại được tin ${SETTLEABLE.resend.map((s) => OUTBOX_STATUS_VI[s].split(' (')[0]).join(', ')}.`);
+          await context.sendActivity(`Tin nhắn số ${command.id} ${OUTBOX_STATUS_VI[outcome.conflict]}: chỉ gửi lại được tin ${SETTLEABLE.resend.map((s) => OUTBOX_STATUS_VI[s]).join(', ')}.`);
         else await context.sendActivity(`Đã đưa tin nhắn số ${command.id} vào hàng gửi lại; hệ thống gửi trong ít phút.`);
         return;
       }
