@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../observability/logger';
 import type { SendFailureKind } from '../send-support';
-import { Pump } from './pump';
+import { Pump } from '../../jobs/pump';
 import type { ChannelQueueStore, MessagingChannel, OutboundMessage, OutboundPayload } from '../../store/channel-types';
 
 /** A channel's way of sending one outbox message; failures carry a `kind` (the clients' ZaloSendError, MessengerSendError). */

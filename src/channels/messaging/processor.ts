@@ -1,7 +1,7 @@
 import type { ActivityHandlerBase } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../observability/logger';
-import { Pump } from './pump';
+import { Pump } from '../../jobs/pump';
 import type { ChannelQueueStore, InboundEvent, MessagingChannel } from '../../store/channel-types';
 import type { MessagingAdapter } from './adapter';
 

@@ -1,7 +1,8 @@
-import { logger } from '../../observability/logger';
+import { logger } from '../observability/logger';
 
 /**
- * A loop that drains a durable queue: started with a polling interval, kicked
+ * A loop that drains a durable queue (the inbox, the outbox) or runs a periodic job
+ * (Periodic): started with a polling interval, kicked
  * when work arrives, one drain at a time (a kick during a drain runs another
  * after it), stopped by waiting for the drain in flight. A failed drain (the
  * database busy, say) is logged and the next poll tries again.
