@@ -6,7 +6,7 @@ import type { DispatcherOptions } from './dispatcher';
 /**
  * How the outbox retries Zalo and Messenger sends (data/delivery.json). Neither platform
  * documents a retry schedule for senders; these are the province's choice. The default
- * retries for about half an hour (12 attempts, delays doubling from 2 s to 10 min, with
+ * retries for 18 to 37 minutes (12 attempts, delays doubling from 2 s to 10 min, with
  * jitter) before a message goes to the dead letters for an admin.
  */
 export const DeliveryPolicySchema = z
