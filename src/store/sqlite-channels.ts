@@ -173,12 +173,22 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
 
   async claimInbound(owner: string, now: number, leaseMs: number, limit: number): Promise<InboundEvent[]> {
     // The search runs outside the write lock (a webhook's insert must not wait for it); each lease re-checks its row.
-    const candidates = this.stmt.candidatesInbound.all(now, limit);
+    return this.leaseEach(this.stmt.candidatesInbound.all(now, limit), this.stmt.leaseInbound, owner, now, leaseMs, inbound);
+  }
+
+  /** Leases the candidates found outside the write lock, in one transaction; a row someone else took meanwhile is skipped. */
+  private leaseEach<Row extends { id: number; attempts: number }, T>(
+    candidates: Row[],
+    lease: Database.Statement,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    map: (row: Row) => T,
+  ): T[] {
     if (candidates.length === 0) return [];
     return this.db.transaction(() => {
-      const claimed: InboundEvent[] = [];
-      for (const row of candidates)
-        if (this.stmt.leaseInbound.run(owner, now + leaseMs, row.id, now).changes === 1) claimed.push(inbound({ ...row, attempts: row.attempts + 1 }));
+      const claimed: T[] = [];
+      for (const row of candidates) if (lease.run(owner, now + leaseMs, row.id, now).changes === 1) claimed.push(map({ ...row, attempts: row.attempts + 1 }));
       return claimed;
     }).immediate();
   }
@@ -211,14 +221,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
   }
 
   async claimOutbound(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboundMessage[]> {
-    const candidates = this.stmt.candidatesOutbound.all(now, now, limit);
-    if (candidates.length === 0) return [];
-    return this.db.transaction(() => {
-      const claimed: OutboundMessage[] = [];
-      for (const row of candidates)
-        if (this.stmt.leaseOutbound.run(owner, now + leaseMs, row.id, now).changes === 1) claimed.push(outbound({ ...row, attempts: row.attempts + 1 }));
-      return claimed;
-    }).immediate();
+    return this.leaseEach(this.stmt.candidatesOutbound.all(now, now, limit), this.stmt.leaseOutbound, owner, now, leaseMs, outbound);
   }
 
   async finishOutbound(id: number, owner: string, now: number, outcome: { status: 'sent' | 'dead' | 'expired'; providerId?: string; error?: string }): Promise<void> {
