@@ -84,11 +84,10 @@ export interface ChannelQueueStore {
   claimOutbound(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboundMessage[]>;
   finishOutbound(id: number, owner: string, now: number, outcome: { status: 'sent' | 'dead' | 'expired'; providerId?: string; error?: string }): Promise<void>;
   retryOutbound(id: number, owner: string, nextAttemptAt: number, error: string): Promise<void>;
-  /** Messages whose send was cut off by a crash: never resent automatically (a message is sent at most once); admins see them and decide (settleUndelivered). */
-  markInterruptedSends(now: number): Promise<number>;
   /**
    * At start-up of the only process using this store (the embedded SQLite file): events it had
-   * claimed are free again at once, and sends it had started are marked 'unknown'.
+   * claimed are free again at once, and sends it had started are marked 'unknown' (never resent
+   * automatically: a message is sent at most once; admins decide with settleUndelivered).
    */
   recoverAfterRestart(): Promise<{ inbound: number; interruptedSends: number }>;
   outboundByStatus(): Promise<Record<OutboundStatus, number>>;

@@ -232,10 +232,6 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
     this.stmt.retryOutbound.run(nextAttemptAt, error.slice(0, 500), id, owner);
   }
 
-  async markInterruptedSends(now: number): Promise<number> {
-    return this.stmt.interrupted.run(now).changes;
-  }
-
   async recoverAfterRestart(): Promise<{ inbound: number; interruptedSends: number }> {
     return this.db.transaction(() => ({
       inbound: this.db.prepare("UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE status = 'pending' AND lease_owner IS NOT NULL").run().changes,
