@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DataError, loadProvinceData, type ProvinceData } from '../config/data';
-import { openStore } from '../config/store';
+import { isPostgresLocation, openStore } from '../config/store';
 import { Ledger } from '../ledger/ledger';
 import { overdueQuestions } from '../queries/overdue';
 import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
@@ -127,7 +127,7 @@ async function backupCommand(argv: string[], out: Output): Promise<number> {
   const target = path.resolve(values.out);
   if (fs.existsSync(target)) throw new UsageError(`${target} already exists: a backup never overwrites a file`);
   return withStore(source, async (store) => {
-    if (!(store instanceof SqliteLedgerStore)) throw new UsageError('the store is MongoDB: back it up with mongodump');
+    if (!(store instanceof SqliteLedgerStore)) throw new UsageError('the store is PostgreSQL: back it up with pg_dump (or hoidap export for the ledger alone)');
     const { db } = store;
     // VACUUM INTO copies one consistent snapshot (a read transaction: the server keeps writing meanwhile)
     // into a file that only gets its final name once it is complete and checked.
@@ -213,7 +213,7 @@ async function overdueCommand(argv: string[], data: ProvinceData, out: Output): 
 /** The store for routing corrections: only an existing database (routing never creates one). */
 async function correctionsFrom(dbPath: string | undefined): Promise<LabeledQuestion[]> {
   const location = dbPath ?? process.env.HOIDAP_DB ?? DEFAULT_DB_PATH;
-  if (!/^mongodb/.test(location) && !fs.existsSync(location)) {
+  if (!isPostgresLocation(location) && !fs.existsSync(location)) {
     if (dbPath) throw new UsageError(`no database at ${dbPath}`);
     return [];
   }
@@ -323,10 +323,10 @@ async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Outpu
   return 0;
 }
 
-/** --db, which must name an existing SQLite file (or a MongoDB URI): commands that only read never create one. */
+/** --db, which must name an existing SQLite file (or a PostgreSQL URI): commands that only read never create one. */
 function existingDb(dbPath: string | undefined): string {
   const db = required(dbPath, 'db');
-  if (!/^mongodb/.test(db) && !fs.existsSync(db)) throw new UsageError(`no database at ${db}`);
+  if (!isPostgresLocation(db) && !fs.existsSync(db)) throw new UsageError(`no database at ${db}`);
   return db;
 }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { caseFromRow, type CaseRow } from './sqlite';
+import { caseFromRow, type CaseRow } from './case-rows';
 import type { CaseRecord } from '../domain/cases';
 
 /**

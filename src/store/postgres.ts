@@ -1,0 +1,327 @@
+import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from 'pg';
+import type { CaseRecord } from '../domain/cases';
+import type { QuestionState } from '../domain/lifecycle';
+import { caseFromRow, caseRow, type CaseRow } from './case-rows';
+import { ConflictError, type LedgerStore, type QuestionUpdate, type StoredEvent } from './types';
+
+/**
+ * Schema migrations, applied in order inside one transaction each; `schema_migrations`
+ * records how many ran. Times are epoch milliseconds (BIGINT), as in the SQLite schema,
+ * so both stores give the same rows to the same code.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE events (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    q TEXT NOT NULL,
+    type TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    -- The event's JSON exactly as received (text, not jsonb: jsonb would reorder keys and drop duplicates).
+    body TEXT NOT NULL
+  );
+  CREATE INDEX events_by_question ON events (q, seq);
+  CREATE INDEX events_forwarded ON events (q) WHERE type = 'forwarded';
+  CREATE INDEX events_submitted_source ON events (((body::jsonb) ->> 'source')) WHERE type = 'submitted';
+
+  CREATE TABLE questions (
+    q TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    agency TEXT,
+    channel TEXT NOT NULL,
+    submitted_ms BIGINT NOT NULL,
+    last_event_ms BIGINT NOT NULL,
+    event_count INTEGER NOT NULL,
+    rating INTEGER,
+    state TEXT NOT NULL
+  );
+  CREATE INDEX questions_by_agency_status ON questions (agency, status);
+
+  CREATE TABLE cases (
+    q TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    agency TEXT NOT NULL,
+    start_ms BIGINT NOT NULL,
+    accept_due_ms BIGINT NOT NULL,
+    base_answer_due_ms BIGINT NOT NULL,
+    answer_due_ms BIGINT NOT NULL,
+    accepted_ms BIGINT,
+    extension_ms BIGINT,
+    extension_days INTEGER,
+    extension_applied INTEGER,
+    answered_ms BIGINT,
+    authorized INTEGER,
+    ended_ms BIGINT,
+    end_reason TEXT,
+    closed_ms BIGINT GENERATED ALWAYS AS (coalesce(answered_ms, ended_ms)) STORED,
+    PRIMARY KEY (q, idx)
+  );
+  CREATE INDEX cases_by_start ON cases (start_ms);
+  CREATE INDEX cases_by_agency_start ON cases (agency, start_ms);
+  CREATE INDEX cases_open_by_agency ON cases (agency, accept_due_ms) WHERE answered_ms IS NULL AND ended_ms IS NULL;
+  CREATE INDEX cases_by_agency_closed ON cases (agency, closed_ms);
+
+  -- Ticket numbers (HD-YYYY-NNNNNN), one counter per year.
+  CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  `,
+];
+
+/** Any instance that migrates takes this lock first, so two instances starting together migrate once. */
+const MIGRATION_LOCK = 0x686f6964; // "hoid"
+
+const CASE_COLUMNS = `q, idx, agency, start_ms, accept_due_ms, base_answer_due_ms, answer_due_ms, accepted_ms,
+  extension_ms, extension_days, extension_applied, answered_ms, authorized, ended_ms, end_reason`;
+
+/** BIGINT (OID 20) columns come back as numbers: every one here is epoch milliseconds or a sequence, far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pgTypes.builtins.INT8 ? (value: string) => Number(value) : pgTypes.getTypeParser(oid, format)) as typeof pgTypes.getTypeParser,
+};
+
+/**
+ * Where a `postgres://` location points: the connection string, and the schema named by its
+ * `schema` parameter (one database can hold several provinces, one schema each).
+ */
+export function parsePostgresLocation(location: string): { connectionString: string; schema: string } {
+  const url = new URL(location);
+  const schema = url.searchParams.get('schema') ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`PostgreSQL location: schema '${schema}' must be lower-case letters, digits and _`);
+  url.searchParams.delete('schema');
+  return { connectionString: url.toString(), schema };
+}
+
+/** The location with its password hidden, for messages and logs. */
+function safeLocation(location: string): string {
+  try {
+    const url = new URL(location);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparsable location)';
+  }
+}
+
+/** The ledger in PostgreSQL: several server instances may share it (row locks and unique keys keep them consistent). */
+export class PostgresLedgerStore implements LedgerStore {
+  readonly kind = 'postgres';
+
+  private constructor(
+    readonly pool: Pool,
+    readonly schema: string,
+  ) {}
+
+  /** Connects, creates the schema if needed and runs the migrations; fails fast and says where it tried. */
+  static async open(location: string, options: { max?: number } = {}): Promise<PostgresLedgerStore> {
+    const { connectionString, schema } = parsePostgresLocation(location);
+    const config: PoolConfig = {
+      connectionString,
+      max: options.max ?? 10,
+      connectionTimeoutMillis: 5000,
+      options: `-c search_path=${schema}`,
+      types,
+    };
+    const pool = new Pool(config);
+    // An idle client that loses its server must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    const store = new PostgresLedgerStore(pool, schema);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`PostgreSQL at ${safeLocation(location)}: ${reason}`);
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL)');
+      const found = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const version = found.rows[0]?.version ?? 0;
+      if (found.rows.length === 0) await client.query('INSERT INTO schema_migrations (version) VALUES (0)');
+      if (version > MIGRATIONS.length) throw new Error(`database schema version ${version} is newer than this hoidap (${MIGRATIONS.length}); upgrade hoidap`);
+      for (let v = version; v < MIGRATIONS.length; v += 1) await client.query(MIGRATIONS[v]);
+      await client.query('UPDATE schema_migrations SET version = $1', [MIGRATIONS.length]);
+    });
+  }
+
+  /** Runs `work` in one transaction on one connection; rolls back on any error. */
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async loadQuestions(ids: readonly string[]): Promise<Map<string, QuestionState>> {
+    const found = new Map<string, QuestionState>();
+    if (ids.length === 0) return found;
+    const rows = await this.pool.query<{ q: string; state: string }>('SELECT q, state FROM questions WHERE q = ANY($1::text[])', [[...new Set(ids)]]);
+    for (const row of rows.rows) found.set(row.q, JSON.parse(row.state) as QuestionState);
+    return found;
+  }
+
+  async existingEventKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.pool.query<{ key: string }>('SELECT key FROM events WHERE key = ANY($1::text[])', [[...new Set(keys)]]);
+    return new Set(rows.rows.map((r) => r.key));
+  }
+
+  async commit(updates: readonly QuestionUpdate[]): Promise<void> {
+    const events = updates.flatMap((u) => u.events);
+    if (events.some((e) => e.order !== undefined)) events.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    await this.transaction(async (client) => {
+      for (const event of events)
+        await client.query('INSERT INTO events (q, type, at_ms, key, body) VALUES ($1, $2, $3, $4, $5)', [event.q, event.type, event.at, event.key, event.body]);
+      for (const update of updates) {
+        const { state } = update;
+        const values = [state.id, state.status, state.agency ?? null, state.channel, state.submittedAt, state.lastEventAt, state.eventCount, state.rating ?? null, JSON.stringify(state)];
+        // The event count is the version: a new question must not exist yet, an existing one must not have moved on.
+        // Under READ COMMITTED both statements wait for a concurrent writer of the same row and then see its result.
+        const written =
+          update.expectedEventCount === 0
+            ? await client.query(
+                `INSERT INTO questions (q, status, agency, channel, submitted_ms, last_event_ms, event_count, rating, state)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (q) DO NOTHING`,
+                values,
+              )
+            : await client.query(
+                `UPDATE questions SET status = $2, agency = $3, channel = $4, submitted_ms = $5, last_event_ms = $6, event_count = $7, rating = $8, state = $9
+                 WHERE q = $1 AND event_count = $10`,
+                [...values, update.expectedEventCount],
+              );
+        if (written.rowCount !== 1) throw new ConflictError(state.id);
+        for (const [idx, c] of state.cases.entries()) {
+          const row = caseRow(state.id, idx, c);
+          await client.query(
+            `INSERT INTO cases (${CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             ON CONFLICT (q, idx) DO UPDATE SET agency = EXCLUDED.agency, start_ms = EXCLUDED.start_ms, accept_due_ms = EXCLUDED.accept_due_ms,
+               base_answer_due_ms = EXCLUDED.base_answer_due_ms, answer_due_ms = EXCLUDED.answer_due_ms, accepted_ms = EXCLUDED.accepted_ms,
+               extension_ms = EXCLUDED.extension_ms, extension_days = EXCLUDED.extension_days, extension_applied = EXCLUDED.extension_applied,
+               answered_ms = EXCLUDED.answered_ms, authorized = EXCLUDED.authorized, ended_ms = EXCLUDED.ended_ms, end_reason = EXCLUDED.end_reason`,
+            [row.q, row.idx, row.agency, row.start_ms, row.accept_due_ms, row.base_answer_due_ms, row.answer_due_ms, row.accepted_ms, row.extension_ms, row.extension_days, row.extension_applied, row.answered_ms, row.authorized, row.ended_ms, row.end_reason],
+          );
+        }
+      }
+    });
+  }
+
+  /** Every event in append order, read in pages so that a large ledger never sits in memory whole. */
+  async *events(): AsyncIterable<StoredEvent> {
+    const page = 1000;
+    let after = 0;
+    for (;;) {
+      const rows = await this.pool.query<{ seq: number; q: string; key: string; type: string; at_ms: number; body: string }>(
+        'SELECT seq, q, key, type, at_ms, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2',
+        [after, page],
+      );
+      for (const row of rows.rows) yield { q: row.q, key: row.key, type: row.type as StoredEvent['type'], at: row.at_ms, body: row.body };
+      if (rows.rows.length < page) return;
+      after = rows.rows[rows.rows.length - 1].seq;
+    }
+  }
+
+  async questionEvents(q: string): Promise<StoredEvent[]> {
+    const rows = await this.pool.query<{ q: string; key: string; type: string; at_ms: number; body: string }>(
+      'SELECT q, key, type, at_ms, body FROM events WHERE q = $1 ORDER BY seq',
+      [q],
+    );
+    return rows.rows.map((row) => ({ q: row.q, key: row.key, type: row.type as StoredEvent['type'], at: row.at_ms, body: row.body }));
+  }
+
+  async casesStartingBetween(start: number, end: number): Promise<CaseRecord[]> {
+    const rows = await this.pool.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases WHERE start_ms BETWEEN $1 AND $2`, [start, end]);
+    return rows.rows.map(caseFromRow);
+  }
+
+  async overdueCandidates(agency: string, at: number): Promise<CaseRecord[]> {
+    const rows = await this.pool.query<CaseRow>(
+      `SELECT ${CASE_COLUMNS} FROM cases WHERE agency = $1 AND answered_ms IS NULL AND ended_ms IS NULL AND accept_due_ms < $2 AND start_ms <= $2
+       UNION ALL
+       SELECT ${CASE_COLUMNS} FROM cases WHERE agency = $1 AND closed_ms > $2 AND accept_due_ms < $2 AND start_ms <= $2`,
+      [agency, at],
+    );
+    return rows.rows.map(caseFromRow);
+  }
+
+  async allocateQuestionId(year: number): Promise<string> {
+    const prefix = `HD-${year}-`;
+    // One statement: the counter row's lock serialises instances; imported ledgers' numbers are never handed out again.
+    const result = await this.pool.query<{ value: number }>(
+      `WITH imported AS (
+         SELECT coalesce(max(substr(q, length($1) + 1)::int), 0) AS n FROM questions WHERE q LIKE $1 || '%' AND q ~ '^HD-[0-9]{4}-[0-9]{6}$'
+       )
+       INSERT INTO counters (name, value) SELECT $1, n + 1 FROM imported
+       ON CONFLICT (name) DO UPDATE SET value = greatest(counters.value, (SELECT n FROM imported)) + 1
+       RETURNING value`,
+      [prefix],
+    );
+    return `${prefix}${String(result.rows[0].value).padStart(6, '0')}`;
+  }
+
+  async answeredQuestions(): Promise<Array<{ q: string; agency: string; question: string; answer: string }>> {
+    const rows = await this.pool.query<{ q: string; agency: string; asked: string; answered: string }>(
+      `SELECT q.q AS q, q.agency AS agency, s.body AS asked, a.body AS answered
+       FROM questions q
+       JOIN events s ON s.q = q.q AND s.type = 'submitted'
+       JOIN events a ON a.q = q.q AND a.type = 'answered'
+       WHERE q.status = 'answered'`,
+    );
+    return rows.rows.map((r) => ({
+      q: r.q,
+      agency: r.agency,
+      question: String((JSON.parse(r.asked) as { text?: unknown }).text ?? ''),
+      answer: String((JSON.parse(r.answered) as { text?: unknown }).text ?? ''),
+    }));
+  }
+
+  async questionFromSource(source: string): Promise<string | undefined> {
+    const rows = await this.pool.query<{ q: string }>(
+      "SELECT q FROM events WHERE type = 'submitted' AND (body::jsonb) ->> 'source' = $1 LIMIT 1",
+      [source],
+    );
+    return rows.rows[0]?.q;
+  }
+
+  async routingCorrections(): Promise<Array<{ q: string; text: string; agency: string }>> {
+    const rows = await this.pool.query<{ q: string; agency: string; body: string }>(
+      `SELECT q.q AS q, q.agency AS agency, s.body AS body
+       FROM (SELECT DISTINCT q FROM events WHERE type = 'forwarded') f
+       JOIN questions q ON q.q = f.q
+       JOIN events s ON s.q = f.q AND s.type = 'submitted'
+       WHERE q.status IN ('accepted', 'answered')`,
+    );
+    return rows.rows.map((r) => ({ q: r.q, agency: r.agency, text: String((JSON.parse(r.body) as { text?: unknown }).text ?? '') }));
+  }
+
+  async counts(): Promise<{ questions: number; events: number; cases: number }> {
+    const rows = await this.pool.query<{ questions: number; events: number; cases: number }>(
+      'SELECT (SELECT count(*) FROM questions) AS questions, (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM cases) AS cases',
+    );
+    return rows.rows[0];
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
