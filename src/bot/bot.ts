@@ -7,15 +7,9 @@ import { DIALOG_STATE, LANG, PROFILE, withMenu, type CitizenProfile } from '../.
 import { MainDialog } from '../../dialogs/citizen/mainDialog';
 import { detectLanguage } from '../routing/language';
 import { logger } from '../observability/logger';
-import type { BotServices } from './services';
+import type { BotMetrics, BotServices } from './services';
 import { TEXTS } from './texts';
 
-export interface BotMetrics {
-  turn(channel: string): void;
-  error(channel: string): void;
-  dialogCompleted(dialog: string, outcome: string): void;
-  questionFiled(channel: string, triage: boolean): void;
-}
 
 /** Officers, approvers, editors and admins: who they are (linked chat identities) and their dialog. */
 export interface StaffSetup {

@@ -15,7 +15,8 @@ import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
 import { SqliteChannelQueueStore } from '../store/sqlite-channels';
 import { SqliteLedgerStore } from '../store/sqlite';
 import type { Metrics } from '../observability/metrics';
-import { HoidapBot, type BotMetrics } from './bot';
+import { HoidapBot } from './bot';
+import type { BotMetrics } from './services';
 import { ChatIntents } from './intents';
 import { AnsweredQuestions, type BotServices } from './services';
 

@@ -47,9 +47,17 @@ export interface BotServices {
   normalizer: Normalizer;
   intents: ChatIntents;
   now(): number;
-  metrics?: import('./bot').BotMetrics;
+  metrics?: BotMetrics;
   /** A question reached an agency: tell its officers. */
   onAssigned?(q: string, agency: string, state: import('../domain/lifecycle').QuestionState): Promise<void>;
   /** Keeps where to reach the citizen when the answer is published. */
   rememberConversation?(q: string, reference: Partial<ConversationReference>): Promise<void>;
+}
+
+/** What the bot counts (Prometheus through src/observability in production, nothing in dialog tests). */
+export interface BotMetrics {
+  turn(channel: string): void;
+  error(channel: string): void;
+  dialogCompleted(dialog: string, outcome: string): void;
+  questionFiled(channel: string, triage: boolean): void;
 }

@@ -16,6 +16,7 @@ import { MessagingAdapter } from './adapter';
 import { OutboundDispatcher, type ChannelSender, type DispatcherOptions } from './dispatcher';
 import { InboundProcessor, type ProcessorOptions } from './processor';
 import { WorkerSupervisor } from './supervisor';
+import type { WorkerCommand } from './worker-protocol';
 import type { TurnBufferedStorage } from './turn-storage';
 
 export interface MessagingSetup {
@@ -181,8 +182,4 @@ export interface WorkerSetup {
   processor?: Partial<ProcessorOptions>;
   dispatcher?: Partial<DispatcherOptions>;
 }
-export type WorkerCommand = { type: 'kick-inbound' } | { type: 'kick-outbound' } | { type: 'stop' };
-export type WorkerEvent =
-  | { type: 'ready' }
-  | { type: 'turn'; channel: MessagingChannel }
-  | { type: 'outbound'; channel: MessagingChannel; outcome: string };
+export type { WorkerCommand, WorkerEvent } from './worker-protocol';

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { logger } from '../../observability/logger';
-import type { WorkerCommand, WorkerEvent } from './index';
+import type { WorkerCommand, WorkerEvent } from './worker-protocol';
 
 export interface SupervisorOptions {
   /** Creates the worker thread; it posts { type: 'ready' } once it is working. */

@@ -1,0 +1,48 @@
+/**
+ * The layering that `npm test` holds (npm run lint:deps): the domain is pure, the use cases
+ * depend only on the domain, and no module imports itself back through others.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle means two modules are one: split what they share into a third, or invert the dependency.',
+      from: { path: '^(src|dialogs)/' },
+      to: { circular: true },
+    },
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment: 'src/domain is plain TypeScript over values: no I/O, no framework, nothing else of the project.',
+      from: { path: '^src/domain/' },
+      to: { pathNot: ['^src/domain/', '^node_modules/zod/'] },
+    },
+    {
+      name: 'app-depends-on-domain-and-ports-only',
+      severity: 'error',
+      comment: 'Use cases see the domain and their ports; adapters (store, channels, http, cli, dialogs, bot) are wired in by the composition root.',
+      from: { path: '^src/app/' },
+      to: { pathNot: ['^src/(app|domain)/', '^node_modules/zod/'] },
+    },
+    {
+      name: 'nothing-imports-the-composition-root-or-cli',
+      severity: 'error',
+      comment: 'Only bin/ starts the CLI; adapters never reach back into it.',
+      from: { path: '^(src|dialogs)/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'no-test-code-in-production',
+      severity: 'error',
+      from: { path: '^(src|dialogs)/' },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^dist/' },
+  },
+};
