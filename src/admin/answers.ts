@@ -5,7 +5,7 @@ import { caseAtCutoff, overdueAt } from '../domain/cases';
 import type { Period } from '../domain/report';
 import { formatDay, formatDayVi, type LocalClock } from '../domain/time';
 import { overdueQuestions, type OverdueQuestion } from '../queries/overdue';
-import { appendix02Report, toXlsx, type Appendix02Report } from '../reports/appendix02';
+import { appendix02Report, renderReport, type Appendix02Report } from '../reports/appendix02';
 import type { Gazetteer } from '../routing/gazetteer';
 import type { Normalizer } from '../routing/normalize';
 import type { LedgerStore } from '../store/types';
@@ -160,7 +160,7 @@ export function appendix02FileName(period: Period): string {
 /** The same workbook as `hoidap report --format xlsx`, inline as a data: URL (no file server needed). */
 export async function appendix02Attachment(store: LedgerStore, data: ProvinceData, period: Period): Promise<{ report: Appendix02Report; attachment: Attachment; text: string }> {
   const report = await appendix02Report(store, data, period);
-  const xlsx = await toXlsx(report);
+  const xlsx = (await renderReport(report, 'xlsx', data)) as Buffer;
   const attachment: Attachment = { contentType: XLSX_CONTENT_TYPE, contentUrl: `data:${XLSX_CONTENT_TYPE};base64,${xlsx.toString('base64')}`, name: appendix02FileName(period) };
   const { totals } = report.table;
   const text = `Phụ biểu 02 ${periodVi(period)}: ${totals.total} câu hỏi, ${totals.answered} đã trả lời, ${totals.deleted} đã xóa.`;

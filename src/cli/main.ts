@@ -6,7 +6,7 @@ import { DataError, loadProvinceData, type ProvinceData } from '../config/data';
 import { isPostgresLocation, openStore } from '../config/store';
 import { Ledger } from '../ledger/ledger';
 import { overdueQuestions } from '../queries/overdue';
-import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
+import { appendix02Report, CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type RenderOptions, type ReportFormat } from '../reports/appendix02';
 import { parseDay, parseInstant } from '../domain/time';
 import type { LedgerStore } from '../store/types';
 import { DEFAULT_DB_PATH } from '../config/paths';
@@ -30,7 +30,8 @@ Usage: npx hoidap <command> [options]
   export --db PATH [--out FILE] write the ledger as JSON Lines
   backup --db PATH --out FILE   a consistent copy of the whole SQLite file (ledger, accounts, queues, conversations),
                                 safe while the server runs; restore by putting the copy in place while it is stopped
-  report --db PATH --from YYYY-MM-DD --to YYYY-MM-DD --format csv|json|md|xlsx [--out FILE]
+  report --db PATH --from YYYY-MM-DD --to YYYY-MM-DD --format csv|json|md|xlsx|docx [--out FILE]
+         [--headers codes|vi] [--report-number N --report-date YYYY-MM-DD]
                                 Phụ biểu 02 for the period
   overdue --db PATH --agency CODE_OR_NAME [--at ISO] [--format text|json]
                                 an agency's overdue questions
@@ -154,15 +155,20 @@ async function backupCommand(argv: string[], out: Output): Promise<number> {
 }
 
 async function reportCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
-  const { values } = args(argv, ['db', 'from', 'to', 'format', 'out']);
+  const { values } = args(argv, ['db', 'from', 'to', 'format', 'out', 'headers', 'report-number', 'report-date']);
   const fromDay = dayArg(values.from, 'from');
   const toDay = dayArg(values.to, 'to');
   if (toDay < fromDay) throw new UsageError('--to must not be before --from');
   const format = (values.format ?? 'csv') as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
+  const headers = (values.headers ?? 'codes') as CsvHeaders;
+  if (!CSV_HEADERS.includes(headers)) throw new UsageError(`--headers must be one of ${CSV_HEADERS.join(', ')}`);
+  const options: RenderOptions = { headers };
+  if (values['report-number'] !== undefined) options.reportNumber = values['report-number'];
+  if (values['report-date'] !== undefined) options.reportDay = dayArg(values['report-date'], 'report-date');
   return withStore(values.db, async (store) => {
     const report = await appendix02Report(store, data, { fromDay, toDay });
-    writeOut(out, values.out, await renderReport(report, format));
+    writeOut(out, values.out, await renderReport(report, format, data, options));
     return 0;
   });
 }

@@ -5,6 +5,7 @@ import { AgencyDirectory, AgencyListSchema } from '../domain/agencies';
 import { WorkingCalendar, type CalendarEntry } from '../domain/calendar';
 import { PolicySchema, type Policy } from '../domain/policy';
 import { LocalClock, parseDay } from '../domain/time';
+import { ReportLayoutSchema, type ReportLayout } from '../reports/annex';
 import { DEFAULT_DATA_DIR } from './paths';
 
 /** Reads and validates the policy data in data/ at start-up; every error names the file, the entry and the problem. */
@@ -23,6 +24,8 @@ export interface ProvinceData {
   policy: Policy;
   clock: LocalClock;
   calendar: WorkingCalendar;
+  /** The wording of Phụ biểu 02 as an annex (data/report.json). */
+  reportLayout: ReportLayout;
 }
 
 function readText(file: string): string {
@@ -131,5 +134,7 @@ export function loadProvinceData(dataDir: string = DEFAULT_DATA_DIR): ProvinceDa
 
   const clock = new LocalClock(policy.utcOffsetMinutes);
   const calendar = new WorkingCalendar(loadCalendarEntries(path.join(dataDir, 'holidays-vn.csv')), clock);
-  return { dataDir, agencies, policy, clock, calendar };
+  const reportFile = path.join(dataDir, 'report.json');
+  const reportLayout = parseWith(ReportLayoutSchema, readJsonFile(reportFile), reportFile);
+  return { dataDir, agencies, policy, clock, calendar, reportLayout };
 }

@@ -9,7 +9,7 @@ import { DELETE_REASONS } from '../domain/events';
 import type { QuestionState, QuestionStatus } from '../domain/lifecycle';
 import { parseDay, parseInstant } from '../domain/time';
 import { logger } from '../observability/logger';
-import { appendix02Report, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
+import { appendix02Report, CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type ReportFormat } from '../reports/appendix02';
 import type { RouteResult } from '../routing/router';
 import { SETTLEABLE, type ChannelQueueStore, type UndeliveredDecision } from '../store/channel-types';
 import { DEFAULT_LINK_CODE_TTL_MS } from '../store/sqlite-backoffice';
@@ -45,6 +45,7 @@ const CONTENT_TYPES: Record<ReportFormat, string> = {
   json: 'application/json; charset=utf-8',
   md: 'text/markdown; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
 
 /** A required text field with messages that say which field and what it must be. */
@@ -269,10 +270,16 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     if (to < from) throw new WorkflowError('invalid_input', 'to must not be before from');
     const format = (queryString(req, 'format') ?? 'json') as ReportFormat;
     if (!REPORT_FORMATS.includes(format)) throw new WorkflowError('invalid_input', `format must be one of ${REPORT_FORMATS.join(', ')}`);
+    const headers = (queryString(req, 'headers') ?? 'codes') as CsvHeaders;
+    if (!CSV_HEADERS.includes(headers)) throw new WorkflowError('invalid_input', `headers must be one of ${CSV_HEADERS.join(', ')}`);
+    const reportNumber = queryString(req, 'reportNumber');
+    const reportDay = dayParam(req, 'reportDate');
+    if (queryString(req, 'reportDate') !== undefined && reportDay === undefined) throw new WorkflowError('invalid_input', 'reportDate must be a date written YYYY-MM-DD');
     const report = await appendix02Report(store, data, { fromDay: from, toDay: to });
     res.type(CONTENT_TYPES[format]);
-    if (format === 'xlsx') res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${queryString(req, 'from')}_${queryString(req, 'to')}.xlsx"`);
-    res.send(await renderReport(report, format));
+    if (format === 'xlsx' || format === 'docx')
+      res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${queryString(req, 'from')}_${queryString(req, 'to')}.${format}"`);
+    res.send(await renderReport(report, format, data, { headers, ...(reportNumber ? { reportNumber } : {}), ...(reportDay !== undefined ? { reportDay } : {}) }));
   });
 
   router.get('/overdue', requireRole('view'), async (req, res) => {

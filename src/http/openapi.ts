@@ -1,6 +1,6 @@
 import { ROLES } from '../backoffice/types';
 import { DELETE_REASONS } from '../domain/events';
-import { REPORT_FORMATS } from '../reports/appendix02';
+import { CSV_HEADERS, REPORT_FORMATS } from '../reports/appendix02';
 
 /**
  * The OpenAPI 3.1 description of /api/v1, written by hand next to src/http/api.ts
@@ -174,6 +174,9 @@ export function openApiDocument(): Json {
             { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
             { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
             { name: 'format', in: 'query', schema: { type: 'string', enum: REPORT_FORMATS, default: 'json' } },
+            { name: 'headers', in: 'query', schema: { type: 'string', enum: CSV_HEADERS, default: 'codes' }, description: 'CSV header row: machine codes, or Vietnamese column names' },
+            { name: 'reportNumber', in: 'query', schema: { type: 'string' }, description: 'docx/xlsx: the number of the report the annex is attached to (blank if absent)' },
+            { name: 'reportDate', in: 'query', schema: { type: 'string', format: 'date' }, description: 'docx/xlsx: the date of that report (blank if absent)' },
           ],
           responses: {
             '200': {
@@ -183,6 +186,7 @@ export function openApiDocument(): Json {
                 'text/csv': { schema: { type: 'string' } },
                 'text/markdown': { schema: { type: 'string' } },
                 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+                'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
               },
             },
             ...ERRORS,

@@ -226,8 +226,8 @@ const CASES: RouteCase[] = [
     url: () => '/reports/appendix02?from=2023-01-01&to=2023-09-25&format=csv',
     expect: only(['editor', 'admin']),
     check(_who, _json, text) {
-      expect(text).toMatch(/^row,agency,name,total,answered,awaiting_answer,awaiting_acceptance,deleted,eligible,late,score\n/);
-      expect(text).toContain('\n37,h-baothang,UBND huyện Bảo Thắng,9,1,0,5,3,6,6,0\n');
+      expect(text).toMatch(/^row,agency,name,total,answered,awaiting_answer,awaiting_acceptance,deleted,eligible,late,score\r\n/);
+      expect(text).toContain('\r\n37,h-baothang,UBND huyện Bảo Thắng,9,1,0,5,3,6,6,0\r\n');
     },
   },
   {
