@@ -289,7 +289,7 @@ async function verify(): Promise<void> {
   const result = await new Ledger(store, data).importLines(text.split('\n'));
   if (result.errors.length > 0) throw new Error(`generated ledger is invalid: ${JSON.stringify(result.errors.slice(0, 3))}`);
   const cases = await store.casesStartingBetween(clock.startOfDay(day('2023-01-01')), CUTOFF);
-  const table = buildAppendix02(cases, { fromDay: day('2023-01-01'), toDay: day('2023-09-25') }, data.agencies, clock, data.policy);
+  const table = buildAppendix02(cases, { fromDay: day('2023-01-01'), toDay: day('2023-09-25') }, data.agencies, clock, data.rules);
   const problems: string[] = [];
   for (const e of expected) {
     const r = table.rows.find((row) => row.agency === e.agency);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AgencyDirectory, AgencyListSchema } from '../domain/agencies';
 import { WorkingCalendar, type CalendarEntry } from '../domain/calendar';
-import { PolicySchema, type Policy } from '../domain/policy';
+import { PolicySchema, RuleBook, type Policy } from '../domain/policy';
 import { LocalClock, parseDay } from '../domain/time';
 import { ReportLayoutSchema, type ReportLayout } from '../reports/annex';
 import { DEFAULT_DATA_DIR } from './paths';
@@ -21,7 +21,10 @@ export class DataError extends Error {
 export interface ProvinceData {
   dataDir: string;
   agencies: AgencyDirectory;
+  /** policy.json as written: its deadlines and scoring are the rules from the beginning of time (see `rules`). */
   policy: Policy;
+  /** The deadline and score rules over time: `rules.at(instant)` is the rule set in force then. */
+  rules: RuleBook;
   clock: LocalClock;
   calendar: WorkingCalendar;
   /** The wording of Phụ biểu 02 as an annex (data/report.json). */
@@ -117,18 +120,40 @@ export function loadCalendarEntries(file: string): CalendarEntry[] {
   return entries;
 }
 
+/** Which period a policy.json entry is about: "the rules in force from 2025-01-01", "the rules until 2025-01-01". */
+function ruleVersionLabel(raw: unknown, p: PropertyKey[]): string | undefined {
+  const versions = (raw as { versions?: Array<{ from?: unknown }> }).versions;
+  const firstFrom = Array.isArray(versions) && typeof versions[0]?.from === 'string' ? versions[0].from : undefined;
+  if (p[0] === 'versions' && typeof p[1] === 'number') {
+    const from = Array.isArray(versions) ? versions[p[1]]?.from : undefined;
+    return typeof from === 'string' ? `the rules in force from ${from}` : undefined;
+  }
+  if ((p[0] === 'deadlines' || p[0] === 'scoring') && firstFrom) return `the rules in force until ${firstFrom}`;
+  return undefined;
+}
+
+/** Which agency and period an agencies.json entry is about: "so-tnmt", "so-tnmt, its version from 2025-03-01". */
+function agencyLabel(raw: unknown, p: PropertyKey[]): string | undefined {
+  if (p[0] !== 'agencies' || typeof p[1] !== 'number') return undefined;
+  const entry = (raw as { agencies?: Array<{ code?: unknown; from?: unknown; until?: unknown; versions?: Array<{ from?: unknown }> }> }).agencies?.[p[1]];
+  if (typeof entry?.code !== 'string') return undefined;
+  if (p[2] === 'versions' && typeof p[3] === 'number') {
+    const from = entry.versions?.[p[3]]?.from;
+    return typeof from === 'string' ? `${entry.code}, its version from ${from}` : entry.code;
+  }
+  const life = [typeof entry.from === 'string' ? `from ${entry.from}` : '', typeof entry.until === 'string' ? `until ${entry.until}` : ''].filter(Boolean).join(' ');
+  return life ? `${entry.code}, ${life}` : entry.code;
+}
+
 export function loadProvinceData(dataDir: string = DEFAULT_DATA_DIR): ProvinceData {
   const agenciesFile = path.join(dataDir, 'agencies.json');
   const agenciesRaw = readJsonFile(agenciesFile);
-  const list = parseWith(AgencyListSchema, agenciesRaw, agenciesFile, (p) => {
-    if (p[0] !== 'agencies' || typeof p[1] !== 'number') return undefined;
-    const entry = (agenciesRaw as { agencies?: Array<{ code?: unknown }> }).agencies?.[p[1]];
-    return typeof entry?.code === 'string' ? entry.code : undefined;
-  });
+  const list = parseWith(AgencyListSchema, agenciesRaw, agenciesFile, (p) => agencyLabel(agenciesRaw, p));
   const agencies = new AgencyDirectory(list.agencies);
 
   const policyFile = path.join(dataDir, 'policy.json');
-  const policy = parseWith(PolicySchema, readJsonFile(policyFile), policyFile);
+  const policyRaw = readJsonFile(policyFile);
+  const policy = parseWith(PolicySchema, policyRaw, policyFile, (p) => ruleVersionLabel(policyRaw, p));
   if (!agencies.has(policy.routing.triageAgency))
     throw new DataError(policyFile, [`routing.triageAgency: "${policy.routing.triageAgency}" is not an agency code in agencies.json`]);
 
@@ -136,5 +161,5 @@ export function loadProvinceData(dataDir: string = DEFAULT_DATA_DIR): ProvinceDa
   const calendar = new WorkingCalendar(loadCalendarEntries(path.join(dataDir, 'holidays-vn.csv')), clock);
   const reportFile = path.join(dataDir, 'report.json');
   const reportLayout = parseWith(ReportLayoutSchema, readJsonFile(reportFile), reportFile);
-  return { dataDir, agencies, policy, clock, calendar, reportLayout };
+  return { dataDir, agencies, policy, rules: new RuleBook(policy), clock, calendar, reportLayout };
 }

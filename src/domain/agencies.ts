@@ -1,36 +1,123 @@
 import { z } from 'zod';
+import { checkDated, DayTextSchema, describeLifetime, inForceOn, lifetimeDays, lifetimeFields, mergeOverride } from './dated';
 import { foldVietnamese } from './text';
+import { formatDay, parseDay } from './time';
+
+const codeSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'agency codes are lower-case letters, digits and dashes');
+const kindSchema = z.enum(['department', 'district']);
+
+/** A dated change of an agency: new name, kind or row in Phụ biểu 02 from a day (src/domain/dated.ts). */
+const AgencyVersionSchema = z
+  .object({
+    from: DayTextSchema,
+    document: z.string().min(1).optional(),
+    note: z.string().optional(),
+    name: z.string().min(1).optional(),
+    shortName: z.string().min(1).optional(),
+    kind: kindSchema.optional(),
+    appendix02Row: z.number().int().positive().nullable().optional(),
+  })
+  .strict();
 
 export const AgencySchema = z
   .object({
-    code: z.string().regex(/^[a-z][a-z0-9-]*$/, 'agency codes are lower-case letters, digits and dashes'),
+    code: codeSchema,
     name: z.string().min(1),
     shortName: z.string().min(1),
-    kind: z.enum(['department', 'district']),
+    kind: kindSchema,
     /** Row in Phụ biểu 02; null when the agency is routable but not in the scored list. */
     appendix02Row: z.number().int().positive().nullable(),
     aliases: z.array(z.string().min(1)),
+    /** First day the agency exists (absent: always has); `until`: first day it no longer does. */
+    ...lifetimeFields,
+    /** The agency that takes over its work from `until`. */
+    successor: codeSchema.optional(),
+    /** The document that created, renamed or ended it (number and date). */
+    document: z.string().min(1).optional(),
+    note: z.string().optional(),
+    /** Later names, kinds and Phụ biểu 02 rows, each from a day. */
+    versions: z.array(AgencyVersionSchema).optional(),
   })
   .strict();
+
+export type Agency = z.infer<typeof AgencySchema>;
+
+/** One stretch of an agency's life with the same fields: [fromDay, untilDay) in local days. */
+export interface AgencySegment {
+  fromDay: number;
+  untilDay: number;
+  /** The agency as it is during the segment (its versions applied). */
+  view: Agency;
+  /** -1: the entry's own fields; otherwise the index of the version in force. */
+  version: number;
+}
+
+/** The agency's life cut where its versions change it. */
+export function agencySegments(a: Agency): AgencySegment[] {
+  const { fromDay, untilDay } = lifetimeDays(a);
+  const segments: AgencySegment[] = [];
+  let view: Agency = a;
+  let start = fromDay;
+  let version = -1;
+  for (const [j, v] of (a.versions ?? []).entries()) {
+    const day = parseDay(v.from) as number;
+    if (day > start) segments.push({ fromDay: start, untilDay: Math.min(day, untilDay), view, version });
+    const { from: _from, document: _document, note: _note, ...fields } = v;
+    view = mergeOverride(view, fields);
+    start = Math.max(start, day);
+    version = j;
+  }
+  if (start < untilDay) segments.push({ fromDay: start, untilDay, view, version });
+  return segments;
+}
+
+function describeDays(fromDay: number, untilDay: number): string {
+  return describeLifetime({
+    from: Number.isFinite(fromDay) ? formatDay(fromDay) : undefined,
+    until: Number.isFinite(untilDay) ? formatDay(untilDay) : undefined,
+  });
+}
 
 export const AgencyListSchema = z
   .object({ agencies: z.array(AgencySchema).min(1) })
   .strict()
   .superRefine((list, ctx) => {
-    const codes = new Set<string>();
-    const rows = new Set<number>();
+    const codes = new Map<string, Agency>();
     list.agencies.forEach((a, i) => {
       if (codes.has(a.code)) ctx.addIssue({ code: 'custom', path: ['agencies', i, 'code'], message: `duplicate agency code ${a.code}` });
-      codes.add(a.code);
-      if (a.appendix02Row !== null) {
-        if (rows.has(a.appendix02Row))
-          ctx.addIssue({ code: 'custom', path: ['agencies', i, 'appendix02Row'], message: `duplicate appendix02Row ${a.appendix02Row}` });
-        rows.add(a.appendix02Row);
+      codes.set(a.code, a);
+      checkDated(a, ctx, ['agencies', i]);
+    });
+    list.agencies.forEach((a, i) => {
+      if (a.successor === undefined) return;
+      const path = ['agencies', i, 'successor'];
+      const next = codes.get(a.successor);
+      if (!next) return void ctx.addIssue({ code: 'custom', path, message: `"${a.successor}" is not an agency code in this file` });
+      if (next.code === a.code) return void ctx.addIssue({ code: 'custom', path, message: 'an agency cannot be its own successor' });
+      if (a.until === undefined) return void ctx.addIssue({ code: 'custom', path, message: 'a successor takes over from the day the agency ends: give "until" too' });
+      const handover = parseDay(a.until);
+      if (handover !== undefined && !inForceOn(next, handover))
+        ctx.addIssue({ code: 'custom', path, message: `${a.successor} must exist on ${a.until}, the day ${a.code} ends; it exists ${describeLifetime(next)}` });
+    });
+    // A row of Phụ biểu 02 belongs to one agency at a time.
+    const rows: Array<{ i: number; a: Agency; s: AgencySegment }> = [];
+    list.agencies.forEach((a, i) => {
+      if (lifetimeDays(a).fromDay >= lifetimeDays(a).untilDay) return;
+      for (const s of agencySegments(a)) if (s.view.appendix02Row !== null) rows.push({ i, a, s });
+    });
+    rows.forEach((x, k) => {
+      for (const y of rows.slice(0, k)) {
+        if (x.a.code === y.a.code || x.s.view.appendix02Row !== y.s.view.appendix02Row) continue;
+        if (x.s.fromDay >= y.s.untilDay || y.s.fromDay >= x.s.untilDay) continue;
+        const path = x.s.version < 0 ? ['agencies', x.i, 'appendix02Row'] : ['agencies', x.i, 'versions', x.s.version, 'appendix02Row'];
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `duplicate appendix02Row ${x.s.view.appendix02Row}: ${y.a.code} has that row ${describeDays(y.s.fromDay, y.s.untilDay)}, ${x.a.code} ${describeDays(x.s.fromDay, x.s.untilDay)}`,
+        });
       }
     });
   });
-
-export type Agency = z.infer<typeof AgencySchema>;
 
 export type AgencyMatch =
   | { kind: 'found'; agency: Agency }
@@ -60,6 +147,42 @@ export class AgencyDirectory {
 
   get(code: string): Agency | undefined {
     return this.byCode.get(code);
+  }
+
+  /** The agency as it is on a local day (its dated versions applied), or undefined when it does not exist then. */
+  onDay(code: string, day: number): Agency | undefined {
+    const agency = this.byCode.get(code);
+    if (!agency) return undefined;
+    return agencySegments(agency).find((s) => s.fromDay <= day && day < s.untilDay)?.view;
+  }
+
+  /** Why no case may start at the agency on this day (it did not exist then); undefined when one may. */
+  cannotStartCaseOn(code: string, day: number): string | undefined {
+    const agency = this.byCode.get(code);
+    if (!agency || inForceOn(agency, day)) return undefined;
+    const next = agency.successor ? `; its successor is "${agency.successor}"` : '';
+    return `"${code}" on ${formatDay(day)}, but that agency exists ${describeLifetime(agency)}${next}`;
+  }
+
+  /**
+   * The rows of Phụ biểu 02 for the period [fromDay, toDay]: the agencies that existed
+   * during it and had a row then, and any other agency with a case in the period (so that
+   * no case is left out of the totals). Each as it was on its last day in the period
+   * (name, row); ordered by that row, an agency that ended first before one that took its
+   * row, then the unscored by code.
+   */
+  forReport(fromDay: number, toDay: number, withCases: ReadonlySet<string>): Agency[] {
+    const listed: Array<{ view: Agency; rank: number; until: number }> = [];
+    for (const agency of this.all) {
+      const inPeriod = agencySegments(agency).filter((s) => s.fromDay <= toDay && fromDay < s.untilDay);
+      const scored = inPeriod.filter((s) => s.view.appendix02Row !== null);
+      if (scored.length === 0 && !withCases.has(agency.code)) continue;
+      const last = inPeriod[inPeriod.length - 1] ?? agencySegments(agency).at(-1);
+      const view = last?.view ?? agency;
+      const row = scored.at(-1)?.view.appendix02Row ?? null;
+      listed.push({ view: { ...view, appendix02Row: row }, rank: row ?? Number.MAX_SAFE_INTEGER, until: lifetimeDays(agency).untilDay });
+    }
+    return listed.sort((a, b) => a.rank - b.rank || a.until - b.until || a.view.code.localeCompare(b.view.code)).map((x) => x.view);
   }
 
   /** Agencies in Phụ biểu 02 order: the scored list first, then the others. */

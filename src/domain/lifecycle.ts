@@ -1,6 +1,7 @@
+import type { AgencyDirectory } from './agencies';
 import type { WorkingCalendar } from './calendar';
 import { agenciesNamed, type Channel, type DeleteReason, type LedgerEvent } from './events';
-import type { Policy } from './policy';
+import type { RuleBook, Rules } from './policy';
 
 /**
  * A question's life as a state machine over ledger events. Each (question, agency)
@@ -45,8 +46,25 @@ export interface QuestionState {
 
 export interface LifecycleContext {
   calendar: WorkingCalendar;
-  policy: Policy;
+  /**
+   * The rules in force at an instant (data/policy.json and its dated versions). A case's
+   * deadlines and its extension cap are those in force when the case starts, whenever
+   * its events are recorded or imported.
+   */
+  rulesAt(instant: number): Rules;
   isKnownAgency(code: string): boolean;
+  /** Why no case may start at this agency at this instant (it did not exist then); undefined when one may. */
+  cannotStartCaseAt?(code: string, instant: number): string | undefined;
+}
+
+/** The context of the province's data: the rules over time, the agencies over time. */
+export function lifecycleContext(calendar: WorkingCalendar, rules: RuleBook, agencies: AgencyDirectory): LifecycleContext {
+  return {
+    calendar,
+    rulesAt: (instant) => rules.at(instant),
+    isKnownAgency: (code) => agencies.has(code),
+    cannotStartCaseAt: (code, instant) => agencies.cannotStartCaseOn(code, calendar.clock.dayOf(instant)),
+  };
 }
 
 export type ApplyResult = { ok: true; state: QuestionState } | { ok: false; reason: string };
@@ -65,12 +83,12 @@ function fail(reason: string): ApplyResult {
 }
 
 function newCase(agency: string, start: number, ctx: LifecycleContext): CaseState {
-  const { calendar, policy } = ctx;
-  const answerDue = calendar.deadline(start, policy.deadlines.answerWorkingDays);
+  const { deadlines } = ctx.rulesAt(start);
+  const answerDue = ctx.calendar.deadline(start, deadlines.answerWorkingDays);
   return {
     agency,
     start,
-    acceptDue: calendar.deadline(start, policy.deadlines.acceptWorkingDays),
+    acceptDue: ctx.calendar.deadline(start, deadlines.acceptWorkingDays),
     baseAnswerDue: answerDue,
     answerDue,
   };
@@ -101,6 +119,8 @@ export function applyEvent(state: QuestionState | undefined, event: LedgerEvent,
   switch (event.type) {
     case 'assigned': {
       if (state.cases.length > 0) return fail('"assigned" comes once; later moves are "forwarded"');
+      const closed = ctx.cannotStartCaseAt?.(event.agency, at);
+      if (closed) return fail(`"assigned" to ${closed}`);
       cases.push(newCase(event.agency, at, ctx));
       next.status = 'assigned';
       next.agency = event.agency;
@@ -110,6 +130,8 @@ export function applyEvent(state: QuestionState | undefined, event: LedgerEvent,
       if (!current) return fail('"forwarded" needs a current agency: the question has not been assigned');
       if (event.from !== current.agency) return fail(`"forwarded" from "${event.from}" but the question is at "${current.agency}"`);
       if (event.agency === event.from) return fail(`"forwarded" to the agency it is already at ("${event.from}")`);
+      const closed = ctx.cannotStartCaseAt?.(event.agency, at);
+      if (closed) return fail(`"forwarded" to ${closed}`);
       current.ended = at;
       current.endReason = 'forwarded';
       cases.push(newCase(event.agency, at, ctx));
@@ -129,8 +151,9 @@ export function applyEvent(state: QuestionState | undefined, event: LedgerEvent,
         next.status = 'accepted';
       } else if (event.type === 'extended') {
         if (current.extension !== undefined) return fail(`"extended" comes at most once per case; ${current.agency} already extended it`);
-        // An extension recorded after the deadline has passed moves nothing.
-        const appliedDays = at <= current.baseAnswerDue ? Math.min(event.days, ctx.policy.deadlines.extension.maxWorkingDays) : 0;
+        // An extension recorded after the deadline has passed moves nothing; the cap is the one in force when the case started.
+        const cap = ctx.rulesAt(current.start).deadlines.extension.maxWorkingDays;
+        const appliedDays = at <= current.baseAnswerDue ? Math.min(event.days, cap) : 0;
         current.extension = { at, days: event.days, appliedDays };
         if (appliedDays > 0) current.answerDue = ctx.calendar.extendDeadline(current.baseAnswerDue, appliedDays);
       } else if (event.type === 'answered') {

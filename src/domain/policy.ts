@@ -1,43 +1,143 @@
 import { z } from 'zod';
+import { checkDated, DayTextSchema, mergeOverride, versionIndexOn } from './dated';
+import { LocalClock, parseDay } from './time';
 
-/** The deadline and scoring policy: numbers a province may change without a release (data/policy.json). */
-export const PolicySchema = z
+/**
+ * The deadline and scoring policy: numbers a province may change without a release
+ * (data/policy.json). The file's `deadlines` and `scoring` are the rules from the
+ * beginning of time; `versions` lists later rule sets, each in force from its `from`
+ * day (local) until the next one's, each a dated override of the one before it
+ * (src/domain/dated.ts). A case is governed by the rules in force on the day it starts.
+ */
+
+const DeadlinesSchema = z
   .object({
-    timezone: z.string().min(1),
-    utcOffsetMinutes: z.number().int().min(-720).max(840),
-    deadlines: z
-      .object({
-        acceptWorkingDays: z.number().int().min(1).max(60),
-        answerWorkingDays: z.number().int().min(1).max(120),
-        /** One extension per case (a ledger rule); this caps how far it moves the answer deadline. */
-        extension: z.object({ maxWorkingDays: z.number().int().min(0).max(60) }).strict(),
-      })
-      .strict(),
-    scoring: z
-      .object({
-        noEligibleCases: z.number(),
-        allLate: z.number(),
-        onTimeAuthorized: z.number(),
-        highVolume: z
-          .object({
-            score: z.number(),
-            answersInAMonthMoreThan: z.number().int().min(0),
-          })
-          .strict(),
-        otherwise: z.number(),
-      })
-      .strict(),
-    routing: z
-      .object({
-        triageAgency: z.string().min(1),
-        confidenceThreshold: z.number().min(0).max(1),
-      })
-      .strict(),
+    acceptWorkingDays: z.number().int().min(1).max(60),
+    answerWorkingDays: z.number().int().min(1).max(120),
+    /** One extension per case (a ledger rule); this caps how far it moves the answer deadline. */
+    extension: z.object({ maxWorkingDays: z.number().int().min(0).max(60) }).strict(),
   })
+  .strict();
+
+const ScoringSchema = z
+  .object({
+    noEligibleCases: z.number(),
+    allLate: z.number(),
+    onTimeAuthorized: z.number(),
+    highVolume: z
+      .object({
+        score: z.number(),
+        answersInAMonthMoreThan: z.number().int().min(0),
+      })
+      .strict(),
+    otherwise: z.number(),
+  })
+  .strict();
+
+/** One complete rule set: what a case's deadlines and an agency's score are computed with. */
+export const RuleSetSchema = z
+  .object({ deadlines: DeadlinesSchema, scoring: ScoringSchema })
   .strict()
   .refine((p) => p.deadlines.acceptWorkingDays <= p.deadlines.answerWorkingDays, {
     message: 'deadlines.acceptWorkingDays must not exceed deadlines.answerWorkingDays',
     path: ['deadlines', 'acceptWorkingDays'],
   });
 
+export type Rules = z.infer<typeof RuleSetSchema>;
+
+/** A later rule set: only the fields that change (deep), from a day, with the decision that changed them. */
+const RuleVersionSchema = z
+  .object({
+    from: DayTextSchema,
+    /** The document that set these rules, e.g. "Quyết định 123/QĐ-UBND ngày 15/12/2024". */
+    document: z.string().min(1),
+    note: z.string().optional(),
+    deadlines: DeadlinesSchema.partial()
+      .extend({ extension: DeadlinesSchema.shape.extension.partial().optional() })
+      .strict()
+      .optional(),
+    scoring: ScoringSchema.partial()
+      .extend({ highVolume: ScoringSchema.shape.highVolume.partial().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type RuleVersion = z.infer<typeof RuleVersionSchema>;
+
+export const PolicySchema = z
+  .object({
+    timezone: z.string().min(1),
+    utcOffsetMinutes: z.number().int().min(-720).max(840),
+    deadlines: DeadlinesSchema,
+    scoring: ScoringSchema,
+    routing: z
+      .object({
+        triageAgency: z.string().min(1),
+        confidenceThreshold: z.number().min(0).max(1),
+      })
+      .strict(),
+    /** Dated rule sets after the base one, in date order. */
+    versions: z.array(RuleVersionSchema).optional(),
+  })
+  .strict()
+  .refine((p) => p.deadlines.acceptWorkingDays <= p.deadlines.answerWorkingDays, {
+    message: 'deadlines.acceptWorkingDays must not exceed deadlines.answerWorkingDays',
+    path: ['deadlines', 'acceptWorkingDays'],
+  })
+  .superRefine((p, ctx) => {
+    checkDated({ versions: p.versions }, ctx, []);
+    // Each version, merged over the rules before it, must be a valid rule set.
+    let rules: Rules = { deadlines: p.deadlines, scoring: p.scoring };
+    p.versions?.forEach((v, j) => {
+      const merged = mergeOverride(rules, { deadlines: v.deadlines, scoring: v.scoring });
+      const result = RuleSetSchema.safeParse(merged);
+      if (!result.success)
+        for (const issue of result.error.issues)
+          ctx.addIssue({ code: 'custom', path: ['versions', j, ...issue.path], message: `${issue.message} (the rules in force from ${v.from}, with what this version does not change carried over)` });
+      rules = merged;
+    });
+  });
+
 export type Policy = z.infer<typeof PolicySchema>;
+
+/** A rule set and the period it is in force: [from, until) in local days; undefined ends are open. */
+export interface DatedRules {
+  /** Absent for the rules from the beginning of time. */
+  from?: string;
+  until?: string;
+  document?: string;
+  rules: Rules;
+}
+
+/** The rules of policy.json over time: which rule set is in force on a day or at an instant. */
+export class RuleBook {
+  readonly periods: readonly DatedRules[];
+  private readonly clock: LocalClock;
+
+  constructor(policy: Policy) {
+    this.clock = new LocalClock(policy.utcOffsetMinutes);
+    const periods: DatedRules[] = [{ rules: { deadlines: policy.deadlines, scoring: policy.scoring } }];
+    for (const v of policy.versions ?? []) {
+      const previous = periods[periods.length - 1];
+      previous.until = v.from;
+      periods.push({ from: v.from, document: v.document, rules: mergeOverride(previous.rules, { deadlines: v.deadlines, scoring: v.scoring }) });
+    }
+    this.periods = periods;
+  }
+
+  /** The rules in force on a local day (a day number, see time.ts). */
+  onDay(day: number): Rules {
+    return this.periods[versionIndexOn(this.periods.slice(1) as Array<{ from: string }>, day) + 1].rules;
+  }
+
+  /** The rules in force at an instant (its local day). */
+  at(instant: number): Rules {
+    return this.onDay(this.clock.dayOf(instant));
+  }
+
+  /** The days on which the rules change, in order (for reports and tests). */
+  changeDays(): number[] {
+    return this.periods.slice(1).map((p) => parseDay(p.from as string) as number);
+  }
+}

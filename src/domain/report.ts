@@ -1,7 +1,7 @@
 import type { Agency, AgencyDirectory } from './agencies';
 import { caseAtCutoff, type CaseRecord } from './cases';
 import type { CaseEndReason } from './lifecycle';
-import type { Policy } from './policy';
+import type { RuleBook, Rules } from './policy';
 import { formatDay, formatDayVi, type LocalClock } from './time';
 
 /** Phụ biểu 02: each agency's Q&A work over a period, and its score (shared/reference/scoring-policy.md). */
@@ -47,6 +47,8 @@ export interface Appendix02 {
   to: string;
   rows: Appendix02Row[];
   totals: Appendix02Totals;
+  /** The score rules the rows were scored with: those in force on the period's last day. */
+  scoring: Rules['scoring'];
 }
 
 export function periodBounds(period: Period, clock: LocalClock): { start: number; cutoff: number } {
@@ -69,7 +71,7 @@ function emptyTally(): Tally {
   return { total: 0, answered: 0, awaitingAnswer: 0, awaitingAcceptance: 0, deleted: 0, late: 0, unauthorizedAnswers: 0, answersByMonth: new Map(), deletedByReason: {} };
 }
 
-export function scoreAgency(t: Omit<Appendix02Row, 'score' | 'basis' | 'row' | 'agency' | 'name'>, scoring: Policy['scoring']): { score: number; basis: ScoreBasis } {
+export function scoreAgency(t: Omit<Appendix02Row, 'score' | 'basis' | 'row' | 'agency' | 'name'>, scoring: Rules['scoring']): { score: number; basis: ScoreBasis } {
   if (t.eligible === 0) return { score: scoring.noEligibleCases, basis: 'no_eligible' };
   if (t.late === t.eligible) return { score: scoring.allLate, basis: 'all_late' };
   if (t.late === 0 && t.answered > 0 && t.unauthorizedAnswers === 0) {
@@ -80,11 +82,18 @@ export function scoreAgency(t: Omit<Appendix02Row, 'score' | 'basis' | 'row' | '
 }
 
 /**
- * Builds the table from the cases that start in the period. Rows: every agency of
- * the scored list, plus any other agency that has a case in the period, so that no
- * case is left out of the totals.
+ * Builds the table from the cases that start in the period, under the organisation and
+ * rules of the period, whatever the data says about later days:
+ * - rows: the agencies that existed during the period with a row of Phụ biểu 02 then,
+ *   named as they were, plus any other agency that has a case in the period, so that no
+ *   case is left out of the totals (AgencyDirectory.forReport);
+ * - each case is judged late against its own deadlines, stored when it started and
+ *   computed under the rules in force on that day (lifecycle.ts), extension cap included;
+ * - each agency's score over the period (a judgement over all its cases, not a per-case
+ *   one) uses the score rules in force on the period's last day.
  */
-export function buildAppendix02(cases: Iterable<CaseRecord>, period: Period, agencies: AgencyDirectory, clock: LocalClock, policy: Policy): Appendix02 {
+export function buildAppendix02(cases: Iterable<CaseRecord>, period: Period, agencies: AgencyDirectory, clock: LocalClock, rules: RuleBook): Appendix02 {
+  const { scoring } = rules.onDay(period.toDay);
   const { start, cutoff } = periodBounds(period, clock);
   const tallies = new Map<string, Tally>();
   for (const c of cases) {
@@ -117,7 +126,7 @@ export function buildAppendix02(cases: Iterable<CaseRecord>, period: Period, age
     if (judged.late) t.late += 1;
   }
 
-  const listed: Agency[] = agencies.inReportOrder().filter((a) => a.appendix02Row !== null || tallies.has(a.code));
+  const listed: Agency[] = agencies.forReport(period.fromDay, period.toDay, new Set(tallies.keys()));
   const rows = listed.map((agency, index): Appendix02Row => {
     const t = tallies.get(agency.code) ?? emptyTally();
     const base = {
@@ -132,7 +141,7 @@ export function buildAppendix02(cases: Iterable<CaseRecord>, period: Period, age
       maxAnswersInAMonth: Math.max(0, ...t.answersByMonth.values()),
       deletedByReason: t.deletedByReason,
     };
-    return { row: index + 1, agency: agency.code, name: agency.name, ...base, ...scoreAgency(base, policy.scoring) };
+    return { row: index + 1, agency: agency.code, name: agency.name, ...base, ...scoreAgency(base, scoring) };
   });
 
   const totals: Appendix02Totals = { total: 0, answered: 0, awaitingAnswer: 0, awaitingAcceptance: 0, deleted: 0, eligible: 0 };
@@ -144,7 +153,7 @@ export function buildAppendix02(cases: Iterable<CaseRecord>, period: Period, age
     totals.deleted += r.deleted;
     totals.eligible += r.eligible;
   }
-  return { from: formatDay(period.fromDay), to: formatDay(period.toDay), rows, totals };
+  return { from: formatDay(period.fromDay), to: formatDay(period.toDay), rows, totals, scoring };
 }
 
 const DELETE_REASON_VI: Record<CaseEndReason, string> = {
@@ -176,17 +185,13 @@ function periodLabel(period: Period): string {
   return `Trong kỳ báo cáo (${range})`;
 }
 
-function names(rows: Appendix02Row[], agencies: AgencyDirectory, withTotals: boolean): string {
-  return rows
-    .map((r) => {
-      const name = agencies.get(r.agency)?.name ?? r.agency;
-      return withTotals ? `${name} (${r.total} câu hỏi)` : name;
-    })
-    .join(', ');
+/** The agencies' names as they were in the period (the rows carry them). */
+function names(rows: Appendix02Row[], withTotals: boolean): string {
+  return rows.map((r) => (withTotals ? `${r.name} (${r.total} câu hỏi)` : r.name)).join(', ');
 }
 
 /** The summary paragraph, worded the way section II.1 of the 2023 report words it. */
-export function summaryParagraph(table: Appendix02, period: Period, agencies: AgencyDirectory, policy: Policy): string {
+export function summaryParagraph(table: Appendix02, period: Period): string {
   const { totals, rows } = table;
   const pending = totals.awaitingAnswer + totals.awaitingAcceptance;
   const reasons = new Set<CaseEndReason>();
@@ -205,7 +210,7 @@ export function summaryParagraph(table: Appendix02, period: Period, agencies: Ag
   );
 
   const n = rows.length;
-  const s = policy.scoring;
+  const s = table.scoring;
   const by = (basis: ScoreBasis) => rows.filter((r) => r.basis === basis);
   const highVolume = by('high_volume');
   const onTime = [...highVolume, ...by('on_time')];
@@ -218,7 +223,7 @@ export function summaryParagraph(table: Appendix02, period: Period, agencies: Ag
       `Có ${count(onTime.length)}/${n} cơ quan, đơn vị thực hiện tiếp nhận, trả lời câu hỏi đúng thời gian, người trả lời đúng thành phần theo quy định, ` +
       `đạt ${s.onTimeAuthorized} điểm trở lên`;
     if (highVolume.length > 0)
-      text += `; trong đó có ${count(highVolume.length)} đơn vị tiếp nhận, trả lời trên ${s.highVolume.answersInAMonthMoreThan} câu hỏi/tháng, đạt ${s.highVolume.score} điểm: ${names(highVolume, agencies, true)}`;
+      text += `; trong đó có ${count(highVolume.length)} đơn vị tiếp nhận, trả lời trên ${s.highVolume.answersInAMonthMoreThan} câu hỏi/tháng, đạt ${s.highVolume.score} điểm: ${names(highVolume, true)}`;
     sentences.push(`${text}.`);
   }
   const middle = [...other, ...noEligible];
@@ -234,7 +239,7 @@ export function summaryParagraph(table: Appendix02, period: Period, agencies: Ag
     sentences.push(`${text}.`);
   }
   if (allLate.length > 0) {
-    const detail = allLate.map((r) => `${agencies.get(r.agency)?.name ?? r.agency} (${r.late}/${r.eligible} câu hỏi tiếp nhận, trả lời chậm)`).join(', ');
+    const detail = allLate.map((r) => `${r.name} (${r.late}/${r.eligible} câu hỏi tiếp nhận, trả lời chậm)`).join(', ');
     sentences.push(`${count(allLate.length)}/${n} cơ quan, đơn vị đạt ${s.allLate} điểm: ${detail}.`);
   }
   parts.push(sentences.join(' '));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ProvinceData } from '../config/data';
 import { eventInstant, parseEvent, parseLedgerLine, type LedgerEvent } from '../domain/events';
-import { applyEvent, type LifecycleContext, type QuestionState } from '../domain/lifecycle';
+import { applyEvent, lifecycleContext, type LifecycleContext, type QuestionState } from '../domain/lifecycle';
 import { ConflictError, type LedgerStore, type QuestionUpdate, type StoredEvent } from '../store/types';
 
 export interface LineError {
@@ -43,7 +43,7 @@ export class Ledger {
   private readonly ctx: LifecycleContext;
 
   constructor(readonly store: LedgerStore, readonly data: ProvinceData) {
-    this.ctx = { calendar: data.calendar, policy: data.policy, isKnownAgency: (code) => data.agencies.has(code) };
+    this.ctx = lifecycleContext(data.calendar, data.rules, data.agencies);
   }
 
   /**

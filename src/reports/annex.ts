@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Policy } from '../domain/policy';
+import type { Rules } from '../domain/policy';
 import type { Appendix02Row } from '../domain/report';
 import { formatDayVi } from '../domain/time';
 import type { Appendix02Report } from './appendix02';
@@ -57,8 +57,8 @@ function fill(template: string, values: Record<string, number>): string {
 }
 
 /** The "Ghi chú" of a row: why the agency got its score, in the report's words. */
-export function rowNote(row: Appendix02Row, layout: ReportLayout, policy: Policy): string {
-  const values = { late: row.late, eligible: row.eligible, total: row.total, threshold: policy.scoring.highVolume.answersInAMonthMoreThan };
+export function rowNote(row: Appendix02Row, layout: ReportLayout, scoring: Rules['scoring']): string {
+  const values = { late: row.late, eligible: row.eligible, total: row.total, threshold: scoring.highVolume.answersInAMonthMoreThan };
   switch (row.basis) {
     case 'no_eligible':
       return fill(row.total === 0 ? layout.notes.no_eligible_none : layout.notes.no_eligible_removed, values);
@@ -78,7 +78,7 @@ export function attachedToLine(layout: ReportLayout, options: AnnexOptions): str
 }
 
 /** Phụ biểu 02 laid out as the annex: the same content for every document format. */
-export function buildAnnex(report: Appendix02Report, layout: ReportLayout, policy: Policy, options: AnnexOptions = {}): Annex {
+export function buildAnnex(report: Appendix02Report, layout: ReportLayout, options: AnnexOptions = {}): Annex {
   const { rows, totals } = report.table;
   return {
     label: layout.annexLabel,
@@ -87,7 +87,7 @@ export function buildAnnex(report: Appendix02Report, layout: ReportLayout, polic
     attachedTo: attachedToLine(layout, options),
     criteria: layout.criteria,
     headings: ANNEX_HEADINGS,
-    rows: rows.map((r) => [r.row, r.name, r.total, r.answered, r.awaitingAnswer, r.awaitingAcceptance, r.deleted, r.score, rowNote(r, layout, policy)]),
+    rows: rows.map((r) => [r.row, r.name, r.total, r.answered, r.awaitingAnswer, r.awaitingAcceptance, r.deleted, r.score, rowNote(r, layout, report.table.scoring)]),
     totals: ['', 'Tổng số', totals.total, totals.answered, totals.awaitingAnswer, totals.awaitingAcceptance, totals.deleted, '', ''],
     summaryHeading: layout.summaryHeading,
     summary: report.summary.split('\n\n'),

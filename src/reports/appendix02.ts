@@ -25,8 +25,8 @@ export interface Appendix02Report {
 export async function appendix02Report(store: LedgerStore, data: ProvinceData, period: Period): Promise<Appendix02Report> {
   const { start, cutoff } = periodBounds(period, data.clock);
   const cases = await store.casesStartingBetween(start, cutoff);
-  const table = buildAppendix02(cases, period, data.agencies, data.clock, data.policy);
-  return { table, summary: summaryParagraph(table, period, data.agencies, data.policy), period };
+  const table = buildAppendix02(cases, period, data.agencies, data.clock, data.rules);
+  return { table, summary: summaryParagraph(table, period), period };
 }
 
 const CSV_COLUMNS = ['row', 'agency', 'name', 'total', 'answered', 'awaiting_answer', 'awaiting_acceptance', 'deleted', 'eligible', 'late', 'score'] as const;
@@ -172,8 +172,8 @@ export async function renderReport(report: Appendix02Report, format: ReportForma
     case 'md':
       return toMarkdown(report);
     case 'xlsx':
-      return toXlsx(report, buildAnnex(report, data.reportLayout, data.policy, options));
+      return toXlsx(report, buildAnnex(report, data.reportLayout, options));
     case 'docx':
-      return annexToDocx(buildAnnex(report, data.reportLayout, data.policy, options));
+      return annexToDocx(buildAnnex(report, data.reportLayout, options));
   }
 }

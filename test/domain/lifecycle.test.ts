@@ -1,12 +1,12 @@
 import { caseAtCutoff, overdueAt } from '../../src/domain/cases';
 import { parseEvent, type LedgerEvent } from '../../src/domain/events';
-import { applyEvent, type LifecycleContext, type QuestionState } from '../../src/domain/lifecycle';
+import { applyEvent, lifecycleContext, type LifecycleContext, type QuestionState } from '../../src/domain/lifecycle';
 import { buildAppendix02 } from '../../src/domain/report';
 import { formatDay } from '../../src/domain/time';
 import { day, instant, local, province } from '../helpers/province';
 
 const data = province();
-const ctx: LifecycleContext = { calendar: data.calendar, policy: data.policy, isKnownAgency: (c) => data.agencies.has(c) };
+const ctx: LifecycleContext = lifecycleContext(data.calendar, data.rules, data.agencies);
 
 function event(fields: Record<string, unknown>): LedgerEvent {
   const parsed = parseEvent({ q: 'HD-2024-000001', ...fields });
@@ -93,7 +93,7 @@ describe('the question lifecycle', () => {
     expect(s.cases[0]).toMatchObject({ agency: 'h-baothang', endReason: 'forwarded' });
     expect(s.cases[1]).toMatchObject({ agency: 'so-tnmt', start: instant('2024-02-20T15:00:00+07:00') });
     expect(dueDay(s.cases[1].acceptDue)).toBe('2024-02-22');
-    const table = buildAppendix02(s.cases.map((c) => ({ ...c, q: s.id })), { fromDay: day('2024-02-01'), toDay: day('2024-02-29') }, data.agencies, data.clock, data.policy);
+    const table = buildAppendix02(s.cases.map((c) => ({ ...c, q: s.id })), { fromDay: day('2024-02-01'), toDay: day('2024-02-29') }, data.agencies, data.clock, data.rules);
     expect(table.rows.find((r) => r.agency === 'h-baothang')).toMatchObject({ total: 1, deleted: 1, score: 15, basis: 'no_eligible' });
     expect(table.rows.find((r) => r.agency === 'so-tnmt')).toMatchObject({ total: 1, awaitingAnswer: 1 });
   });

@@ -1,5 +1,5 @@
 import { parseEvent } from '../../src/domain/events';
-import { applyEvent, type LifecycleContext, type QuestionState } from '../../src/domain/lifecycle';
+import { applyEvent, lifecycleContext, type LifecycleContext, type QuestionState } from '../../src/domain/lifecycle';
 import { ConflictError, type LedgerStore, type StoredEvent } from '../../src/store/types';
 import { instant, province } from '../helpers/province';
 
@@ -9,7 +9,7 @@ import { instant, province } from '../helpers/province';
  */
 export function storeContract(name: string, open: () => Promise<LedgerStore>): void {
   const data = province();
-  const ctx: LifecycleContext = { calendar: data.calendar, policy: data.policy, isKnownAgency: (c) => data.agencies.has(c) };
+  const ctx: LifecycleContext = lifecycleContext(data.calendar, data.rules, data.agencies);
   let store: LedgerStore;
 
   beforeEach(async () => {

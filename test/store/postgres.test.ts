@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openStore } from '../../src/config/store';
 import { parseEvent } from '../../src/domain/events';
-import { applyEvent, type LifecycleContext, type QuestionState } from '../../src/domain/lifecycle';
+import { applyEvent, lifecycleContext, type LifecycleContext, type QuestionState } from '../../src/domain/lifecycle';
 import { Ledger } from '../../src/ledger/ledger';
 import { PostgresLedgerStore } from '../../src/store/postgres';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
@@ -15,7 +15,7 @@ storeContract('PostgreSQL', openFreshPostgresStore);
 
 describe('PostgreSQL adapter', () => {
   const data = province();
-  const ctx: LifecycleContext = { calendar: data.calendar, policy: data.policy, isKnownAgency: (c) => data.agencies.has(c) };
+  const ctx: LifecycleContext = lifecycleContext(data.calendar, data.rules, data.agencies);
   let store: PostgresLedgerStore;
   beforeEach(async () => {
     store = await openFreshPostgresStore();
