@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Rules } from '../domain/policy';
-import type { Appendix02Row } from '../domain/report';
+import type { Appendix02, Appendix02Row, Period } from '../domain/report';
 import { formatDayVi } from '../domain/time';
-import type { Appendix02Report } from './appendix02';
 
 /** data/report.json: the wording of Phụ biểu 02 as an annex of the province's report. */
 export const ReportLayoutSchema = z
@@ -28,6 +27,13 @@ export const ReportLayoutSchema = z
   })
   .strict();
 export type ReportLayout = z.infer<typeof ReportLayoutSchema>;
+
+/** Phụ biểu 02 of a period with its summary paragraph (built by appendix02.ts; here so that the annex needs nothing of it). */
+export interface Appendix02Report {
+  table: Appendix02;
+  summary: string;
+  period: Period;
+}
 
 /** What the person producing the report fills in: the report's number and date, when known. */
 export interface AnnexOptions {

@@ -1,8 +1,8 @@
 import type { ProvinceData } from '../config/data';
-import { buildAppendix02, periodBounds, summaryParagraph, type Appendix02, type Period } from '../domain/report';
+import { buildAppendix02, periodBounds, summaryParagraph, type Period } from '../domain/report';
 import { formatDayVi } from '../domain/time';
 import type { LedgerStore } from '../store/types';
-import { buildAnnex, type Annex, type AnnexOptions } from './annex';
+import { buildAnnex, type Annex, type AnnexOptions, type Appendix02Report } from './annex';
 import { annexToDocx } from './docx';
 
 export const REPORT_FORMATS = ['csv', 'json', 'md', 'xlsx', 'docx'] as const;
@@ -15,11 +15,7 @@ export interface RenderOptions extends AnnexOptions {
   headers?: CsvHeaders;
 }
 
-export interface Appendix02Report {
-  table: Appendix02;
-  summary: string;
-  period: Period;
-}
+export type { Appendix02Report };
 
 /** Reads the cases of the period from the store and builds Phụ biểu 02 and its summary paragraph. */
 export async function appendix02Report(store: LedgerStore, data: ProvinceData, period: Period): Promise<Appendix02Report> {
