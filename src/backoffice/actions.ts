@@ -279,7 +279,8 @@ export class Workflow {
     const state = await this.load(q);
     this.authorize(actor, 'extend', state);
     const current = this.requireOpen(state, 'extend');
-    const max = this.data.policy.deadlines.extension.maxWorkingDays;
+    // The cap in force when the case started (data/policy.json versions), as the ledger applies it.
+    const max = this.data.rules.at(current.start).deadlines.extension.maxWorkingDays;
     if (!Number.isInteger(input.days) || input.days < 1 || input.days > max)
       throw new WorkflowError('invalid_input', `days must be a whole number of working days from 1 to ${max}; got ${String(input.days)}`);
     const reason = cleanText(input.reason, 'reason');
