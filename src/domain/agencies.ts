@@ -50,6 +50,8 @@ export interface AgencySegment {
   view: Agency;
   /** -1: the entry's own fields; otherwise the index of the version in force. */
   version: number;
+  /** Where the segment's appendix02Row is written: -1 the entry's own field, else that version's. */
+  rowVersion: number;
 }
 
 /** The agency's life cut where its versions change it. */
@@ -59,15 +61,17 @@ export function agencySegments(a: Agency): AgencySegment[] {
   let view: Agency = a;
   let start = fromDay;
   let version = -1;
+  let rowVersion = -1;
   for (const [j, v] of (a.versions ?? []).entries()) {
     const day = parseDay(v.from) as number;
-    if (day > start) segments.push({ fromDay: start, untilDay: Math.min(day, untilDay), view, version });
+    if (day > start) segments.push({ fromDay: start, untilDay: Math.min(day, untilDay), view, version, rowVersion });
     const { from: _from, document: _document, note: _note, ...fields } = v;
     view = mergeOverride(view, fields);
     start = Math.max(start, day);
     version = j;
+    if (v.appendix02Row !== undefined) rowVersion = j;
   }
-  if (start < untilDay) segments.push({ fromDay: start, untilDay, view, version });
+  if (start < untilDay) segments.push({ fromDay: start, untilDay, view, version, rowVersion });
   return segments;
 }
 
@@ -109,7 +113,7 @@ export const AgencyListSchema = z
       for (const y of rows.slice(0, k)) {
         if (x.a.code === y.a.code || x.s.view.appendix02Row !== y.s.view.appendix02Row) continue;
         if (x.s.fromDay >= y.s.untilDay || y.s.fromDay >= x.s.untilDay) continue;
-        const path = x.s.version < 0 ? ['agencies', x.i, 'appendix02Row'] : ['agencies', x.i, 'versions', x.s.version, 'appendix02Row'];
+        const path = x.s.rowVersion < 0 ? ['agencies', x.i, 'appendix02Row'] : ['agencies', x.i, 'versions', x.s.rowVersion, 'appendix02Row'];
         ctx.addIssue({
           code: 'custom',
           path,

@@ -70,9 +70,7 @@ export function checkDated(
       ctx.addIssue({
         code: 'custom',
         path: [...path, 'versions', j, 'from'],
-        message: Number.isFinite(previous)
-          ? `must be after ${formatDay(previous)} (the entry's from or the previous version's): versions are in date order`
-          : 'must be a real date',
+        message: `must be after ${formatDay(previous)} (the entry's from or the previous version's): versions are in date order`,
       });
     if (day >= untilDay) ctx.addIssue({ code: 'custom', path: [...path, 'versions', j, 'from'], message: `must be before the entry's until (${entry.until})` });
     previous = Math.max(previous, day);

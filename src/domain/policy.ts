@@ -92,10 +92,10 @@ export const PolicySchema = z
     p.versions?.forEach((v, j) => {
       const merged = mergeOverride(rules, { deadlines: v.deadlines, scoring: v.scoring });
       const result = RuleSetSchema.safeParse(merged);
-      if (!result.success)
-        for (const issue of result.error.issues)
-          ctx.addIssue({ code: 'custom', path: ['versions', j, ...issue.path], message: `${issue.message} (the rules in force from ${v.from}, with what this version does not change carried over)` });
-      rules = merged;
+      if (result.success) return void (rules = merged);
+      // Reported once: the next version is checked over the last valid rules.
+      for (const issue of result.error.issues)
+        ctx.addIssue({ code: 'custom', path: ['versions', j, ...issue.path], message: `${issue.message} (with what this version does not change carried over from the rules before it)` });
     });
   });
 
