@@ -189,3 +189,46 @@ describe('agencies over time', () => {
     expect(result.error?.issues.map((i) => i.message)).toEqual(['so-nnmt must exist on 2025-03-01, the day so-tnmt ends; it exists from 2025-07-01']);
   });
 });
+
+describe('a case keeps the rules of the day it started', () => {
+  test('deadlines and the extension cap: a case started before the change keeps the old ones, even when extended after it', async () => {
+    const { Ledger } = await import('../../src/ledger/ledger');
+    const { SqliteLedgerStore } = await import('../../src/store/sqlite');
+    const dir = dataCopy({ policy: (p) => (p.versions = [stricterRulesFrom('2025-01-01')]) });
+    const data = loadProvinceData(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const store = new SqliteLedgerStore(':memory:');
+    try {
+      const ledger = new Ledger(store, data);
+      const e = (q: string, type: string, at: string, extra: Record<string, unknown> = {}) => JSON.stringify({ q, type, at, ...extra });
+      const result = await ledger.importLines([
+        e('HD-2024-000001', 'submitted', '2024-12-31T09:00:00+07:00', { channel: 'portal', text: 'trước' }),
+        e('HD-2024-000001', 'assigned', '2024-12-31T10:00:00+07:00', { agency: 'so-yte' }),
+        e('HD-2024-000001', 'extended', '2025-01-03T10:00:00+07:00', { agency: 'so-yte', days: 5, reason: 'xác minh' }),
+        e('HD-2025-000002', 'submitted', '2025-01-02T09:00:00+07:00', { channel: 'portal', text: 'sau' }),
+        e('HD-2025-000002', 'assigned', '2025-01-02T10:00:00+07:00', { agency: 'so-yte' }),
+        e('HD-2025-000002', 'extended', '2025-01-03T10:00:00+07:00', { agency: 'so-yte', days: 5, reason: 'xác minh' }),
+      ]);
+      expect(result.errors).toEqual([]);
+      const states = await store.loadQuestions(['HD-2024-000001', 'HD-2025-000002']);
+      const before = states.get('HD-2024-000001')?.cases[0];
+      const after = states.get('HD-2025-000002')?.cases[0];
+      const { calendar } = data;
+      // 31/12/2024: accept in 2 working days, answer in 10, extension up to 5
+      expect(before).toMatchObject({
+        acceptDue: calendar.deadline(instant('2024-12-31T10:00:00+07:00'), 2),
+        baseAnswerDue: calendar.deadline(instant('2024-12-31T10:00:00+07:00'), 10),
+        extension: { days: 5, appliedDays: 5 },
+      });
+      // 02/01/2025: accept in 1, answer in 7, extension capped at 2
+      expect(after).toMatchObject({
+        acceptDue: calendar.deadline(instant('2025-01-02T10:00:00+07:00'), 1),
+        baseAnswerDue: calendar.deadline(instant('2025-01-02T10:00:00+07:00'), 7),
+        extension: { days: 5, appliedDays: 2 },
+      });
+      expect(after?.answerDue).toBe(calendar.extendDeadline(after?.baseAnswerDue as number, 2));
+    } finally {
+      await store.close();
+    }
+  });
+});
