@@ -79,11 +79,9 @@ export function checkDated(
 
 /** Index of the version in force on `day` (-1: the entry's own fields). Versions are in date order. */
 export function versionIndexOn(versions: ReadonlyArray<{ from: string }> | undefined, day: number): number {
-  let index = -1;
-  versions?.forEach((v, j) => {
-    if ((parseDay(v.from) as number) <= day) index = j;
-  });
-  return index;
+  if (!versions) return -1;
+  for (let j = versions.length - 1; j >= 0; j -= 1) if ((parseDay(versions[j].from) as number) <= day) return j;
+  return -1;
 }
 
 type Plain = Record<string, unknown>;

@@ -114,6 +114,7 @@ export interface DatedRules {
 export class RuleBook {
   readonly periods: readonly DatedRules[];
   private readonly clock: LocalClock;
+  private readonly versions: ReadonlyArray<{ from: string }>;
 
   constructor(policy: Policy) {
     this.clock = new LocalClock(policy.utcOffsetMinutes);
@@ -124,11 +125,12 @@ export class RuleBook {
       periods.push({ from: v.from, document: v.document, rules: mergeOverride(previous.rules, { deadlines: v.deadlines, scoring: v.scoring }) });
     }
     this.periods = periods;
+    this.versions = policy.versions ?? [];
   }
 
   /** The rules in force on a local day (a day number, see time.ts). */
   onDay(day: number): Rules {
-    return this.periods[versionIndexOn(this.periods.slice(1) as Array<{ from: string }>, day) + 1].rules;
+    return this.periods[versionIndexOn(this.versions, day) + 1].rules;
   }
 
   /** The rules in force at an instant (its local day). */
