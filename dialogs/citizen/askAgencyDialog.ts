@@ -1,4 +1,5 @@
-import { TurnContext } from 'botbuilder';
+import { MessageFactory, TurnContext } from 'botbuilder';
+import { redactForPublic } from '../../src/domain/redact';
 import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import type { RouteResult } from '../../src/routing/router';
@@ -114,7 +115,10 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     const similar = this.services.answered.similar(text);
     if (similar.length === 0) return step.next(undefined);
     const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-    await step.context.sendActivity(t.similarFound(similar.map((s) => ({ q: s.q, question: cut(s.question, 160), answer: cut(s.answer, 400) }))));
+    // Another citizen's question and its answer: redacted as on /hoi-dap, and plain text (Web Chat renders no markdown, no links).
+    const offered = MessageFactory.text(t.similarFound(similar.map((s) => ({ q: s.q, question: cut(redactForPublic(s.question), 160), answer: cut(redactForPublic(s.answer), 400) }))));
+    offered.textFormat = 'plain';
+    await step.context.sendActivity(offered);
     return step.prompt(PROMPTS.yesNo, { prompt: withYesNo(t, t.similarHelped), retryPrompt: withYesNo(t, t.yesNoRetry) });
   }
 

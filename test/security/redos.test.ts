@@ -14,6 +14,7 @@ import { foldVietnamese } from '../../src/domain/text';
 import { detectLanguage } from '../../src/routing/language';
 import { validContact } from '../../dialogs/citizen/askAgencyDialog';
 import { parseRating } from '../../dialogs/citizen/ratingDialog';
+import { redactForPublic } from '../../src/domain/redact';
 import { says, testBot } from '../helpers/bot';
 import { NOW } from '../helpers/bot';
 import { regexLiterals, sourceFiles, worstGrowth } from './growth';
@@ -68,6 +69,7 @@ describe('ReDoS: patterns that see citizen text', () => {
       findTicket,
       detectLanguage,
       foldVietnamese,
+      redactForPublic,
       parsePeriod: (text) => parsePeriod(services.normalizer.tokens(text).join(' '), services.data.clock.dayOf(NOW)),
       parseAdminQuery: (text) => parseAdminQuery(text, adminContext),
       normalizerTokens: (text) => services.normalizer.tokens(text),
