@@ -144,6 +144,9 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
    * Each caller's promise resolves once its events are committed.
    */
   async enqueueInbound(events: readonly NewInboundEvent[]): Promise<number> {
+    // Checked before joining the shared write: a bad event fails its own request only.
+    const bad = events.find((e) => !Number.isSafeInteger(e.receivedAt) || (e.interaction !== undefined && !Number.isSafeInteger(e.interaction.at)));
+    if (bad) throw new Error(`inbound event ${bad.channel}:${bad.dedupeKey} has no valid time`);
     return new Promise<number>((resolve, reject) => {
       this.inboundBatch.push({ events, resolve, reject });
       if (this.inboundBatch.length === 1) setImmediate(() => this.flushInbound());
@@ -154,9 +157,9 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
 
   private flushInbound(): void {
     const batch = this.inboundBatch.splice(0);
-    try {
-      const added = this.db.transaction(() =>
-        batch.map(({ events }) => {
+    const write = (requests: typeof batch) =>
+      this.db.transaction(() =>
+        requests.map(({ events }) => {
           let n = 0;
           for (const e of events) {
             n += this.stmt.insertInbound.run({ channel: e.channel, dedupeKey: e.dedupeKey, userKey: e.userKey, kind: e.kind, payload: e.payload, receivedAt: e.receivedAt, status: e.ignored ? 'ignored' : 'pending' }).changes;
@@ -165,9 +168,22 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
           return n;
         }),
       ).immediate();
+    try {
+      const added = write(batch);
       batch.forEach((b, i) => b.resolve(added[i]));
     } catch (err) {
-      batch.forEach((b) => b.reject(err));
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+      // One request's failure must not fail the others written with it: each on its own.
+      for (const b of batch) {
+        try {
+          b.resolve(write([b])[0]);
+        } catch (own) {
+          b.reject(own);
+        }
+      }
     }
   }
 
