@@ -179,6 +179,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging, api });
   await messaging?.start();
+  // Portal messages a crash left stored but unanswered (as the webhook inbox does for Zalo and Messenger).
+  void portal?.recover().catch((err: unknown) => logger.error('portal recovery failed', { error: err instanceof Error ? err.message : String(err) }));
   sweeper?.start();
   retention?.start();
   if (sweeper && created?.staff && store instanceof SqliteLedgerStore) {

@@ -34,6 +34,7 @@ export class SqliteRetention {
     );
     const oldConversations = db.prepare<[number, number], { id: string }>('SELECT id FROM dl_conversations WHERE last_ms < ? ORDER BY last_ms LIMIT ?');
     const conversationActivities = db.prepare('DELETE FROM dl_activities WHERE conversation_id = ?');
+    const conversationPending = db.prepare('DELETE FROM dl_pending WHERE conversation_id = ?');
     const conversation = db.prepare('DELETE FROM dl_conversations WHERE id = ?');
     // botbuilder's ConversationState keys are "<channel>/conversations/<id>/<namespace>"; user profiles
     // ("<channel>/users/...": language, the citizen's ticket list) are kept.
@@ -51,6 +52,7 @@ export class SqliteRetention {
         let n = 0;
         for (const { id } of oldConversations.all(cutoff, limit)) {
           conversationActivities.run(id);
+          conversationPending.run(id);
           n += conversation.run(id).changes;
         }
         return n;

@@ -188,6 +188,17 @@ const MIGRATIONS: string[] = [
   -- Answers already published were handed to the citizens' channels (see Workflow.handOverAnswer).
   INSERT OR IGNORE INTO notifications_sent (key, created_ms) SELECT 'answer-hand-over:' || q, at_ms FROM events WHERE type = 'answered';
   `,
+  `
+  -- Portal (Direct Line) messages stored whose turn has not finished yet (stored_ms: when stored): a crash between
+  -- the two leaves them here, and the next start runs them, as the webhook inbox does for Zalo and Messenger.
+  CREATE TABLE IF NOT EXISTS dl_pending (
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    stored_ms INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS dl_pending_by_time ON dl_pending (stored_ms);
+  `,
 ];
 
 /** A row of the `cases` table (all columns). */
