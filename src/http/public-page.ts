@@ -123,8 +123,9 @@ export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceD
           }</nav>`
         : '';
 
+    // Appended: the app's own policy (frame-ancestors, src/http/hardening.ts) applies as well.
+    res.append('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'");
     res.set({
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'same-origin',
     });
