@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SecretBox, secretBoxFromEnv } from './secret-box';
 import { randomUUID } from 'node:crypto';
 import type {
   ChannelQueueStore,
@@ -61,7 +62,11 @@ const outbound = (r: OutboxRow): OutboundMessage => ({
 export class SqliteChannelQueueStore implements ChannelQueueStore {
   private readonly stmt;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Channel secrets at rest: encrypted when HOIDAP_SECRET_KEY is set. */
+    private readonly secrets: SecretBox = secretBoxFromEnv(),
+  ) {
     this.stmt = {
       insertInbound: db.prepare(
         `INSERT INTO inbox (channel, dedupe_key, user_key, kind, payload, received_ms, status)
@@ -309,10 +314,11 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
   }
 
   async getSecret(name: string): Promise<string | undefined> {
-    return this.stmt.getSecret.get(name)?.value;
+    const stored = this.stmt.getSecret.get(name)?.value;
+    return stored === undefined ? undefined : this.secrets.open(stored);
   }
 
   async setSecret(name: string, value: string, now: number): Promise<void> {
-    this.stmt.setSecret.run(name, value, now);
+    this.stmt.setSecret.run(name, this.secrets.seal(value), now);
   }
 }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import { makePrivate } from './private-file';
 import path from 'node:path';
 import type { CaseRecord } from '../domain/cases';
 import type { CaseEndReason, CaseState, QuestionState } from '../domain/lifecycle';
@@ -280,7 +281,10 @@ export class SqliteLedgerStore implements LedgerStore {
     readonly file: string,
     options: { checkpoints?: boolean } = {},
   ) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+      makePrivate(file);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
