@@ -135,3 +135,14 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, p
   }
   throw new Error(`never happened: ${what}`);
 }
+
+/** Waits until the server at `base` answers /readyz with 200 (bounded by a number of polls). */
+export async function waitReady(base: string): Promise<void> {
+  await eventually(async () => {
+    try {
+      return (await fetch(`${base}/readyz`)).ok;
+    } catch {
+      return false;
+    }
+  }, 'the server to be ready', 3000);
+}

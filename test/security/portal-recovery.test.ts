@@ -12,7 +12,7 @@ import { hashToken, type DirectLineActivity } from '../../src/channels/portal/st
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { startServer } from '../../src/http/server';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
-import { eventually } from '../helpers/channels';
+import { eventually, waitReady } from '../helpers/channels';
 import { freePort } from '../helpers/ports';
 import { province } from '../helpers/province';
 import { DL, startConversation } from '../channels/portal/helpers';
@@ -72,16 +72,6 @@ function startChild(port: number, dbFile: string): ChildProcess {
     env: { ...process.env, PORT: String(port), HOIDAP_DB: dbFile, HOIDAP_DEMO: '0', LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-}
-
-async function waitReady(base: string): Promise<void> {
-  await eventually(async () => {
-    try {
-      return (await fetch(`${base}/readyz`)).ok;
-    } catch {
-      return false;
-    }
-  }, 'the server to be ready', 3000);
 }
 
 test('kill -9 during Direct Line traffic: after the restart every stored message has its answer', async () => {
