@@ -1,4 +1,5 @@
-import { TurnContext } from 'botbuilder';
+import { MessageFactory, TurnContext } from 'botbuilder';
+import { redactForPublic } from '../../src/domain/redact';
 import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import type { RouteResult } from '../../src/routing/router';
@@ -27,12 +28,19 @@ const PROMPTS = { question: 'askQuestion', yesNo: 'askYesNo', name: 'askName', c
 export const MIN_QUESTION = 10;
 export const MAX_QUESTION = 2000;
 
+/** The longest contact accepted; checked before any pattern sees the text. */
+export const MAX_CONTACT = 120;
+
 /** A phone number (Vietnamese mobile or landline, with or without +84) or an email address. */
 export function validContact(text: string): string | undefined {
+  // The length first: no pattern below ever runs on a long text (a 1 MB reply costs one comparison).
+  if (text.length > MAX_CONTACT * 2) return undefined;
   const trimmed = text.trim();
+  if (trimmed.length > MAX_CONTACT) return undefined;
   const phone = trimmed.replace(/[\s.()-]/g, '');
   if (/^(\+84|84|0)(3|5|7|8|9)\d{8}$/.test(phone) || /^(\+84|84|0)2\d{9}$/.test(phone)) return phone.replace(/^(\+84|84)/, '0');
-  if (/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(trimmed) && trimmed.length <= 120) return trimmed.toLowerCase();
+  // Domain labels cannot contain the dot that separates them: one way to match, linear time.
+  if (/^[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]{2,}$/.test(trimmed)) return trimmed.toLowerCase();
   return undefined;
 }
 
@@ -46,7 +54,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     super(DIALOG_IDS.ask, services);
     this.addDialog(new TextPrompt(PROMPTS.question, (pc) => this.validateQuestion(pc)))
       .addDialog(new TextPrompt(PROMPTS.yesNo, async (pc) => yesNo(services, pc.recognized.value) !== undefined))
-      .addDialog(new TextPrompt(PROMPTS.name, async (pc) => /^[\p{L}][\p{L} .'-]{1,79}$/u.test((pc.recognized.value ?? '').trim())))
+      .addDialog(new TextPrompt(PROMPTS.name, async (pc) => (pc.recognized.value ?? '').length <= 200 && /^[\p{L}][\p{L} .'-]{1,79}$/u.test((pc.recognized.value ?? '').trim())))
       .addDialog(new TextPrompt(PROMPTS.contact, async (pc) => validContact(pc.recognized.value ?? '') !== undefined))
       .addDialog(new TextPrompt(PROMPTS.locality, async (pc) => (pc.recognized.value ?? '').trim().length > 0 && (pc.recognized.value ?? '').length <= 120))
       .addDialog(
@@ -107,7 +115,10 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     const similar = this.services.answered.similar(text);
     if (similar.length === 0) return step.next(undefined);
     const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-    await step.context.sendActivity(t.similarFound(similar.map((s) => ({ q: s.q, question: cut(s.question, 160), answer: cut(s.answer, 400) }))));
+    // Another citizen's question and its answer: redacted as on /hoi-dap, and plain text (Web Chat renders no markdown, no links).
+    const offered = MessageFactory.text(t.similarFound(similar.map((s) => ({ q: s.q, question: cut(redactForPublic(s.question), 160), answer: cut(redactForPublic(s.answer), 400) }))));
+    offered.textFormat = 'plain';
+    await step.context.sendActivity(offered);
     return step.prompt(PROMPTS.yesNo, { prompt: withYesNo(t, t.similarHelped), retryPrompt: withYesNo(t, t.yesNoRetry) });
   }
 

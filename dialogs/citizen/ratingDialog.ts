@@ -14,7 +14,10 @@ export interface RatingOptions {
 
 /** "3", "4 sao", "5 điểm": the first digit 1..5 of a short reply. */
 export function parseRating(text: string | undefined): number | undefined {
-  const m = /^\s*([1-5])(\s*(sao|điểm|diem|\/\s*5|stars?))?\s*[.!]?\s*$/i.exec(text ?? '');
+  // A rating is a few characters: longer replies are not one (and never reach the pattern).
+  const trimmed = (text ?? '').trim();
+  if (trimmed.length > 20) return undefined;
+  const m = /^([1-5])(?:\s*(?:sao|điểm|diem|\/\s*5|stars?))?\s*[.!]?$/i.exec(trimmed);
   return m ? Number(m[1]) : undefined;
 }
 

@@ -152,13 +152,13 @@ export class StaffDialog extends ComponentDialog {
         command.reason = reason;
       } else if (command.kind === 'answer') command.text = answer;
       else if (command.kind === 'extend') {
-        const m = /^(\d{1,2})\s*(ngày|ngay)?\s*(.*)$/i.exec(answer);
-        if (!m || !m[3].trim()) {
+        const m = /^(\d{1,2})(?:\s*(?:ngày|ngay))?\s*([\s\S]*)$/i.exec(answer);
+        if (!m || !m[2].trim()) {
           await step.context.sendActivity('Cần cả số ngày và lý do, ví dụ "3 cần xác minh thực địa". Chưa gia hạn.');
           return step.endDialog();
         }
         command.days = Number(m[1]);
-        command.reason = m[3].trim();
+        command.reason = m[2].trim();
       } else if (command.kind === 'return') command.comment = answer;
       await this.execute(step.context, account, command);
     } catch (err) {

@@ -71,8 +71,8 @@ export function parseStaffCommand(text: string): StaffCommand | undefined {
     case 'answer':
       return { kind: 'answer', ticket, ...(after ? { text: after } : {}) };
     case 'extend': {
-      const m = /^(\d{1,2})\s*(ngay|ngày)?\s*(.*)$/i.exec(after);
-      return { kind: 'extend', ticket, ...(m ? { days: Number(m[1]) } : {}), ...(m && m[3].trim() ? { reason: m[3].trim() } : {}) };
+      const m = /^(\d{1,2})(?:\s*(?:ngay|ngày))?\s*([\s\S]*)$/i.exec(after);
+      return { kind: 'extend', ticket, ...(m ? { days: Number(m[1]) } : {}), ...(m && m[2].trim() ? { reason: m[2].trim() } : {}) };
     }
     case 'return':
       return { kind: 'return', ticket, ...(after ? { comment: after } : {}) };

@@ -1,6 +1,7 @@
 import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext, type ConversationState, type StatePropertyAccessor, type UserState } from 'botbuilder';
 import { STAFF_ACCOUNT, type StaffDialog } from '../../dialogs/officer/staffDialog';
 import { parseStaffCommand } from '../backoffice/commands';
+import { MAX_TEXT_LENGTH } from '../backoffice/actions';
 import type { BackofficeStore } from '../backoffice/types';
 import type { DialogState } from 'botbuilder-dialogs';
 import { DIALOG_STATE, LANG, PROFILE, withMenu, type CitizenProfile } from '../../dialogs/citizen/common';
@@ -10,6 +11,11 @@ import { logger } from '../observability/logger';
 import type { BotMetrics, BotServices } from './services';
 import { TEXTS } from './texts';
 
+/**
+ * The longest chat message the bot reads: an officer's answer typed in chat (MAX_TEXT_LENGTH). Anything
+ * longer is refused where citizen text enters, before any regular expression runs on it.
+ */
+export const MAX_TURN_TEXT = MAX_TEXT_LENGTH;
 
 /** Officers, approvers, editors and admins: who they are (linked chat identities) and their dialog. */
 export interface StaffSetup {
@@ -45,8 +51,12 @@ export class HoidapBot extends ActivityHandler {
 
     this.onMessage(async (context, next) => {
       this.metrics?.turn(context.activity.channelId);
-      await this.setLanguage(context);
-      if (!context.activity.text?.trim()) {
+      // The length before anything else: no pattern (language, commands, dialogs, routing) sees an overlong text.
+      const tooLong = (context.activity.text?.length ?? 0) > MAX_TURN_TEXT;
+      await this.setLanguage(context, !tooLong);
+      if (tooLong) {
+        await context.sendActivity(TEXTS[context.turnState.get(LANG) as 'vi' | 'en'].messageTooLong(MAX_TURN_TEXT));
+      } else if (!context.activity.text?.trim()) {
         // Images, stickers, files: said politely, the dialog waits where it was.
         await context.sendActivity(TEXTS[context.turnState.get(LANG) as 'vi' | 'en'].onlyText);
       } else if (!(await this.staffTurn(context))) {
@@ -133,9 +143,9 @@ export class HoidapBot extends ActivityHandler {
     return this.profileState.get(context, { tickets: [] });
   }
 
-  private async setLanguage(context: TurnContext): Promise<void> {
+  private async setLanguage(context: TurnContext, detect = true): Promise<void> {
     const profile = await this.profile(context);
-    const detected = context.activity.type === ActivityTypes.Message ? detectLanguage(context.activity.text ?? '') : undefined;
+    const detected = detect && context.activity.type === ActivityTypes.Message ? detectLanguage(context.activity.text ?? '') : undefined;
     if (detected) profile.lang = detected;
     context.turnState.set(LANG, profile.lang ?? (context.activity.locale?.toLowerCase().startsWith('en') ? 'en' : 'vi'));
   }

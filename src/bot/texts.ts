@@ -43,6 +43,7 @@ export interface Texts {
   offerToAsk: string;
   error: string;
   onlyText: string;
+  messageTooLong: (max: number) => string;
 }
 
 const vi: Texts = {
@@ -112,6 +113,7 @@ const vi: Texts = {
   offerToAsk: 'Tôi sẽ giúp bạn gửi câu hỏi đến cơ quan có thẩm quyền.',
   error: 'Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút.',
   onlyText: 'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng nhập nội dung bằng chữ nhé.',
+  messageTooLong: (max) => `Tin nhắn quá dài (tối đa ${max.toLocaleString('vi-VN')} ký tự). Bạn vui lòng gửi nội dung ngắn hơn.`,
 };
 
 const en: Texts = {
@@ -174,6 +176,7 @@ const en: Texts = {
   offerToAsk: 'I will help you send your question to the agency responsible.',
   error: 'Sorry, something went wrong on our side. Please try again in a few minutes.',
   onlyText: 'For now I can only read text messages. Please type your message.',
+  messageTooLong: (max) => `Your message is too long (at most ${max.toLocaleString('en-US')} characters). Please send a shorter one.`,
 };
 
 export const TEXTS: Record<Lang, Texts> = { vi, en };

@@ -16,6 +16,7 @@ import type { LabeledQuestion } from '../routing/router';
 import { WorkflowError } from '../backoffice/actions';
 import { createAccountWithToken, linkCodeInstructions, validateAccountInput } from '../backoffice/accounts';
 import { SqliteLedgerStore } from '../store/sqlite';
+import { makePrivate } from '../store/private-file';
 import { DEFAULT_LINK_CODE_TTL_MS, SqliteBackofficeStore } from '../store/sqlite-backoffice';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
@@ -134,6 +135,8 @@ async function backupCommand(argv: string[], out: Output): Promise<number> {
     // into a file that only gets its final name once it is complete and checked.
     const partial = `${target}.partial-${process.pid}`;
     try {
+      // Created empty, owner-only, before SQLite writes into it (VACUUM INTO accepts an empty file).
+      makePrivate(partial);
       db.prepare('VACUUM INTO ?').run(partial);
       const copy = new Database(partial, { readonly: true });
       let summary: string;
@@ -145,6 +148,7 @@ async function backupCommand(argv: string[], out: Output): Promise<number> {
       } finally {
         copy.close();
       }
+      makePrivate(partial);
       fs.renameSync(partial, target);
       out.stdout.write(`${target}: ${fs.statSync(target).size} bytes, ${summary}\n`);
       return 0;

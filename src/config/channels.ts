@@ -26,6 +26,11 @@ export interface FacebookConfig {
 export interface ChannelsConfig {
   zalo?: ZaloConfig;
   facebook?: FacebookConfig;
+  /**
+   * How old a signed webhook event may be before it is refused as a replay (HOIDAP_WEBHOOK_MAX_AGE_HOURS, 1 to 720;
+   * default 72 hours). Handled events' ids are kept far longer (see SqliteRetention), so a replay is refused either way.
+   */
+  webhookMaxAgeMs?: number;
   /** Why each channel that is off is off, for the start-up log. */
   off: Array<{ channel: 'zalo' | 'facebook'; missing: string[] }>;
 }
@@ -34,6 +39,12 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv = process.env): ChannelsC
   const off: ChannelsConfig['off'] = [];
   const missing = (names: string[]) => names.filter((n) => !env[n]);
   const config: ChannelsConfig = { off };
+  const maxAge = env.HOIDAP_WEBHOOK_MAX_AGE_HOURS;
+  if (maxAge !== undefined && maxAge !== '') {
+    const hours = Number(maxAge);
+    if (!Number.isInteger(hours) || hours < 1 || hours > 720) throw new Error(`HOIDAP_WEBHOOK_MAX_AGE_HOURS must be a whole number of hours from 1 to 720; got "${maxAge}"`);
+    config.webhookMaxAgeMs = hours * 3_600_000;
+  }
   const zaloMissing = missing(['ZALO_APP_ID', 'ZALO_OA_SECRET', 'ZALO_APP_SECRET']);
   if (zaloMissing.length === 0)
     config.zalo = {

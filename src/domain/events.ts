@@ -1,3 +1,4 @@
+import { jsonShapeProblem } from './json-shape';
 import { z } from 'zod';
 import { hasOffset, parseInstant } from './time';
 
@@ -82,7 +83,12 @@ export function parseEvent(value: unknown): ParseResult {
 }
 
 /** Parses one JSON line of a ledger file. */
+/** A ledger event is a few levels deep (the asker, the flags); anything deeper is not one. */
+export const MAX_EVENT_DEPTH = 8;
+
 export function parseLedgerLine(line: string): ParseResult {
+  const shape = jsonShapeProblem(line, MAX_EVENT_DEPTH);
+  if (shape) return { ok: false, reason: shape };
   let value: unknown;
   try {
     value = JSON.parse(line);

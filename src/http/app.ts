@@ -11,6 +11,7 @@ import { SqliteLedgerStore } from '../store/sqlite';
 import { answeredCount, publicAnswers } from '../store/sqlite-queries';
 import { createApiRouter, type ApiDeps } from './api';
 import { mountPublicAnswers } from './public-page';
+import { hardeningFromEnv, metricsHandler, securityHeaders, type HttpHardening } from './hardening';
 
 export interface AppDeps {
   data: ProvinceData;
@@ -24,15 +25,20 @@ export interface AppDeps {
   messaging?: Pick<Messaging, 'mount'>;
   /** The back office's REST API at /api/v1 (accounts, workflow). */
   api?: Omit<ApiDeps, 'data' | 'store'>;
+  /** Proxy trust, framing, /metrics access; from the environment by default. */
+  hardening?: HttpHardening;
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 }
 
-export function createApp({ data, store, portal, metrics, botFramework, messaging, api }: AppDeps): express.Express {
+export function createApp({ data, store, portal, metrics, botFramework, messaging, api, hardening = hardeningFromEnv() }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Behind a reverse proxy, the client's address (rate limits) comes from X-Forwarded-For only if the proxy is trusted.
+  app.set('trust proxy', hardening.trustProxy);
+  app.use(securityHeaders(hardening.frameAncestors));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const requestId = req.get('x-request-id') ?? randomUUID();
     res.locals.requestId = requestId;
@@ -49,10 +55,8 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
     next();
   });
 
-  if (metrics)
-    app.get('/metrics', async (_req, res) => {
-      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-    });
+  // Never public by default: with a token here, or on a listener of its own (startMetricsListener).
+  if (metrics && hardening.metricsToken) app.get('/metrics', metricsHandler(metrics, hardening.metricsToken));
 
   messaging?.mount(app);
 

@@ -2,6 +2,7 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { initials } from '../backoffice/actions';
 import type { ProvinceData } from '../config/data';
+import { redactForPublic } from '../domain/redact';
 import { foldVietnamese } from '../domain/text';
 import type { PublicAnswerRow } from '../store/sqlite-queries';
 
@@ -53,7 +54,9 @@ export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceD
     const version = await source.version();
     if (cache?.version !== version) {
       const rows = await source.all();
-      cache = { version, entries: rows.map((r) => ({ ...r, folded: ` ${foldVietnamese(`${r.q} ${r.question} ${r.answer}`)} ` })) };
+      // Published as redacted (contacts, ID numbers, invisible controls), and searched as published.
+      const published = rows.map((r) => ({ ...r, question: redactForPublic(r.question), answer: redactForPublic(r.answer) }));
+      cache = { version, entries: published.map((r) => ({ ...r, folded: ` ${foldVietnamese(`${r.q} ${r.question} ${r.answer}`)} ` })) };
     }
     return cache.entries;
   }
@@ -120,8 +123,9 @@ export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceD
           }</nav>`
         : '';
 
+    // Appended: the app's own policy (frame-ancestors, src/http/hardening.ts) applies as well.
+    res.append('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'");
     res.set({
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'same-origin',
     });

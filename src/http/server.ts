@@ -18,6 +18,7 @@ import { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
 import { SqliteLedgerStore } from '../store/sqlite';
 import { createApp } from './app';
+import { hardeningFromEnv, startMetricsListener } from './hardening';
 import { DeadlineSweeper } from '../jobs/sweeper';
 import { RetentionJob } from '../jobs/retention';
 import { loadRetentionPolicy } from '../jobs/retention-policy';
@@ -177,8 +178,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       outbox: queue,
     });
   }
-  const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging, api });
+  const hardening = hardeningFromEnv();
+  const app = createApp({ data: options.data, store, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging, api, hardening });
+  const metricsServer = await startMetricsListener(metrics, hardening);
   await messaging?.start();
+  // Portal messages a crash left stored but unanswered (as the webhook inbox does for Zalo and Messenger).
+  void portal?.recover().catch((err: unknown) => logger.error('portal recovery failed', { error: err instanceof Error ? err.message : String(err) }));
   sweeper?.start();
   retention?.start();
   if (sweeper && created?.staff && store instanceof SqliteLedgerStore) {
@@ -214,6 +219,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeIdleConnections();
       if (!(await settlesWithin(serverClosed, 5_000))) server.closeAllConnections();
       await serverClosed;
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await store.close();
       logger.info('hoidap stopped');
       resolveClosed();

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SecretBox, secretBoxFromEnv } from './secret-box';
 import { randomUUID } from 'node:crypto';
 import type {
   ChannelQueueStore,
@@ -61,7 +62,11 @@ const outbound = (r: OutboxRow): OutboundMessage => ({
 export class SqliteChannelQueueStore implements ChannelQueueStore {
   private readonly stmt;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Channel secrets at rest: encrypted when HOIDAP_SECRET_KEY is set. */
+    private readonly secrets: SecretBox = secretBoxFromEnv(),
+  ) {
     this.stmt = {
       insertInbound: db.prepare(
         `INSERT INTO inbox (channel, dedupe_key, user_key, kind, payload, received_ms, status)
@@ -144,6 +149,9 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
    * Each caller's promise resolves once its events are committed.
    */
   async enqueueInbound(events: readonly NewInboundEvent[]): Promise<number> {
+    // Checked before joining the shared write: a bad event fails its own request only.
+    const bad = events.find((e) => !Number.isSafeInteger(e.receivedAt) || (e.interaction !== undefined && !Number.isSafeInteger(e.interaction.at)));
+    if (bad) throw new Error(`inbound event ${bad.channel}:${bad.dedupeKey} has no valid time`);
     return new Promise<number>((resolve, reject) => {
       this.inboundBatch.push({ events, resolve, reject });
       if (this.inboundBatch.length === 1) setImmediate(() => this.flushInbound());
@@ -154,9 +162,9 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
 
   private flushInbound(): void {
     const batch = this.inboundBatch.splice(0);
-    try {
-      const added = this.db.transaction(() =>
-        batch.map(({ events }) => {
+    const write = (requests: typeof batch) =>
+      this.db.transaction(() =>
+        requests.map(({ events }) => {
           let n = 0;
           for (const e of events) {
             n += this.stmt.insertInbound.run({ channel: e.channel, dedupeKey: e.dedupeKey, userKey: e.userKey, kind: e.kind, payload: e.payload, receivedAt: e.receivedAt, status: e.ignored ? 'ignored' : 'pending' }).changes;
@@ -165,9 +173,22 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
           return n;
         }),
       ).immediate();
+    try {
+      const added = write(batch);
       batch.forEach((b, i) => b.resolve(added[i]));
     } catch (err) {
-      batch.forEach((b) => b.reject(err));
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+      // One request's failure must not fail the others written with it: each on its own.
+      for (const b of batch) {
+        try {
+          b.resolve(write([b])[0]);
+        } catch (own) {
+          b.reject(own);
+        }
+      }
     }
   }
 
@@ -293,10 +314,11 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
   }
 
   async getSecret(name: string): Promise<string | undefined> {
-    return this.stmt.getSecret.get(name)?.value;
+    const stored = this.stmt.getSecret.get(name)?.value;
+    return stored === undefined ? undefined : this.secrets.open(stored);
   }
 
   async setSecret(name: string, value: string, now: number): Promise<void> {
-    this.stmt.setSecret.run(name, value, now);
+    this.stmt.setSecret.run(name, this.secrets.seal(value), now);
   }
 }

@@ -9,13 +9,24 @@ import type Database from 'better-sqlite3';
 /** What the retention job purges, each with its own age limit. */
 export type RetentionKind = 'webhookEvents' | 'sentMessages' | 'portalConversations' | 'abandonedDialogs';
 
+/**
+ * A handled webhook event's id outlives its payload by a year: the payload (the citizen's message) goes at
+ * webhookEventsDays, the row keeps only channel, id and time, so a redelivery or a replay is still a duplicate.
+ * Any signed event older than the webhooks' freshness window (at most 30 days) is refused anyway.
+ */
+export const DEDUPE_KEYS_KEPT_MS = 365 * 86_400_000;
+
 export class SqliteRetention {
   private readonly purges: Record<RetentionKind, (cutoff: number, limit: number) => number>;
 
   constructor(private readonly db: Database.Database) {
     const inbox = db.prepare(
-      `DELETE FROM inbox WHERE id IN (
+      `UPDATE inbox SET payload = '{}', user_key = '', error = NULL, status = 'purged' WHERE id IN (
          SELECT id FROM inbox WHERE received_ms < ? AND status IN ('done', 'ignored') ORDER BY received_ms LIMIT ?)`,
+    );
+    const inboxKeys = db.prepare(
+      `DELETE FROM inbox WHERE id IN (
+         SELECT id FROM inbox WHERE received_ms < ? AND status = 'purged' ORDER BY received_ms LIMIT ?)`,
     );
     const outbox = db.prepare(
       `DELETE FROM outbox WHERE id IN (
@@ -23,6 +34,7 @@ export class SqliteRetention {
     );
     const oldConversations = db.prepare<[number, number], { id: string }>('SELECT id FROM dl_conversations WHERE last_ms < ? ORDER BY last_ms LIMIT ?');
     const conversationActivities = db.prepare('DELETE FROM dl_activities WHERE conversation_id = ?');
+    const conversationPending = db.prepare('DELETE FROM dl_pending WHERE conversation_id = ?');
     const conversation = db.prepare('DELETE FROM dl_conversations WHERE id = ?');
     // botbuilder's ConversationState keys are "<channel>/conversations/<id>/<namespace>"; user profiles
     // ("<channel>/users/...": language, the citizen's ticket list) are kept.
@@ -31,12 +43,16 @@ export class SqliteRetention {
          SELECT key FROM bot_state WHERE updated_ms < ? AND key LIKE '%/conversations/%' ORDER BY updated_ms LIMIT ?)`,
     );
     this.purges = {
-      webhookEvents: (cutoff, limit) => inbox.run(cutoff, limit).changes,
+      webhookEvents: (cutoff, limit) => {
+        inboxKeys.run(cutoff - DEDUPE_KEYS_KEPT_MS, limit);
+        return inbox.run(cutoff, limit).changes;
+      },
       sentMessages: (cutoff, limit) => outbox.run(cutoff, limit).changes,
       portalConversations: (cutoff, limit) => {
         let n = 0;
         for (const { id } of oldConversations.all(cutoff, limit)) {
           conversationActivities.run(id);
+          conversationPending.run(id);
           n += conversation.run(id).changes;
         }
         return n;

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import { makePrivate } from './private-file';
 import path from 'node:path';
 import type { CaseRecord } from '../domain/cases';
 import type { QuestionState } from '../domain/lifecycle';
@@ -189,6 +190,17 @@ const MIGRATIONS: string[] = [
   -- Answers already published were handed to the citizens' channels (see Workflow.handOverAnswer).
   INSERT OR IGNORE INTO notifications_sent (key, created_ms) SELECT 'answer-hand-over:' || q, at_ms FROM events WHERE type = 'answered';
   `,
+  `
+  -- Portal (Direct Line) messages stored whose turn has not finished yet (stored_ms: when stored): a crash between
+  -- the two leaves them here, and the next start runs them, as the webhook inbox does for Zalo and Messenger.
+  CREATE TABLE IF NOT EXISTS dl_pending (
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    stored_ms INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS dl_pending_by_time ON dl_pending (stored_ms);
+  `,
 ];
 
 const CHUNK = 500;
@@ -213,7 +225,10 @@ export class SqliteLedgerStore implements LedgerStore {
     readonly file: string,
     options: { checkpoints?: boolean } = {},
   ) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+      makePrivate(file);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

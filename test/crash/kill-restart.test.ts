@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../src/config/paths';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
 import { startZaloFake, type ZaloFake } from '../fakes/zalo-fake';
-import { eventually, postZalo, zaloServeEnv, zaloText } from '../helpers/channels';
+import { eventually, postZalo, waitReady, zaloServeEnv, zaloText } from '../helpers/channels';
 
 /**
  * A burst of 2,000 signed Zalo events while the server is killed with SIGKILL and
@@ -37,16 +37,6 @@ function startChild(port: number, dbFile: string, zalo: ZaloFake): ChildProcess 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-async function waitReady(base: string): Promise<void> {
-  await eventually(async () => {
-    try {
-      return (await fetch(`${base}/readyz`)).ok;
-    } catch {
-      return false;
-    }
-  }, 'the server to be ready', 3000);
 }
 
 test('2,000 webhook events across a SIGKILL and a restart: each handled once, each reply sent once (sends cut off by the kill: once the admin has settled them)', async () => {

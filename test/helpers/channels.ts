@@ -12,6 +12,25 @@ import { province } from './province';
 export const OA_SECRET = 'oa-secret-key-for-tests';
 export const FB_APP_SECRET = 'fb-app-secret-for-tests';
 export const FB_VERIFY_TOKEN = 'verify-me';
+/** /metrics is never public: the test servers serve it with this bearer token (HOIDAP_METRICS_TOKEN). */
+export const METRICS_TOKEN = 'metrics-token-for-tests';
+
+/** Starts a server with HOIDAP_METRICS_TOKEN set for its start only (other tests' servers stay as configured). */
+export async function withMetricsToken<T>(start: () => Promise<T>): Promise<T> {
+  const before = process.env.HOIDAP_METRICS_TOKEN;
+  process.env.HOIDAP_METRICS_TOKEN = METRICS_TOKEN;
+  try {
+    return await start();
+  } finally {
+    if (before === undefined) delete process.env.HOIDAP_METRICS_TOKEN;
+    else process.env.HOIDAP_METRICS_TOKEN = before;
+  }
+}
+
+/** GET /metrics with the test token. */
+export async function metricsText(base: string): Promise<string> {
+  return (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+}
 
 export interface ChannelRig {
   server: RunningServer;
@@ -36,14 +55,16 @@ export async function channelRig(dbFile = path.join(fs.mkdtempSync(path.join(os.
   const zalo = fakes?.zalo ?? (await startZaloFake());
   const graph = fakes?.graph ?? (await startGraphFake());
   const config = channelsConfig(zalo, graph);
-  const server = await startServer({
-    data: province(),
-    port: 0,
-    host: '127.0.0.1',
-    dbLocation: dbFile,
-    channels: config,
-    messaging: { processor: { pollMs: 20 }, dispatcher: { pollMs: 20, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 5, ratePerSecond: {} } },
-  });
+  const server = await withMetricsToken(() =>
+    startServer({
+      data: province(),
+      port: 0,
+      host: '127.0.0.1',
+      dbLocation: dbFile,
+      channels: config,
+      messaging: { processor: { pollMs: 20 }, dispatcher: { pollMs: 20, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 5, ratePerSecond: {} } },
+    }),
+  );
   return {
     server,
     base: `http://127.0.0.1:${server.port}`,
@@ -113,4 +134,15 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, p
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`never happened: ${what}`);
+}
+
+/** Waits until the server at `base` answers /readyz with 200 (bounded by a number of polls). */
+export async function waitReady(base: string): Promise<void> {
+  await eventually(async () => {
+    try {
+      return (await fetch(`${base}/readyz`)).ok;
+    } catch {
+      return false;
+    }
+  }, 'the server to be ready', 3000);
 }

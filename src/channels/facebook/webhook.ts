@@ -2,13 +2,15 @@ import express, { type Request, type Response } from 'express';
 import type { ChannelQueueStore, NewInboundEvent } from '../../store/channel-types';
 import type { InboundPayload } from '../messaging/adapter';
 import { isRecord } from '../send-support';
-import { signedJsonBody } from '../signed-json';
+import { eventTimestamp, isFresh, signedJsonBody } from '../signed-json';
 import type { WebhookHooks } from '../zalo/webhook';
 import { verifyMetaSignature } from './signature';
 
 export interface FacebookWebhookConfig {
   appSecret: string;
   verifyToken: string;
+  /** How old a signed event may be (default DEFAULT_MAX_EVENT_AGE_MS): an older one is a replay and is not stored. */
+  maxEventAgeMs?: number;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
@@ -18,16 +20,22 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
  * `messaging` arrays may both be batched; echoes, reads, deliveries and standby
  * events are dropped on purpose; events are ordered by timestamp.
  */
-export function messengerInboundEvents(body: unknown, receivedAt: number): { events: NewInboundEvent[]; dropped: number } | 'not_page' {
+export function messengerInboundEvents(body: unknown, receivedAt: number, maxEventAgeMs?: number): { events: NewInboundEvent[]; dropped: number; refused: number } | 'not_page' {
   if (!isRecord(body) || body.object !== 'page' || !Array.isArray(body.entry)) return 'not_page';
   const events: Array<NewInboundEvent & { at: number }> = [];
   let dropped = 0;
+  /** Events checked one by one: a bad or stale timestamp refuses that event alone, never the others of the batch. */
+  let refused = 0;
   for (const entry of body.entry.filter(isRecord)) {
     dropped += Array.isArray(entry.standby) ? entry.standby.length : 0;
     for (const m of Array.isArray(entry.messaging) ? entry.messaging.filter(isRecord) : []) {
       const psid = isRecord(m.sender) ? str(m.sender.id) : undefined;
       const pageId = isRecord(m.recipient) ? str(m.recipient.id) : str(entry.id);
-      const at = Number(m.timestamp ?? entry.time ?? receivedAt);
+      const at = eventTimestamp(m.timestamp ?? entry.time);
+      if (at === undefined || !isFresh(at, receivedAt, maxEventAgeMs)) {
+        refused += 1;
+        continue;
+      }
       const message = isRecord(m.message) ? m.message : undefined;
       const postback = isRecord(m.postback) ? m.postback : undefined;
       if (!psid || (message && message.is_echo === true) || (!message && !postback)) {
@@ -67,7 +75,7 @@ export function messengerInboundEvents(body: unknown, receivedAt: number): { eve
     }
   }
   events.sort((a, b) => a.at - b.at);
-  return { events: events.map(({ at: _at, ...e }) => e), dropped };
+  return { events: events.map(({ at: _at, ...e }) => e), dropped, refused };
 }
 
 /** GET (Meta's verification handshake) and POST /webhooks/facebook. */
@@ -88,13 +96,14 @@ export function facebookWebhook(config: FacebookWebhookConfig, queue: ChannelQue
   });
   router.post('/', ...signed, async (_req: Request, res: Response) => {
     const body: unknown = res.locals.body;
-    const parsed = messengerInboundEvents(body, now());
+    const parsed = messengerInboundEvents(body, now(), config.maxEventAgeMs);
     if (parsed === 'not_page') {
       res.sendStatus(404);
       return;
     }
     const stored = await queue.enqueueInbound(parsed.events);
     for (let i = 0; i < parsed.dropped; i += 1) hooks.count?.('ignored');
+    for (let i = 0; i < parsed.refused; i += 1) hooks.count?.('rejected');
     for (let i = 0; i < parsed.events.length; i += 1) hooks.count?.(i < stored ? 'stored' : 'duplicate');
     res.status(200).send('EVENT_RECEIVED');
     if (stored > 0) hooks.onStored();

@@ -169,9 +169,9 @@ function workerMessaging(setup: MessagingSetup, adapters: Partial<Record<Messagi
 }
 
 export function mountWebhooks(app: express.Express, config: ChannelsConfig, queue: ChannelQueueStore, hooks: (channel: MessagingChannel) => WebhookHooks, now: () => number): void {
-  if (config.zalo) app.use('/webhooks/zalo', zaloWebhook({ appId: config.zalo.appId, oaSecretKey: config.zalo.oaSecret }, queue, hooks('zalo'), now));
+  if (config.zalo) app.use('/webhooks/zalo', zaloWebhook({ appId: config.zalo.appId, oaSecretKey: config.zalo.oaSecret, maxEventAgeMs: config.webhookMaxAgeMs }, queue, hooks('zalo'), now));
   else app.all('/webhooks/zalo', (_req, res) => void res.status(404).json({ error: 'the Zalo channel is not configured' }));
-  if (config.facebook) app.use('/webhooks/facebook', facebookWebhook({ appSecret: config.facebook.appSecret, verifyToken: config.facebook.verifyToken }, queue, hooks('facebook'), now));
+  if (config.facebook) app.use('/webhooks/facebook', facebookWebhook({ appSecret: config.facebook.appSecret, verifyToken: config.facebook.verifyToken, maxEventAgeMs: config.webhookMaxAgeMs }, queue, hooks('facebook'), now));
   else app.all('/webhooks/facebook', (_req, res) => void res.status(404).json({ error: 'the Facebook channel is not configured' }));
 }
 

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { randomBytes } from 'node:crypto';
 import { ActivityTypes, type ActivityHandlerBase, type ChannelAccount } from 'botbuilder';
+import { EVENT_SOURCE } from '../../../dialogs/citizen/common';
 import { logger } from '../../observability/logger';
 import { PORTAL_CHANNEL_ID, toTurnActivity, type PortalAdapter } from './adapter';
 import { KeyedQueue } from './queue';
@@ -47,6 +48,8 @@ export interface DirectLineRouterOptions {
 }
 
 export interface DirectLineRouter extends Router {
+  /** Runs the turns of citizens' messages stored before a crash but never handled; resolves with how many. */
+  recover(): Promise<number>;
   /** Refuse new conversations and activities (503) from now on; polling keeps working. */
   stopAccepting(): void;
   /** Resolves when every accepted activity has been stored and every turn in flight has finished. */
@@ -162,6 +165,23 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
   const postBuckets = new TokenBuckets(limits.postActivity, now);
   // Storing an activity and queueing its turn happen in the order the posts arrived.
   const postOrder = new KeyedQueue();
+  /**
+   * A citizen's stored activity through the bot. Its key is the event's source (a question is filed at most once
+   * even if the turn runs again after a crash); it is marked handled when the turn has finished, whatever the outcome.
+   */
+  const runTurn = (activity: DirectLineActivity): Promise<void> =>
+    adapter
+      .processActivity(toTurnActivity(activity, adapter.bot), (context) => {
+        context.turnState.set(EVENT_SOURCE, `portal:${activity.id}`);
+        return bot.run(context);
+      })
+      .catch((error: unknown) => {
+        logger.error('portal turn could not finish', { conversationId: activity.conversation.id, activityId: activity.id, error: String(error) });
+      })
+      .then(() => store.markHandled(activity))
+      .catch((error: unknown) => {
+        logger.error('portal turn not marked handled', { activityId: activity.id, error: String(error) });
+      });
   let accepting = true;
 
   const router = express.Router();
@@ -322,11 +342,7 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
     const stored = await postOrder.run(conversation.id, async () => {
       const saved = await store.appendActivity(conversation.id, userActivity(body, conversation, adapter.bot, adapter.serviceUrl, now()), now());
       // Queued here, inside the ordered section, so turns run in the order the activities were stored.
-      adapter
-        .processActivity(toTurnActivity(saved.activity, adapter.bot), (context) => bot.run(context))
-        .catch((error: unknown) =>
-          logger.error('portal turn could not finish', { conversationId: conversation.id, activityId: saved.activity.id, error: String(error) }),
-        );
+      void runTurn(saved.activity);
       return saved;
     });
     logger.debug('portal activity received', { conversationId: conversation.id, activityId: stored.activity.id, type: stored.activity.type });
@@ -379,6 +395,22 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
   });
 
   return Object.assign(router, {
+    async recover(): Promise<number> {
+      // Messages stored before a crash whose turn never finished: run now, in the order they were stored.
+      // Only what was stored before this start: a message posted since has its own turn queued already.
+      const before = now();
+      const seen = new Set<string>();
+      let recovered = 0;
+      for (;;) {
+        const batch = (await store.unhandledActivities(100, before)).filter((a) => !seen.has(a.activity.id));
+        if (batch.length === 0) break;
+        for (const a of batch) seen.add(a.activity.id);
+        await Promise.all(batch.map((a) => runTurn(a.activity)));
+        recovered += batch.length;
+      }
+      if (recovered > 0) logger.warn('portal: messages stored before a restart were answered now', { count: recovered });
+      return recovered;
+    },
     stopAccepting(): void {
       accepting = false;
     },

@@ -11,6 +11,8 @@ export type PortalDeps = DirectLineRouterOptions;
 /** The mounted portal channel: what graceful shutdown needs. */
 export interface Portal {
   router: DirectLineRouter;
+  /** Answers citizens' messages stored before a crash whose turn never ran (at start); resolves with how many. */
+  recover(): Promise<number>;
   /** Refuse new conversations and messages (503); polling keeps working so replies still arrive. */
   stopAccepting(): void;
   /** Resolves when every accepted message has been stored and every turn in flight has finished. */
@@ -19,7 +21,7 @@ export interface Portal {
 
 export function createPortal(deps: PortalDeps): Portal {
   const router = createDirectLineRouter(deps);
-  return { router, stopAccepting: () => router.stopAccepting(), drain: () => router.drain() };
+  return { router, recover: () => router.recover(), stopAccepting: () => router.stopAccepting(), drain: () => router.drain() };
 }
 
 function isPortal(value: PortalDeps | Portal): value is Portal {

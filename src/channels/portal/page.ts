@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { PROJECT_ROOT } from '../../config/paths';
 
 export const WEBCHAT_URL = '/static/webchat/webchat.js';
 export const PORTAL_SCRIPT_URL = '/static/portal/app.js';
@@ -12,11 +13,11 @@ export const PORTAL_SCRIPT_URL = '/static/portal/app.js';
 const MAX_TEXT_LENGTH = 2000;
 
 /**
- * The package's `exports` map hides dist/ from require.resolve, so the bundle is found
- * next to the resolvable entry point (lib/index.js).
+ * Web Chat's bundle as vendored by the build (scripts/vendor-webchat.js, from the botframework-webchat
+ * devDependency): a production install needs neither that package nor its dependencies.
  */
 export function webchatBundlePath(): string {
-  return path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
+  return path.join(PROJECT_ROOT, 'dist', 'static', 'webchat.js');
 }
 
 /** Everything the page loads comes from this server: no CDN, no web fonts. */
@@ -207,7 +208,8 @@ export const PORTAL_SCRIPT = `(function () {
 `;
 
 export function sendPage(_req: Request, res: Response): void {
-  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  // Appended: the app's own policy (frame-ancestors, src/http/hardening.ts) applies as well.
+  res.append('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cache-Control', 'no-cache');

@@ -60,6 +60,15 @@ export interface DirectLineStore {
   appendActivity(conversationId: string, activity: NewDirectLineActivity, now: number): Promise<StoredDirectLineActivity>;
   /** Activities with a sequence number above `afterSeq`, oldest first, at most `limit`. */
   listActivities(conversationId: string, afterSeq: number, limit: number): Promise<ActivityPage>;
+  /** Citizens' activities stored before `before` whose turn never finished (a crash), oldest first, at most `limit`. */
+  unhandledActivities(limit: number, before: number): Promise<StoredDirectLineActivity[]>;
+  /** The turn of this citizen's activity has finished (whatever its outcome). */
+  markHandled(activity: DirectLineActivity): Promise<void>;
+}
+
+/** What the bot must answer: a citizen's message or event (a bot's own activities never are). */
+export function needsTurn(activity: NewDirectLineActivity): boolean {
+  return activity.from.role === 'user' && (activity.type === 'message' || activity.type === 'event');
 }
 
 export function hashToken(token: string): string {
@@ -112,6 +121,12 @@ export class SqliteDirectLineStore implements DirectLineStore {
       touch: db.prepare<[number, string]>('UPDATE dl_conversations SET last_ms = max(last_ms, ?) WHERE id = ?'),
       lastSeq: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM dl_activities WHERE conversation_id = ?'),
       insertActivity: db.prepare<[string, number, string]>('INSERT INTO dl_activities (conversation_id, seq, activity) VALUES (?, ?, ?)'),
+      insertPending: db.prepare<[string, number, number]>('INSERT OR IGNORE INTO dl_pending (conversation_id, seq, stored_ms) VALUES (?, ?, ?)'),
+      unhandled: db.prepare<[number, number], { seq: number; activity: string }>(
+        `SELECT a.seq AS seq, a.activity AS activity FROM dl_pending p JOIN dl_activities a ON a.conversation_id = p.conversation_id AND a.seq = p.seq
+         WHERE p.stored_ms < ? ORDER BY p.stored_ms, p.conversation_id, p.seq LIMIT ?`,
+      ),
+      handled: db.prepare<[string, number]>('DELETE FROM dl_pending WHERE conversation_id = ? AND seq = ?'),
       after: db.prepare<[string, number, number], { seq: number; activity: string }>(
         'SELECT seq, activity FROM dl_activities WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
@@ -122,6 +137,7 @@ export class SqliteDirectLineStore implements DirectLineStore {
       const seq = (this.stmt.lastSeq.get(conversationId)?.seq ?? 0) + 1;
       const stored = { ...activity, id: activityId(conversationId, seq) } as DirectLineActivity;
       this.stmt.insertActivity.run(conversationId, seq, JSON.stringify(stored));
+      if (needsTurn(activity)) this.stmt.insertPending.run(conversationId, seq, now);
       return { seq, activity: stored };
     });
   }
@@ -160,6 +176,15 @@ export class SqliteDirectLineStore implements DirectLineStore {
 
   async appendActivity(conversationId: string, activity: NewDirectLineActivity, now: number): Promise<StoredDirectLineActivity> {
     return this.appendTx.immediate(conversationId, activity, now);
+  }
+
+  async unhandledActivities(limit: number, before: number): Promise<StoredDirectLineActivity[]> {
+    return this.stmt.unhandled.all(before, limit).map((r) => ({ seq: r.seq, activity: JSON.parse(r.activity) as DirectLineActivity }));
+  }
+
+  async markHandled(activity: DirectLineActivity): Promise<void> {
+    const seq = Number(activity.id.slice(activity.id.lastIndexOf('|') + 1));
+    this.stmt.handled.run(activity.conversation.id, seq);
   }
 
   async listActivities(conversationId: string, afterSeq: number, limit: number): Promise<ActivityPage> {

@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import type { ChannelQueueStore, NewInboundEvent } from '../../store/channel-types';
 import { isRecord } from '../send-support';
-import { signedJsonBody } from '../signed-json';
+import { eventTimestamp, isFresh, signedJsonBody } from '../signed-json';
 import type { InboundPayload } from '../messaging/adapter';
 import { verifyZaloSignature } from './signature';
 
@@ -9,6 +9,8 @@ export interface ZaloWebhookConfig {
   appId: string;
   /** The key that signs webhook events (ZALO_OA_SECRET). */
   oaSecretKey: string;
+  /** How old a signed event may be (default DEFAULT_MAX_EVENT_AGE_MS): an older one is a replay and is not stored. */
+  maxEventAgeMs?: number;
 }
 
 export interface WebhookHooks {
@@ -27,12 +29,15 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
  * One Zalo webhook body → the inbox event to store (undefined: drop on purpose).
  * IDs and timestamps stay strings: they exceed 2^53.
  */
-export function zaloInboundEvent(body: unknown, receivedAt: number): NewInboundEvent | undefined | 'malformed' {
+export function zaloInboundEvent(body: unknown, receivedAt: number, maxEventAgeMs?: number): NewInboundEvent | undefined | 'malformed' | 'stale' {
   if (!isRecord(body)) return 'malformed';
   const name = str(body.event_name);
   if (!name) return 'malformed';
   if (NOT_FOR_THE_BOT.test(name)) return undefined;
-  const timestamp = Number(str(body.timestamp) ?? receivedAt);
+  // The timestamp is signed with the body: it must be a time, and a recent one (an old signed event is a replay).
+  const timestamp = eventTimestamp(body.timestamp);
+  if (timestamp === undefined) return 'malformed';
+  if (!isFresh(timestamp, receivedAt, maxEventAgeMs)) return 'stale';
   const sender = isRecord(body.sender) ? str(body.sender.id) : undefined;
   const recipient = isRecord(body.recipient) ? str(body.recipient.id) : undefined;
   const message = isRecord(body.message) ? body.message : undefined;
@@ -76,9 +81,15 @@ export function zaloWebhook(config: ZaloWebhookConfig, queue: ChannelQueueStore,
   });
   router.post('/', ...signed, async (_req: Request, res: Response) => {
     const body: unknown = res.locals.body;
-    const event = zaloInboundEvent(body, now());
+    const event = zaloInboundEvent(body, now(), config.maxEventAgeMs);
     if (event === 'malformed') {
       res.status(400).json({ error: 'not a Zalo OA event' });
+      return;
+    }
+    if (event === 'stale') {
+      // Acknowledged (a retry would be as old) but not stored.
+      hooks.count?.('rejected');
+      res.status(200).json({ message: 'stale event ignored' });
       return;
     }
     if (event === undefined) {

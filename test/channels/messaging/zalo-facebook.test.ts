@@ -1,7 +1,7 @@
 import { SqliteLedgerStore } from '../../../src/store/sqlite';
 import { SqliteChannelQueueStore } from '../../../src/store/sqlite-channels';
 import { captureLogs } from '../../fakes/log-capture';
-import { channelRig, eventually, FB_VERIFY_TOKEN, postMessenger, postZalo, zaloText, type ChannelRig } from '../../helpers/channels';
+import { channelRig, eventually, FB_VERIFY_TOKEN, metricsText, postMessenger, postZalo, zaloText, type ChannelRig } from '../../helpers/channels';
 
 let rig: ChannelRig;
 
@@ -174,7 +174,7 @@ describe('Zalo OA webhook', () => {
       rig.server.messaging?.processor?.kick();
       await eventually(async () => (await queue.inboundByStatus()).failed === 1, 'the event set aside as failed');
       expect((store.db.prepare("SELECT attempts FROM inbox WHERE dedupe_key = 'broken-1'").get() as { attempts: number }).attempts).toBe(5);
-      expect(await (await fetch(`${rig.base}/metrics`)).text()).toContain('hoidap_inbox_failed_events 1');
+      expect(await metricsText(rig.base)).toContain('hoidap_inbox_failed_events 1');
       await postZalo(rig.base, rig.zalo.appId, zaloText(rig.zalo.appId, citizen, 'menu'));
       await eventually(() => zaloTexts(citizen).length === 1, 'the reply to the next message');
       // Each attempt is logged as an error, with the event's id and no content.
@@ -194,7 +194,7 @@ describe('Zalo OA webhook', () => {
     try {
       await eventually(async () => (await queue.outboundByStatus()).dead === 1, 'the message dead-lettered');
       expect(zaloTexts('614249482309')).toEqual([]);
-      const metrics = async () => (await fetch(`${rig.base}/metrics`)).text();
+      const metrics = async () => metricsText(rig.base);
       expect(await metrics()).toContain('hoidap_outbox_undelivered_messages{status="dead"} 1');
       expect(await metrics()).toContain('hoidap_inbox_pending_events 0');
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startServer, type RunningServer } from '../../../src/http/server';
 import { SqliteLedgerStore } from '../../../src/store/sqlite';
 import { province } from '../../helpers/province';
+import { metricsText, withMetricsToken } from '../../helpers/channels';
 import { activitiesAfter, EchoBot, message, postActivity, startConversation } from './helpers';
 
 const running: RunningServer[] = [];
@@ -18,7 +19,7 @@ afterEach(async () => {
 
 describe('startServer with the portal channel', () => {
   test('hoidap’s own bot greets in Vietnamese and answers a procedure question through the portal; /metrics counts the turn', async () => {
-    const server = await startServer({ data: province(), port: 0, host: '127.0.0.1', dbLocation: tempDb() });
+    const server = await withMetricsToken(() => startServer({ data: province(), port: 0, host: '127.0.0.1', dbLocation: tempDb() }));
     running.push(server);
     const base = `http://127.0.0.1:${server.port}`;
     expect(await (await fetch(`${base}/`)).text()).toContain('Hỏi - Đáp');
@@ -34,7 +35,7 @@ describe('startServer with the portal channel', () => {
     expect(texts[1]).toBe('thu tuc dang ky khai tu o dau');
     expect(texts[2]).toMatch(/^\[Đăng ký khai tử\]/);
     expect(texts[3]).toMatch(/^Thông tin này có giúp ích/);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await metricsText(base);
     expect(metrics).toMatch(/hoidap_bot_turns_total\{channel="directline"\} 1/);
   });
 

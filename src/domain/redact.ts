@@ -1,0 +1,67 @@
+/**
+ * What a question or an answer may show to people other than the asker and the officers who
+ * handle it (the public page /hoi-dap, the answered look-alikes offered to other citizens,
+ * views for other agencies): phone numbers, e-mail addresses and ID card numbers masked,
+ * invisible direction and zero-width controls removed. Pure; linear in the text's length
+ * (every pattern below has a bounded match, and e-mail addresses are found from their '@').
+ * Officers see the original.
+ */
+
+export const MASKS = {
+  phone: '[số điện thoại đã ẩn]',
+  email: '[email đã ẩn]',
+  idNumber: '[số giấy tờ đã ẩn]',
+} as const;
+
+/**
+ * Bidirectional embedding, override and isolate controls (they make "gpj.exe" read "exe.jpg"),
+ * directional marks, zero-width spaces and joiners used to split a number or an address
+ * past a mask, the word joiner and the byte order mark.
+ */
+const INVISIBLE_CONTROLS = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/**
+ * Vietnamese phone numbers: 0 or +84 then 8 to 10 digits, single spaces, dots or dashes allowed between digits;
+ * 84 then 9 digits written together. Not inside a longer number ("1.000.000.000 đồng" stays).
+ */
+const PHONE = /(?<!\d[ .,-]?)(?:(?:\+\s?84|0)[ .-]?\d(?:[ .-]?\d){7,9}|84\d{9})(?!\d)/g;
+
+/** ID card numbers written together: CCCD 12 digits, CMND 9 digits. */
+const ID_NUMBER = /(?<!\d[ .,-]?)(?:\d{12}|\d{9})(?!\d)/g;
+
+const LOCAL_PART = /[\p{L}\p{N}._%+'-]/u;
+const DOMAIN_PART = /[\p{L}\p{N}.-]/u;
+
+/**
+ * E-mail addresses, found from each '@' (one pass: a local part never extends past the
+ * previous '@', a domain never past the next one, so nothing is scanned twice).
+ */
+function maskEmails(text: string): string {
+  let out = '';
+  let copied = 0;
+  let at = text.indexOf('@');
+  while (at !== -1) {
+    let start = at;
+    while (start > copied && LOCAL_PART.test(text[start - 1])) start -= 1;
+    let end = at + 1;
+    while (end < text.length && text[end] !== '@' && DOMAIN_PART.test(text[end])) end += 1;
+    // A trailing dot ends the sentence, not the address.
+    while (end > at + 1 && text[end - 1] === '.') end -= 1;
+    const domain = text.slice(at + 1, end);
+    const labels = domain.split('.');
+    const isAddress = start < at && labels.length >= 2 && labels.every((l) => l.length > 0) && (labels[labels.length - 1] as string).length >= 2;
+    if (isAddress) {
+      out += text.slice(copied, start) + MASKS.email;
+      copied = end;
+    }
+    at = text.indexOf('@', Math.max(at + 1, copied));
+  }
+  return out + text.slice(copied);
+}
+
+/** The text as it may be published: contacts and ID numbers masked, invisible controls removed. */
+export function redactForPublic(text: string): string {
+  const visible = text.replace(INVISIBLE_CONTROLS, '');
+  return maskEmails(visible).replace(PHONE, MASKS.phone).replace(ID_NUMBER, MASKS.idNumber);
+}
+
