@@ -25,7 +25,9 @@ export function smtpFailure(err: unknown): NotifySendError {
   if (e.code === 'ETLS' || e.code === 'EREQUIRETLS') return new NotifySendError('auth', `${what}: TLS could not be set up with the mail server`);
   if (e.responseCode !== undefined && e.responseCode >= 500 && e.permanent !== false) return new NotifySendError('permanent', `${what}: refused for good`);
   if (e.code === 'EENVELOPE' && e.responseCode === undefined) return new NotifySendError('permanent', `${what}: the address is not usable`);
-  return new NotifySendError('retryable', what);
+  // Connection failures say why (refused, timed out, certificate); their messages name the server, never the recipient.
+  const why = ['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'EDNS'].includes(e.code ?? '') && e.message ? `: ${e.message.slice(0, 200)}` : '';
+  return new NotifySendError('retryable', `${what}${why}`);
 }
 
 /** E-mail over SMTP (nodemailer): one connection per message, bounded timeouts within the outbox's lease. */
