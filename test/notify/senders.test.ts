@@ -254,7 +254,7 @@ describe('Zalo ZNS template by phone against a local fake (OA token from a Zalo 
     return { ...policy, zns: { ...policy.zns, templateId: '223750' } };
   };
 
-  test('the template with the province mapping goes to 84…, the token renewed once when ZNS rejects it (-124), retried after a -100, and the phone never in the logs', async () => {
+  test('the template with the province mapping goes to 84…, the token renewed once when ZNS rejects it (-124), retried after a -100 and an HTTP 500, and the phone never in the logs', async () => {
     zalo = await startZaloFake();
     zns = await startZnsFake({ templates: { '223750': { params: { ma_cau_hoi: 30, co_quan: 30, ngay_tra_loi: 20 } } }, validToken: () => zalo.accessToken });
     const r = rig(
@@ -268,7 +268,8 @@ describe('Zalo ZNS template by phone against a local fake (OA token from a Zalo 
       expect(await r.notices.answerPublished(q)).toBe('zns');
       zns.failNext(1, -124);
       zns.failNext(1, -100);
-      await r.deliver(3);
+      zns.failNext(1, 'http500');
+      await r.deliver(4);
     } finally {
       await logs.stop();
     }
@@ -278,7 +279,7 @@ describe('Zalo ZNS template by phone against a local fake (OA token from a Zalo 
     ]);
     expect(zns.requests.every((x) => x.headers.access_token)).toBe(true);
     expect(zalo.oauthRequests().length).toBeGreaterThanOrEqual(1);
-    expect(r.outbox()).toMatchObject([{ channel: 'zns', status: 'sent', attempts: 2 }]);
+    expect(r.outbox()).toMatchObject([{ channel: 'zns', status: 'sent', attempts: 3 }]);
     expect(logs.lines.join('\n')).not.toMatch(/912345678/);
   });
 
