@@ -158,6 +158,16 @@ export class AnswerNotices implements NoticePromises {
         return [param, [...text].length > policy.zns.paramMaxLength ? `${[...text].slice(0, policy.zns.paramMaxLength - 1).join('')}…` : text];
       }),
     );
-    return { ...base, payload: { text: `ZNS ${policy.zns.templateId}: ${Object.values(data).join(' | ')}`, template: { id: policy.zns.templateId as string, data }, requestId: key } };
+    // A number without Zalo gets the SMS instead, when SMS is configured and comes after ZNS in phoneChannels.
+    const smsAfter = this.deps.enabled.has('sms') && policy.phoneChannels.indexOf('sms') > policy.phoneChannels.indexOf('zns');
+    return {
+      ...base,
+      payload: {
+        text: `ZNS ${policy.zns.templateId}: ${Object.values(data).join(' | ')}`,
+        template: { id: policy.zns.templateId as string, data },
+        requestId: key,
+        ...(smsAfter ? { fallback: { channel: 'sms' as const, text: smsText(policy, vars) } } : {}),
+      },
+    };
   }
 }

@@ -27,7 +27,7 @@ export function notificationSenders(
     const client =
       zaloClient ??
       new ZaloClient({ appId: zns.appId, appSecret: zns.appSecret, oauthBase: zns.oauthBase, now }, zaloTokenStore(queue, { accessToken: zns.accessToken, refreshToken: zns.refreshToken }, now));
-    senders.zns = new ZnsSender(zns, client);
+    senders.zns = new ZnsSender(zns, client, senders.sms);
   }
   for (const off of config.off) logger.info(`${off.channel} notifications are off: citizens who gave that kind of contact are not told when their answer is published`, { channel: off.channel, missing: off.missing });
   return senders;

@@ -25,6 +25,9 @@ export function znsPhone(phone: string): string {
  * that has no Zalo or refuses ZNS (-108, -110, -114, -118, -119, -139, -140, -141) and
  * configuration errors → permanent (a dead letter for the admins).
  */
+/** Codes that say this number cannot get ZNS (no Zalo, too old a Zalo, ZNS refused): an SMS may still reach it. */
+export const ZNS_UNREACHABLE = [-108, -110, -114, -118, -119, -139, -140, -141];
+
 export function znsErrorKind(code: number): 'retryable' | 'permanent' | 'token_rejected' {
   if (code === -124) return 'token_rejected';
   if ([-100, -115, -133, -144, -147].includes(code)) return 'retryable';
@@ -38,6 +41,8 @@ export class ZnsSender implements ChannelSender {
   constructor(
     private readonly config: ZnsConfig,
     private readonly tokens: ZaloTokenSource,
+    /** The SMS sender, for a notice whose number cannot get ZNS (the notice carries the SMS text). */
+    private readonly sms?: ChannelSender,
     private readonly timeoutMs = 15_000,
   ) {
     this.base = config.apiBase.replace(/\/+$/, '');
@@ -74,6 +79,11 @@ export class ZnsSender implements ChannelSender {
         const used = token;
         token = await this.token(() => this.tokens.renewAccessToken(used));
         continue;
+      }
+      if (ZNS_UNREACHABLE.includes(code) && payload.fallback && this.sms) {
+        // Same attempt, same request id: a retry after a failed SMS tries ZNS again, then the SMS (the gateway knows the id).
+        const sent = await this.sms.send(recipient, { text: payload.fallback.text, ...(payload.requestId ? { requestId: payload.requestId } : {}) }, undefined, Date.now());
+        return { providerId: `sms:${sent.providerId ?? ''} (ZNS error ${code})` };
       }
       throw new NotifySendError(kind, `ZNS error ${code}${message}`, { code, httpStatus: response.status });
     }

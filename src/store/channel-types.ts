@@ -48,6 +48,8 @@ export interface OutboundPayload {
   template?: { id: string; data: Record<string, string> };
   /** The sender's idempotency or correlation key (SMS RequestId, ZNS tracking_id), the same on every attempt. */
   requestId?: string;
+  /** ZNS: the SMS to send instead when the number cannot get ZNS (no Zalo account, ZNS refused). */
+  fallback?: { channel: 'sms'; text: string };
 }
 
 export interface NewOutboundMessage {

@@ -283,6 +283,34 @@ describe('Zalo ZNS template by phone against a local fake (OA token from a Zalo 
     expect(logs.lines.join('\n')).not.toMatch(/912345678/);
   });
 
+  test('a number without Zalo (-118) gets the SMS instead when SMS is configured after ZNS', async () => {
+    zalo = await startZaloFake();
+    zns = await startZnsFake({ templates: { '223750': { params: { ma_cau_hoi: 30, co_quan: 30, ngay_tra_loi: 20 } } }, validToken: () => zalo.accessToken });
+    const sms = await startSmsFake();
+    try {
+      const r = rig(
+        {
+          zns: { apiBase: zns.url, development: false, appId: zalo.appId, appSecret: zalo.appSecret, oauthBase: zalo.url, accessToken: zalo.accessToken, refreshToken: zalo.refreshToken },
+          sms: { gateway: 'esms', url: `${sms.url}${ESMS_PATH}`, apiKey: sms.apiKey, secretKey: sms.secretKey, brandname: sms.brandname, sandbox: false },
+          off: [],
+        },
+        withTemplate(),
+      );
+      const q = await fileQuestion(r.store, FILED, { contact: '0912345678' });
+      await answerQuestion(r.store, q, ANSWERED);
+      expect(await r.notices.answerPublished(q)).toBe('zns');
+      zns.failNext(1, -118);
+      await r.deliver(2);
+      expect(zns.sent).toEqual([]);
+      expect(sms.violations).toEqual([]);
+      expect(sms.sent).toMatchObject([{ phone: '0912345678', requestId: answerNoticeKey(q), content: expect.stringContaining(q) }]);
+      expect(r.outbox()).toMatchObject([{ channel: 'zns', status: 'sent', attempts: 1 }]);
+      expect((r.store.db.prepare('SELECT provider_id FROM outbox').get() as { provider_id: string }).provider_id).toBe('sms:sms-1 (ZNS error -118)');
+    } finally {
+      await sms.close();
+    }
+  });
+
   test('a number without Zalo (-118) is a dead letter at once', async () => {
     zalo = await startZaloFake();
     zns = await startZnsFake({ templates: { '223750': { params: { ma_cau_hoi: 30, co_quan: 30, ngay_tra_loi: 20 } } }, validToken: () => zalo.accessToken });
