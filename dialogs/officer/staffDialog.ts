@@ -23,9 +23,10 @@ export interface StaffDeps {
   outbox?: Pick<ChannelQueueStore, 'undelivered' | 'settleUndelivered'>;
 }
 
-/** What each outbox status means to an admin. */
+/** Each outbox channel's name for an admin. */
 const OUTBOX_CHANNEL_VI: Record<OutboxChannel, string> = { zalo: 'Zalo', facebook: 'Messenger', email: 'email', sms: 'SMS', zns: 'Zalo ZNS' };
 
+/** What each outbox status means to an admin. */
 const OUTBOX_STATUS_VI: Record<OutboundStatus, string> = {
   pending: 'đang chờ gửi',
   sending: 'đang gửi',

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/config/paths';
 import { notifyFromEnv } from '../../src/notify/config';
 import { contactKind, noticePromises } from '../../src/notify/notices';
 import { loadNoticePolicy, smsParts } from '../../src/notify/policy';
@@ -79,4 +81,22 @@ test('settings from the environment: a channel missing a setting is off and says
   const secure = notifyFromEnv(policy, { SMTP_HOST: 'h', SMTP_FROM: 'f', SMTP_SECURE: '1' });
   expect(secure.email).toMatchObject({ port: 465, secure: true, requireTls: false });
   expect(notifyFromEnv(policy, { SMTP_HOST: 'h', SMTP_FROM: 'f', SMTP_REQUIRE_TLS: '1' }).email).toMatchObject({ port: 587, secure: false, requireTls: true });
+});
+
+test('serve with a broken data/notifications.json refuses to start and names the file and the entry', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-data-'));
+  fs.cpSync(path.join(PROJECT_ROOT, 'data'), dir, { recursive: true });
+  const file = path.join(dir, 'notifications.json');
+  const policy = JSON.parse(fs.readFileSync(file, 'utf8'));
+  policy.email.subject = 'Câu hỏi {ticket}: {answer}';
+  fs.writeFileSync(file, JSON.stringify(policy));
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./src/cli/main').main(['serve']).then((c) => process.exit(c))"], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, HOIDAP_DATA_DIR: dir, HOIDAP_DB: path.join(dir, 'hoidap.sqlite'), HOIDAP_DEMO: '0', PORT: '0', LOG_LEVEL: 'error' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain(`hoidap serve: ${file}: email.subject: {answer} is not allowed here`);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
 });
