@@ -195,7 +195,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
       const state = (await store.loadQuestions([already])).get(already);
       const current = state?.cases[state.cases.length - 1];
       if (state && current) {
-        await step.context.sendActivity(t.filed({ ticket: already, agency: data.agencies.get(current.agency)?.name ?? current.agency, triage: state.agency === data.policy.routing.triageAgency, acceptDue: data.clock.formatDateVi(current.acceptDue), answerDue: data.clock.formatDateVi(current.answerDue) }));
+        await step.context.sendActivity(t.filed({ ticket: already, agency: data.agencies.get(current.agency)?.name ?? current.agency, triage: state.agency === data.policy.routing.triageAgency, acceptDue: data.clock.formatDateVi(current.acceptDue), answerDue: data.clock.formatDateVi(current.answerDue), notice: this.noticePromise(step, draft.contact) }));
         return step.endDialog({ ticket: already });
       }
     }
@@ -238,8 +238,14 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
         triage,
         acceptDue: data.clock.formatDateVi(current.acceptDue),
         answerDue: data.clock.formatDateVi(current.answerDue),
+        notice: this.noticePromise(step, draft.contact),
       }),
     );
     return step.endDialog({ ticket: q });
+  }
+
+  /** How the citizen will be told of the answer: the channels configured for the contact they gave (src/notify). */
+  private noticePromise(step: WaterfallStepContext, contact: string | undefined): string {
+    return this.services.noticePromise?.(step.context.activity.channelId, contact, langOf(step.context)) ?? '';
   }
 }

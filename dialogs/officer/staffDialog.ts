@@ -6,7 +6,7 @@ import { WorkflowError, type Workflow, type WorkflowActor } from '../../src/back
 import { DELETE_REASON_LABELS, parseDeleteReason, parseStaffCommand, type StaffCommand } from '../../src/backoffice/commands';
 import type { Account } from '../../src/backoffice/types';
 import type { ProvinceData } from '../../src/config/data';
-import { SETTLEABLE, type ChannelQueueStore, type OutboundStatus } from '../../src/store/channel-types';
+import { SETTLEABLE, type ChannelQueueStore, type OutboundStatus, type OutboxChannel } from '../../src/store/channel-types';
 import { can } from '../../src/domain/access';
 import { parseInstant } from '../../src/domain/time';
 
@@ -22,6 +22,9 @@ export interface StaffDeps {
   /** The Zalo/Messenger outbox, for admins (absent without the SQLite store). */
   outbox?: Pick<ChannelQueueStore, 'undelivered' | 'settleUndelivered'>;
 }
+
+/** Each outbox channel's name for an admin. */
+const OUTBOX_CHANNEL_VI: Record<OutboxChannel, string> = { zalo: 'Zalo', facebook: 'Messenger', email: 'email', sms: 'SMS', zns: 'Zalo ZNS' };
 
 /** What each outbox status means to an admin. */
 const OUTBOX_STATUS_VI: Record<OutboundStatus, string> = {
@@ -248,7 +251,7 @@ export class StaffDialog extends ComponentDialog {
         const items = await outbox.undelivered(10);
         if (items.length === 0) return void (await context.sendActivity('Không có tin nhắn Zalo, Messenger nào chưa gửi được.'));
         const lines = items.map(
-          (m) => `• Số ${m.id} (${m.channel === 'zalo' ? 'Zalo' : 'Messenger'}, ${data.clock.formatDateTimeVi(m.createdAt)}): ${OUTBOX_STATUS_VI[m.status]}${OUTBOX_STATUS_WHY[m.status] ? ` (${OUTBOX_STATUS_WHY[m.status]})` : ''}. ${escapeChat(String(m.payload.text ?? '').slice(0, 80))}`,
+          (m) => `• Số ${m.id} (${OUTBOX_CHANNEL_VI[m.channel]}, ${data.clock.formatDateTimeVi(m.createdAt)}): ${OUTBOX_STATUS_VI[m.status]}${OUTBOX_STATUS_WHY[m.status] ? ` (${OUTBOX_STATUS_WHY[m.status]})` : ''}. ${escapeChat(String(m.payload.text ?? '').slice(0, 80))}`,
         );
         await context.sendActivity(
           MessageFactory.suggestedActions(

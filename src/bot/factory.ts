@@ -9,6 +9,8 @@ import { StaffDialog } from '../../dialogs/officer/staffDialog';
 import { Workflow } from '../backoffice/actions';
 import { ChatNotifier, conversationKey } from '../backoffice/chat-notifier';
 import type { Notifier } from '../backoffice/notifier';
+import { noticePromises, type NoticePromises } from '../notify/notices';
+import { loadNoticePolicy } from '../notify/policy';
 import type { BackofficeStore } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
 import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
@@ -39,6 +41,11 @@ export interface BotSetup {
   metrics?: BotMetrics;
   /** How the back office reaches people; by default chat through the channels that attach to it. */
   notifier?: Notifier;
+  /**
+   * Citizens' notifications (src/notify): what the bot promises when a question is filed, and the
+   * notice queued when its answer is published. By default none is configured, and the bot says so.
+   */
+  notices?: NoticePromises & { answerPublished?(q: string): Promise<unknown> };
 }
 
 export interface BotBuild {
@@ -70,6 +77,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     now: setup.now ?? (() => Date.now()),
     metrics: setup.metrics,
     rememberConversation: async (q, reference) => storage.write({ [conversationKey(q)]: { reference } }),
+    noticePromise: (setup.notices ?? noticePromises(loadNoticePolicy(data.dataDir), new Set())).promise,
   };
   if (!(store instanceof SqliteLedgerStore)) {
     const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics);
@@ -106,6 +114,8 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
       if (event.type === 'forwarded') await notifyAgency(String(event.q), String(event.agency), state);
       // A new answer is offered from now on to citizens about to ask the same.
       if (event.type === 'answered') answered.add({ q: String(event.q), agency: String(event.agency), question: await questionText(String(event.q)), answer: String(event.text) });
+      // The citizen who gave an e-mail or phone is told on it (once; queued in the outbox).
+      if (event.type === 'answered') await setup.notices?.answerPublished?.(String(event.q));
     },
   });
   services.onAssigned = (q, agency, state) => notifyAgency(q, agency, state);

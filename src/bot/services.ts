@@ -52,6 +52,8 @@ export interface BotServices {
   onAssigned?(q: string, agency: string, state: import('../domain/lifecycle').QuestionState): Promise<void>;
   /** Keeps where to reach the citizen when the answer is published. */
   rememberConversation?(q: string, reference: Partial<ConversationReference>): Promise<void>;
+  /** How the citizen will be told of the answer (e-mail, SMS, Zalo, chat, or plainly not): src/notify. */
+  noticePromise?(channelId: string | undefined, contact: string | undefined, lang: string): string;
 }
 
 /** What the bot counts (Prometheus through src/observability in production, nothing in dialog tests). */

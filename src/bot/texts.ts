@@ -25,7 +25,7 @@ export interface Texts {
   localityUnknown: string;
   summary: (p: { question: string; agency: string; triage: boolean; answerDue: string; acceptDue: string; name: string; contact: string; locality: string }) => string;
   confirmActions: { yes: string; no: string };
-  filed: (p: { ticket: string; agency: string; triage: boolean; acceptDue: string; answerDue: string }) => string;
+  filed: (p: { ticket: string; agency: string; triage: boolean; acceptDue: string; answerDue: string; notice: string }) => string;
   notFiled: string;
   askTicket: string;
   ticketRetry: string;
@@ -87,7 +87,7 @@ const vi: Texts = {
   filed: (p) =>
     `Đã gửi câu hỏi. Mã câu hỏi của bạn: ${p.ticket}.\n` +
     (p.triage ? 'Ban biên tập sẽ chuyển câu hỏi đến cơ quan có thẩm quyền. ' : `Cơ quan trả lời: ${p.agency}. `) +
-    `Hạn tiếp nhận ${p.acceptDue}, hạn trả lời ${p.answerDue}. Bạn sẽ được thông báo khi có trả lời; có thể gửi mã ${p.ticket} bất cứ lúc nào để tra cứu.`,
+    `Hạn tiếp nhận ${p.acceptDue}, hạn trả lời ${p.answerDue}. ${p.notice} Bạn có thể gửi mã ${p.ticket} bất cứ lúc nào để tra cứu; khi có trả lời, câu trả lời cũng được đăng trên trang Hỏi - Đáp (/hoi-dap).`,
   notFiled: 'Câu hỏi chưa được gửi. Bạn có thể nhập lại câu hỏi khi cần.',
   askTicket: 'Bạn vui lòng nhập mã câu hỏi (ví dụ HD-2023-000123).',
   ticketRetry: 'Mã câu hỏi có dạng HD-năm-6 chữ số, ví dụ HD-2023-000123. Bạn vui lòng nhập lại, hoặc gõ "hủy".',
@@ -150,7 +150,7 @@ const en: Texts = {
   filed: (p) =>
     `Your question has been sent. Its number is ${p.ticket}.\n` +
     (p.triage ? 'The editors will pass it to the agency responsible. ' : `Agency: ${p.agency}. `) +
-    `To be accepted by ${p.acceptDue} and answered by ${p.answerDue}. You will be told when it is answered; send ${p.ticket} at any time to check it.`,
+    `To be accepted by ${p.acceptDue} and answered by ${p.answerDue}. ${p.notice} Send ${p.ticket} at any time to check it; once answered, the answer is also published on the Q&A page (/hoi-dap).`,
   notFiled: 'The question was not sent. Type it again whenever you need.',
   askTicket: 'Please type the question number (e.g. HD-2023-000123).',
   ticketRetry: 'A question number looks like HD-2023-000123. Please type it again, or type "cancel".',

@@ -32,6 +32,11 @@ import type { Notifier } from '../backoffice/notifier';
 import type { BackofficeStore } from '../backoffice/types';
 import type { RouteResult } from '../routing/router';
 import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
+import { answeredWithoutKey } from '../store/sqlite-channels';
+import { notifyFromEnv, type NotifyConfig } from '../notify/config';
+import { AnswerNotices, answerNoticeKey } from '../notify/notices';
+import { loadNoticePolicy } from '../notify/policy';
+import { enabledChannels } from '../notify/senders';
 
 export interface ServerOptions {
   data: ProvinceData;
@@ -44,6 +49,8 @@ export interface ServerOptions {
   portalLimits?: Partial<DirectLineLimits>;
   /** Zalo and Messenger settings; from the environment by default. */
   channels?: ChannelsConfig;
+  /** Citizens' notification settings (SMTP, SMS gateway, ZNS); from the environment by default. */
+  notify?: NotifyConfig;
   /** Tuning of the inbox processor and the outbox dispatcher (tests). */
   messaging?: Pick<MessagingSetup, 'processor' | 'dispatcher' | 'now' | 'worker'>;
   /**
@@ -109,6 +116,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const delivery = dispatcherOptions(loadDeliveryPolicy(options.data.dataDir));
   const retentionPolicy = options.retention ? loadRetentionPolicy(path.join(options.data.dataDir, 'retention.json')) : undefined;
   const reminderPolicy = options.sweeper ? loadReminderPolicy(path.join(options.data.dataDir, 'reminders.json'), options.data.policy.deadlines) : undefined;
+  const noticePolicy = loadNoticePolicy(options.data.dataDir, options.data.agencies.all.map((a) => a.name));
+  const notifyConfig = options.notify ?? notifyFromEnv(noticePolicy);
   // With a messaging worker on the same file, the worker runs the WAL checkpoints.
   const store = await openStore(options.dbLocation ?? DEFAULT_DB_PATH, { checkpoints: !options.messaging?.worker });
   const ledger = new Ledger(store, options.data);
@@ -116,7 +125,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = new Metrics();
   // Conversation and dialog state live in the store, so a restart in the middle of a dialog loses nothing.
   const storage = new TurnBufferedStorage(store instanceof SqliteLedgerStore ? new SqliteBotStorage(store.db) : new MemoryStorage());
-  const created = options.bot ? undefined : await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics), notifier: options.backoffice?.notifier, now: options.backoffice?.now });
+  // Citizens' notices share the Zalo/Messenger outbox (on the SQLite file); kicked once messaging exists.
+  const channelQueue = store instanceof SqliteLedgerStore ? new SqliteChannelQueueStore(store.db) : undefined;
+  let kickNotices: () => void = () => undefined;
+  const notices = channelQueue
+    ? new AnswerNotices({ policy: noticePolicy, enabled: enabledChannels(notifyConfig), data: options.data, store, queue: channelQueue, kick: () => kickNotices() })
+    : undefined;
+  const created = options.bot ? undefined : await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics), notifier: options.backoffice?.notifier, now: options.backoffice?.now, notices });
   const bot = options.bot ?? (created as NonNullable<typeof created>).bot;
   const routeQuestion: { route(text: string): RouteResult } | undefined = created?.services.router;
   let portal: Portal | undefined;
@@ -129,12 +144,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger.warn('portal channel not mounted: it needs the SQLite store', { store: store.kind });
   }
   // The Zalo/Messenger inbox and outbox: the webhooks, the /metrics gauges, the REST API and the sweeper share it.
-  const queue = store instanceof SqliteLedgerStore ? new SqliteChannelQueueStore(store.db) : undefined;
+  const queue = channelQueue;
   if (queue) metrics.watchQueues(queue);
   const messaging =
     queue
       ? createMessaging({
           config: options.channels ?? channelsFromEnv(),
+          notify: notifyConfig,
           queue,
           storage,
           bot,
@@ -144,6 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           dispatcher: { ...delivery, ...options.messaging?.dispatcher },
         })
       : undefined;
+  kickNotices = () => messaging?.kickOutbound();
   let backoffice: RunningServer['backoffice'];
   if (created?.staff) {
     backoffice = { store: created.staff.backoffice, workflow: created.staff.workflow };
@@ -153,7 +170,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } else if (store instanceof SqliteLedgerStore) {
     const accounts = new SqliteBackofficeStore(store.db);
     const notifier = options.backoffice?.notifier ?? new UnwiredNotifier();
-    const workflow = new Workflow({ data: options.data, store, ledger, backoffice: accounts, notifier, router: routeQuestion, now: options.backoffice?.now });
+    const workflow = new Workflow({
+      data: options.data,
+      store,
+      ledger,
+      backoffice: accounts,
+      notifier,
+      router: routeQuestion,
+      now: options.backoffice?.now,
+      onRecorded: async (event) => {
+        if (event.type === 'answered') await notices?.answerPublished(String(event.q));
+      },
+    });
     backoffice = { store: accounts, workflow };
   }
   const api = backoffice
@@ -191,6 +219,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     void created.staff.workflow
       .handOverUnclaimedAnswers(unclaimedAnswersSince(store.db, Date.now() - 7 * 86_400_000))
       .catch((err: unknown) => logger.error('hand-over of answers after a restart failed', { error: err instanceof Error ? err.message : String(err) }));
+  }
+  if (options.sweeper && notices && store instanceof SqliteLedgerStore) {
+    // Answer notices a stop between publishing and queueing left out (answers of the last 7 days).
+    void notices
+      .catchUp((since) => answeredWithoutKey(store.db, since, answerNoticeKey('')), Date.now() - 7 * 86_400_000)
+      .catch((err: unknown) => logger.error('answer notices after a restart failed', { error: err instanceof Error ? err.message : String(err) }));
   }
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));

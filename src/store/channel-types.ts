@@ -4,6 +4,18 @@ import type { StoreItems } from 'botbuilder';
 
 export type MessagingChannel = 'zalo' | 'facebook';
 
+/** Citizens' notifications by the contact they gave (src/notify): e-mail, brandname SMS, Zalo ZNS template by phone. */
+export type NotificationChannel = 'email' | 'sms' | 'zns';
+
+/** Everything the outbox sends: chat replies and notifications share its retries, dead letters and admins' view. */
+export type OutboxChannel = MessagingChannel | NotificationChannel;
+
+export const NOTIFICATION_CHANNELS: readonly NotificationChannel[] = ['email', 'sms', 'zns'];
+
+export function isMessagingChannel(channel: OutboxChannel): channel is MessagingChannel {
+  return channel === 'zalo' || channel === 'facebook';
+}
+
 export interface NewInboundEvent {
   channel: MessagingChannel;
   /** The channel's message id (or a key derived from the event): a replayed delivery has the same. */
@@ -30,10 +42,18 @@ export interface OutboundPayload {
   buttons?: string[];
   /** A person (officer) wrote it: Messenger's HUMAN_AGENT tag may apply after 24 hours. */
   human?: boolean;
+  /** E-mail: the subject line (`text` is the body). */
+  subject?: string;
+  /** Zalo ZNS: the approved template and its parameters (`text` is a summary for the admins' view). */
+  template?: { id: string; data: Record<string, string> };
+  /** The sender's idempotency or correlation key (SMS RequestId, ZNS tracking_id), the same on every attempt. */
+  requestId?: string;
+  /** ZNS: the SMS to send instead when the number cannot get ZNS (no Zalo account, ZNS refused). */
+  fallback?: { channel: 'sms'; text: string };
 }
 
 export interface NewOutboundMessage {
-  channel: MessagingChannel;
+  channel: OutboxChannel;
   recipient: string;
   payload: OutboundPayload;
   /** What it answers: the inbox event id, or a question id. */
@@ -80,6 +100,13 @@ export interface ChannelQueueStore {
   releaseInbound(id: number, owner: string, error: string, maxAttempts: number): Promise<void>;
 
   enqueueOutbound(messages: readonly NewOutboundMessage[], now: number): Promise<void>;
+  /**
+   * Enqueues `messages` and records `key` in one transaction, unless `key` was recorded
+   * before: then nothing is enqueued and it returns false (the once-only notifications).
+   */
+  enqueueOnce(key: string, messages: readonly NewOutboundMessage[], now: number): Promise<boolean>;
+  /** When `key` was first recorded; records it with `now` the first time. */
+  firstRecorded(key: string, now: number): Promise<number>;
   /** Claims due messages (status becomes 'sending'): per recipient only the earliest, so replies keep their order. */
   claimOutbound(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboundMessage[]>;
   finishOutbound(id: number, owner: string, now: number, outcome: { status: 'sent' | 'dead' | 'expired'; providerId?: string; error?: string }): Promise<void>;

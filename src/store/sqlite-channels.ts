@@ -6,6 +6,7 @@ import type {
   InboundEvent,
   MessagingChannel,
   NewInboundEvent,
+  OutboxChannel,
   NewOutboundMessage,
   OutboundMessage,
   OutboundStatus,
@@ -27,7 +28,7 @@ interface InboxRow {
 
 interface OutboxRow {
   id: number;
-  channel: MessagingChannel;
+  channel: OutboxChannel;
   recipient: string;
   payload: string;
   source: string | null;
@@ -139,6 +140,8 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
       lastInbound: db.prepare<[string, string], { last_inbound_ms: number }>('SELECT last_inbound_ms FROM channel_users WHERE channel = ? AND user_id = ?'),
       getSecret: db.prepare<[string], { value: string }>('SELECT value FROM channel_secrets WHERE name = ?'),
       setSecret: db.prepare('INSERT OR REPLACE INTO channel_secrets (name, value, updated_ms) VALUES (?, ?, ?)'),
+      claimKey: db.prepare('INSERT INTO notifications_sent (key, created_ms) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+      keyCreated: db.prepare<[string], { created_ms: number }>('SELECT created_ms FROM notifications_sent WHERE key = ?'),
     };
   }
 
@@ -241,6 +244,21 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
     }).immediate();
   }
 
+  async enqueueOnce(key: string, messages: readonly NewOutboundMessage[], now: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.stmt.claimKey.run(key, now).changes !== 1) return false;
+      for (const m of messages) this.stmt.insertOutbound.run(m.channel, m.recipient, JSON.stringify(m.payload), m.source ?? null, now, now);
+      return true;
+    }).immediate();
+  }
+
+  async firstRecorded(key: string, now: number): Promise<number> {
+    return this.db.transaction(() => {
+      this.stmt.claimKey.run(key, now);
+      return this.stmt.keyCreated.get(key)?.created_ms ?? now;
+    }).immediate();
+  }
+
   async claimOutbound(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboundMessage[]> {
     return this.leaseEach(this.stmt.candidatesOutbound.all(now, now, limit), this.stmt.leaseOutbound, owner, now, leaseMs, outbound);
   }
@@ -321,4 +339,20 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
   async setSecret(name: string, value: string, now: number): Promise<void> {
     this.stmt.setSecret.run(name, this.secrets.seal(value), now);
   }
+}
+
+/**
+ * Answered questions whose answer was published since `since` (epoch ms) and that have no
+ * key `keyPrefix + q` (the answer notices a stop between publishing and queueing left out), oldest first.
+ */
+export function answeredWithoutKey(db: Database.Database, since: number, keyPrefix: string): string[] {
+  return db
+    .prepare<[number, number, string], { q: string }>(
+      `SELECT a.q AS q FROM questions q JOIN events a ON a.q = q.q AND a.type = 'answered'
+       WHERE q.status = 'answered' AND q.last_event_ms >= ? AND a.at_ms >= ?
+         AND NOT EXISTS (SELECT 1 FROM notifications_sent n WHERE n.key = ? || a.q)
+       ORDER BY a.at_ms`,
+    )
+    .all(since, since, keyPrefix)
+    .map((r) => r.q);
 }

@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { logger } from '../../observability/logger';
 import type { SendFailureKind } from '../send-support';
 import { Pump } from '../../jobs/pump';
-import type { ChannelQueueStore, MessagingChannel, OutboundMessage, OutboundPayload } from '../../store/channel-types';
+import { isMessagingChannel, type ChannelQueueStore, type OutboundMessage, type OutboundPayload, type OutboxChannel } from '../../store/channel-types';
 
-/** A channel's way of sending one outbox message; failures carry a `kind` (the clients' ZaloSendError, MessengerSendError). */
+/**
+ * A channel's way of sending one outbox message; failures carry a `kind` (the clients' ZaloSendError,
+ * MessengerSendError, and the notification senders' NotifySendError). Chat channels have reply windows;
+ * notification channels (e-mail, SMS, ZNS) have none (`windowOpen` is always true, `lastInbound` undefined).
+ */
 export interface ChannelSender {
   /** Whether the channel lets us write to a user whose last message was at `lastInbound` (the reply windows). */
   windowOpen(lastInbound: number | undefined, now: number, payload: OutboundPayload): boolean;
@@ -13,7 +17,7 @@ export interface ChannelSender {
 
 export interface DispatcherOptions {
   queue: ChannelQueueStore;
-  senders: Partial<Record<MessagingChannel, ChannelSender>>;
+  senders: Partial<Record<OutboxChannel, ChannelSender>>;
   concurrency?: number;
   leaseMs?: number;
   /** Attempts before a message goes to the dead letters (visible to admins). */
@@ -21,7 +25,7 @@ export interface DispatcherOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   /** Sends per second allowed per channel (Zalo: 4,000 a minute for the app). */
-  ratePerSecond?: Partial<Record<MessagingChannel, number>>;
+  ratePerSecond?: Partial<Record<OutboxChannel, number>>;
   pollMs?: number;
   now?: () => number;
   random?: () => number;
@@ -61,7 +65,7 @@ class RateLimiter {
  */
 export class OutboundDispatcher extends Pump {
   readonly owner = `outbound-${randomUUID()}`;
-  private readonly limiters = new Map<MessagingChannel, RateLimiter>();
+  private readonly limiters = new Map<OutboxChannel, RateLimiter>();
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -96,7 +100,7 @@ export class OutboundDispatcher extends Pump {
     await Promise.all(inFlight);
   }
 
-  private async waitForRate(channel: MessagingChannel): Promise<void> {
+  private async waitForRate(channel: OutboxChannel): Promise<void> {
     const perSecond = this.options.ratePerSecond?.[channel];
     if (!perSecond) return;
     let limiter = this.limiters.get(channel);
@@ -113,7 +117,7 @@ export class OutboundDispatcher extends Pump {
       await queue.retryOutbound(m.id, this.owner, now + (this.options.maxDelayMs ?? 600_000), `channel ${m.channel} is not configured`);
       return;
     }
-    const lastInbound = await queue.lastInbound(m.channel, m.recipient);
+    const lastInbound = isMessagingChannel(m.channel) ? await queue.lastInbound(m.channel, m.recipient) : undefined;
     if (!sender.windowOpen(lastInbound, now, m.payload)) {
       await queue.finishOutbound(m.id, this.owner, now, { status: 'expired', error: 'outside the reply window' });
       logger.info('outbound message expired: outside the reply window', { channel: m.channel, message: m.id });

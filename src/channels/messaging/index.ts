@@ -5,7 +5,9 @@ import type express from 'express';
 import type { ChannelsConfig } from '../../config/channels';
 import { logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
-import type { ChannelQueueStore, MessagingChannel } from '../../store/channel-types';
+import type { ChannelQueueStore, MessagingChannel, OutboxChannel } from '../../store/channel-types';
+import type { NotifyConfig } from '../../notify/config';
+import { notificationSenders } from '../../notify/senders';
 import { MessengerClient } from '../facebook/client';
 import { MessengerSender } from '../facebook/sender';
 import { facebookWebhook } from '../facebook/webhook';
@@ -21,6 +23,8 @@ import type { TurnBufferedStorage } from './turn-storage';
 
 export interface MessagingSetup {
   config: ChannelsConfig;
+  /** Citizens' notifications (e-mail, SMS, ZNS): their senders share the outbox and its dispatcher. */
+  notify?: NotifyConfig;
   /**
    * Run the bot's turns and the deliveries in a worker thread (the `serve` command):
    * webhooks stay fast on the main thread while turns use the other core. The worker
@@ -59,14 +63,15 @@ export function createMessaging(setup: MessagingSetup): Messaging {
   const adapters: Partial<Record<MessagingChannel, MessagingAdapter>> = {};
   // Set below: in-process, the dispatcher; in worker mode, a message to the worker.
   let kickOutbound: () => void = () => undefined;
-  const senders: Partial<Record<MessagingChannel, ChannelSender>> = {};
+  const senders: Partial<Record<OutboxChannel, ChannelSender>> = {};
+  let zaloClient: ZaloClient | undefined;
   if (config.zalo) {
     adapters.zalo = new MessagingAdapter('zalo', queue, storage, now, () => kickOutbound());
-    const client = new ZaloClient(
+    zaloClient = new ZaloClient(
       { appId: config.zalo.appId, appSecret: config.zalo.appSecret, apiBase: config.zalo.apiBase, oauthBase: config.zalo.oauthBase, now },
       zaloTokenStore(queue, { accessToken: config.zalo.accessToken, refreshToken: config.zalo.refreshToken }, now),
     );
-    senders.zalo = new ZaloSender(client);
+    senders.zalo = new ZaloSender(zaloClient);
   }
   if (config.facebook) {
     adapters.facebook = new MessagingAdapter('facebook', queue, storage, now, () => kickOutbound());
@@ -74,8 +79,11 @@ export function createMessaging(setup: MessagingSetup): Messaging {
     senders.facebook = new MessengerSender(client, config.facebook.humanAgent);
   }
   for (const off of config.off) logger.info(`${off.channel} channel is off: its webhook answers 404`, { channel: off.channel, missing: off.missing });
+  // ZNS uses the OA's token pair: the same client as the OA channel when both are on (the refresh token is single-use).
+  if (setup.notify) Object.assign(senders, notificationSenders(setup.notify, queue, zaloClient, now));
+  const notifying = Object.keys(senders).some((c) => c === 'email' || c === 'sms' || c === 'zns');
 
-  if (setup.worker) return workerMessaging(setup, adapters, metrics);
+  if (setup.worker) return workerMessaging(setup, adapters, metrics, notifying);
 
   const dispatcher = new OutboundDispatcher({
     queue,
@@ -110,10 +118,11 @@ export function createMessaging(setup: MessagingSetup): Messaging {
     },
     async start() {
       await recoverAfterRestart(queue);
-      if (Object.keys(adapters).length === 0) return;
-      if (!bot) throw new Error('messaging in-process needs the bot');
-      processor.start();
-      dispatcher.start();
+      if (Object.keys(adapters).length > 0) {
+        if (!bot) throw new Error('messaging in-process needs the bot');
+        processor.start();
+      }
+      if (Object.keys(adapters).length > 0 || notifying) dispatcher.start();
     },
     async stop() {
       await processor.stop();
@@ -129,7 +138,7 @@ async function recoverAfterRestart(queue: ChannelQueueStore): Promise<void> {
 }
 
 /** Worker mode: the main thread takes webhooks; a worker thread runs the processor and the dispatcher. */
-function workerMessaging(setup: MessagingSetup, adapters: Partial<Record<MessagingChannel, MessagingAdapter>>, metrics: Metrics | undefined): Messaging {
+function workerMessaging(setup: MessagingSetup, adapters: Partial<Record<MessagingChannel, MessagingAdapter>>, metrics: Metrics | undefined, notifying: boolean): Messaging {
   const { config, queue } = setup;
   let supervisor: WorkerSupervisor | undefined;
   const post = (message: WorkerCommand) => supervisor?.post(message);
@@ -145,9 +154,16 @@ function workerMessaging(setup: MessagingSetup, adapters: Partial<Record<Messagi
     },
     async start() {
       await recoverAfterRestart(queue);
-      if (Object.keys(adapters).length === 0) return;
+      if (Object.keys(adapters).length === 0 && !notifying) return;
       const file = path.join(__dirname, `worker${path.extname(__filename)}`);
-      const workerData: WorkerSetup = { dbLocation: (setup.worker as WorkerSetup).dbLocation, dataDir: (setup.worker as WorkerSetup).dataDir, config, processor: setup.processor, dispatcher: setup.dispatcher };
+      const workerData: WorkerSetup = {
+        dbLocation: (setup.worker as WorkerSetup).dbLocation,
+        dataDir: (setup.worker as WorkerSetup).dataDir,
+        config,
+        ...(setup.notify ? { notify: setup.notify } : {}),
+        processor: setup.processor,
+        dispatcher: setup.dispatcher,
+      };
       supervisor = new WorkerSupervisor({
         create: () => new Worker(file, { workerData }),
         onMessage: (m) => {
@@ -179,6 +195,7 @@ export interface WorkerSetup {
   dbLocation: string;
   dataDir: string;
   config: ChannelsConfig;
+  notify?: NotifyConfig;
   processor?: Partial<ProcessorOptions>;
   dispatcher?: Partial<DispatcherOptions>;
 }

@@ -9,6 +9,9 @@ import { SqliteChannelQueueStore } from '../../store/sqlite-channels';
 import { createMessaging, type WorkerCommand, type WorkerEvent, type WorkerSetup } from './index';
 import { TurnBufferedStorage } from './turn-storage';
 import { PortalAdapter, SqliteDirectLineStore } from '../portal';
+import { AnswerNotices } from '../../notify/notices';
+import { loadNoticePolicy } from '../../notify/policy';
+import { enabledChannels } from '../../notify/senders';
 
 /** The messaging worker thread: Zalo and Messenger turns and deliveries, on its own connection to the SQLite file. */
 async function run(): Promise<void> {
@@ -26,10 +29,16 @@ async function run(): Promise<void> {
   const data = loadProvinceData(setup.dataDir);
   const store = new SqliteLedgerStore(setup.dbLocation);
   const storage = new TurnBufferedStorage(new SqliteBotStorage(store.db));
-  const { bot, staff } = await createBot({ data, store, storage });
+  const queue = new SqliteChannelQueueStore(store.db);
+  // Officers who publish an answer from Zalo or Messenger act here: the citizen's notice is queued here too.
+  let kickNotices: () => void = () => undefined;
+  const noticePolicy = loadNoticePolicy(data.dataDir, data.agencies.all.map((a) => a.name));
+  const notices = new AnswerNotices({ policy: noticePolicy, enabled: enabledChannels(setup.notify), data, store, queue, kick: () => kickNotices() });
+  const { bot, staff } = await createBot({ data, store, storage, notices });
   const messaging = createMessaging({
     config: { ...setup.config, off: [] },
-    queue: new SqliteChannelQueueStore(store.db),
+    ...(setup.notify ? { notify: { ...setup.notify, off: [] } } : {}),
+    queue,
     storage,
     bot,
     processor: { ...setup.processor, onTurn: (event, outcome) => {
@@ -40,6 +49,7 @@ async function run(): Promise<void> {
     } },
     dispatcher: { ...setup.dispatcher, onOutcome: (m, outcome) => send({ type: 'outbound', channel: m.channel, outcome }) },
   });
+  kickNotices = () => messaging.kickOutbound();
   // Officers on Zalo and Messenger act here: their notifications and the answers they publish
   // go out through this thread's adapters (the portal's is only an append to the same file).
   for (const [channel, adapter] of Object.entries(messaging.adapters)) if (adapter) staff?.chat?.attach(channel, adapter);

@@ -253,6 +253,16 @@ export class ZaloClient {
     return response;
   }
 
+  /** A usable OA access token (refreshed first when it expires soon), for other OA APIs such as ZNS. */
+  async accessToken(): Promise<string> {
+    return this.accessTokenForSend();
+  }
+
+  /** After another OA API rejected `used`: a refresh in flight, a token refreshed meanwhile, or a new refresh. */
+  async renewAccessToken(used: string): Promise<string> {
+    return this.renewAfterRejection(used);
+  }
+
   private async accessTokenForSend(): Promise<string> {
     const tokens = await this.currentTokens();
     if (tokens.expiresAt - this.now() > this.refreshMarginMs) return tokens.accessToken;
