@@ -52,4 +52,6 @@ export interface BotServices {
   onAssigned?(q: string, agency: string, state: import('../domain/lifecycle').QuestionState): Promise<void>;
   /** Keeps where to reach the citizen when the answer is published. */
   rememberConversation?(q: string, reference: Partial<ConversationReference>): Promise<void>;
+  /** The daily limits on questions filed (data/policy.json questionsPerDay) and the editors' held queue; with the SQLite store. */
+  held?: import('../backoffice/held').HeldQuestions;
 }

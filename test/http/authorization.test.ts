@@ -259,7 +259,7 @@ const CASES: RouteCase[] = [
     expect: only(['officerBT', 'admin'], 201),
     check(_who, json) {
       const body = json as { code: string; instructions: string };
-      expect(body.code).toMatch(/^\d{6}$/);
+      expect(body.code).toMatch(/^[A-HJKMNP-TV-Z2-9]{5}-[A-HJKMNP-TV-Z2-9]{5}$/);
       expect(body.instructions).toContain(`"LIEN KET ${body.code}"`);
       expect(body.instructions).toContain(`"liên kết ${body.code}"`);
     },
@@ -419,8 +419,9 @@ describe('authentication and input', () => {
     const { code } = res.json as { code: string };
     const identity = { channel: 'zalo', userId: 'zalo-approver' };
     const now = rig.workflow.now();
-    expect((await rig.backoffice.redeemLinkCode(code, identity, {}, now))?.id).toBe(rig.accounts.approverBT.id);
-    expect(await rig.backoffice.redeemLinkCode(code, { channel: 'zalo', userId: 'someone-else' }, {}, now)).toBeUndefined();
+    const limits = { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, overall: 100 };
+    expect(await rig.backoffice.redeemLinkCode(code, identity, {}, now, { limits })).toMatchObject({ ok: true, account: { id: rig.accounts.approverBT.id } });
+    expect(await rig.backoffice.redeemLinkCode(code, { channel: 'zalo', userId: 'someone-else' }, {}, now, { limits })).toMatchObject({ ok: false });
     expect((await call('POST', '/accounts/acc_doesnotexist/link-code', 'admin')).status).toBe(404);
   });
 });

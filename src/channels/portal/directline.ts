@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { randomBytes } from 'node:crypto';
-import { ActivityTypes, type ActivityHandlerBase, type ChannelAccount } from 'botbuilder';
+import { ActivityTypes, type Activity, type ActivityHandlerBase, type ChannelAccount } from 'botbuilder';
+import { ADDRESS_KEY, addressKey } from '../../bot/channels';
 import { logger } from '../../observability/logger';
 import { PORTAL_CHANNEL_ID, toTurnActivity, type PortalAdapter } from './adapter';
 import { KeyedQueue } from './queue';
@@ -114,7 +115,7 @@ function userActivity(
   now: number,
 ): NewDirectLineActivity {
   const channelData = isRecord(body.channelData)
-    ? Object.fromEntries(Object.entries(body.channelData).filter(([key]) => !key.startsWith('webchat:') && key !== 'state'))
+    ? Object.fromEntries(Object.entries(body.channelData).filter(([key]) => !key.startsWith('webchat:') && !key.startsWith('hoidap:') && key !== 'state'))
     : undefined;
   const activity: NewDirectLineActivity = {
     type: String(body.type),
@@ -142,6 +143,11 @@ function userActivity(
   if (replyToId) activity.replyToId = replyToId;
   if (channelData && Object.keys(channelData).length > 0) activity.channelData = channelData;
   return activity;
+}
+
+/** The turn (not the stored activity) carries a key of the sender's address, for the link code limits. */
+function withAddress(activity: Partial<Activity>, ip: string): Partial<Activity> {
+  return { ...activity, channelData: { ...(activity.channelData as Record<string, unknown> | undefined), [ADDRESS_KEY]: addressKey(ip) } };
 }
 
 /** Web Chat orders by channelData['webchat:sequence-id'] when present: the server's order, whatever the clocks say. */
@@ -323,7 +329,7 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
       const saved = await store.appendActivity(conversation.id, userActivity(body, conversation, adapter.bot, adapter.serviceUrl, now()), now());
       // Queued here, inside the ordered section, so turns run in the order the activities were stored.
       adapter
-        .processActivity(toTurnActivity(saved.activity, adapter.bot), (context) => bot.run(context))
+        .processActivity(withAddress(toTurnActivity(saved.activity, adapter.bot), clientKey(req)), (context) => bot.run(context))
         .catch((error: unknown) =>
           logger.error('portal turn could not finish', { conversationId: conversation.id, activityId: saved.activity.id, error: String(error) }),
         );
