@@ -104,11 +104,12 @@ function fromLoopback(req: express.Request): boolean {
  */
 export function mountBotFramework(app: express.Express, deps: BotFrameworkDeps, dataDir: string): CloudAdapter | undefined {
   const configured = Boolean(deps.auth.MicrosoftAppId);
+  // Validated at every start, mounted or not: a mistake shows before the day it is needed.
+  const policy = deps.serviceUrls ?? loadServiceUrlPolicy(dataDir);
   if (!configured && !deps.open) {
     logger.info('Bot Framework endpoint /api/messages not mounted: no MicrosoftAppId (HOIDAP_BOTFRAMEWORK_OPEN=1 opens it to the local Emulator)');
     return undefined;
   }
-  const policy = deps.serviceUrls ?? loadServiceUrlPolicy(dataDir);
   const allowed = configured ? policy.serviceUrls : policy.emulatorServiceUrls;
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(deps.auth as ConfigurationBotFrameworkAuthenticationOptions));
   adapter.onTurnError = async (context, error) => {
