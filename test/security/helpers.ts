@@ -106,10 +106,10 @@ export class DirectLineClient {
     throw new Error(`no reply to "${text}"`);
   }
 
-  /** Bot messages not answering any message of ours (proactive: notifications). */
-  async proactive(): Promise<string[]> {
+  /** Every bot message so far (notifications included). */
+  async botMessages(): Promise<string[]> {
     await this.poll();
-    return this.seen.filter((a) => a.type === 'message' && a.from.role === 'bot' && !a.replyToId).map((a) => a.text ?? '');
+    return this.seen.filter((a) => a.type === 'message' && a.from.role === 'bot').map((a) => a.text ?? '');
   }
 
   private async poll(): Promise<void> {
