@@ -1,4 +1,5 @@
 import { hoidap } from '../helpers/cli';
+import { province } from '../helpers/province';
 import { askOverDirectLine, dataWith, DirectLineClient, startLocal } from './helpers';
 
 /**
@@ -11,26 +12,27 @@ import { askOverDirectLine, dataWith, DirectLineClient, startLocal } from './hel
 const HELD = /chưa được ghi nhận chính thức\. Ban biên tập sẽ xem xét và quyết định tiếp nhận \(số tham chiếu: C-(\d+)\)/;
 
 test('a scripted flood over Direct Line: the questions over the limits wait for an editor instead of entering the ledger', async () => {
-  const data = dataWith({ policy: { questionsPerDay: { perIdentity: 2, perContact: 3, overall: 1000 } } });
-  const local = await startLocal({ data });
+  // data/policy.json as shipped: 3 a day per chat identity, 3 per contact.
+  const { perIdentity, perContact } = province().policy.questionsPerDay;
+  expect([perIdentity, perContact]).toEqual([3, 3]);
+  const local = await startLocal({ data: province() });
   try {
     const { store: accounts, workflow } = local.server.backoffice!;
     const submitted = async () => (await workflow.ledger.store.counts()).questions;
 
-    // One conversation (one identity) asks three times: the third goes over perIdentity.
+    // One conversation (one identity) asks four times, with four phone numbers: the fourth goes over perIdentity.
     const a = await DirectLineClient.start(local.base);
-    expect(await askOverDirectLine(a, '0912345678')).toMatch(/Đã gửi câu hỏi\. Mã câu hỏi của bạn: HD-\d{4}-\d{6}/);
-    expect(await askOverDirectLine(a, '0912345678')).toMatch(/Đã gửi câu hỏi/);
-    const third = await askOverDirectLine(a, '0912345678');
-    expect(third).toMatch(HELD);
-    expect(third).toContain('Bạn đã gửi đủ số câu hỏi cho phép trong một ngày');
-    expect(await submitted()).toBe(2);
-
-    // New conversations, the same phone number (typed another way): the fourth for this contact goes over perContact.
-    expect(await askOverDirectLine(await DirectLineClient.start(local.base), '+84 912 345 678')).toMatch(/Đã gửi câu hỏi/);
-    const fifth = await askOverDirectLine(await DirectLineClient.start(local.base), '0912.345.678');
-    expect(fifth).toMatch(HELD);
+    for (const phone of ['0912000001', '0912000002', '0912000003']) expect(await askOverDirectLine(a, phone)).toMatch(/Đã gửi câu hỏi\. Mã câu hỏi của bạn: HD-\d{4}-\d{6}/);
+    const overIdentity = await askOverDirectLine(a, '0912000004');
+    expect(overIdentity).toMatch(HELD);
+    expect(overIdentity).toContain('Bạn đã gửi đủ số câu hỏi cho phép trong một ngày');
     expect(await submitted()).toBe(3);
+
+    // New conversations, one phone number typed three ways: the fourth question for this contact goes over perContact.
+    for (const phone of ['0912345678', '+84 912 345 678', '0912.345.678']) expect(await askOverDirectLine(await DirectLineClient.start(local.base), phone)).toMatch(/Đã gửi câu hỏi/);
+    const overContact = await askOverDirectLine(await DirectLineClient.start(local.base), '84912345678');
+    expect(overContact).toMatch(HELD);
+    expect(await submitted()).toBe(6);
 
     // The editors see the held questions (an officer may not), release one and discard the other.
     const editor = await accounts.createAccount({ name: 'Biên tập', role: 'editor' }, Date.now());
@@ -42,7 +44,7 @@ test('a scripted flood over Direct Line: the questions over the limits wait for 
     expect((await api('GET', '/held-questions', officerToken)).status).toBe(403);
     const list = (await (await api('GET', '/held-questions', editorToken)).json()) as { items: Array<{ id: number; reason: string; asker: { contact: string } }> };
     expect(list.items.map((h) => h.reason)).toEqual(['identity', 'contact']);
-    expect(list.items.map((h) => `C-${h.id}`)).toEqual([`C-${HELD.exec(third)?.[1]}`, `C-${HELD.exec(fifth)?.[1]}`]);
+    expect(list.items.map((h) => `C-${h.id}`)).toEqual([`C-${HELD.exec(overIdentity)?.[1]}`, `C-${HELD.exec(overContact)?.[1]}`]);
 
     // The CLI sees the same queue in the same file while the server runs.
     const cli = await hoidap(['held', 'list', '--db', local.dbFile, '--format', 'json']);
@@ -52,11 +54,11 @@ test('a scripted flood over Direct Line: the questions over the limits wait for 
     const released = await api('POST', `/held-questions/${list.items[0].id}/release`, editorToken);
     expect(released.status).toBe(200);
     expect(((await released.json()) as { q: string }).q).toMatch(/^HD-\d{4}-\d{6}$/);
-    expect(await submitted()).toBe(4);
+    expect(await submitted()).toBe(7);
     expect((await api('POST', `/held-questions/${list.items[0].id}/release`, editorToken)).status).toBe(409);
     const discarded = await hoidap(['held', 'discard', '--db', local.dbFile, '--id', String(list.items[1].id), '--by', editor.id]);
     expect(discarded).toEqual({ code: 0, stdout: `held question ${list.items[1].id} discarded\n`, stderr: '' });
-    expect(await submitted()).toBe(4);
+    expect(await submitted()).toBe(7);
     expect(((await (await api('GET', '/held-questions', editorToken)).json()) as { items: unknown[] }).items).toEqual([]);
   } finally {
     await local.close();
