@@ -1,26 +1,15 @@
 import type { ConversationReference } from 'botbuilder';
 import type { ProvinceData } from '../config/data';
-import type { Channel } from '../domain/events';
 import type { QuestionState } from '../domain/lifecycle';
 import type { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
-import { contactKey, identityKey, type HeldBody, type HeldQuestion, type HoldReason, type SqliteQuestionIntake } from '../store/sqlite-intake';
+import { contactKey, identityKey, type HeldQuestion, type HoldReason, type SqliteQuestionIntake } from '../store/sqlite-intake';
 import type { LedgerStore } from '../store/types';
 import { WorkflowError } from './actions';
+import type { QuestionFiling } from './types';
 
-/** A question as the ask-an-agency dialog files it: the `submitted` and `assigned` events. */
-export interface QuestionFiling {
-  source?: string;
-  channel: Channel;
-  text: string;
-  asker: { name: string; contact: string; locality?: string };
-  lang: string;
-  flags?: string[];
-  agency: string;
-  confidence: number;
-  triage: boolean;
-  suggested?: string;
-}
+export type { QuestionFiling } from './types';
+
 
 export interface FilingDeps {
   data: ProvinceData;
@@ -81,8 +70,7 @@ export class HeldQuestions {
     const limits = data.policy.questionsPerDay;
     const decision = intake.admit(identityKey(sender.channel, sender.userId), contactKey(filing.asker.contact), dayStart, now, limits);
     if (decision.ok) return { admitted: true };
-    const body: HeldBody = { ...filing, channel: filing.channel };
-    const id = intake.hold(body, decision.reason, now);
+    const id = intake.hold(filing, decision.reason, now);
     // No contact or text at info level: the held id and the limit say enough.
     logger.warn('question held for the editors: over a daily limit', { held: id, limit: decision.reason, channel: filing.channel });
     return { admitted: false, id, reason: decision.reason };
@@ -102,7 +90,7 @@ export class HeldQuestions {
     let q: string;
     let state: QuestionState;
     try {
-      ({ q, state } = await fileQuestion(this.deps, { ...filing, channel: filing.channel as Channel }, now));
+      ({ q, state } = await fileQuestion(this.deps, filing, now));
     } catch (err) {
       // Not filed: back to the queue.
       intake.reopen(id);

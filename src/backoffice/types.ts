@@ -1,3 +1,5 @@
+import type { Channel } from '../domain/events';
+
 /** Back office: who officers, approvers, editors and admins are, and what the workflow stores beside the ledger. */
 
 export const ROLES = ['officer', 'approver', 'editor', 'admin'] as const;
@@ -31,6 +33,20 @@ export type LinkOutcome =
   | { ok: true; account: Account }
   /** wrong: no such live code (recorded); blocked: a failure limit is reached, the code was not even looked at. */
   | { ok: false; reason: 'wrong' | 'blocked'; limit?: 'identity' | 'address' | 'overall'; voided?: boolean };
+
+/** A question as the ask-an-agency dialog files it (src/backoffice/held.ts): the `submitted` and `assigned` events. */
+export interface QuestionFiling {
+  source?: string;
+  channel: Channel;
+  text: string;
+  asker: { name: string; contact: string; locality?: string };
+  lang: string;
+  flags?: string[];
+  agency: string;
+  confidence: number;
+  triage: boolean;
+  suggested?: string;
+}
 
 export interface Draft {
   id: number;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import type { QuestionFiling } from '../backoffice/types';
 
 /** A question waiting for an editor because it went over a daily limit (data/policy.json questionsPerDay). */
 export interface HeldQuestion {
@@ -18,20 +19,8 @@ export interface HeldQuestion {
 
 export type HoldReason = 'identity' | 'contact' | 'overall';
 
-export interface HeldBody {
-  source?: string;
-  channel: string;
-  text: string;
-  asker: { name: string; contact: string; locality?: string };
-  lang: string;
-  flags?: string[];
-  agency: string;
-  confidence: number;
-  triage: boolean;
-  suggested?: string;
-  /** The citizen's conversation, to deliver the answer there once released. */
-  reference?: unknown;
-}
+/** What a held question keeps: the filing as the dialog would have made it, and the citizen's conversation (to deliver the answer there once released). */
+export type HeldBody = QuestionFiling & { reference?: unknown };
 
 export interface IntakeLimits {
   perIdentity: number;

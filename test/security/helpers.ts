@@ -4,6 +4,8 @@ import path from 'node:path';
 import { loadProvinceData, type ProvinceData } from '../../src/config/data';
 import { DEFAULT_DATA_DIR } from '../../src/config/paths';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/http/server';
+import { startGraphFake, type GraphFake } from '../fakes/graph-fake';
+import { startZaloFake, type ZaloFake } from '../fakes/zalo-fake';
 
 /**
  * The security tests attack the real server as an attacker would: over HTTP, on loopback,
@@ -158,4 +160,18 @@ export async function postBotFramework(base: string, activity: unknown, headers:
     // not JSON: no replies
   }
   return { status: res.status, texts };
+}
+
+/** Local fakes of the Zalo and Graph APIs for the whole test file (started before, closed after). */
+export function channelFakes(): { readonly zalo: ZaloFake; readonly graph: GraphFake } {
+  const fakes = {} as { zalo: ZaloFake; graph: GraphFake };
+  beforeAll(async () => {
+    fakes.zalo = await startZaloFake();
+    fakes.graph = await startGraphFake();
+  });
+  afterAll(async () => {
+    await fakes.zalo.close();
+    await fakes.graph.close();
+  });
+  return fakes;
 }

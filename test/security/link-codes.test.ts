@@ -3,9 +3,7 @@ import { LINK_CODE_ALPHABET } from '../../src/store/sqlite-backoffice';
 import { channelsConfig, eventually, postMessenger, postZalo, zaloText } from '../helpers/channels';
 import { hoidap } from '../helpers/cli';
 import { captureLogs } from '../fakes/log-capture';
-import { startGraphFake, type GraphFake } from '../fakes/graph-fake';
-import { startZaloFake, type ZaloFake } from '../fakes/zalo-fake';
-import { botFrameworkActivity, dataWith, DirectLineClient, postBotFramework, startLocal, tempDb, withEnv, type LocalServer } from './helpers';
+import { botFrameworkActivity, dataWith, DirectLineClient, postBotFramework, startLocal, tempDb, withEnv, type LocalServer, channelFakes } from './helpers';
 
 /**
  * Finding 6: link codes were six digits, 5 wrong tries per conversation counted in memory only
@@ -20,22 +18,13 @@ const LINKING = { codeTtlMinutes: 60, triesPerCode: 3, failureWindowMinutes: 60,
 const WRONG = 'Mã liên kết không đúng hoặc đã hết hạn';
 const BLOCKED = 'quá nhiều lần nhập sai mã liên kết';
 
-let zalo: ZaloFake;
-let graph: GraphFake;
-beforeAll(async () => {
-  zalo = await startZaloFake();
-  graph = await startGraphFake();
-});
-afterAll(async () => {
-  await zalo.close();
-  await graph.close();
-});
+const fakes = channelFakes();
 
 async function start(dbFile = tempDb(), linking: Record<string, number> = LINKING): Promise<LocalServer> {
   return startLocal({
     data: dataWith({ policy: { linking } }),
     dbFile,
-    channels: channelsConfig(zalo, graph),
+    channels: channelsConfig(fakes.zalo, fakes.graph),
     // An attacker may open many conversations: the per-IP conversation limit is not what stops them here.
     portalLimits: { startConversation: { burst: 500, perMinute: 500 }, postActivity: { burst: 500, perMinute: 500 } },
     messaging: { processor: { pollMs: 20 }, dispatcher: { pollMs: 20, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 5, ratePerSecond: {} } },
@@ -68,17 +57,17 @@ function failures(dbFile: string): number {
 }
 
 async function zaloSays(userId: string, text: string): Promise<string> {
-  const before = zalo.sent.length;
-  expect((await postZalo(`http://127.0.0.1:${current.server.port}`, zalo.appId, zaloText(zalo.appId, userId, text))).status).toBe(200);
-  return (await eventually(() => zalo.sent.slice(before).find((m) => m.userId === userId), `a Zalo reply to ${userId}`))?.text ?? '';
+  const before = fakes.zalo.sent.length;
+  expect((await postZalo(`http://127.0.0.1:${current.server.port}`, fakes.zalo.appId, zaloText(fakes.zalo.appId, userId, text))).status).toBe(200);
+  return (await eventually(() => fakes.zalo.sent.slice(before).find((m) => m.userId === userId), `a Zalo reply to ${userId}`))?.text ?? '';
 }
 
 async function messengerSays(psid: string, text: string): Promise<string> {
-  const before = graph.sent.length;
+  const before = fakes.graph.sent.length;
   const t = Date.now();
   const event = { object: 'page', entry: [{ id: 'PAGE', time: t, messaging: [{ sender: { id: psid }, recipient: { id: 'PAGE' }, timestamp: t, message: { mid: `m-${psid}-${t}-${Math.random()}`, text } }] }] };
   expect((await postMessenger(`http://127.0.0.1:${current.server.port}`, event)).status).toBe(200);
-  return (await eventually(() => graph.sent.slice(before).find((m) => m.psid === psid), `a Messenger reply to ${psid}`))?.text ?? '';
+  return (await eventually(() => fakes.graph.sent.slice(before).find((m) => m.psid === psid), `a Messenger reply to ${psid}`))?.text ?? '';
 }
 
 let current: LocalServer;

@@ -1,9 +1,7 @@
 import Database from 'better-sqlite3';
 import { channelsConfig, eventually, zaloText, postZalo } from '../helpers/channels';
 import { province } from '../helpers/province';
-import { startGraphFake, type GraphFake } from '../fakes/graph-fake';
-import { startZaloFake, type ZaloFake } from '../fakes/zalo-fake';
-import { botFrameworkActivity, postBotFramework, startLocal, withEnv, type LocalServer } from './helpers';
+import { botFrameworkActivity, postBotFramework, startLocal, withEnv, type LocalServer, channelFakes } from './helpers';
 
 /**
  * Finding 2: the staff identity was taken from the activity. Through /api/messages, an activity
@@ -13,26 +11,17 @@ import { botFrameworkActivity, postBotFramework, startLocal, withEnv, type Local
  * Direct Line tokens it issued); even with the endpoint open to the Emulator, the claim is a
  * citizen's words.
  */
-let zalo: ZaloFake;
-let graph: GraphFake;
 let local: LocalServer;
 const ADMIN_ZALO_ID = '8412345678901234567';
 const Q = 'HD-2026-000001';
 
-beforeAll(async () => {
-  zalo = await startZaloFake();
-  graph = await startGraphFake();
-});
-afterAll(async () => {
-  await zalo.close();
-  await graph.close();
-});
+const fakes = channelFakes();
 
 test('an activity on /api/messages claiming channelId "zalo" and an admin’s Zalo id is a citizen: no inbox, no ledger action', async () => {
   await withEnv({ HOIDAP_BOTFRAMEWORK_OPEN: '1' }, async () => {
     local = await startLocal({
       data: province(),
-      channels: channelsConfig(zalo, graph),
+      channels: channelsConfig(fakes.zalo, fakes.graph),
       messaging: { processor: { pollMs: 20 }, dispatcher: { pollMs: 20, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 5, ratePerSecond: {} } },
     });
     try {
@@ -44,7 +33,7 @@ test('an activity on /api/messages claiming channelId "zalo" and an admin’s Za
       const code = await accounts.createLinkCode(admin.id, Date.now(), 3_600_000);
 
       // The admin links their real Zalo account: a signed webhook event.
-      expect((await postZalo(local.base, zalo.appId, zaloText(zalo.appId, ADMIN_ZALO_ID, `liên kết ${code}`))).status).toBe(200);
+      expect((await postZalo(local.base, fakes.zalo.appId, zaloText(fakes.zalo.appId, ADMIN_ZALO_ID, `liên kết ${code}`))).status).toBe(200);
       await eventually(async () => (await accounts.identitiesOf(admin.id)).length === 1, 'the Zalo identity linked');
       expect((await accounts.identitiesOf(admin.id)).map((i) => [i.channel, i.userId])).toEqual([['zalo', ADMIN_ZALO_ID]]);
 
@@ -63,9 +52,9 @@ test('an activity on /api/messages claiming channelId "zalo" and an admin’s Za
       expect(await accounts.identitiesOf(admin.id)).toHaveLength(1);
 
       // The real admin, on the real (signed) Zalo channel, still gets the inbox.
-      const before = zalo.sent.length;
-      expect((await postZalo(local.base, zalo.appId, zaloText(zalo.appId, ADMIN_ZALO_ID, 'câu hỏi mới'))).status).toBe(200);
-      const reply = await eventually(() => zalo.sent.slice(before).find((m) => m.userId === ADMIN_ZALO_ID), 'the admin’s inbox on Zalo');
+      const before = fakes.zalo.sent.length;
+      expect((await postZalo(local.base, fakes.zalo.appId, zaloText(fakes.zalo.appId, ADMIN_ZALO_ID, 'câu hỏi mới'))).status).toBe(200);
+      const reply = await eventually(() => fakes.zalo.sent.slice(before).find((m) => m.userId === ADMIN_ZALO_ID), 'the admin’s inbox on Zalo');
       expect(reply?.text).toContain(Q);
 
       // Only the one identity the signed webhook linked exists.
