@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { LINK_CODE_ALPHABET } from '../../src/store/sqlite-backoffice';
+import { parseStaffCommand } from '../../src/backoffice/commands';
+import { LINK_CODE_ALPHABET, normalizeLinkCode } from '../../src/store/sqlite-backoffice';
 import { channelsConfig, eventually, postMessenger, postZalo, zaloText } from '../helpers/channels';
 import { hoidap } from '../helpers/cli';
 import { captureLogs } from '../fakes/log-capture';
@@ -235,4 +236,15 @@ test('deactivate, revoke tokens, unlink: REST for admins only and the CLI, each 
     await logs.stop();
     await current.close();
   }
+});
+
+test('what counts as a link attempt: a code-shaped text after "liên kết", not a citizen’s sentence', () => {
+  expect(parseStaffCommand('liên kết ABCDE-FGHJK')).toEqual({ kind: 'link', code: 'abcdefghjk' });
+  expect(parseStaffCommand('LIEN KET abcde fghjk')).toEqual({ kind: 'link', code: 'abcdefghjk' });
+  // The six digits of old codes are still read as a try (and fail: those codes are void).
+  expect(parseStaffCommand('liên kết 123 456')).toEqual({ kind: 'link', code: '123456' });
+  expect(parseStaffCommand('liên kết với sở y tế')).toBeUndefined();
+  expect(parseStaffCommand('liên kết giữa hai xã')).toBeUndefined();
+  expect(normalizeLinkCode(' abcde-fghjk ')).toBe('ABCDEFGHJK');
+  expect(normalizeLinkCode('ABCDE-FGHJ0')).toBeUndefined();
 });
