@@ -5,6 +5,8 @@ import type { BotServices } from '../../src/bot/services';
 import type { RouteResult } from '../../src/routing/router';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { logger } from '../../src/observability/logger';
+import { fileQuestion, type QuestionFiling } from '../../src/backoffice/held';
+import { verifiedIdentity } from '../../src/bot/channels';
 import { DIALOG_IDS, EVENT_SOURCE, langOf, ledgerChannel, textsFor, withYesNo, yesNo, type CitizenProfile } from './common';
 
 export interface AskOptions {
@@ -185,7 +187,6 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     const route = draft.route as RouteResult;
     const { data, ledger, store } = this.services;
     const now = this.services.now();
-    const at = data.clock.format(now);
     const triage = draft.flagged || route.triage;
     const agency = triage ? data.policy.routing.triageAgency : route.agency;
     const source = step.context.turnState.get(EVENT_SOURCE) as string | undefined;
@@ -199,29 +200,27 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
         return step.endDialog({ ticket: already });
       }
     }
-    const year = Number(at.slice(0, 4));
-    const q = await store.allocateQuestionId(year);
-    await ledger.record({
+    const filing: QuestionFiling = {
       ...(source ? { source } : {}),
-      q,
-      type: 'submitted',
-      at,
-      by: 'citizen',
-      channel: ledgerChannel(step.context.activity.channelId),
+      channel: ledgerChannel(step.context),
       text: draft.text,
-      asker: { name: draft.name, contact: draft.contact, ...(draft.localityDistrict ? { locality: draft.localityDistrict } : draft.locality ? { locality: draft.locality } : {}) },
+      asker: { name: draft.name ?? '', contact: draft.contact ?? '', ...(draft.localityDistrict ? { locality: draft.localityDistrict } : draft.locality ? { locality: draft.locality } : {}) },
       lang: langOf(step.context),
       ...(draft.flagged ? { flags: ['language'] } : {}),
-    });
-    const state = await ledger.record({
-      q,
-      type: 'assigned',
-      at,
       agency,
-      by: 'bot',
       confidence: route.confidence,
-      ...(triage ? { triage: true, suggested: route.candidates[0]?.agency } : {}),
-    });
+      triage,
+      ...(triage ? { suggested: route.candidates[0]?.agency } : {}),
+    };
+    // Over a daily limit (per chat identity, per contact, overall): not in the ledger, it waits for an editor.
+    const sender = verifiedIdentity(step.context) ?? { channel: `unverified:${step.context.activity.channelId ?? ''}`, userId: step.context.activity.from?.id ?? '' };
+    const admission = this.services.held?.admitOrHold({ ...filing, reference: TurnContext.getConversationReference(step.context.activity) }, sender, now);
+    if (admission && !admission.admitted) {
+      this.services.metrics?.dialogCompleted('ask', 'held');
+      await step.context.sendActivity(t.held({ id: admission.id, overall: admission.reason === 'overall' }));
+      return step.endDialog();
+    }
+    const { q, state } = await fileQuestion({ data, ledger, store }, filing, now);
     await this.services.onAssigned?.(q, agency, state).catch((err: unknown) => logger.warn('could not notify the agency', { q, error: err instanceof Error ? err.message : String(err) }));
     const profile = await this.profile(step.context);
     profile.tickets = [...new Set([...(profile.tickets ?? []), q])];
@@ -229,7 +228,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     profile.contact = draft.contact;
     await this.services.rememberConversation?.(q, TurnContext.getConversationReference(step.context.activity));
     const current = state.cases[state.cases.length - 1];
-    this.services.metrics?.questionFiled(ledgerChannel(step.context.activity.channelId), triage);
+    this.services.metrics?.questionFiled(ledgerChannel(step.context), triage);
     this.services.metrics?.dialogCompleted('ask', 'filed');
     await step.context.sendActivity(
       t.filed({

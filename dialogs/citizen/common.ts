@@ -2,6 +2,7 @@ import { MessageFactory, type TurnContext } from 'botbuilder';
 import { TEXTS, type Lang, type Texts } from '../../src/bot/texts';
 import type { BotServices } from '../../src/bot/services';
 import type { Channel } from '../../src/domain/events';
+import { verifiedChannel } from '../../src/bot/channels';
 
 /**
  * The inbound event's key ("zalo:<msg_id>"), set by channels that may replay an event
@@ -35,11 +36,14 @@ export function yesNo(services: BotServices, text: string | undefined): 'yes' | 
   return intent === 'yes' || intent === 'no' ? intent : undefined;
 }
 
-/** Which ledger channel a Bot Framework channel id stands for. */
-export function ledgerChannel(channelId: string | undefined): Channel {
-  switch (channelId) {
+/**
+ * Which ledger channel a turn came from: the channel the server verified (the portal's Direct
+ * Line, signed Zalo and Messenger webhooks), never the channelId an activity claims; anything
+ * else (the Bot Framework endpoint) is `botframework`.
+ */
+export function ledgerChannel(context: TurnContext): Channel {
+  switch (verifiedChannel(context)) {
     case 'directline':
-    case 'webchat':
       return 'portal';
     case 'zalo':
       return 'zalo';

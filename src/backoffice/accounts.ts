@@ -1,6 +1,7 @@
 import type { ProvinceData } from '../config/data';
 import { WorkflowError } from './actions';
-import { ROLES, type Account, type BackofficeStore, type Role } from './types';
+import { logger } from '../observability/logger';
+import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type Role } from './types';
 
 /** Account creation and chat linking, shared by the CLI and the REST API (each checks who may call it). */
 
@@ -51,4 +52,36 @@ export function linkCodeInstructions(code: string, expiresAt: number, data: Prov
     `Gửi tin nhắn "LIEN KET ${code}" (hoặc "liên kết ${code}") cho bot Hỏi - Đáp trên Zalo, Messenger hoặc khung chat của cổng thông tin ` +
     `để liên kết tài khoản với tài khoản chat đó. Mã chỉ dùng được một lần, hết hạn lúc ${data.clock.formatDateTimeVi(expiresAt)}.`
   );
+}
+
+/** Who did an account action, for the log: an account id, or `cli` (someone with the database file). */
+export type AccountActionBy = string;
+
+/**
+ * Deactivates an account: its API tokens, chat links and link codes stop working at once
+ * (every lookup that grants access skips inactive accounts); unused link codes are dropped.
+ */
+export async function deactivateAccount(store: BackofficeStore, id: string, by: AccountActionBy): Promise<Account> {
+  const account = await store.getAccount(id);
+  if (!account) throw new WorkflowError('not_found', `no account ${id}`);
+  await store.setAccountActive(id, false);
+  await store.dropLinkCodes(id);
+  logger.warn('account deactivated', { account: id, role: account.role, by });
+  return { ...account, active: false };
+}
+
+/** Revokes every API token of an account (it keeps working in chat; `deactivate` stops everything). */
+export async function revokeAccountTokens(store: BackofficeStore, id: string, by: AccountActionBy, now: number): Promise<number> {
+  if (!(await store.getAccount(id))) throw new WorkflowError('not_found', `no account ${id}`);
+  const revoked = await store.revokeApiTokens(id, now);
+  logger.warn('account API tokens revoked', { account: id, revoked, by });
+  return revoked;
+}
+
+/** Unlinks one chat identity of an account (channel and user id), or all of them. */
+export async function unlinkAccount(store: BackofficeStore, id: string, by: AccountActionBy, identity?: ChatIdentity): Promise<number> {
+  if (!(await store.getAccount(id))) throw new WorkflowError('not_found', `no account ${id}`);
+  const removed = await store.unlinkIdentities(id, identity);
+  logger.warn('chat identities unlinked from an account', { account: id, removed, ...(identity ? { channel: identity.channel } : { all: true }), by });
+  return removed;
 }

@@ -182,6 +182,7 @@ const VERBS: Record<Action, string> = {
   approve: 'approve or return answers',
   assign: 'assign questions',
   report: 'read reports',
+  review_held: 'release or discard held questions',
   manage_accounts: 'manage accounts',
 };
 

@@ -42,8 +42,9 @@ export class ChatNotifier implements Notifier {
   async toAccount(account: Account, message: ChatMessage): Promise<number> {
     let sent = 0;
     for (const identity of await this.backoffice.identitiesOf(account.id)) {
-      const adapter = this.adapters.get(identity.channel);
       const reference = identity.conversationReference as Partial<ConversationReference> | undefined;
+      // The conversation's own channel (the same as the identity's on the portal, Zalo and Messenger).
+      const adapter = this.adapters.get(reference?.channelId ?? identity.channel);
       if (!adapter || !reference) continue;
       try {
         await adapter.continueConversation(reference, async (context) => {

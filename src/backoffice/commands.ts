@@ -48,8 +48,13 @@ const VERBS: Array<[RegExp, StaffCommand['kind']]> = [
 /** Parses a staff command; undefined when the text is not one (for admins it may then be a query). */
 export function parseStaffCommand(text: string): StaffCommand | undefined {
   const folded = foldVietnamese(text);
-  const link = /^(lien ket|link)\s+(\d[\d ]{4,9}\d)$/.exec(folded);
-  if (link) return { kind: 'link', code: link[2].replace(/\s+/g, '') };
+  // A link code: 10 letters and digits (XXXXX-XXXXX; see LINK_CODE_ALPHABET), or the six digits of old codes (now void,
+  // so counted as a wrong try). Anything else after "liên kết" is a citizen's words, not a code.
+  const link = /^(lien ket|link)\s+([a-z0-9][a-z0-9 -]{4,20}[a-z0-9])$/.exec(folded);
+  if (link) {
+    const code = link[2].replace(/[\s-]+/g, '');
+    if (code.length === 10 || /^\d{6}$/.test(code)) return { kind: 'link', code };
+  }
   if (/^(cau hoi moi|hop thu|danh sach cau hoi|viec can lam|inbox)$/.test(folded)) return { kind: 'inbox' };
   if (/^(huong dan|tro giup|help|lenh)$/.test(folded)) return { kind: 'help' };
   if (/^(xem )?(cac )?(tin nhan (chua gui duoc|chua gui|khong gui duoc|gui loi|loi|that bai)|chua gui duoc|undelivered)$/.test(folded)) return { kind: 'undelivered' };

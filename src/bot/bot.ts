@@ -2,7 +2,9 @@ import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext, type Conve
 import { STAFF_ACCOUNT, type StaffDialog } from '../../dialogs/officer/staffDialog';
 import { parseStaffCommand } from '../backoffice/commands';
 import { MAX_TEXT_LENGTH } from '../backoffice/actions';
-import type { BackofficeStore } from '../backoffice/types';
+import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
+import type { Policy } from '../domain/policy';
+import { ADDRESS_KEY, channelLabel, verifiedChannel, verifiedIdentity } from './channels';
 import type { DialogState } from 'botbuilder-dialogs';
 import { DIALOG_STATE, LANG, PROFILE, withMenu, type CitizenProfile } from '../../dialogs/citizen/common';
 import { MainDialog } from '../../dialogs/citizen/mainDialog';
@@ -22,6 +24,10 @@ export interface StaffSetup {
   backoffice: BackofficeStore;
   dialog: StaffDialog;
   now: () => number;
+  /** data/policy.json `linking`: tries per code and the failure limits. */
+  linking: Policy['linking'];
+  /** Tells the account's owner and the admins that a chat identity was linked. */
+  onLinked?: (account: Account, identity: ChatIdentity) => Promise<void>;
 }
 
 /**
@@ -34,7 +40,6 @@ export class HoidapBot extends ActivityHandler {
   private readonly profileState: StatePropertyAccessor<CitizenProfile>;
   private readonly staffState: StatePropertyAccessor<DialogState>;
   readonly dialog: MainDialog;
-  private readonly linkFailures = new Map<string, number[]>();
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -93,33 +98,54 @@ export class HoidapBot extends ActivityHandler {
   }
 
   /**
-   * A person who linked their account works in the staff dialog; "liên kết 123456" links one.
-   * Anyone else, including an identity never linked, is a citizen. Returns whether the turn was handled.
+   * A person who linked their account works in the staff dialog; "liên kết XXXXX-XXXXX" links one.
+   * Only on a channel whose sender the server verified itself (the portal's Direct Line, signed
+   * Zalo and Messenger webhooks): on the Bot Framework endpoint everyone is a citizen, whatever
+   * channelId and user id the activity claims. Returns whether the turn was handled.
    */
   private async staffTurn(context: TurnContext): Promise<boolean> {
     if (!this.staff) return false;
-    const { backoffice, dialog, now } = this.staff;
-    const identity = { channel: context.activity.channelId, userId: context.activity.from?.id ?? '' };
+    const { backoffice, dialog, now, linking } = this.staff;
+    const identity = verifiedIdentity(context);
     const command = parseStaffCommand(context.activity.text ?? '');
     if (command?.kind === 'link') {
-      // Six digits are few: a chat identity gets a handful of wrong tries an hour.
-      const key = `${identity.channel}:${identity.userId}`;
-      const failures = (this.linkFailures.get(key) ?? []).filter((t) => t > now() - 60 * 60 * 1000);
-      if (failures.length >= 5) {
-        await context.sendActivity('Bạn đã nhập sai mã liên kết quá nhiều lần. Vui lòng thử lại sau một giờ.');
+      if (!identity) {
+        logger.warn('link code refused: channel not verified by the server', { channel: channelLabel(context.activity.channelId) });
+        await context.sendActivity('Không thể liên kết tài khoản cán bộ qua kênh này. Vui lòng dùng khung chat trên cổng thông tin, Zalo hoặc Messenger.');
         return true;
       }
       const reference = TurnContext.getConversationReference(context.activity);
-      const account = await backoffice.redeemLinkCode(command.code, identity, reference, now());
-      if (!account) this.linkFailures.set(key, [...failures, now()]);
-      await context.sendActivity(
-        account
-          ? `Đã liên kết tài khoản ${account.name}${account.agency ? ` (${account.agency})` : ''}. Gõ "hướng dẫn" để xem các lệnh.`
-          : 'Mã liên kết không đúng hoặc đã hết hạn. Xin mã mới từ quản trị viên.',
-      );
+      const address = verifiedChannel(context) === 'directline' ? (context.activity.channelData as Record<string, unknown> | undefined)?.[ADDRESS_KEY] : undefined;
+      const outcome = await backoffice.redeemLinkCode(command.code, identity, reference, now(), {
+        ...(typeof address === 'string' ? { address } : {}),
+        limits: {
+          triesPerCode: linking.triesPerCode,
+          failureWindowMs: linking.failureWindowMinutes * 60_000,
+          perIdentity: linking.perIdentity,
+          perAddress: linking.perAddress,
+          overall: linking.overall,
+        },
+      });
+      if (outcome.ok) {
+        const { account } = outcome;
+        logger.warn('chat identity linked to an account', { account: account.id, role: account.role, channel: identity.channel });
+        await context.sendActivity(
+          `Đã liên kết tài khoản ${account.name}${account.agency ? ` (${account.agency})` : ''}. Gõ "hướng dẫn" để xem các lệnh.\n` +
+            'Quản trị viên đã được thông báo. Nếu bạn không thực hiện việc liên kết này, hãy báo ngay cho quản trị viên.',
+        );
+        await this.staff.onLinked?.(account, identity).catch((err: unknown) => logger.error('could not tell the owner and admins about a link', { account: account.id, error: err instanceof Error ? err.message : String(err) }));
+        return true;
+      }
+      if (outcome.reason === 'blocked') {
+        logger.warn('link code tries refused: failure limit reached', { channel: identity.channel, limit: outcome.limit });
+        await context.sendActivity(`Đã có quá nhiều lần nhập sai mã liên kết. Vui lòng thử lại sau ${linking.failureWindowMinutes} phút hoặc liên hệ quản trị viên.`);
+        return true;
+      }
+      if (outcome.voided) logger.warn('link code void after too many wrong tries', { channel: identity.channel });
+      await context.sendActivity('Mã liên kết không đúng hoặc đã hết hạn. Xin mã mới từ quản trị viên.');
       return true;
     }
-    const account = identity.userId ? await backoffice.accountByIdentity(identity) : undefined;
+    const account = identity ? await backoffice.accountByIdentity(identity) : undefined;
     if (!account) return false;
     context.turnState.set(STAFF_ACCOUNT, account);
     await dialog.run(context, this.staffState);

@@ -7,11 +7,13 @@ import { Moderation } from '../routing/moderation';
 import type { LedgerStore } from '../store/types';
 import { StaffDialog } from '../../dialogs/officer/staffDialog';
 import { Workflow } from '../backoffice/actions';
+import { HeldQuestions } from '../backoffice/held';
+import { SqliteQuestionIntake } from '../store/sqlite-intake';
 import { ChatNotifier, conversationKey } from '../backoffice/chat-notifier';
 import type { Notifier } from '../backoffice/notifier';
 import { noticePromises, type NoticePromises } from '../notify/notices';
 import { loadNoticePolicy } from '../notify/policy';
-import type { BackofficeStore } from '../backoffice/types';
+import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
 import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
 import { SqliteChannelQueueStore } from '../store/sqlite-channels';
@@ -19,14 +21,19 @@ import { SqliteLedgerStore } from '../store/sqlite';
 import type { Metrics } from '../observability/metrics';
 import { HoidapBot } from './bot';
 import type { BotMetrics } from './services';
+import { channelLabel } from './channels';
 import { ChatIntents } from './intents';
 import { AnsweredQuestions, type BotServices } from './services';
+
+/** How a verified channel is called in messages to staff. */
+const CHANNEL_NAMES_VI: Record<string, string> = { directline: 'khung chat trên cổng thông tin', zalo: 'một tài khoản Zalo', facebook: 'một tài khoản Messenger' };
 
 /** The bot's counters on a Prometheus registry. */
 export function botMetrics(metrics: Metrics): BotMetrics {
   return {
-    turn: (channel) => metrics.turns.inc({ channel }),
-    error: (channel) => metrics.errors.inc({ channel }),
+    // A closed set of labels: a caller naming a new channelId on every request must not add a series each time.
+    turn: (channel) => metrics.turns.inc({ channel: channelLabel(channel) }),
+    error: (channel) => metrics.errors.inc({ channel: channelLabel(channel) }),
     dialogCompleted: (dialog, outcome) => metrics.dialogsCompleted.inc({ dialog, outcome }),
     questionFiled: (channel, triage) => metrics.questionsFiled.inc({ channel, triage: String(triage) }),
   };
@@ -52,7 +59,7 @@ export interface BotBuild {
   bot: HoidapBot;
   services: BotServices;
   /** The back office, with the embedded SQLite store. */
-  staff?: { backoffice: BackofficeStore; workflow: Workflow; notifier: Notifier; chat?: ChatNotifier };
+  staff?: { backoffice: BackofficeStore; workflow: Workflow; notifier: Notifier; chat?: ChatNotifier; held: HeldQuestions };
 }
 
 /** Loads and validates the routing, FAQ, moderation and chat data, trains the router (with the officers' corrections) and builds the bot. */
@@ -119,13 +126,38 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     },
   });
   services.onAssigned = (q, agency, state) => notifyAgency(q, agency, state);
+  const held = new HeldQuestions({
+    data,
+    ledger: services.ledger,
+    store,
+    intake: new SqliteQuestionIntake(store.db),
+    onAssigned: services.onAssigned,
+    rememberConversation: services.rememberConversation,
+  });
+  services.held = held;
   const staffDialog = new StaffDialog({
     data,
     workflow,
     admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now },
     ...(store instanceof SqliteLedgerStore ? { outbox: new SqliteChannelQueueStore(store.db) } : {}),
   });
-  const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics, { backoffice, dialog: staffDialog, now });
+  // The owner reads the confirmation in the chat just linked (with a warning to report a link they did not make); the admins are told in theirs.
+  const onLinked = async (account: Account, identity: ChatIdentity) => {
+    const where = CHANNEL_NAMES_VI[identity.channel] ?? identity.channel;
+    const when = data.clock.formatDateTimeVi(now());
+    for (const admin of await backoffice.accountsFor(undefined, ['admin']))
+      if (admin.id !== account.id)
+        await notifier.toAccount(admin, {
+          text: `Tài khoản ${account.name} (${account.id}, ${account.role}${account.agency ? `, ${account.agency}` : ''}) vừa được liên kết với ${where} lúc ${when}. Nếu việc này không được yêu cầu, hủy liên kết: hoidap account unlink --id ${account.id}.`,
+        });
+  };
+  const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics, {
+    backoffice,
+    dialog: staffDialog,
+    now,
+    linking: data.policy.linking,
+    onLinked,
+  });
   chat?.attachBot(bot);
-  return { bot, services, staff: { backoffice, workflow, notifier, chat } };
+  return { bot, services, staff: { backoffice, workflow, notifier, chat, held } };
 }

@@ -54,6 +54,8 @@ export interface BotServices {
   rememberConversation?(q: string, reference: Partial<ConversationReference>): Promise<void>;
   /** How the citizen will be told of the answer (e-mail, SMS, Zalo, chat, or plainly not): src/notify. */
   noticePromise?(channelId: string | undefined, contact: string | undefined, lang: string): string;
+  /** The daily limits on questions filed (data/policy.json questionsPerDay) and the editors' held queue; with the SQLite store. */
+  held?: import('../backoffice/held').HeldQuestions;
 }
 
 /** What the bot counts (Prometheus through src/observability in production, nothing in dialog tests). */

@@ -26,6 +26,8 @@ export interface Texts {
   summary: (p: { question: string; agency: string; triage: boolean; answerDue: string; acceptDue: string; name: string; contact: string; locality: string }) => string;
   confirmActions: { yes: string; no: string };
   filed: (p: { ticket: string; agency: string; triage: boolean; acceptDue: string; answerDue: string; notice: string }) => string;
+  /** The question went over a daily limit: not filed, waiting for an editor. */
+  held: (p: { id: number; overall: boolean }) => string;
   notFiled: string;
   askTicket: string;
   ticketRetry: string;
@@ -88,6 +90,11 @@ const vi: Texts = {
     `Đã gửi câu hỏi. Mã câu hỏi của bạn: ${p.ticket}.\n` +
     (p.triage ? 'Ban biên tập sẽ chuyển câu hỏi đến cơ quan có thẩm quyền. ' : `Cơ quan trả lời: ${p.agency}. `) +
     `Hạn tiếp nhận ${p.acceptDue}, hạn trả lời ${p.answerDue}. ${p.notice} Bạn có thể gửi mã ${p.ticket} bất cứ lúc nào để tra cứu; khi có trả lời, câu trả lời cũng được đăng trên trang Hỏi - Đáp (/hoi-dap).`,
+  held: (p) =>
+    (p.overall
+      ? 'Hôm nay hệ thống đã nhận quá nhiều câu hỏi, nên câu hỏi của bạn chưa được ghi nhận chính thức. '
+      : 'Bạn đã gửi đủ số câu hỏi cho phép trong một ngày, nên câu hỏi này chưa được ghi nhận chính thức. ') +
+    `Ban biên tập sẽ xem xét và quyết định tiếp nhận (số tham chiếu: C-${p.id}); nếu được tiếp nhận, câu trả lời sẽ được gửi tới bạn tại đây. Bạn không cần gửi lại.`,
   notFiled: 'Câu hỏi chưa được gửi. Bạn có thể nhập lại câu hỏi khi cần.',
   askTicket: 'Bạn vui lòng nhập mã câu hỏi (ví dụ HD-2023-000123).',
   ticketRetry: 'Mã câu hỏi có dạng HD-năm-6 chữ số, ví dụ HD-2023-000123. Bạn vui lòng nhập lại, hoặc gõ "hủy".',
@@ -151,6 +158,9 @@ const en: Texts = {
     `Your question has been sent. Its number is ${p.ticket}.\n` +
     (p.triage ? 'The editors will pass it to the agency responsible. ' : `Agency: ${p.agency}. `) +
     `To be accepted by ${p.acceptDue} and answered by ${p.answerDue}. ${p.notice} Send ${p.ticket} at any time to check it; once answered, the answer is also published on the Q&A page (/hoi-dap).`,
+  held: (p) =>
+    (p.overall ? 'The service has received too many questions today, so yours is not filed yet. ' : 'You have sent as many questions as allowed in one day, so this one is not filed yet. ') +
+    `The editors will review it (reference C-${p.id}); if they accept it, the answer will reach you here. No need to send it again.`,
   notFiled: 'The question was not sent. Type it again whenever you need.',
   askTicket: 'Please type the question number (e.g. HD-2023-000123).',
   ticketRetry: 'A question number looks like HD-2023-000123. Please type it again, or type "cancel".',

@@ -14,10 +14,14 @@ import { evaluateRouter } from '../routing/evaluate';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
 import { WorkflowError } from '../backoffice/actions';
-import { createAccountWithToken, linkCodeInstructions, validateAccountInput } from '../backoffice/accounts';
+import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
+import { HeldQuestions } from '../backoffice/held';
+import { conversationKey } from '../backoffice/chat-notifier';
+import { SqliteQuestionIntake } from '../store/sqlite-intake';
+import { SqliteBotStorage } from '../store/sqlite-bot-storage';
 import { SqliteLedgerStore } from '../store/sqlite';
 import { makePrivate } from '../store/private-file';
-import { DEFAULT_LINK_CODE_TTL_MS, SqliteBackofficeStore } from '../store/sqlite-backoffice';
+import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
 export class UsageError extends Error {}
@@ -44,7 +48,17 @@ Usage: npx hoidap <command> [options]
                                 create a back-office account; prints its id and API token (shown once)
   account list --db PATH        list the accounts
   account link-code --db PATH --id ID
-                                a one-time code the person sends to the bot ("LIEN KET 123456") to link their chat
+                                a one-time code the person sends to the bot ("LIEN KET XXXXX-XXXXX") to link their chat
+  account deactivate --db PATH --id ID
+                                deactivate an account: its API tokens, chat links and link codes stop working
+  account revoke-tokens --db PATH --id ID
+                                revoke every API token of an account
+  account unlink --db PATH --id ID [--channel CHANNEL --user USER_ID]
+                                unlink one chat identity of an account, or all of them
+  held list --db PATH [--format text|json]
+                                questions over a daily limit (data/policy.json questionsPerDay), waiting for an editor
+  held release|discard --db PATH --id N [--by WHO]
+                                file a held question in the ledger, or discard it
 `;
 
 type Output = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
@@ -397,15 +411,111 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
         if (!account) throw new UsageError(`no account ${id}; see npx hoidap account list --db ${values.db}`);
         if (!account.active) throw new UsageError(`account ${id} is deactivated`);
         const now = Date.now();
-        const code = await store.createLinkCode(id, now, DEFAULT_LINK_CODE_TTL_MS);
+        const ttl = data.policy.linking.codeTtlMinutes * 60_000;
+        const code = await store.createLinkCode(id, now, ttl);
         out.stdout.write(`link code for ${account.id} (${account.name}): ${code}\n`);
-        out.stdout.write(`${linkCodeInstructions(code, now + DEFAULT_LINK_CODE_TTL_MS, data)}\n`);
+        out.stdout.write(`${linkCodeInstructions(code, now + ttl, data)}\n`);
+        return 0;
+      });
+    }
+    // Closing an account's doors: each a logged action (by "cli": whoever holds the database file).
+    case 'deactivate': {
+      const { values } = args(rest, ['db', 'id']);
+      const id = required(values.id, 'id');
+      return withBackoffice(values.db, async (store) => {
+        const account = await asUsage(() => deactivateAccount(store, id, 'cli'));
+        out.stdout.write(`account ${account.id} (${account.name}) deactivated: its API tokens, chat links and link codes no longer work\n`);
+        return 0;
+      });
+    }
+    case 'revoke-tokens': {
+      const { values } = args(rest, ['db', 'id']);
+      const id = required(values.id, 'id');
+      return withBackoffice(values.db, async (store) => {
+        const revoked = await asUsage(() => revokeAccountTokens(store, id, 'cli', Date.now()));
+        out.stdout.write(`account ${id}: ${revoked} API token${revoked === 1 ? '' : 's'} revoked\n`);
+        return 0;
+      });
+    }
+    case 'unlink': {
+      const { values } = args(rest, ['db', 'id', 'channel', 'user']);
+      const id = required(values.id, 'id');
+      if ((values.channel === undefined) !== (values.user === undefined)) throw new UsageError('give both --channel and --user to unlink one chat identity, or neither to unlink all');
+      return withBackoffice(values.db, async (store) => {
+        if (values.channel === undefined) {
+          const identities = await store.identitiesOf(id).catch(() => []);
+          for (const i of identities) out.stdout.write(`unlinking ${i.channel} ${i.userId}\n`);
+        }
+        const identity = values.channel !== undefined && values.user !== undefined ? { channel: values.channel, userId: values.user } : undefined;
+        const removed = await asUsage(() => unlinkAccount(store, id, 'cli', identity));
+        out.stdout.write(`account ${id}: ${removed} chat identit${removed === 1 ? 'y' : 'ies'} unlinked\n`);
         return 0;
       });
     }
     default:
-      throw new UsageError(sub ? `unknown account command "${sub}"; use create, list or link-code` : 'account needs a command: create, list or link-code');
+      throw new UsageError(
+        sub
+          ? `unknown account command "${sub}"; use create, list, link-code, deactivate, revoke-tokens or unlink`
+          : 'account needs a command: create, list, link-code, deactivate, revoke-tokens or unlink',
+      );
   }
+}
+
+/** WorkflowError 'not_found' and the like, said as usage errors (exit 2). */
+async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof WorkflowError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** The editors' queue of questions over a daily limit: list, release into the ledger, discard. */
+async function heldCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values } = args(rest, sub === 'list' ? ['db', 'format'] : ['db', 'id', 'by']);
+  const db = existingDb(values.db);
+  return withStore(db, async (store) => {
+    if (!(store instanceof SqliteLedgerStore)) throw new UsageError('the held queue is kept in the SQLite store; give a SQLite file with --db');
+    const storage = new SqliteBotStorage(store.db);
+    const held = new HeldQuestions({
+      data,
+      ledger: new Ledger(store, data),
+      store,
+      intake: new SqliteQuestionIntake(store.db),
+      // So that the answer reaches the citizen's chat once published.
+      rememberConversation: async (q, reference) => storage.write({ [conversationKey(q)]: { reference } }),
+    });
+    switch (sub) {
+      case 'list': {
+        const items = held.waiting(1000);
+        if (values.format === 'json') {
+          for (const h of items) out.stdout.write(`${JSON.stringify({ id: h.id, heldAt: data.clock.format(h.heldAt), reason: h.reason, channel: h.body.channel, text: h.body.text, asker: h.body.asker, agency: h.body.agency })}\n`);
+          return 0;
+        }
+        if (items.length === 0) out.stdout.write('no held questions\n');
+        for (const h of items) out.stdout.write(`${h.id}\t${data.clock.formatDateTimeVi(h.heldAt)}\tover the ${h.reason} limit\t${h.body.agency}\t${h.body.text.length > 80 ? `${h.body.text.slice(0, 79)}…` : h.body.text}\n`);
+        return 0;
+      }
+      case 'release':
+      case 'discard': {
+        const id = Number(required(values.id, 'id'));
+        if (!Number.isSafeInteger(id)) throw new UsageError('--id must be a number (see hoidap held list)');
+        const by = values.by ?? 'cli';
+        if (sub === 'discard') {
+          await asUsage(async () => held.discard(id, by, Date.now()));
+          out.stdout.write(`held question ${id} discarded\n`);
+        } else {
+          const filed = await asUsage(() => held.release(id, by, Date.now()));
+          out.stdout.write(`held question ${id} filed as ${filed.q} (${filed.agency})\n`);
+        }
+        return 0;
+      }
+      default:
+        throw new UsageError(sub ? `unknown held command "${sub}"; use list, release or discard` : 'held needs a command: list, release or discard');
+    }
+  });
 }
 
 async function serveCommand(argv: string[], data: ProvinceData): Promise<number> {
@@ -452,6 +562,8 @@ export async function main(
         return await evalRoutingCommand(rest, data, out);
       case 'account':
         return await accountCommand(rest, data, out);
+      case 'held':
+        return await heldCommand(rest, data, out);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

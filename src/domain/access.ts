@@ -17,6 +17,7 @@ export type Action =
   | 'approve' // publish an answer, or return a draft with a comment
   | 'assign' // route a question from the triage queue, or reassign it
   | 'report' // scores and Phụ biểu 02
+  | 'review_held' // questions over a daily limit: release them into the ledger or discard them
   | 'manage_accounts';
 
 export interface Actor {
@@ -27,8 +28,8 @@ export interface Actor {
 const AGENCY_ACTIONS: Record<Role, readonly Action[]> = {
   officer: ['view', 'accept', 'forward', 'delete', 'extend', 'draft'],
   approver: ['view', 'accept', 'forward', 'delete', 'extend', 'draft', 'approve'],
-  editor: ['view', 'forward', 'delete', 'assign', 'report'],
-  admin: ['view', 'accept', 'forward', 'delete', 'extend', 'draft', 'approve', 'assign', 'report', 'manage_accounts'],
+  editor: ['view', 'forward', 'delete', 'assign', 'report', 'review_held'],
+  admin: ['view', 'accept', 'forward', 'delete', 'extend', 'draft', 'approve', 'assign', 'report', 'review_held', 'manage_accounts'],
 };
 
 /**
@@ -39,7 +40,7 @@ const AGENCY_ACTIONS: Record<Role, readonly Action[]> = {
 export function can(actor: Actor, action: Action, agency?: string): boolean {
   if (!AGENCY_ACTIONS[actor.role].includes(action)) return false;
   if (actor.role === 'officer' || actor.role === 'approver') {
-    if (action === 'report' || action === 'manage_accounts' || action === 'assign') return false;
+    if (action === 'report' || action === 'manage_accounts' || action === 'assign' || action === 'review_held') return false;
     return agency !== undefined && actor.agency === agency;
   }
   return true;

@@ -77,6 +77,27 @@ export const PolicySchema = z
         confidenceThreshold: z.number().min(0).max(1),
       })
       .strict(),
+    /** Link codes that link a chat identity to a back-office account ("liên kết ..."). */
+    linking: z
+      .object({
+        codeTtlMinutes: z.number().int().min(1).max(24 * 60),
+        /** Wrong tries on one code (its first three characters name it) before it is void. */
+        triesPerCode: z.number().int().min(1).max(10),
+        /** Wrong codes counted over this rolling window, in the database (a restart keeps them). */
+        failureWindowMinutes: z.number().int().min(1).max(7 * 24 * 60),
+        perIdentity: z.number().int().min(1).max(100),
+        perAddress: z.number().int().min(1).max(1000),
+        overall: z.number().int().min(1).max(100_000),
+      })
+      .strict(),
+    /** Questions filed per local day; what goes over waits for an editor (the held queue) instead of entering the ledger. */
+    questionsPerDay: z
+      .object({
+        perIdentity: z.number().int().min(1).max(1000),
+        perContact: z.number().int().min(1).max(1000),
+        overall: z.number().int().min(1).max(1_000_000),
+      })
+      .strict(),
     /** Dated rule sets after the base one, in date order. */
     versions: z.array(RuleVersionSchema).optional(),
   })

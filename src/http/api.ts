@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { createAccountWithToken, linkCodeInstructions } from '../backoffice/accounts';
+import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount } from '../backoffice/accounts';
+import type { HeldQuestions } from '../backoffice/held';
 import { roleMay, Workflow, WorkflowError, type WorkflowActor } from '../backoffice/actions';
 import { ROLES, type Account, type BackofficeStore, type Draft } from '../backoffice/types';
 import type { ProvinceData } from '../config/data';
@@ -12,7 +13,6 @@ import { logger } from '../observability/logger';
 import { appendix02Report, CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type ReportFormat } from '../reports/appendix02';
 import type { RouteResult } from '../routing/router';
 import { SETTLEABLE, type ChannelQueueStore, type UndeliveredDecision } from '../store/channel-types';
-import { DEFAULT_LINK_CODE_TTL_MS } from '../store/sqlite-backoffice';
 import type { LedgerStore } from '../store/types';
 import { openApiDocument } from './openapi';
 
@@ -34,6 +34,8 @@ export interface ApiDeps {
   /** Tells the outbox dispatcher that a message is due again (it also polls). */
   kickOutbox?: () => void;
   linkCodeTtlMs?: number;
+  /** Questions over a daily limit, waiting for an editor (/held-questions routes). */
+  held?: HeldQuestions;
 }
 
 const STATUSES: readonly QuestionStatus[] = ['submitted', 'assigned', 'accepted', 'answered', 'deleted'];
@@ -73,6 +75,7 @@ const Bodies = {
   approve: z.object({ text: text('text', 'the answer to publish, instead of the pending draft').optional() }).strict(),
   return: z.object({ comment: text('comment', 'what to change in the draft') }).strict(),
   settle: z.object({ note: text('note', 'what was checked, for the record').optional() }).strict(),
+  unlink: z.object({ channel: text('channel', 'directline, zalo or facebook').optional(), userId: text('userId', 'the chat user id, from GET /accounts/{id}/identities').optional() }).strict(),
   assign: z.object({ agency: text('agency', 'an agency code such as so-yte, or a name'), reason: text('reason', 'a note for the agency').optional() }).strict(),
   account: z
     .object({
@@ -315,11 +318,67 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const account = await backoffice.getAccount(id);
     if (!account) throw new WorkflowError('not_found', `no account ${id}`);
     if (!account.active) throw new WorkflowError('invalid_state', `account ${id} is deactivated`);
-    const ttl = deps.linkCodeTtlMs ?? DEFAULT_LINK_CODE_TTL_MS;
+    const ttl = deps.linkCodeTtlMs ?? data.policy.linking.codeTtlMinutes * 60_000;
     const at = now();
     const code = await backoffice.createLinkCode(id, at, ttl);
     logger.info('api: link code created', { requestId: res.locals.requestId, by: actor.id, account: id });
     res.status(201).json({ account: id, code, expiresAt: data.clock.format(at + ttl), instructions: linkCodeInstructions(code, at + ttl, data) });
+  });
+
+  // Closing an account's doors (security issue 10): each a logged action, admins only.
+  router.post('/accounts/:id/deactivate', requireRole('manage_accounts'), async (req, res) => {
+    parseBody(Bodies.empty, req.body);
+    const account = await deactivateAccount(backoffice, String(req.params.id), actorOf(res).id);
+    res.json({ account: accountJson(account, data) });
+  });
+
+  router.post('/accounts/:id/revoke-tokens', requireRole('manage_accounts'), async (req, res) => {
+    parseBody(Bodies.empty, req.body);
+    res.json({ account: String(req.params.id), revoked: await revokeAccountTokens(backoffice, String(req.params.id), actorOf(res).id, now()) });
+  });
+
+  router.get('/accounts/:id/identities', requireRole('manage_accounts'), async (req, res) => {
+    const id = String(req.params.id);
+    if (!(await backoffice.getAccount(id))) throw new WorkflowError('not_found', `no account ${id}`);
+    res.json({ account: id, identities: (await backoffice.identitiesOf(id)).map((i) => ({ channel: i.channel, userId: i.userId })) });
+  });
+
+  router.post('/accounts/:id/unlink', requireRole('manage_accounts'), async (req, res) => {
+    const body = parseBody(Bodies.unlink, req.body);
+    if ((body.channel === undefined) !== (body.userId === undefined)) throw new WorkflowError('invalid_input', 'give both channel and userId to unlink one identity, or neither to unlink all');
+    const identity = body.channel !== undefined && body.userId !== undefined ? { channel: body.channel, userId: body.userId } : undefined;
+    res.json({ account: String(req.params.id), unlinked: await unlinkAccount(backoffice, String(req.params.id), actorOf(res).id, identity) });
+  });
+
+  // Questions over a daily limit (data/policy.json questionsPerDay): not in the ledger until an editor releases them.
+  const heldQueue = (): HeldQuestions => {
+    if (!deps.held) throw new WorkflowError('not_found', 'this server has no held-question queue');
+    return deps.held;
+  };
+
+  router.get('/held-questions', requireRole('review_held'), async (req, res) => {
+    const limit = intParam(req, 'limit', 1, 1000) ?? 100;
+    res.json({
+      items: heldQueue()
+        .waiting(limit)
+        .map((h) => ({ id: h.id, heldAt: data.clock.format(h.heldAt), reason: h.reason, channel: h.body.channel, text: h.body.text, asker: h.body.asker, agency: h.body.agency, triage: h.body.triage })),
+    });
+  });
+
+  router.post('/held-questions/:id/release', requireRole('review_held'), async (req, res) => {
+    parseBody(Bodies.empty, req.body);
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id)) throw new WorkflowError('invalid_input', 'id must be a number');
+    const filed = await heldQueue().release(id, actorOf(res).id, now());
+    res.json({ id, ...filed });
+  });
+
+  router.post('/held-questions/:id/discard', requireRole('review_held'), async (req, res) => {
+    parseBody(Bodies.empty, req.body);
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id)) throw new WorkflowError('invalid_input', 'id must be a number');
+    heldQueue().discard(id, actorOf(res).id, now());
+    res.json({ id, status: 'discarded' });
   });
 
   router.get('/outbox/undelivered', requireRole('manage_accounts'), async (req, res) => {

@@ -62,7 +62,7 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
 
   if (botFramework) {
     app.use('/api/messages', express.json({ limit: '256kb' }));
-    mountBotFramework(app, botFramework);
+    mountBotFramework(app, botFramework, data.dataDir);
   }
 
   app.get('/healthz', (_req, res) => {

@@ -60,6 +60,36 @@ function outboxDecision(summary: string, description: string, status: 'pending' 
   };
 }
 
+/** POST /accounts/{id}/...: admins only, a JSON body (empty unless said), 200 with what changed. */
+function accountAction(summary: string, properties: Record<string, unknown>, body: Record<string, unknown> = { type: 'object', additionalProperties: false }) {
+  return {
+    post: {
+      summary,
+      'x-roles': ['admin'],
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      requestBody: { required: false, content: { 'application/json': { schema: body } } },
+      responses: { '200': json({ type: 'object', properties }, 'done'), ...ERRORS, '404': { $ref: '#/components/responses/NotFound' } },
+    },
+  };
+}
+
+/** POST /held-questions/{id}/release|discard: editors and admins; 409 when someone decided it already. */
+function heldDecision(summary: string) {
+  return {
+    post: {
+      summary,
+      'x-roles': ['editor', 'admin'],
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+      responses: {
+        '200': json({ type: 'object', properties: { id: { type: 'integer' }, q: { type: 'string' }, agency: { type: 'string' }, status: { type: 'string' } } }, 'decided'),
+        ...ERRORS,
+        '404': { $ref: '#/components/responses/NotFound' },
+        '409': { $ref: '#/components/responses/Conflict' },
+      },
+    },
+  };
+}
+
 export function openApiDocument(): Json {
   return {
     openapi: '3.1.0',
@@ -249,7 +279,7 @@ export function openApiDocument(): Json {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '201': json(
-              { type: 'object', properties: { account: { type: 'string' }, code: { type: 'string', pattern: '^\\d{6}$' }, expiresAt: { type: 'string', format: 'date-time' }, instructions: { type: 'string' } } },
+              { type: 'object', properties: { account: { type: 'string' }, code: { type: 'string', pattern: '^[A-HJKMNP-TV-Z2-9]{5}-[A-HJKMNP-TV-Z2-9]{5}$' }, expiresAt: { type: 'string', format: 'date-time' }, instructions: { type: 'string' } } },
               'the code, shown once',
             ),
             ...ERRORS,
@@ -258,6 +288,35 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/accounts/{id}/deactivate': accountAction('deactivate the account: its API tokens, chat links and link codes stop working (logged)', { account: ref('Account') }),
+      '/accounts/{id}/revoke-tokens': accountAction('revoke every API token of the account (logged)', { account: { type: 'string' }, revoked: { type: 'integer' } }),
+      '/accounts/{id}/unlink': accountAction(
+        'unlink one chat identity of the account (body {channel, userId}), or all of them (empty body) (logged)',
+        { account: { type: 'string' }, unlinked: { type: 'integer' } },
+        { type: 'object', additionalProperties: false, properties: { channel: { type: 'string' }, userId: { type: 'string' } } },
+      ),
+      '/accounts/{id}/identities': {
+        get: {
+          summary: 'the chat identities linked to the account',
+          'x-roles': ['admin'],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': json({ type: 'object', properties: { account: { type: 'string' }, identities: { type: 'array', items: { type: 'object', properties: { channel: { type: 'string' }, userId: { type: 'string' } } } } } }, 'the identities'),
+            ...ERRORS,
+            '404': { $ref: '#/components/responses/NotFound' },
+          },
+        },
+      },
+      '/held-questions': {
+        get: {
+          summary: 'questions over a daily limit (data/policy.json questionsPerDay), not in the ledger, waiting for an editor',
+          'x-roles': ['editor', 'admin'],
+          parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }],
+          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }, 'oldest first'), ...ERRORS },
+        },
+      },
+      '/held-questions/{id}/release': heldDecision('file the held question in the ledger now, as from the citizen; returns its ticket'),
+      '/held-questions/{id}/discard': heldDecision('discard the held question: it never enters the ledger'),
       '/outbox/undelivered': {
         get: {
           summary: 'Zalo and Messenger messages that could not be delivered (dead, expired, unknown)',

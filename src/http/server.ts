@@ -191,6 +191,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         router: routeQuestion,
         ...(queue ? { outbox: queue } : {}),
         kickOutbox: () => messaging?.kickOutbound(),
+        ...(created?.staff ? { held: created.staff.held } : {}),
       }
     : undefined;
   const retention =

@@ -1,6 +1,20 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics, one registry per server (tests start several). */
+/**
+ * Channel ids are a closed set. An activity names its own `channelId`, and on the Bot
+ * Framework endpoint that is whatever the caller wrote: anything outside this list is
+ * `other` in metrics, and nothing a caller writes ever names a staff identity.
+ */
+export const KNOWN_CHANNELS = ['directline', 'zalo', 'facebook', 'emulator', 'webchat', 'msteams', 'test'] as const;
+export type KnownChannel = (typeof KNOWN_CHANNELS)[number];
+export type ChannelLabel = KnownChannel | 'other';
+
+/** The label a channel id gets in metrics and logs: one of KNOWN_CHANNELS, or `other`. */
+export function channelLabel(channelId: string | undefined): ChannelLabel {
+  return (KNOWN_CHANNELS as readonly string[]).includes(channelId ?? '') ? (channelId as KnownChannel) : 'other';
+}
+
+/** Prometheus metrics, one registry per server (tests start several). Channel labels go through channelLabel. */
 export class Metrics {
   readonly registry = new Registry();
   readonly turns = new Counter({ name: 'hoidap_bot_turns_total', help: 'Bot turns by channel', labelNames: ['channel'], registers: [this.registry] });

@@ -1,19 +1,49 @@
 import type Database from 'better-sqlite3';
-import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type Draft, type Role } from '../backoffice/types';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type Draft, type LinkAttempt, type LinkOutcome, type Role } from '../backoffice/types';
 
-/** One-time link codes are valid this long unless the caller says otherwise. */
+/** One-time link codes are valid this long unless the caller says otherwise (data/policy.json linking.codeTtlMinutes). */
 export const DEFAULT_LINK_CODE_TTL_MS = 60 * 60_000;
+
+/**
+ * Link codes: 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U), shown
+ * as XXXXX-XXXXX. The first 3 characters name the code (so wrong tries are counted against
+ * it and it is void after a few), the other 7 are its secret: 31^7 ≈ 2.75e10 values, so with
+ * 3 tries a code falls with probability 1.1e-10, and guessing the whole code blindly
+ * (31^10 ≈ 8.2e14) is bounded by the failure limits per identity, address and overall.
+ */
+export const LINK_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
+export const LINK_CODE_LENGTH = 10;
+const SELECTOR_LENGTH = 3;
 
 /** Tokens and codes are kept only as hashes: a copy of the database does not let anyone in. */
 export function secretHash(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
-/** The form people type a link code in: six digits, spaces and dashes ignored. */
+/** The form people type a link code in: any case, spaces and dashes ignored; undefined when it cannot be a code. */
 export function normalizeLinkCode(code: string): string | undefined {
-  const digits = code.replace(/[\s-]/g, '');
-  return /^\d{6}$/.test(digits) ? digits : undefined;
+  const compact = code.replace(/[\s-]/g, '').toUpperCase();
+  if (compact.length !== LINK_CODE_LENGTH) return undefined;
+  for (const ch of compact) if (!LINK_CODE_ALPHABET.includes(ch)) return undefined;
+  return compact;
+}
+
+function newLinkCode(): string {
+  let code = '';
+  for (let i = 0; i < LINK_CODE_LENGTH; i += 1) code += LINK_CODE_ALPHABET[randomInt(0, LINK_CODE_ALPHABET.length)];
+  return code;
+}
+
+/** How a code is shown: XXXXX-XXXXX. */
+export function formatLinkCode(code: string): string {
+  return `${code.slice(0, 5)}-${code.slice(5)}`;
+}
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 interface AccountRow {
@@ -82,15 +112,26 @@ export class SqliteBackofficeStore implements BackofficeStore {
         `SELECT a.* FROM api_tokens t JOIN accounts a ON a.id = t.account_id
          WHERE t.token_hash = ? AND t.revoked_ms IS NULL AND a.active = 1`,
       ),
-      codeByHash: db.prepare<[string], { account_id: string; expires_ms: number; used_ms: number | null }>(
-        'SELECT account_id, expires_ms, used_ms FROM link_codes WHERE code_hash = ?',
+      codeBySelector: db.prepare<[string], { secret_hash: string; account_id: string; expires_ms: number; used_ms: number | null; voided_ms: number | null; failures: number }>(
+        'SELECT secret_hash, account_id, expires_ms, used_ms, voided_ms, failures FROM link_codes WHERE selector = ?',
       ),
-      deleteCode: db.prepare('DELETE FROM link_codes WHERE code_hash = ?'),
       // One live code per account: a new one replaces any the person had not used yet.
       dropUnusedCodes: db.prepare('DELETE FROM link_codes WHERE account_id = ? AND used_ms IS NULL'),
-      dropDeadCodes: db.prepare('DELETE FROM link_codes WHERE used_ms IS NOT NULL OR expires_ms < ?'),
-      insertCode: db.prepare('INSERT INTO link_codes (code_hash, account_id, expires_ms) VALUES (?, ?, ?)'),
-      spendCode: db.prepare('UPDATE link_codes SET used_ms = ? WHERE code_hash = ? AND used_ms IS NULL'),
+      // Spent, void and expired codes are kept a day (what happened to a code stays visible), then dropped.
+      dropDeadCodes: db.prepare('DELETE FROM link_codes WHERE expires_ms < ?'),
+      insertCode: db.prepare('INSERT INTO link_codes (selector, secret_hash, account_id, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)'),
+      spendCode: db.prepare('UPDATE link_codes SET used_ms = ? WHERE selector = ? AND used_ms IS NULL AND voided_ms IS NULL'),
+      codeFailed: db.prepare<[number, number, string]>(
+        'UPDATE link_codes SET failures = failures + 1, voided_ms = CASE WHEN failures + 1 >= ? THEN ? ELSE voided_ms END WHERE selector = ? RETURNING voided_ms',
+      ),
+      insertFailure: db.prepare('INSERT INTO link_failures (at_ms, identity, address) VALUES (?, ?, ?)'),
+      pruneFailures: db.prepare('DELETE FROM link_failures WHERE at_ms < ?'),
+      failuresOfIdentity: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM link_failures WHERE identity = ? AND at_ms >= ?'),
+      failuresOfAddress: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM link_failures WHERE address = ? AND at_ms >= ?'),
+      failuresOverall: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM link_failures WHERE at_ms >= ?'),
+      revokeTokens: db.prepare('UPDATE api_tokens SET revoked_ms = ? WHERE account_id = ? AND revoked_ms IS NULL'),
+      unlinkAll: db.prepare('DELETE FROM chat_identities WHERE account_id = ?'),
+      unlinkOne: db.prepare('DELETE FROM chat_identities WHERE account_id = ? AND channel = ? AND user_id = ?'),
       upsertIdentity: db.prepare(
         `INSERT INTO chat_identities (channel, user_id, account_id, conversation, linked_ms) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (channel, user_id) DO UPDATE SET account_id = excluded.account_id, conversation = excluded.conversation, linked_ms = excluded.linked_ms`,
@@ -169,37 +210,64 @@ export class SqliteBackofficeStore implements BackofficeStore {
   async createLinkCode(accountId: string, now: number, ttlMs: number = DEFAULT_LINK_CODE_TTL_MS): Promise<string> {
     if (!this.stmt.getAccount.get(accountId)) throw new Error(`no account ${accountId}`);
     return this.db.transaction(() => {
-      this.stmt.dropDeadCodes.run(now);
+      this.stmt.dropDeadCodes.run(now - 86_400_000);
       this.stmt.dropUnusedCodes.run(accountId);
       for (;;) {
-        const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-        const hash = secretHash(code);
-        // Another account's live code: draw again (codes must name one account).
-        if (this.stmt.codeByHash.get(hash)) continue;
-        this.stmt.insertCode.run(hash, accountId, now + ttlMs);
-        return code;
+        const code = newLinkCode();
+        const selector = code.slice(0, SELECTOR_LENGTH);
+        // Another code (live, or kept a day after its end) has these first characters: draw again (a selector names one code).
+        if (this.stmt.codeBySelector.get(selector)) continue;
+        this.stmt.insertCode.run(selector, secretHash(code), accountId, now, now + ttlMs);
+        return formatLinkCode(code);
       }
     }).immediate();
   }
 
-  async redeemLinkCode(code: string, identity: ChatIdentity, conversationReference: unknown, now: number): Promise<Account | undefined> {
-    const normalized = normalizeLinkCode(code);
-    if (!normalized) return undefined;
-    const hash = secretHash(normalized);
-    return this.db.transaction(() => {
-      const row = this.stmt.codeByHash.get(hash);
-      if (!row || row.used_ms !== null) return undefined;
-      if (row.expires_ms < now) {
-        this.stmt.deleteCode.run(hash);
-        return undefined;
+  async redeemLinkCode(code: string, identity: ChatIdentity, conversationReference: unknown, now: number, attempt: LinkAttempt): Promise<LinkOutcome> {
+    const { limits } = attempt;
+    const identityKey = `${identity.channel}:${identity.userId}`;
+    const address = attempt.address ?? null;
+    return this.db.transaction((): LinkOutcome => {
+      const since = now - limits.failureWindowMs;
+      // The limits first: once reached, the code is not even looked at (no oracle for a guesser).
+      if (this.stmt.failuresOverall.get(since)!.n >= limits.overall) return { ok: false, reason: 'blocked', limit: 'overall' };
+      if (this.stmt.failuresOfIdentity.get(identityKey, since)!.n >= limits.perIdentity) return { ok: false, reason: 'blocked', limit: 'identity' };
+      if (address !== null && this.stmt.failuresOfAddress.get(address, since)!.n >= limits.perAddress) return { ok: false, reason: 'blocked', limit: 'address' };
+      const fail = (voided = false): LinkOutcome => {
+        this.stmt.pruneFailures.run(since);
+        this.stmt.insertFailure.run(now, identityKey, address);
+        return { ok: false, reason: 'wrong', ...(voided ? { voided } : {}) };
+      };
+      const normalized = normalizeLinkCode(code);
+      if (!normalized) return fail();
+      const selector = normalized.slice(0, SELECTOR_LENGTH);
+      const row = this.stmt.codeBySelector.get(selector);
+      if (!row || row.used_ms !== null || row.voided_ms !== null || row.expires_ms < now) return fail();
+      if (!sameHash(row.secret_hash, secretHash(normalized))) {
+        const voided = this.stmt.codeFailed.get(limits.triesPerCode, now, selector) as { voided_ms: number | null } | undefined;
+        return fail(voided?.voided_ms === now);
       }
       // Spent before anything else: the same code never links twice, even from two processes.
-      if (this.stmt.spendCode.run(now, hash).changes !== 1) return undefined;
+      if (this.stmt.spendCode.run(now, selector).changes !== 1) return fail();
       const owner = this.stmt.getAccount.get(row.account_id);
-      if (!owner || owner.active !== 1) return undefined;
+      if (!owner || owner.active !== 1) return fail();
       this.stmt.upsertIdentity.run(identity.channel, identity.userId, owner.id, conversationReference === undefined ? null : JSON.stringify(conversationReference), now);
-      return account(owner);
+      return { ok: true, account: account(owner) };
     }).immediate();
+  }
+
+  async revokeApiTokens(accountId: string, now: number): Promise<number> {
+    if (!this.stmt.getAccount.get(accountId)) throw new Error(`no account ${accountId}`);
+    return this.stmt.revokeTokens.run(now, accountId).changes;
+  }
+
+  async unlinkIdentities(accountId: string, identity?: ChatIdentity): Promise<number> {
+    if (!this.stmt.getAccount.get(accountId)) throw new Error(`no account ${accountId}`);
+    return identity ? this.stmt.unlinkOne.run(accountId, identity.channel, identity.userId).changes : this.stmt.unlinkAll.run(accountId).changes;
+  }
+
+  async dropLinkCodes(accountId: string): Promise<void> {
+    this.stmt.dropUnusedCodes.run(accountId);
   }
 
   async accountByIdentity(identity: ChatIdentity): Promise<Account | undefined> {

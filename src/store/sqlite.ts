@@ -201,6 +201,42 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS dl_pending_by_time ON dl_pending (stored_ms);
   `,
+  `
+  -- Link codes that cannot be guessed (security issue 10): the old six-digit codes are void. A code is named by its
+  -- first characters (selector), its secret is hashed; wrong tries are counted per code and kept per identity/address.
+  DROP TABLE IF EXISTS link_codes;
+  CREATE TABLE link_codes (
+    selector TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used_ms INTEGER,
+    failures INTEGER NOT NULL DEFAULT 0,
+    voided_ms INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS link_codes_by_account ON link_codes (account_id);
+  CREATE TABLE IF NOT EXISTS link_failures (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, identity TEXT NOT NULL, address TEXT);
+  CREATE INDEX IF NOT EXISTS link_failures_by_time ON link_failures (at_ms);
+  CREATE INDEX IF NOT EXISTS link_failures_by_identity ON link_failures (identity, at_ms);
+  CREATE INDEX IF NOT EXISTS link_failures_by_address ON link_failures (address, at_ms) WHERE address IS NOT NULL;
+  -- Questions filed per identity and per contact (hashed keys), counted per local day; what goes over waits in held_questions.
+  CREATE TABLE IF NOT EXISTS question_intake (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, identity TEXT NOT NULL, contact TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS question_intake_by_time ON question_intake (at_ms);
+  CREATE INDEX IF NOT EXISTS question_intake_by_identity ON question_intake (identity, at_ms);
+  CREATE INDEX IF NOT EXISTS question_intake_by_contact ON question_intake (contact, at_ms);
+  CREATE TABLE IF NOT EXISTS held_questions (
+    id INTEGER PRIMARY KEY,
+    held_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'held',
+    decided_ms INTEGER,
+    decided_by TEXT,
+    q TEXT
+  );
+  CREATE INDEX IF NOT EXISTS held_questions_waiting ON held_questions (id) WHERE status = 'held';
+  `,
 ];
 
 const CHUNK = 500;

@@ -86,59 +86,65 @@ describe('API tokens', () => {
 
 describe('link codes', () => {
   const zalo = { channel: 'zalo', userId: 'zalo-user-1' };
+  const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, overall: 1000 };
+  /** The linked account, or undefined when the code linked nothing. */
+  const redeem = async (code: string, identity: { channel: string; userId: string }, reference: unknown, now: number) => {
+    const outcome = await store.redeemLinkCode(code, identity, reference, now, { limits });
+    return outcome.ok ? outcome.account : undefined;
+  };
 
-  test('six digits, stored hashed, single use: the second redemption fails', async () => {
+  test('ten characters XXXXX-XXXXX, stored hashed, single use: the second redemption fails', async () => {
     const acc = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'h-baothang' }, T0);
     const code = await store.createLinkCode(acc.id, T0, 15 * MINUTE);
-    expect(code).toMatch(/^\d{6}$/);
+    expect(code).toMatch(/^[A-HJKMNP-TV-Z2-9]{5}-[A-HJKMNP-TV-Z2-9]{5}$/);
     const row = ledger.db.prepare('SELECT * FROM link_codes').get() as Record<string, unknown>;
-    expect(row).toEqual({ code_hash: sha256(code), account_id: acc.id, expires_ms: T0 + 15 * MINUTE, used_ms: null });
+    expect(row).toEqual({ selector: code.slice(0, 3), secret_hash: sha256(code.replace('-', '')), account_id: acc.id, created_ms: T0, expires_ms: T0 + 15 * MINUTE, used_ms: null, failures: 0, voided_ms: null });
 
     const reference = { conversation: { id: 'conv-1' }, channelId: 'zalo' };
-    expect((await store.redeemLinkCode(code, zalo, reference, T0 + MINUTE))?.id).toBe(acc.id);
+    expect((await redeem(code, zalo, reference, T0 + MINUTE))?.id).toBe(acc.id);
     expect((await store.accountByIdentity(zalo))?.id).toBe(acc.id);
     expect(await store.identitiesOf(acc.id)).toEqual([{ ...zalo, conversationReference: reference }]);
 
     const other = { channel: 'facebook', userId: 'fb-9' };
-    expect(await store.redeemLinkCode(code, other, {}, T0 + 2 * MINUTE)).toBeUndefined();
+    expect(await redeem(code, other, {}, T0 + 2 * MINUTE)).toBeUndefined();
     expect(await store.accountByIdentity(other)).toBeUndefined();
   });
 
   test('an expired code links nothing', async () => {
     const acc = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'h-baothang' }, T0);
     const code = await store.createLinkCode(acc.id, T0, 15 * MINUTE);
-    expect(await store.redeemLinkCode(code, zalo, {}, T0 + 15 * MINUTE + 1)).toBeUndefined();
+    expect(await redeem(code, zalo, {}, T0 + 15 * MINUTE + 1)).toBeUndefined();
     expect(await store.accountByIdentity(zalo)).toBeUndefined();
   });
 
   test('a code is accepted at its last valid millisecond, typed with spaces; a wrong code links nothing', async () => {
     const acc = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'h-baothang' }, T0);
     const code = await store.createLinkCode(acc.id, T0, 15 * MINUTE);
-    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-    expect(await store.redeemLinkCode(wrong, zalo, {}, T0)).toBeUndefined();
-    expect(await store.redeemLinkCode('abc', zalo, {}, T0)).toBeUndefined();
-    expect((await store.redeemLinkCode(`${code.slice(0, 3)} ${code.slice(3)}`, zalo, {}, T0 + 15 * MINUTE))?.id).toBe(acc.id);
+    const wrong = `${code.slice(0, 10)}${code[10] === 'A' ? 'B' : 'A'}`;
+    expect(await redeem(wrong, zalo, {}, T0)).toBeUndefined();
+    expect(await redeem('abc', zalo, {}, T0)).toBeUndefined();
+    expect((await redeem(` ${code.toLowerCase().replace('-', ' ')} `, zalo, {}, T0 + 15 * MINUTE))?.id).toBe(acc.id);
   });
 
   test('a new code replaces the account’s unused one', async () => {
     const acc = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'h-baothang' }, T0);
     const first = await store.createLinkCode(acc.id, T0, 15 * MINUTE);
     const second = await store.createLinkCode(acc.id, T0 + 1, 15 * MINUTE);
-    if (first !== second) expect(await store.redeemLinkCode(first, zalo, {}, T0 + 2)).toBeUndefined();
-    expect((await store.redeemLinkCode(second, zalo, {}, T0 + 3))?.id).toBe(acc.id);
+    if (first !== second) expect(await redeem(first, zalo, {}, T0 + 2)).toBeUndefined();
+    expect((await redeem(second, zalo, {}, T0 + 3))?.id).toBe(acc.id);
   });
 
   test('a deactivated account cannot be linked, and its linked identity counts as nobody', async () => {
     const acc = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'h-baothang' }, T0);
     const code = await store.createLinkCode(acc.id, T0, 15 * MINUTE);
-    await store.redeemLinkCode(code, zalo, {}, T0);
+    await redeem(code, zalo, {}, T0);
     await store.setAccountActive(acc.id, false);
     expect(await store.accountByIdentity(zalo)).toBeUndefined();
     await store.setAccountActive(acc.id, true);
     const other = await store.createAccount({ name: 'Khác', role: 'officer', agency: 'so-yte' }, T0);
     const again = await store.createLinkCode(other.id, T0, 15 * MINUTE);
     await store.setAccountActive(other.id, false);
-    expect(await store.redeemLinkCode(again, { channel: 'zalo', userId: 'u2' }, {}, T0)).toBeUndefined();
+    expect(await redeem(again, { channel: 'zalo', userId: 'u2' }, {}, T0)).toBeUndefined();
   });
 });
 

@@ -67,13 +67,14 @@ describe('npx hoidap account', () => {
     const id = /^account (acc_[0-9a-f]{16})/m.exec(created.stdout)?.[1] as string;
     const run = await hoidap(['account', 'link-code', '--db', db, '--id', id]);
     expect(run.code).toBe(0);
-    const code = new RegExp(`^link code for ${id} \\(Lãnh đạo Sở Y tế\\): (\\d{6})$`, 'm').exec(run.stdout)?.[1] as string;
-    expect(code).toMatch(/^\d{6}$/);
+    const code = new RegExp(`^link code for ${id} \\(Lãnh đạo Sở Y tế\\): ([A-Z0-9]{5}-[A-Z0-9]{5})$`, 'm').exec(run.stdout)?.[1] as string;
+    expect(code).toMatch(/^[A-HJKMNP-TV-Z2-9]{5}-[A-HJKMNP-TV-Z2-9]{5}$/);
     expect(run.stdout).toContain(`Gửi tin nhắn "LIEN KET ${code}" (hoặc "liên kết ${code}") cho bot Hỏi - Đáp`);
     expect(run.stdout).toMatch(/Mã chỉ dùng được một lần, hết hạn lúc \d\d\/\d\d\/\d{4} \d\d:\d\d\./);
     await withStore(db, async (store) => {
-      expect((await store.redeemLinkCode(code, { channel: 'facebook', userId: 'psid-1' }, { conversation: { id: 'c1' } }, Date.now()))?.id).toBe(id);
-      expect(await store.redeemLinkCode(code, { channel: 'facebook', userId: 'psid-2' }, {}, Date.now())).toBeUndefined();
+      const limits = { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, overall: 100 };
+      expect(await store.redeemLinkCode(code, { channel: 'facebook', userId: 'psid-1' }, { conversation: { id: 'c1' } }, Date.now(), { limits })).toMatchObject({ ok: true, account: { id } });
+      expect(await store.redeemLinkCode(code, { channel: 'facebook', userId: 'psid-2' }, {}, Date.now(), { limits })).toMatchObject({ ok: false });
       expect((await store.accountByIdentity({ channel: 'facebook', userId: 'psid-1' }))?.id).toBe(id);
     });
   });
@@ -85,7 +86,7 @@ describe('npx hoidap account', () => {
     const missing = path.join(dir, 'missing.sqlite');
     expect(await hoidap(['account', 'list', '--db', missing])).toEqual({ code: 2, stdout: '', stderr: `hoidap account: no database at ${missing}\n` });
     expect(fs.existsSync(missing)).toBe(false);
-    expect((await hoidap(['account', 'delete', '--db', db])).stderr).toBe('hoidap account: unknown account command "delete"; use create, list or link-code\n');
+    expect((await hoidap(['account', 'delete', '--db', db])).stderr).toBe('hoidap account: unknown account command "delete"; use create, list, link-code, deactivate, revoke-tokens or unlink\n');
     expect((await hoidap(['help'])).stdout).toContain('account link-code --db PATH --id ID');
   });
 });

@@ -226,6 +226,8 @@ describe('chat commands: authorization matrix', () => {
     const rig = await staffRig({ now: NOW });
     const admin = await rig.linked('admin', 'admin');
     const editor = await rig.linked('editor', 'editor');
+    // Admins are told in chat whenever a chat identity gets linked to an account.
+    expect(textOf(admin.person.adapter.activeQueue.shift() as Partial<Activity>)).toMatch(/^Tài khoản editor \(acc_[0-9a-f]+, editor\) vừa được liên kết với khung chat trên cổng thông tin lúc /);
     const say = (who: typeof admin, text: string, expected: string | RegExp) =>
       who.person.adapter.send(text).assertReply((a) => expect(textOf(a)).toMatch(expected)).startTest();
     await say(admin, 'tin nhắn chưa gửi được', /^Không có tin nhắn Zalo, Messenger nào chưa gửi được\.$/);
@@ -272,13 +274,13 @@ describe('chat commands: authorization matrix', () => {
   });
 });
 
-test('link codes cannot be guessed: after five wrong codes in an hour, even the right one waits', async () => {
+test('link codes cannot be guessed: after five wrong codes within the failure window, even the right one waits', async () => {
   const rig = await staffRig({ now: NOW });
   const backoffice = rig.staff?.backoffice;
   const account = await backoffice!.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'so-yte' }, NOW);
   const code = await backoffice!.createLinkCode(account.id, NOW, 15 * 60 * 1000);
   const guesser = rig.person('guesser');
   for (let i = 0; i < 5; i += 1) await guesser.adapter.send(`liên kết ${String(100000 + i)}`).assertReply((a) => expect(textOf(a)).toContain('không đúng')).startTest();
-  await guesser.adapter.send(`liên kết ${code}`).assertReply((a) => expect(textOf(a)).toContain('sai mã liên kết quá nhiều lần')).startTest();
+  await guesser.adapter.send(`liên kết ${code}`).assertReply((a) => expect(textOf(a)).toContain('quá nhiều lần nhập sai mã liên kết')).startTest();
   expect(await backoffice!.accountByIdentity({ channel: guesser.channelId, userId: guesser.userId })).toBeUndefined();
 });

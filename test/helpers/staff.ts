@@ -1,5 +1,6 @@
 import { MemoryStorage, TestAdapter, TurnContext, type Activity } from 'botbuilder';
 import { createBot, type BotBuild } from '../../src/bot/factory';
+import { trustAdapter } from '../../src/bot/channels';
 import type { Account, Role } from '../../src/backoffice/types';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { importDemo } from './bot';
@@ -32,6 +33,8 @@ export async function staffRig(options: { demo?: boolean; now: number }): Promis
       recipient: { id: 'bot', name: 'bot' },
       conversation: { id: `conv-${name}`, isGroup: false, name: '', conversationType: 'personal' },
     } as Partial<Activity>);
+    // The rig's chat stands for a channel whose sender the server verified (as the portal's Direct Line does).
+    trustAdapter(adapter, 'directline');
     // TestAdapter has no proactive messages: a turn context on it is enough (replies land in its queue).
     build.staff?.chat?.attach(channelId, {
       continueConversation: async (reference, logic) => {

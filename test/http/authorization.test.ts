@@ -12,6 +12,8 @@ import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
 import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
+import { HeldQuestions } from '../../src/backoffice/held';
+import { SqliteQuestionIntake } from '../../src/store/sqlite-intake';
 import { importDemo } from '../helpers/bot';
 import { instant, province } from '../helpers/province';
 
@@ -39,7 +41,6 @@ interface Rig {
 }
 
 let rig: Rig;
-let seq = 0;
 
 beforeAll(async () => {
   const data = province();
@@ -67,7 +68,8 @@ beforeAll(async () => {
     editor: await backoffice.issueApiToken(accounts.editor.id, t0),
     admin: await backoffice.issueApiToken(accounts.admin.id, t0),
   };
-  const app = createApp({ data, store, api: { backoffice, workflow, outbox: new SqliteChannelQueueStore(store.db) } });
+  const held = new HeldQuestions({ data, ledger, store, intake: new SqliteQuestionIntake(store.db) });
+  const app = createApp({ data, store, api: { backoffice, workflow, outbox: new SqliteChannelQueueStore(store.db), held } });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -83,8 +85,8 @@ beforeAll(async () => {
     tokens,
     /** A new question at h-baothang, just assigned (deadlines ahead). */
     async fresh() {
-      seq += 1;
-      const q = `HD-2023-9${String(seq).padStart(5, '0')}`;
+      // Numbered like any question (released held questions take numbers too).
+      const q = await store.allocateQuestionId(2023);
       await ledger.record({ q, type: 'submitted', at: '2023-10-02T08:00:00+07:00', channel: 'portal', text: 'Cho tôi hỏi thủ tục cấp lại sổ đỏ bị mất ở xã Xuân Quang', asker: { name: 'Nguyễn Thị Bình', contact: '0987654321' } });
       await ledger.record({ q, type: 'assigned', at: '2023-10-02T08:05:00+07:00', agency: 'h-baothang', by: 'bot' });
       return q;
@@ -259,7 +261,7 @@ const CASES: RouteCase[] = [
     expect: only(['officerBT', 'admin'], 201),
     check(_who, json) {
       const body = json as { code: string; instructions: string };
-      expect(body.code).toMatch(/^\d{6}$/);
+      expect(body.code).toMatch(/^[A-HJKMNP-TV-Z2-9]{5}-[A-HJKMNP-TV-Z2-9]{5}$/);
       expect(body.instructions).toContain(`"LIEN KET ${body.code}"`);
       expect(body.instructions).toContain(`"liên kết ${body.code}"`);
     },
@@ -297,7 +299,26 @@ const CASES: RouteCase[] = [
       expect(json).toEqual({ id, was: 'unknown', status: 'sent' });
     },
   },
+  // Closing an account's doors: admins only, each on a throwaway account.
+  { method: 'POST', route: '/accounts/{id}/deactivate', url: (id) => `/accounts/${id}/deactivate`, fresh: () => throwawayAccount(), expect: only(['admin']) },
+  { method: 'POST', route: '/accounts/{id}/revoke-tokens', url: (id) => `/accounts/${id}/revoke-tokens`, fresh: () => throwawayAccount(), expect: only(['admin']) },
+  { method: 'POST', route: '/accounts/{id}/unlink', url: (id) => `/accounts/${id}/unlink`, fresh: () => throwawayAccount(), expect: only(['admin']) },
+  { method: 'GET', route: '/accounts/{id}/identities', url: (id) => `/accounts/${id}/identities`, fresh: () => throwawayAccount(), expect: only(['admin']) },
+  // The held queue: editors and admins.
+  { method: 'GET', route: '/held-questions', url: () => '/held-questions', expect: only(['editor', 'admin']) },
+  { method: 'POST', route: '/held-questions/{id}/release', url: (id) => `/held-questions/${id}/release`, fresh: () => heldQuestion(), expect: only(['editor', 'admin']) },
+  { method: 'POST', route: '/held-questions/{id}/discard', url: (id) => `/held-questions/${id}/discard`, fresh: () => heldQuestion(), expect: only(['editor', 'admin']) },
 ];
+
+async function throwawayAccount(): Promise<string> {
+  return (await rig.backoffice.createAccount({ name: 'Tạm', role: 'officer', agency: 'so-yte' }, rig.workflow.now())).id;
+}
+
+/** A question over a daily limit, waiting in the held queue; returns its id. */
+async function heldQuestion(): Promise<string> {
+  const body = { channel: 'portal' as const, text: 'Xin hỏi thủ tục cấp giấy phép lái xe', asker: { name: 'Nguyễn Văn A', contact: '0912345678' }, lang: 'vi', agency: 'so-yte', confidence: 0.9, triage: false };
+  return String(new SqliteQuestionIntake(rig.store.db).hold(body, 'contact', rig.workflow.now()));
+}
 
 /** A message the outbox gave up on (dead) or whose send a crash cut off (unknown); returns its id. */
 async function undeliveredMessage(status: 'dead' | 'unknown'): Promise<string> {
@@ -419,8 +440,9 @@ describe('authentication and input', () => {
     const { code } = res.json as { code: string };
     const identity = { channel: 'zalo', userId: 'zalo-approver' };
     const now = rig.workflow.now();
-    expect((await rig.backoffice.redeemLinkCode(code, identity, {}, now))?.id).toBe(rig.accounts.approverBT.id);
-    expect(await rig.backoffice.redeemLinkCode(code, { channel: 'zalo', userId: 'someone-else' }, {}, now)).toBeUndefined();
+    const limits = { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, overall: 100 };
+    expect(await rig.backoffice.redeemLinkCode(code, identity, {}, now, { limits })).toMatchObject({ ok: true, account: { id: rig.accounts.approverBT.id } });
+    expect(await rig.backoffice.redeemLinkCode(code, { channel: 'zalo', userId: 'someone-else' }, {}, now, { limits })).toMatchObject({ ok: false });
     expect((await call('POST', '/accounts/acc_doesnotexist/link-code', 'admin')).status).toBe(404);
   });
 });

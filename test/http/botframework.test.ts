@@ -10,8 +10,16 @@ import { province } from '../helpers/province';
 /**
  * The standard Bot Framework endpoint, as the Bot Framework Emulator uses it: the
  * activity comes in on POST /api/messages, the replies go to the serviceUrl's
- * connector API (here a local fake connector).
+ * connector API (here a local fake connector). Without an app id the endpoint exists only
+ * in local Emulator mode (HOIDAP_BOTFRAMEWORK_OPEN=1).
  */
+beforeEach(() => {
+  process.env.HOIDAP_BOTFRAMEWORK_OPEN = '1';
+});
+afterEach(() => {
+  delete process.env.HOIDAP_BOTFRAMEWORK_OPEN;
+});
+
 test('POST /api/messages runs hoidap’s bot through the CloudAdapter and replies through the connector', async () => {
   const received: Array<{ path: string; body: { text?: string; type?: string } }> = [];
   const connector = express();

@@ -1,7 +1,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { randomBytes } from 'node:crypto';
-import { ActivityTypes, type ActivityHandlerBase, type ChannelAccount } from 'botbuilder';
+import { ActivityTypes, type Activity, type ActivityHandlerBase, type ChannelAccount } from 'botbuilder';
 import { EVENT_SOURCE } from '../../../dialogs/citizen/common';
+import { ADDRESS_KEY, addressKey } from '../../bot/channels';
 import { logger } from '../../observability/logger';
 import { PORTAL_CHANNEL_ID, toTurnActivity, type PortalAdapter } from './adapter';
 import { KeyedQueue } from './queue';
@@ -117,7 +118,7 @@ function userActivity(
   now: number,
 ): NewDirectLineActivity {
   const channelData = isRecord(body.channelData)
-    ? Object.fromEntries(Object.entries(body.channelData).filter(([key]) => !key.startsWith('webchat:') && key !== 'state'))
+    ? Object.fromEntries(Object.entries(body.channelData).filter(([key]) => !key.startsWith('webchat:') && !key.startsWith('hoidap:') && key !== 'state'))
     : undefined;
   const activity: NewDirectLineActivity = {
     type: String(body.type),
@@ -147,6 +148,11 @@ function userActivity(
   return activity;
 }
 
+/** The turn (not the stored activity) carries a key of the sender's address, for the link code limits. */
+function withAddress(activity: Partial<Activity>, ip: string): Partial<Activity> {
+  return { ...activity, channelData: { ...(activity.channelData as Record<string, unknown> | undefined), [ADDRESS_KEY]: addressKey(ip) } };
+}
+
 /** Web Chat orders by channelData['webchat:sequence-id'] when present: the server's order, whatever the clocks say. */
 function served(seq: number, activity: DirectLineActivity): DirectLineActivity {
   return { ...activity, channelData: { ...activity.channelData, 'webchat:sequence-id': seq } };
@@ -169,9 +175,10 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
    * A citizen's stored activity through the bot. Its key is the event's source (a question is filed at most once
    * even if the turn runs again after a crash); it is marked handled when the turn has finished, whatever the outcome.
    */
-  const runTurn = (activity: DirectLineActivity): Promise<void> =>
+  const runTurn = (activity: DirectLineActivity, clientAddress?: string): Promise<void> =>
     adapter
-      .processActivity(toTurnActivity(activity, adapter.bot), (context) => {
+      // The client's address counts link-code failures per address; a turn recovered after a crash has none.
+      .processActivity(clientAddress ? withAddress(toTurnActivity(activity, adapter.bot), clientAddress) : toTurnActivity(activity, adapter.bot), (context) => {
         context.turnState.set(EVENT_SOURCE, `portal:${activity.id}`);
         return bot.run(context);
       })
@@ -342,7 +349,7 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
     const stored = await postOrder.run(conversation.id, async () => {
       const saved = await store.appendActivity(conversation.id, userActivity(body, conversation, adapter.bot, adapter.serviceUrl, now()), now());
       // Queued here, inside the ordered section, so turns run in the order the activities were stored.
-      void runTurn(saved.activity);
+      void runTurn(saved.activity, clientKey(req));
       return saved;
     });
     logger.debug('portal activity received', { conversationId: conversation.id, activityId: stored.activity.id, type: stored.activity.type });
