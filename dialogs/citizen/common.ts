@@ -4,11 +4,7 @@ import type { BotServices } from '../../src/bot/services';
 import type { Channel } from '../../src/domain/events';
 import { verifiedChannel } from '../../src/bot/channels';
 
-/**
- * The inbound event's key ("zalo:<msg_id>"), set by channels that may replay an event
- * after a crash: a question is filed at most once per event.
- */
-export const EVENT_SOURCE = Symbol('hoidap.eventSource');
+export { EVENT_SOURCE } from '../../src/bot/turn-state';
 
 /** The language of this turn, set by the bot before the dialogs run. */
 export const LANG = Symbol('hoidap.lang');

@@ -1,4 +1,5 @@
 import { KNOWN_CHANNELS } from '../../src/observability/metrics';
+import { METRICS_TOKEN } from '../helpers/channels';
 import { province } from '../helpers/province';
 import { botFrameworkActivity, DirectLineClient, postBotFramework, startLocal, withEnv } from './helpers';
 
@@ -15,7 +16,7 @@ function channelSeries(metrics: string, name: string): string[] {
 }
 
 test('200 activities with 200 made-up channel ids add one series, "other"', async () => {
-  await withEnv({ HOIDAP_BOTFRAMEWORK_OPEN: '1' }, async () => {
+  await withEnv({ HOIDAP_BOTFRAMEWORK_OPEN: '1', HOIDAP_METRICS_TOKEN: METRICS_TOKEN }, async () => {
     const local = await startLocal({ data: province() });
     try {
       for (let i = 0; i < 200; i += 1) {
@@ -25,7 +26,7 @@ test('200 activities with 200 made-up channel ids add one series, "other"', asyn
       // A known channel keeps its own label.
       const portal = await DirectLineClient.start(local.base);
       await portal.say('xin chào');
-      const metrics = await (await fetch(`${local.base}/metrics`)).text();
+      const metrics = await (await fetch(`${local.base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
       const series = channelSeries(metrics, 'hoidap_bot_turns_total');
       expect(series.sort()).toEqual(['directline', 'other']);
       expect(metrics).toMatch(/hoidap_bot_turns_total\{channel="other"\} 200\b/);

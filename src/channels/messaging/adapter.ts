@@ -8,7 +8,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
-import { EVENT_SOURCE } from '../../../dialogs/citizen/common';
+import { EVENT_SOURCE } from '../../bot/turn-state';
 import { splitText } from '../send-support';
 import type { ChannelQueueStore, InboundEvent, MessagingChannel, NewOutboundMessage, TurnResult } from '../../store/channel-types';
 import type { TurnBufferedStorage } from './turn-storage';

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { randomBytes } from 'node:crypto';
 import { ActivityTypes, type Activity, type ActivityHandlerBase, type ChannelAccount } from 'botbuilder';
-import { EVENT_SOURCE } from '../../../dialogs/citizen/common';
+import { EVENT_SOURCE } from '../../bot/turn-state';
 import { ADDRESS_KEY, addressKey } from '../../bot/channels';
 import { logger } from '../../observability/logger';
 import { PORTAL_CHANNEL_ID, toTurnActivity, type PortalAdapter } from './adapter';
