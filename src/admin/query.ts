@@ -4,9 +4,10 @@ import { parseWith, readJsonFile } from '../config/data';
 import { PROJECT_ROOT } from '../config/paths';
 import type { Agency, AgencyDirectory } from '../domain/agencies';
 import type { Period } from '../domain/report';
-import type { LocalClock } from '../domain/time';
+import { formatDay, type LocalClock } from '../domain/time';
 import type { Gazetteer } from '../routing/gazetteer';
 import type { Normalizer } from '../routing/normalize';
+import type { StructuredQuery } from './evaluate';
 import { parsePeriod } from './period';
 
 /** What an administrator may ask in chat (issue 6): overdue questions, pending counts, scores, the Phụ biểu 02 file. */
@@ -180,4 +181,22 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
   // A period alone ("9 tháng đầu năm 2023", "tháng 8/2023") asks for the scores.
   const p = periodOf();
   return p ? { kind: 'scores', period: p } : { kind: 'unknown' };
+}
+
+/** The query in the evaluation sets' shape (BRIEF.md): codes and YYYY-MM-DD days, null for "every agency", "no period", "now". */
+export function structuredQuery(query: AdminQuery): StructuredQuery {
+  const none: StructuredQuery = { intent: 'unknown', agency: null, from: null, to: null, at: null, status: null };
+  switch (query.kind) {
+    case 'overdue':
+    case 'pending':
+      return { ...none, intent: query.kind, agency: query.agency.code };
+    case 'scores':
+    case 'export':
+      return { ...none, intent: query.kind, from: formatDay(query.period.fromDay), to: formatDay(query.period.toDay) };
+    case 'ambiguous':
+    case 'incomplete':
+      return { ...none, intent: query.intent };
+    default:
+      return none;
+  }
 }
