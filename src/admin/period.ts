@@ -101,7 +101,8 @@ function re(source: string): RegExp {
 }
 
 /** A date as written: 2023-09-25, 25/9/2023, 25-09-2023, 25.9.2023, 25/9, "25 tháng 9 (năm 2023)". No groups: readDate takes it apart. */
-const D = '(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2} thang \\d{1,2}(?:(?: nam| ?/ ?| ) ?\\d{4})?|\\d{1,2}[/.-]\\d{1,2}(?:[/.-]\\d{4})?)(?![0-9]|[/.-][0-9])';
+const D_NUMERIC = '(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.-]\\d{1,2}(?:[/.-]\\d{4})?)(?![0-9]|[/.-][0-9])';
+const D = `(?:${D_NUMERIC}|\\d{1,2} thang \\d{1,2}(?:(?: nam| ?/ ?| ) ?\\d{4})?(?![0-9]|[/.-][0-9]))`;
 
 function readDate(written: string, defaultYear: number): number | undefined {
   const text = written.replace(/\s+/g, ' ').trim();
@@ -215,6 +216,9 @@ const PATTERNS: Pattern[] = [
   },
   // "đến nay", "hiện nay", "as of now": said, but no date.
   { regex: re(`\\b(?:(?:${AS_OF}|tai) )?(?:thoi diem )?${NOW}\\b|\\b(?:den|toi) nay\\b`), read: () => ({ kind: 'now' }) },
+  // A lone date (before months: "ngày 25 tháng 9" is not September): "ngày 25/9", "25-09-2023", "ngày 25 tháng 9".
+  // Written out, only after "ngày": "phụ biểu 02 tháng 8" is not the 2nd of August.
+  { regex: re(`\\b(?:(?:vao )?ngay (${D})|(?:on )?(${D_NUMERIC}))`), read: (m, today) => dayValue('day', readDate(m[1] ?? m[2], yearOf(today))) },
   // "quý 3 năm 2023", "quy 3/2023", "quý III", "q3", "Q2 2023", "quý này", "quý trước", "last quarter".
   {
     regex: re(`\\b${QUARTER}\\b${YEAR_SUFFIX}|\\b(this|last) quarter\\b`),
@@ -225,7 +229,7 @@ const PATTERNS: Pattern[] = [
   },
   // "tháng 8/2023", "tháng 8 năm 2023", "tháng 8", "T8/2023", "tháng này", "tháng trước", "August 2023", "last month".
   {
-    regex: re(`\\b(?:thang ?(\\d{1,2}|nay|truoc)|t(\\d{1,2}))\\b${YEAR_SUFFIX}|\\b(${MONTH_NAMES.join('|')})(?: (\\d{4}))?\\b|\\b(this|last) month\\b`),
+    regex: re(`\\b(?:thang ?(\\d{1,2}|nay|truoc)|t(\\d{1,2}))\\b${YEAR_SUFFIX}|\\b(?:(?:in|for|of|during) )?(${MONTH_NAMES.join('|')}) ?(\\d{4})?\\b(?<=(?:in|for|of|during) \\S+|\\d{4})|\\b(this|last) month\\b`),
     read: (m, today) => {
       if (m[7]) return periodValue(((r) => months(r.year, r.n, r.n))(relative(m[7] === 'this' ? 'nay' : 'truoc', monthOf(today), 12, yearOf(today))));
       if (m[5]) return periodValue(months(m[6] ? Number(m[6]) : yearOf(today), MONTH_NAMES.indexOf(m[5]) + 1, MONTH_NAMES.indexOf(m[5]) + 1));
@@ -243,8 +247,6 @@ const PATTERNS: Pattern[] = [
       return y === undefined ? { kind: 'invalid' } : periodValue(months(y, 1, 12));
     },
   },
-  // A lone date: "ngày 25/9", "25-09-2023", "ngày 25 tháng 9".
-  { regex: re(`\\b(?:(?:vao )?ngay |on )?(${D})`), read: (m, today) => dayValue('day', readDate(m[1], yearOf(today))) },
 ];
 
 /**

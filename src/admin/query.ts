@@ -4,36 +4,66 @@ import { parseWith, readJsonFile } from '../config/data';
 import { PROJECT_ROOT } from '../config/paths';
 import type { Agency, AgencyDirectory } from '../domain/agencies';
 import type { Period } from '../domain/report';
-import { formatDay, type LocalClock } from '../domain/time';
+import { foldVietnamese } from '../domain/text';
+import { formatDay, parseDay, type LocalClock } from '../domain/time';
 import type { Gazetteer } from '../routing/gazetteer';
 import type { Normalizer } from '../routing/normalize';
 import type { StructuredQuery } from './evaluate';
-import { parsePeriod } from './period';
+import { foldForPeriods, scanTime } from './period';
 
 /** What an administrator may ask in chat (issue 6): overdue questions, pending counts, scores, the Phụ biểu 02 file. */
 export const ADMIN_INTENTS = ['overdue', 'pending', 'scores', 'export'] as const;
 export type AdminIntent = (typeof ADMIN_INTENTS)[number];
 
+export const PENDING_STATUSES = ['awaiting_acceptance', 'awaiting_answer'] as const;
+export type PendingStatus = (typeof PENDING_STATUSES)[number];
+
+/**
+ * Everything a message said besides its intent (issue 13: no part of a request is
+ * dropped). What the parser could not read is kept too, as typed, to be named in the reply.
+ */
+export interface Qualifiers {
+  /** The agency asked about; null: every agency. */
+  agency: Agency | null;
+  /** Questions received in this period (scores and exports: the report period). */
+  period: Period | null;
+  /** The local day the query is judged at the end of; null: now. */
+  atDay: number | null;
+  /** Pending questions of one kind only; null: both. */
+  status: PendingStatus | null;
+  /** The requester's own agency ("em ở Sở TT&TT, ..."): named, but not what is asked about. */
+  requester: Agency | null;
+  /** Parts of the message not understood, as typed, in order. */
+  notUnderstood: string[];
+}
+
 export type AdminQuery =
-  | { kind: 'overdue'; agency: Agency }
-  | { kind: 'pending'; agency: Agency }
-  | { kind: 'scores'; period: Period }
-  | { kind: 'export'; period: Period }
+  | ({ kind: 'overdue' | 'pending' } & Qualifiers)
+  | ({ kind: 'scores' | 'export' } & Qualifiers & { period: Period })
   /** The agency named may be several: the candidates to choose from, for the query understood. */
-  | { kind: 'ambiguous'; intent: 'overdue' | 'pending'; candidates: Agency[]; named: string }
-  /** The query is understood but lacks its agency or its period. */
-  | { kind: 'incomplete'; intent: AdminIntent; missing: 'agency' | 'period' }
+  | ({ kind: 'ambiguous'; intent: AdminIntent; candidates: Agency[]; named: string } & Qualifiers)
+  /** A score or export query without its period. */
+  | ({ kind: 'incomplete'; intent: 'scores' | 'export'; missing: 'period' } & Qualifiers)
   | { kind: 'exit' }
-  | { kind: 'unknown' };
+  | ({ kind: 'unknown' } & Qualifiers);
 
 const ExampleSchema = z.object({ title: z.string().min(1), text: z.string().min(1) }).strict();
+const Phrase = z.string().regex(/[\p{L}\p{N}]/u, 'a phrase needs at least one letter or digit');
 
 export const AdminPhrasesSchema = z
   .object({
     notes: z.string().optional(),
-    rules: z.array(z.object({ kind: z.enum(ADMIN_INTENTS), phrases: z.array(z.string().min(1)).min(1) }).strict()).min(1),
-    fillers: z.array(z.string().min(1)),
-    exit: z.array(z.string().min(1)),
+    rules: z.array(z.object({ kind: z.enum(ADMIN_INTENTS), phrases: z.array(Phrase).min(1) }).strict()).min(1),
+    /** Phrases that say which pending questions; "any" says both kinds (plain "chưa trả lời", "tồn"). */
+    statuses: z.object({ awaiting_acceptance: z.array(Phrase).min(1), awaiting_answer: z.array(Phrase).min(1), any: z.array(Phrase) }).strict(),
+    /** "tất cả", "toàn tỉnh": every agency, said outright. */
+    allAgencies: z.array(Phrase),
+    /** Words that introduce the requester's own agency: "em ở", "mình bên". */
+    requester: z.array(Phrase),
+    /** One written word → what it stands for ("pb02" → "phụ biểu 02"), replaced before anything is read. */
+    abbreviations: z.record(z.string().regex(/^[\p{L}\p{N}]+$/u, 'an abbreviation is one word of letters and digits'), Phrase),
+    fillers: z.array(Phrase),
+    exit: z.array(Phrase),
     examples: z.array(ExampleSchema).min(1),
     periodExamples: z.array(z.string().min(1)).min(1),
   })
@@ -62,141 +92,295 @@ export interface AdminQueryContext {
   phrases?: AdminPhrases;
 }
 
-/** Whole-word token sequences, compared on folded tokens. */
-function findAt(tokens: readonly string[], phrase: readonly string[], from = 0): number {
-  outer: for (let i = from; i + phrase.length <= tokens.length; i += 1) {
-    for (let j = 0; j < phrase.length; j += 1) if (tokens[i + j] !== phrase[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-/** Removes every occurrence of the phrases, longest first. */
-function without(tokens: readonly string[], phrases: ReadonlyArray<readonly string[]>): string[] {
-  let out = [...tokens];
-  for (const p of [...phrases].sort((a, b) => b.length - a.length)) {
-    if (p.length === 0) continue;
-    for (let at = findAt(out, p); at >= 0; at = findAt(out, p, at)) out = [...out.slice(0, at), ...out.slice(at + p.length)];
-  }
-  return out;
-}
-
-type AgencyFound = { kind: 'found'; agency: Agency } | { kind: 'ambiguous'; candidates: Agency[]; named: string } | { kind: 'none' };
-
 /** Agency names (code, name, short name, aliases) as folded token sequences, built once per directory and normalizer. */
-const nameIndexes = new WeakMap<AgencyDirectory, WeakMap<Normalizer, Map<string, Array<{ tokens: string[]; agency: Agency }>>>>();
+interface NameIndex {
+  byFirst: Map<string, Array<{ tokens: string[]; agency: Agency }>>;
+  /** Every token of every name of an agency: a name typed longer than its alias ("Sở Lao động thương binh xã hội") is still that agency. */
+  words: Map<Agency, Set<string>>;
+}
 
-function nameIndex(agencies: AgencyDirectory, normalizer: Normalizer): Map<string, Array<{ tokens: string[]; agency: Agency }>> {
+const nameIndexes = new WeakMap<AgencyDirectory, WeakMap<Normalizer, NameIndex>>();
+
+function nameIndex(agencies: AgencyDirectory, normalizer: Normalizer): NameIndex {
   let byNormalizer = nameIndexes.get(agencies);
   if (!byNormalizer) nameIndexes.set(agencies, (byNormalizer = new WeakMap()));
   let index = byNormalizer.get(normalizer);
   if (index) return index;
-  index = new Map();
-  for (const agency of agencies.all)
+  index = { byFirst: new Map(), words: new Map() };
+  for (const agency of agencies.all) {
+    const words = new Set<string>();
     for (const name of new Set([agency.code, agency.name, agency.shortName, ...agency.aliases])) {
       const tokens = normalizer.tokens(name);
       if (tokens.length === 0) continue;
-      const list = index.get(tokens[0]) ?? [];
+      tokens.forEach((t) => words.add(t));
+      const list = index.byFirst.get(tokens[0]) ?? [];
       if (!list.some((e) => e.agency === agency && e.tokens.join(' ') === tokens.join(' '))) list.push({ tokens, agency });
-      index.set(tokens[0], list);
+      index.byFirst.set(tokens[0], list);
     }
+    index.words.set(agency, words);
+  }
   byNormalizer.set(normalizer, index);
   return index;
 }
 
+/** A folded token of the message, with the word it came from. */
+interface Token {
+  text: string;
+  word: number;
+  used: boolean;
+}
+
+/** Start positions of every occurrence of each phrase in `tokens`, longest phrases first, occurrences not overlapping. */
+function occurrences(tokens: readonly Token[], phrases: ReadonlyArray<{ tokens: string[]; tag: string }>): Array<{ at: number; length: number; tag: string }> {
+  const taken = new Set<number>();
+  const found: Array<{ at: number; length: number; tag: string }> = [];
+  for (const p of [...phrases].sort((a, b) => b.tokens.length - a.tokens.length)) {
+    if (p.tokens.length === 0) continue;
+    outer: for (let i = 0; i + p.tokens.length <= tokens.length; i += 1) {
+      for (let j = 0; j < p.tokens.length; j += 1) if (taken.has(i + j) || tokens[i + j].text !== p.tokens[j]) continue outer;
+      for (let j = 0; j < p.tokens.length; j += 1) taken.add(i + j);
+      found.push({ at: i, length: p.tokens.length, tag: p.tag });
+    }
+  }
+  return found.sort((a, b) => a.at - b.at);
+}
+
+function markUsed(tokens: readonly Token[], at: number, length: number): void {
+  for (let i = at; i < at + length; i += 1) tokens[i].used = true;
+}
+
+/** A phrase list as token sequences (cached per list and normalizer: the lists are data loaded once). */
+const phraseCache = new WeakMap<object, WeakMap<Normalizer, Array<{ tokens: string[]; tag: string }>>>();
+
+function phraseTokens(key: object, normalizer: Normalizer, build: () => Array<{ text: string; tag: string }>): Array<{ tokens: string[]; tag: string }> {
+  let byNormalizer = phraseCache.get(key);
+  if (!byNormalizer) phraseCache.set(key, (byNormalizer = new WeakMap()));
+  let list = byNormalizer.get(normalizer);
+  if (!list) byNormalizer.set(normalizer, (list = build().map((p) => ({ tokens: normalizer.tokens(p.text), tag: p.tag }))));
+  return list;
+}
+
+interface AgencyMention {
+  at: number;
+  length: number;
+  agencies: Agency[];
+  requester: boolean;
+}
+
 /**
- * The agency a query is about: a name, short name, alias or code anywhere in it
- * (the longest match wins); else a district named as a place ("huyện Sa Pa",
- * "Bát Sát"); else what is left once the query's own words are taken out, as
- * AgencyDirectory.resolve reads it ("cục" → the three Cục, ambiguous).
+ * Agencies named in the message by a name, short name, alias or code (the longest
+ * match wins; one typed longer than its alias takes the adjacent words of its full
+ * name too). A mention right after "em ở", "mình bên"... is the requester's own agency.
  */
-function findAgency(text: string, tokens: readonly string[], context: AdminQueryContext, phrases: AdminPhrases): AgencyFound {
+function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: AdminPhrases): AgencyMention[] {
   const index = nameIndex(context.agencies, context.normalizer);
-  const named = new Map<Agency, string>();
+  const mentions: AgencyMention[] = [];
   for (let i = 0; i < tokens.length; ) {
     let best: Array<{ tokens: string[]; agency: Agency }> = [];
-    for (const entry of index.get(tokens[i]) ?? []) {
-      if (findAt(tokens.slice(i, i + entry.tokens.length), entry.tokens) !== 0) continue;
+    const entries = tokens[i].used ? [] : (index.byFirst.get(tokens[i].text) ?? []);
+    for (const entry of entries) {
+      if (i + entry.tokens.length > tokens.length || entry.tokens.some((t, j) => tokens[i + j].text !== t || tokens[i + j].used)) continue;
       if (best.length === 0 || entry.tokens.length > best[0].tokens.length) best = [entry];
-      else if (entry.tokens.length === best[0].tokens.length) best.push(entry);
+      else if (entry.tokens.length === best[0].tokens.length && !best.some((b) => b.agency === entry.agency)) best.push(entry);
+    }
+    let length = best[0]?.tokens.length ?? 0;
+    // No name in full: the start of one agency's names ("sở gd" for Sở GD&ĐT), two words at least.
+    for (let k = Math.min(4, tokens.length - i); best.length === 0 && k >= 2; k -= 1) {
+      const seq = tokens.slice(i, i + k);
+      if (seq.some((t) => t.used)) continue;
+      const starting = entries.filter((e) => e.tokens.length > k && seq.every((t, j) => e.tokens[j] === t.text));
+      // Only when no other agency's name has these words anywhere ("Lào Cai" is in several).
+      const elsewhere = [...index.byFirst.values()].flat().some((e) => e.agency !== starting[0]?.agency && e.tokens.some((_, at) => seq.every((t, j) => e.tokens[at + j] === t.text)));
+      if (starting.length > 0 && !elsewhere && starting.every((e) => e.agency === starting[0].agency)) [best, length] = [[starting[0]], k];
     }
     if (best.length === 0) {
       i += 1;
       continue;
     }
-    for (const e of best) if (!named.has(e.agency)) named.set(e.agency, e.tokens.join(' '));
-    i += best[0].tokens.length;
+    let start = i;
+    let end = i + length;
+    if (best.length === 1) {
+      const words = index.words.get(best[0].agency) ?? new Set();
+      while (end < tokens.length && !tokens[end].used && words.has(tokens[end].text)) end += 1;
+      while (start > 0 && !tokens[start - 1].used && words.has(tokens[start - 1].text)) start -= 1;
+    }
+    markUsed(tokens, start, end - start);
+    mentions.push({ at: start, length: end - start, agencies: best.map((b) => b.agency), requester: false });
+    i = end;
   }
-  if (named.size === 1) return { kind: 'found', agency: [...named.keys()][0] };
-  if (named.size > 1) return { kind: 'ambiguous', candidates: [...named.keys()], named: [...new Set(named.values())].join(', ') };
+  const markers = phraseTokens(phrases.requester, context.normalizer, () => phrases.requester.map((text) => ({ text, tag: 'requester' })));
+  for (const m of occurrences(tokens, markers)) {
+    const next = mentions.find((a) => a.at === m.at + m.length);
+    if (!next) continue;
+    next.requester = true;
+    markUsed(tokens, m.at, m.length);
+  }
+  return mentions;
+}
 
-  const own = [...phrases.rules.flatMap((r) => r.phrases), ...phrases.fillers].map((p) => context.normalizer.tokens(p));
-  const rest = without(tokens, own).filter((t) => !/^\d+$/.test(t));
-  if (rest.length === 0) return { kind: 'none' };
-  // Only district-level places: a commune would silently widen the query to its whole district.
-  const districts = [...new Set(context.gazetteer.placesIn(rest, text).filter((p) => p.level === 'district').map((p) => p.agency))]
-    .map((code) => context.agencies.get(code))
-    .filter((a): a is Agency => a !== undefined);
-  if (districts.length === 1) return { kind: 'found', agency: districts[0] };
-  if (districts.length > 1) return { kind: 'ambiguous', candidates: districts, named: rest.join(' ') };
-  const match = context.agencies.resolve(rest.join(' '));
-  if (match.kind === 'found') return { kind: 'found', agency: match.agency };
-  if (match.kind === 'ambiguous') return { kind: 'ambiguous', candidates: context.agencies.inReportOrder().filter((a) => match.candidates.includes(a)), named: rest.join(' ') };
-  return { kind: 'none' };
+/** The message as words (as typed, outer punctuation off), abbreviations of intents/admin.json expanded. */
+function wordsOf(text: string, phrases: AdminPhrases): Array<{ typed: string; read: string }> {
+  const abbreviations = new Map(Object.entries(phrases.abbreviations).map(([k, v]) => [foldVietnamese(k), v]));
+  return text
+    .split(/\s+/)
+    .map((w) => w.replace(/^[\s"'“”‘’(\[{«<]+/, '').replace(/[\s"'“”‘’)\]}»>,;:!?….]+$/, ''))
+    .filter((w) => w.length > 0)
+    .map((typed) => ({ typed, read: abbreviations.get(foldVietnamese(typed)) ?? typed }));
+}
+
+/** Consecutive word indexes as the words typed: "abc xyz", "foo". */
+function spans(indexes: Iterable<number>, words: ReadonlyArray<{ typed: string }>): string[] {
+  const sorted = [...new Set(indexes)].sort((a, b) => a - b);
+  const out: string[] = [];
+  let run: number[] = [];
+  for (const i of sorted) {
+    if (run.length > 0 && i !== run[run.length - 1] + 1) (out.push(run.map((j) => words[j].typed).join(' ')), (run = []));
+    run.push(i);
+  }
+  if (run.length > 0) out.push(run.map((j) => words[j].typed).join(' '));
+  return out;
 }
 
 /**
- * Reads an administrator's chat message, typed with or without diacritics. Pure:
- * the same text, data and `now` give the same query.
+ * Reads an administrator's chat message, typed with or without diacritics, keeping
+ * every part of it: the intent, the agency (or every agency), the as-of day, the
+ * period, the status, and the words it could not read. Dates and periods are read
+ * first (so "tính đến 25/9" never looks like a name), then agencies, then the
+ * phrases of intents/admin.json. Pure: the same text, data and `now` give the same query.
  */
 export function parseAdminQuery(text: string, context: AdminQueryContext): AdminQuery {
   const phrases = context.phrases ?? loadAdminPhrases();
   const { normalizer } = context;
-  const tokens = normalizer.tokens(text);
-  if (tokens.length === 0) return { kind: 'unknown' };
-  const folded = tokens.join(' ');
-  if (phrases.exit.some((p) => normalizer.fold(p) === folded)) return { kind: 'exit' };
+  const none: Qualifiers = { agency: null, period: null, atDay: null, status: null, requester: null, notUnderstood: [] };
+  if (normalizer.tokens(text).length === 0) return { kind: 'unknown', ...none };
+  const whole = normalizer.fold(text);
+  if (phrases.exit.some((p) => normalizer.fold(p) === whole)) return { kind: 'exit' };
 
-  const today = context.clock.dayOf(context.now);
-  let period: Period | undefined | null = null;
-  const periodOf = () => (period === null ? (period = parsePeriod(text, today)) : period);
-  let agency: AgencyFound | undefined;
-  const agencyOf = () => (agency ??= findAgency(text, tokens, context, phrases));
-
-  let incomplete: AdminQuery | undefined;
-  for (const rule of phrases.rules) {
-    if (!rule.phrases.some((p) => findAt(tokens, normalizer.tokens(p)) >= 0)) continue;
-    if (rule.kind === 'scores' || rule.kind === 'export') {
-      const p = periodOf();
-      if (p) return { kind: rule.kind, period: p };
-      incomplete ??= { kind: 'incomplete', intent: rule.kind, missing: 'period' };
-      continue;
-    }
-    const found = agencyOf();
-    if (found.kind === 'found') return { kind: rule.kind, agency: found.agency };
-    if (found.kind === 'ambiguous') return { kind: 'ambiguous', intent: rule.kind, candidates: found.candidates, named: found.named };
-    incomplete ??= { kind: 'incomplete', intent: rule.kind, missing: 'agency' };
+  // The folded words side by side, each word's place kept: time expressions found in the
+  // joined text are traced back to the words they were written with.
+  const words = wordsOf(text, phrases);
+  const places: Array<{ start: number; end: number }> = [];
+  let joined = '';
+  for (const w of words) {
+    const folded = foldForPeriods(w.read);
+    if (joined) joined += ' ';
+    places.push({ start: joined.length, end: joined.length + folded.length });
+    joined += folded;
   }
-  if (incomplete) return incomplete;
-  // A period alone ("9 tháng đầu năm 2023", "tháng 8/2023") asks for the scores.
-  const p = periodOf();
-  return p ? { kind: 'scores', period: p } : { kind: 'unknown' };
+  const today = context.clock.dayOf(context.now);
+  const time = scanTime(joined, today);
+  const wordsIn = (start: number, end: number) => places.flatMap((p, i) => (p.start < end && p.end > start ? [i] : []));
+
+  const tokens: Token[] = [];
+  places.forEach((p, word) => {
+    for (const t of normalizer.tokens(time.rest.slice(p.start, p.end))) tokens.push({ text: t, word, used: false });
+  });
+
+  // "cả tỉnh" before the names: folded, it is also "CA tỉnh" (the police). Typed with
+  // diacritics, a phrase must be written as it is; typed without, it is read folded.
+  const accented = /[\u0300-\u036f]/.test(text.normalize('NFD')) || /[đĐ]/.test(text);
+  const plain = (s: string) => s.normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  for (const f of occurrences(tokens, phraseTokens(phrases.allAgencies, normalizer, () => phrases.allAgencies.map((p) => ({ text: p, tag: p }))))) {
+    const typed = [...new Set(tokens.slice(f.at, f.at + f.length).map((t) => t.word))].map((w) => words[w].read).join('');
+    if (!accented || plain(typed) === plain(f.tag)) markUsed(tokens, f.at, f.length);
+  }
+  const mentions = agencyMentions(tokens, context, phrases);
+  // Intents, statuses, "every agency" and fillers are read on the words that are not agency names ("Sở Y tế" has no "y tế" of its own).
+  const free = tokens.filter((t) => !t.used);
+  const find = (key: object, build: () => Array<{ text: string; tag: string }>) => {
+    const found = occurrences(free, phraseTokens(key, normalizer, build));
+    for (const f of found) markUsed(free, f.at, f.length);
+    return found;
+  };
+  const intents = find(phrases.rules, () => phrases.rules.flatMap((r, i) => r.phrases.map((text) => ({ text, tag: String(i) }))));
+  const ruleIndex = intents.length > 0 ? Math.min(...intents.map((f) => Number(f.tag))) : undefined;
+  const statusFound = new Set(
+    find(phrases.statuses, () => Object.entries(phrases.statuses).flatMap(([tag, list]) => list.map((text) => ({ text, tag })))).map((f) => f.tag),
+  );
+  const specific = PENDING_STATUSES.filter((s) => statusFound.has(s));
+  const status: PendingStatus | null = specific.length === 1 ? specific[0] : null;
+  find(phrases.allAgencies, () => phrases.allAgencies.map((text) => ({ text, tag: 'all' })));
+  find(phrases.fillers, () => phrases.fillers.map((text) => ({ text, tag: 'filler' })));
+
+  let intent: AdminIntent | 'unknown' = ruleIndex !== undefined ? phrases.rules[ruleIndex].kind : statusFound.size > 0 ? 'pending' : 'unknown';
+  if (intent === 'unknown' && time.findings.some((f) => f.kind === 'period')) intent = 'scores';
+
+  // The agency: the one named (not as the requester's); else a district named as a place
+  // ("huyện Sa Pa"); else what AgencyDirectory.resolve reads in a run of words left ("cục").
+  const subject = [...new Set(mentions.filter((m) => !m.requester).flatMap((m) => m.agencies))];
+  const requester = mentions.find((m) => m.requester && m.agencies.length === 1)?.agencies[0] ?? null;
+  let candidates = subject;
+  let named = mentions.filter((m) => !m.requester).map((m) => tokens.slice(m.at, m.at + m.length).map((t) => t.text).join(' '));
+  if (candidates.length === 0 && intent !== 'unknown') {
+    const left = tokens.map((t, i) => ({ t, i })).filter(({ t }) => !t.used && !/^\d+$/.test(t.text));
+    const places = context.gazetteer.placesIn(left.map(({ t }) => t.text), text).filter((p) => p.level === 'district');
+    const districts = [...new Set(places.map((p) => p.agency))].map((code) => context.agencies.get(code)).filter((a): a is Agency => a !== undefined);
+    if (districts.length > 0) {
+      for (const p of places) for (let k = p.at; k < p.at + p.length; k += 1) left[k].t.used = true;
+      candidates = districts;
+      named = [places.map((p) => left.slice(p.at, p.at + p.length).map(({ t }) => t.text).join(' ')).join(', ')];
+    } else {
+      // Runs of consecutive words left over, each read as a (partial) agency name.
+      const runs: Array<typeof left> = [];
+      for (const x of left) {
+        const last = runs[runs.length - 1];
+        if (last && last[last.length - 1].i === x.i - 1) last.push(x);
+        else runs.push([x]);
+      }
+      for (const run of runs) {
+        const match = context.agencies.resolve(run.map(({ t }) => t.text).join(' '));
+        if (match.kind === 'unknown') continue;
+        run.forEach(({ t }) => (t.used = true));
+        candidates = match.kind === 'found' ? [match.agency] : context.agencies.inReportOrder().filter((a) => match.candidates.includes(a));
+        named = [run.map(({ t }) => t.text).join(' ')];
+        break;
+      }
+    }
+  }
+
+  // The time: for overdue and pending a lone date is the as-of day; for scores and exports
+  // it is a one-day period, and an as-of day alone is the year up to it.
+  const notUnderstood = new Set<number>(tokens.filter((t) => !t.used).map((t) => t.word));
+  let period: Period | null = null;
+  let atDay: number | null = null;
+  const judged = intent === 'overdue' || intent === 'pending';
+  for (const f of time.findings) {
+    let used = false;
+    if (f.kind === 'period' && period === null) [period, used] = [f.period, true];
+    else if (f.kind === 'now' && atDay === null) used = true;
+    else if ((f.kind === 'at' || f.kind === 'day') && judged && atDay === null) [atDay, used] = [f.day, true];
+    else if (f.kind === 'day' && !judged && period === null) [period, used] = [{ fromDay: f.day, toDay: f.day }, true];
+    else if (f.kind === 'at' && !judged && period === null) [period, used] = [{ fromDay: parseDay(`${formatDay(f.day).slice(0, 4)}-01-01`) ?? f.day, toDay: f.day }, true];
+    if (!used) wordsIn(f.start, f.end).forEach((w) => notUnderstood.add(w));
+  }
+
+  const qualifiers: Qualifiers = {
+    agency: candidates.length === 1 ? candidates[0] : null,
+    period,
+    atDay,
+    status: intent === 'pending' ? status : null,
+    requester,
+    notUnderstood: spans(notUnderstood, words),
+  };
+  if (intent === 'unknown') return { kind: 'unknown', ...qualifiers };
+  if (candidates.length > 1) return { kind: 'ambiguous', intent, candidates, named: named.join(', '), ...qualifiers };
+  if (intent === 'scores' || intent === 'export') {
+    if (period === null) return { kind: 'incomplete', intent, missing: 'period', ...qualifiers };
+    return { kind: intent, ...qualifiers, period };
+  }
+  return { kind: intent, ...qualifiers };
 }
 
-/** The query in the evaluation sets' shape (BRIEF.md): codes and YYYY-MM-DD days, null for "every agency", "no period", "now". */
+/** The query in the evaluation sets' shape (BRIEF.md): codes and YYYY-MM-DD days, null for "every agency", "no period", "now", "both statuses". */
 export function structuredQuery(query: AdminQuery): StructuredQuery {
-  const none: StructuredQuery = { intent: 'unknown', agency: null, from: null, to: null, at: null, status: null };
-  switch (query.kind) {
-    case 'overdue':
-    case 'pending':
-      return { ...none, intent: query.kind, agency: query.agency.code };
-    case 'scores':
-    case 'export':
-      return { ...none, intent: query.kind, from: formatDay(query.period.fromDay), to: formatDay(query.period.toDay) };
-    case 'ambiguous':
-    case 'incomplete':
-      return { ...none, intent: query.intent };
-    default:
-      return none;
-  }
+  if (query.kind === 'exit' || query.kind === 'unknown') return { intent: 'unknown', agency: null, from: null, to: null, at: null, status: null };
+  const intent = query.kind === 'ambiguous' || query.kind === 'incomplete' ? query.intent : query.kind;
+  return {
+    intent,
+    agency: query.agency?.code ?? null,
+    from: query.period ? formatDay(query.period.fromDay) : null,
+    to: query.period ? formatDay(query.period.toDay) : null,
+    at: query.atDay === null ? null : formatDay(query.atDay),
+    status: intent === 'pending' ? query.status : null,
+  };
 }
