@@ -172,15 +172,16 @@ const PATTERNS: Pattern[] = [
       return periodValue(whole && range(whole.fromDay, Math.min(whole.toDay, today)));
     },
   },
-  // "9 tháng đầu năm 2023", "6 tháng cuối năm", "9 tháng năm 2023", "9 tháng" (the reports' own wording), "nửa đầu năm", "first 9 months of 2023".
+  // "9 tháng đầu năm 2023", "6 tháng cuối năm", "9 tháng năm 2023" (the reports' own wording), "9 tháng", "nửa đầu năm",
+  // "first 9 months of 2023"; not "phụ biểu 02 tháng 8", "3 tháng trước", "3 tháng qua".
   {
     regex: re(
-      `\\b(?:(\\d{1,2}) thang(?: (dau|cuoi))?(?: nam)?(?: ${YEAR})?(?! ?[0-9])(?! (?:qua|gan|toi|sau|tuoi|truoc)\\b)|nua (dau|cuoi) nam(?: ${YEAR})?|first (\\d{1,2}) months(?: of)?(?: (\\d{4}))?)\\b`,
+      `\\b(?<!bieu )(?:(\\d{1,2}) thang (dau|cuoi)(?: nam)?(?: ${YEAR})?|(\\d{1,2}) thang nam ${YEAR}|(\\d{1,2}) thang(?! ?[0-9])(?! (?:qua|gan|toi|sau|tuoi|truoc|nay|roi)\\b)|nua (dau|cuoi) nam(?: ${YEAR})?|first (\\d{1,2}) months(?: of)?(?: (\\d{4}))?)\\b`,
     ),
     read: (m, today) => {
-      const n = Number(m[1] ?? m[6] ?? 6);
-      const last = (m[2] ?? m[4]) === 'cuoi';
-      const year = yearWord(m[3] ?? m[5] ?? m[7], today) ?? yearOf(today);
+      const n = Number(m[1] ?? m[4] ?? m[6] ?? m[9] ?? 6);
+      const last = (m[2] ?? m[7]) === 'cuoi';
+      const year = yearWord(m[3] ?? m[5] ?? m[8] ?? m[10], today) ?? yearOf(today);
       if (n < 1 || n > 12) return { kind: 'invalid' };
       return periodValue(last ? months(year, 13 - n, 12) : months(year, 1, n));
     },
@@ -215,7 +216,7 @@ const PATTERNS: Pattern[] = [
     read: (m, today) => ({ kind: 'at', day: today - (m[1] === 'hom kia' ? 2 : 1) }),
   },
   // "đến nay", "hiện nay", "as of now": said, but no date.
-  { regex: re(`\\b(?:(?:${AS_OF}|tai) )?(?:thoi diem )?${NOW}\\b|\\b(?:den|toi) nay\\b`), read: () => ({ kind: 'now' }) },
+  { regex: re(`\\b(?:(?:${AS_OF}|tai) )?(?:thoi diem )?${NOW}\\b|\\b${AS_OF} nay\\b`), read: () => ({ kind: 'now' }) },
   // A lone date (before months: "ngày 25 tháng 9" is not September): "ngày 25/9", "25-09-2023", "ngày 25 tháng 9".
   // Written out, only after "ngày": "phụ biểu 02 tháng 8" is not the 2nd of August.
   { regex: re(`\\b(?:(?:vao )?ngay (${D})|(?:on )?(${D_NUMERIC}))`), read: (m, today) => dayValue('day', readDate(m[1] ?? m[2], yearOf(today))) },

@@ -61,7 +61,10 @@ export const AdminPhrasesSchema = z
     /** Words that introduce the requester's own agency: "em ở", "mình bên". */
     requester: z.array(Phrase),
     /** One written word → what it stands for ("pb02" → "phụ biểu 02"), replaced before anything is read. */
-    abbreviations: z.record(z.string().regex(/^[\p{L}\p{N}]+$/u, 'an abbreviation is one word of letters and digits'), Phrase),
+    abbreviations: z.record(z.string(), Phrase).superRefine((record, ctx) => {
+      for (const key of Object.keys(record))
+        if (!/^[\p{L}\p{N}]+$/u.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}": an abbreviation is one word of letters and digits` });
+    }),
     fillers: z.array(Phrase),
     exit: z.array(Phrase),
     examples: z.array(ExampleSchema).min(1),
@@ -202,7 +205,9 @@ function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: Ad
     if (best.length === 1) {
       const words = index.words.get(best[0].agency) ?? new Set();
       while (end < tokens.length && !tokens[end].used && words.has(tokens[end].text)) end += 1;
-      while (start > 0 && !tokens[start - 1].used && words.has(tokens[start - 1].text)) start -= 1;
+      // Backwards only over a word that starts one of its names ("vp" before "Đoàn ĐBQH"): "chưa tiếp nhận UBND ..." keeps its "nhận".
+      const firsts = new Set([...index.byFirst.entries()].filter(([, list]) => list.some((e) => e.agency === best[0].agency)).map(([first]) => first));
+      while (start > 0 && !tokens[start - 1].used && firsts.has(tokens[start - 1].text)) start -= 1;
     }
     markUsed(tokens, start, end - start);
     mentions.push({ at: start, length: end - start, agencies: best.map((b) => b.agency), requester: false });
@@ -219,22 +224,32 @@ function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: Ad
 }
 
 /** The message as words (as typed, outer punctuation off), abbreviations of intents/admin.json expanded. */
-function wordsOf(text: string, phrases: AdminPhrases): Array<{ typed: string; read: string }> {
+function wordsOf(text: string, phrases: AdminPhrases): Word[] {
   const abbreviations = new Map(Object.entries(phrases.abbreviations).map(([k, v]) => [foldVietnamese(k), v]));
   return text
     .split(/\s+/)
-    .map((w) => w.replace(/^[\s"'“”‘’(\[{«<]+/, '').replace(/[\s"'“”‘’)\]}»>,;:!?….]+$/, ''))
-    .filter((w) => w.length > 0)
-    .map((typed) => ({ typed, read: abbreviations.get(foldVietnamese(typed)) ?? typed }));
+    .map((w) => ({ typed: w.replace(/^[\s"'“”‘’(\[{«<]+/, '').replace(/[\s"'“”‘’)\]}»>,;:!?….]+$/, ''), pause: /[,;:!?….)]$/.test(w) }))
+    .filter((w) => w.typed.length > 0)
+    .map(({ typed, pause }) => ({ typed, read: abbreviations.get(foldVietnamese(typed)) ?? typed, pause }));
 }
 
-/** Consecutive word indexes as the words typed: "abc xyz", "foo". */
-function spans(indexes: Iterable<number>, words: ReadonlyArray<{ typed: string }>): string[] {
+interface Word {
+  /** As typed, outer punctuation off. */
+  typed: string;
+  /** With an abbreviation of intents/admin.json expanded. */
+  read: string;
+  /** Followed by a comma, a full stop...: words on either side are not one phrase. */
+  pause: boolean;
+}
+
+/** Consecutive word indexes as the words typed ("abc xyz", "foo"), a comma or a full stop ending a run. */
+function spans(indexes: Iterable<number>, words: readonly Word[]): string[] {
   const sorted = [...new Set(indexes)].sort((a, b) => a - b);
   const out: string[] = [];
   let run: number[] = [];
   for (const i of sorted) {
-    if (run.length > 0 && i !== run[run.length - 1] + 1) (out.push(run.map((j) => words[j].typed).join(' ')), (run = []));
+    const last = run[run.length - 1];
+    if (run.length > 0 && (i !== last + 1 || words[last].pause)) (out.push(run.map((j) => words[j].typed).join(' ')), (run = []));
     run.push(i);
   }
   if (run.length > 0) out.push(run.map((j) => words[j].typed).join(' '));
