@@ -1,6 +1,7 @@
 import { ConversationState, MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { XLSX_CONTENT_TYPE, type AdminDeps } from '../../src/admin/answers';
 import { PROJECT_ROOT } from '../../src/config/paths';
@@ -8,6 +9,7 @@ import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { ADMIN_DIALOG_ID, AdminDialog } from '../../dialogs/admin/adminDialog';
 import { buttonsOf, says, textOf } from '../helpers/bot';
+import { hoidap } from '../helpers/cli';
 import { instant, province } from '../helpers/province';
 import { answerDeps, bodyOf } from './helpers';
 
@@ -144,6 +146,61 @@ describe('admin dialog: queries in chat', () => {
       .send('tháng 8/2023')
       .assertReply((a) => expect(bodyOf(textOf(a))).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/08\/2023 đến 31\/08\/2023\*\*/))
       .assertReply(() => undefined)
+      .startTest();
+  });
+});
+
+describe('admin dialog: a dated query answers as of that day, exactly as `hoidap overdue --at`', () => {
+  // Years after the demo ledger: answered "as of now", these questions would be hundreds of working days overdue.
+  const LATER = instant('2026-12-04T10:00:00+07:00');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-admin-dated-'));
+  const db = path.join(dir, 'demo.sqlite');
+
+  beforeAll(async () => {
+    expect(await hoidap(['import', '--db', db, path.join(PROJECT_ROOT, 'data/demo/ledger-2023.jsonl')])).toMatchObject({ code: 0 });
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function cli(agency: string, atIso: string): Promise<Array<{ q: string; deadline: string; working_days_overdue: number }>> {
+    const run = await hoidap(['overdue', '--db', db, '--agency', agency, '--at', atIso, '--format', 'json']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    return (JSON.parse(run.stdout) as { overdue: Array<{ q: string; deadline: string; working_days_overdue: number }> }).overdue;
+  }
+
+  /** The numbered lines of an overdue list: ticket, which deadline, working days overdue. */
+  function listed(text: string): Array<{ q: string; deadline: string; working_days_overdue: number }> {
+    return text
+      .split('\n')
+      .filter((l) => /^\d+\. /.test(l))
+      .map((l) => {
+        const m = /(HD-\d{4}-\d{6}).*quá hạn (tiếp nhận|trả lời) (\d+) ngày làm việc/.exec(l);
+        return { q: m?.[1] ?? l, deadline: m?.[2] === 'tiếp nhận' ? 'accept' : 'answer', working_days_overdue: Number(m?.[3]) };
+      });
+  }
+
+  test.each([
+    ['câu hỏi quá hạn của Bảo Thắng tính đến 25/9/2023', 'h-baothang', '2023-09-25T23:59:59.999+07:00', '25/09/2023'],
+    ['bao thang qua han den cuoi quy 2 nam 2023', 'h-baothang', '2023-06-30T23:59:59.999+07:00', '30/06/2023'],
+    ['Văn Bàn, quá hạn, ngày 31 tháng 8 năm 2023', 'h-vanban', '2023-08-31T23:59:59.999+07:00', '31/08/2023'],
+  ])('"%s"', async (text, agency, atIso, dayVi) => {
+    const expected = await cli(agency, atIso);
+    expect(expected.length).toBeGreaterThan(0);
+    const conversationState = new ConversationState(new MemoryStorage());
+    const accessor = conversationState.createProperty<DialogState>('dialogState');
+    const dialog = new AdminDialog({ ...deps, now: () => LATER });
+    const adapter = new TestAdapter(async (context) => {
+      await dialog.run(context, accessor);
+      await conversationState.saveChanges(context);
+    });
+    await adapter
+      .send(text)
+      .assertReply((a) => {
+        const reply = textOf(a);
+        expect(reply.split('\n')[0]).toContain(`tính đến hết ngày ${dayVi}`);
+        expect(bodyOf(reply)).toContain(`câu hỏi quá hạn (lúc ${dayVi} 23:59)`);
+        expect(listed(reply)).toEqual(expected.map((o) => ({ q: o.q, deadline: o.deadline, working_days_overdue: o.working_days_overdue })));
+      })
       .startTest();
   });
 });
