@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
 import { answerDeps, bodyOf, understoodOf } from './helpers';
-import { answerOverdue, answerQuery, answerScores, appendix02Attachment, pendingCounts, XLSX_CONTENT_TYPE, type AdminDeps } from '../../src/admin/answers';
+import { answerOverdue, answerQuery, answerScores, appendix02Attachment, pendingByAgency, pendingCounts, requestText, XLSX_CONTENT_TYPE, type AdminDeps } from '../../src/admin/answers';
 import { citizenExcerpt, escapeMarkdown, excerpt } from '../../src/admin/format';
-import { parseAdminQuery, type AdminQuery } from '../../src/admin/query';
+import { parseAdminQuery, structuredQuery, type AdminQuery } from '../../src/admin/query';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import type { Agency } from '../../src/domain/agencies';
 import { Ledger } from '../../src/ledger/ledger';
@@ -298,3 +298,99 @@ describe('help, choices and citizen text', () => {
 function plainAgency(q: AdminQuery): string {
   return q.kind === 'overdue' || q.kind === 'pending' ? `${q.kind}:${q.agency?.code ?? 'all'}` : q.kind;
 }
+
+describe('qualifiers in the answers (issue 13)', () => {
+  test('"điểm của Sở Y tế năm 2023" answers with Sở Y tế\'s row of Phụ biểu 02, not the 37-agency table', async () => {
+    const replies = await answerAdminQuery('điểm của Sở Y tế năm 2023', deps);
+    expect(replies).toHaveLength(1);
+    const [reply] = replies;
+    expect(reply.text).toMatch(/^_Đang hiểu là: điểm Hỏi - Đáp của Sở Y tế, kỳ từ 01\/01\/2023 đến 31\/12\/2023\._\n/);
+    const report = await appendix02Report(deps.store, data, { fromDay: day('2023-01-01'), toDay: day('2023-12-31') });
+    const row = report.table.rows.find((r) => r.agency === 'so-yte');
+    if (!row) throw new Error('Sở Y tế is in Phụ biểu 02');
+    const rank = 1 + report.table.rows.filter((r) => r.score > row.score).length;
+    expect(bodyOf(reply.text)).toBe(
+      [
+        '**Điểm Hỏi - Đáp của Sở Y tế từ 01/01/2023 đến 31/12/2023**',
+        `- điểm: **${row.score}** (đứng thứ ${rank}/37 cơ quan, đơn vị);`,
+        `- tổng số câu hỏi: ${row.total}; đã trả lời: ${row.answered}; chờ tiếp nhận: ${row.awaitingAcceptance}; chờ trả lời: ${row.awaitingAnswer}; đã xóa: ${row.deleted}.`,
+      ].join('\n'),
+    );
+    expect(reply.text).not.toContain('| ---');
+    expect(reply.text).not.toContain('Bảo Thắng');
+    // The whole table is one button away, for the same period.
+    const whole = (reply.suggestedActions?.actions ?? []).find((a) => a.title === 'Bảng điểm mọi cơ quan');
+    expect(structuredQuery(query(String(whole?.value)))).toEqual({ intent: 'scores', agency: null, from: '2023-01-01', to: '2023-12-31', at: null, status: null });
+  });
+
+  test('"quá hạn tất cả đơn vị tính đến 30/6/2023" counts each agency\'s list at the end of that day', async () => {
+    const [reply] = await answerAdminQuery('quá hạn tất cả đơn vị tính đến 30/6/2023', deps);
+    expect(reply.text).toContain('_Đang hiểu là: câu hỏi quá hạn của mọi cơ quan, đơn vị, tính đến hết ngày 30/06/2023._');
+    const at = instant('2023-06-30T23:59:59.999+07:00');
+    const counts: string[] = [];
+    for (const a of data.agencies.inReportOrder()) {
+      const n = (await overdueQuestions(deps.store, data, a, at)).length;
+      if (n > 0) counts.push(`${a.name} (${n})`);
+    }
+    expect(counts.length).toBeGreaterThan(0);
+    for (const c of counts) expect(reply.text).toContain(c);
+    // Each button asks for one agency on the same day.
+    const first = reply.suggestedActions?.actions[0];
+    expect(structuredQuery(query(String(first?.value)))).toMatchObject({ intent: 'overdue', at: '2023-06-30' });
+  });
+
+  test('a pending count for every agency, only those awaiting an answer, is the sum of the agencies\' counts', async () => {
+    const [reply] = await answerAdminQuery('cả tỉnh còn bao nhiêu câu đã tiếp nhận nhưng chưa trả lời', deps);
+    const all = await pendingByAgency(deps.store, data, AT);
+    const total = all.reduce((n, c) => n + c.awaitingAnswer, 0);
+    expect(bodyOf(reply.text).split('\n')[0]).toMatch(new RegExp(`^\\*\\*Các cơ quan, đơn vị\\*\\* (có ${total} câu hỏi đã tiếp nhận, chờ trả lời|không có câu hỏi nào đã tiếp nhận, chờ trả lời)`));
+    for (const c of all.filter((x) => x.awaitingAnswer > 0)) expect(reply.text).toContain(`${c.agency.name} (${c.awaitingAnswer})`);
+  });
+
+  test('a pending count of questions received in a period counts only those', async () => {
+    const july = { fromDay: day('2023-07-01'), toDay: day('2023-07-31') };
+    const counts = await pendingCounts(deps.store, data, agency('h-baothang'), AT, july);
+    expect(counts).toMatchObject({ awaitingAcceptance: 2, awaitingAnswer: 0 });
+    const [reply] = await answerAdminQuery('Bảo Thắng chưa trả lời tháng 7/2023', deps);
+    expect(bodyOf(reply.text)).toMatch(/^\*\*UBND huyện Bảo Thắng\*\* còn 2 câu hỏi chưa trả lời \(lúc 25\/09\/2023 17:00; câu hỏi nhận từ 01\/07\/2023 đến 31\/07\/2023\)/);
+  });
+
+  test('words not understood are named first, with what was understood', async () => {
+    const [reply] = await answerAdminQuery('quá hạn Bảo Thắng tính đến 25/9/2023 theo lĩnh vực đất đai', deps);
+    expect(reply.text?.split('\n')[0]).toBe("_Tôi chưa hiểu 'theo lĩnh vực đất đai'; đang hiểu là: câu hỏi quá hạn của UBND huyện Bảo Thắng, tính đến hết ngày 25/09/2023._");
+  });
+
+  test('the requester\'s own agency is said to be set apart', async () => {
+    const [reply] = await answerAdminQuery('em ở Sở TT&TT, cho xin điểm quý 3 năm 2023 của tất cả', deps);
+    expect(reply.text?.split('\n')[0]).toBe('_Đang hiểu là: điểm Hỏi - Đáp của mọi cơ quan, đơn vị, kỳ từ 01/07/2023 đến 30/09/2023, Sở Thông tin và Truyền thông là nơi anh/chị công tác, không phải nơi được hỏi._');
+  });
+
+  test('the messages the buttons send are read back as the same query', () => {
+    const day25 = day('2023-09-25');
+    const q3 = { fromDay: day('2023-07-01'), toDay: day('2023-09-30') };
+    for (const a of [agency('so-yte'), agency('h-baothang'), agency('vp-dbqh-hdnd'), null])
+      for (const q of [
+        { intent: 'overdue' as const, atDay: day25, period: null, status: null },
+        { intent: 'overdue' as const, atDay: null, period: q3, status: null },
+        { intent: 'pending' as const, atDay: day25, period: null, status: 'awaiting_acceptance' as const },
+        { intent: 'pending' as const, atDay: null, period: q3, status: 'awaiting_answer' as const },
+        { intent: 'pending' as const, atDay: null, period: null, status: null },
+        { intent: 'scores' as const, atDay: null, period: q3, status: null },
+      ]) {
+        const text = requestText(q.intent, { ...q, agency: a });
+        const back = query(text);
+        expect({ text, back: structuredQuery(back), words: back.kind === 'exit' ? [] : back.notUnderstood }).toEqual({
+          text,
+          back: {
+            intent: q.intent,
+            agency: a?.code ?? null,
+            from: q.period ? '2023-07-01' : null,
+            to: q.period ? '2023-09-30' : null,
+            at: q.atDay === null ? null : '2023-09-25',
+            status: q.status,
+          },
+          words: [],
+        });
+      }
+  });
+});
