@@ -6,6 +6,7 @@ import { buildRouter, DEFAULT_INTENTS_DIR, loadRoutingResources } from '../routi
 import { Moderation } from '../routing/moderation';
 import type { LedgerStore } from '../store/types';
 import { StaffDialog } from '../../dialogs/officer/staffDialog';
+import { loadAdminPhrases } from '../admin/query';
 import { Workflow } from '../backoffice/actions';
 import { ChatNotifier, conversationKey } from '../backoffice/chat-notifier';
 import type { Notifier } from '../backoffice/notifier';
@@ -112,7 +113,8 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
   const staffDialog = new StaffDialog({
     data,
     workflow,
-    admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now },
+    // intents/admin.json read and validated at start-up: a bad entry stops the server naming the file and the entry.
+    admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now, phrases: loadAdminPhrases() },
     ...(store instanceof SqliteLedgerStore ? { outbox: new SqliteChannelQueueStore(store.db) } : {}),
   });
   const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics, { backoffice, dialog: staffDialog, now });
