@@ -62,9 +62,9 @@ function range(fromDay: number | undefined, toDay: number | undefined): Period |
   return fromDay !== undefined && toDay !== undefined && fromDay <= toDay ? { fromDay, toDay } : undefined;
 }
 
-/** "này" / "trước" for a quarter or a month: the current one or the one before, across the new year. */
+/** "này"/"hiện tại" or "trước"/"vừa qua"/"vừa rồi" for a quarter or a month: the current one or the one before, across the new year. */
 function relative(word: string, current: number, perYear: number, year: number): { n: number; year: number } {
-  if (word === 'nay') return { n: current, year };
+  if (word === 'nay' || word === 'hien tai') return { n: current, year };
   return current === 1 ? { n: perYear, year: year - 1 } : { n: current - 1, year };
 }
 
@@ -101,26 +101,35 @@ function re(source: string): RegExp {
 }
 
 /** A date as written: 2023-09-25, 25/9/2023, 25-09-2023, 25.9.2023, 25/9, "25 tháng 9 (năm 2023)". No groups: readDate takes it apart. */
-const D_NUMERIC = '(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.-]\\d{1,2}(?:[/.-]\\d{4})?)(?![0-9]|[/.-][0-9])';
+const D_NUMERIC = '(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.-]\\d{1,2}(?:[/.-](?:\\d{4}|\\d{2}))?)(?![0-9]|[/.-][0-9])';
 const D = `(?:${D_NUMERIC}|\\d{1,2} thang \\d{1,2}(?:(?: nam| ?/ ?| ) ?\\d{4})?(?![0-9]|[/.-][0-9]))`;
 
 function readDate(written: string, defaultYear: number): number | undefined {
   const text = written.replace(/\s+/g, ' ').trim();
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
   if (iso) return dayOfDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
-  const m = /^(\d{1,2})(?: thang |[/.-])(\d{1,2})(?:\D+(\d{4}))?$/.exec(text);
+  const m = /^(\d{1,2})(?: thang |[/.-])(\d{1,2})(?:\D+(\d{4}|\d{2}))?$/.exec(text);
   if (!m) return undefined;
-  return dayOfDate(m[3] ? Number(m[3]) : defaultYear, Number(m[2]), Number(m[1]));
+  // "30/9/23": a two-digit year is this century's.
+  const year = m[3] === undefined ? defaultYear : m[3].length === 2 ? 2000 + Number(m[3]) : Number(m[3]);
+  return dayOfDate(year, Number(m[2]), Number(m[1]));
 }
 
 /** The year a written date carries, if any. */
 function yearIn(written: string): number | undefined {
-  const m = /^(\d{4})-/.exec(written.trim()) ?? /(\d{4})$/.exec(written.trim());
-  return m ? Number(m[1]) : undefined;
+  const m = /^(\d{4})-/.exec(written.trim()) ?? /(\d{4})$/.exec(written.trim()) ?? /^\d{1,2}[/.-]\d{1,2}[/.-](\d{2})$/.exec(written.trim());
+  return m ? (m[1].length === 2 ? 2000 + Number(m[1]) : Number(m[1])) : undefined;
 }
 
+/** "ba/sáu/chín tháng đầu năm": the counts reports write out. */
+const MONTH_COUNT_WORDS: Record<string, number> = { ba: 3, sau: 6, chin: 9 };
+
 const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-const QUARTER = '(?:quy ?(iv|iii|ii|i|\\d{1,2}|nay|truoc)|q ?(\\d)|quarter (\\d))';
+/** "this"/"last" after a quarter or a month. */
+const RELATIVE = '(?:nay|hien tai|truoc|vua qua|vua roi)';
+/** Quarters written out: "quý một"... "quý bốn"/"quý tư". */
+const QUARTER_WORDS: Record<string, number> = { mot: 1, hai: 2, ba: 3, bon: 4, tu: 4 };
+const QUARTER = `(?:quy ?(iv|iii|ii|i|\\d{1,2}|mot|hai|ba|bon|tu|${RELATIVE})|q ?(\\d)|quarter (\\d))`;
 /** The words that say "as of" before a date or an end of quarter, month or year. */
 const AS_OF = '(?:(?:(?:tinh|cho) )?(?:den|toi)(?: het)?|tinh(?: het)?|as of|by|until|up to|(?:tai )?thoi diem)';
 /** "now" said outright; a bare "nay" only after "đến" ("năm nay", "quý này" are periods). */
@@ -141,7 +150,7 @@ function periodValue(period: Period | undefined): Value {
 
 function quarterOf(m: RegExpExecArray, first: number, today: number, year: number): Period | undefined {
   const word = m[first] ?? m[first + 1] ?? m[first + 2];
-  const q = ROMAN[word] ?? Number(word);
+  const q = ROMAN[word] ?? QUARTER_WORDS[word] ?? Number(word);
   const { n, year: y } = Number.isNaN(q) ? relative(word, Math.ceil(monthOf(today) / 3), 4, year) : { n: q, year };
   return n >= 1 && n <= 4 ? months(y, n * 3 - 2, n * 3) : undefined;
 }
@@ -176,10 +185,11 @@ const PATTERNS: Pattern[] = [
   // "first 9 months of 2023"; not "phụ biểu 02 tháng 8", "3 tháng trước", "3 tháng qua".
   {
     regex: re(
-      `\\b(?<!bieu )(?:(\\d{1,2}) thang (dau|cuoi)(?: nam)?(?: ${YEAR})?|(\\d{1,2}) thang nam ${YEAR}|(\\d{1,2}) thang(?! ?[0-9])(?! (?:qua|gan|toi|sau|tuoi|truoc|nay|roi)\\b)|nua (dau|cuoi) nam(?: ${YEAR})?|first (\\d{1,2}) months(?: of)?(?: (\\d{4}))?)\\b`,
+      `\\b(?<!bieu )(?:(\\d{1,2}|ba|sau|chin) thang (dau|cuoi)(?: nam)?(?: ${YEAR})?|(\\d{1,2}|ba|sau|chin) thang nam ${YEAR}|(\\d{1,2}|sau|chin) thang(?! ?[0-9])(?! (?:qua|gan|toi|sau|tuoi|truoc|nay|roi)\\b)|nua (dau|cuoi) nam(?: ${YEAR})?|first (\\d{1,2}) months(?: of)?(?: (\\d{4}))?)\\b`,
     ),
     read: (m, today) => {
-      const n = Number(m[1] ?? m[4] ?? m[6] ?? m[9] ?? 6);
+      const written = m[1] ?? m[4] ?? m[6] ?? m[9] ?? '6';
+      const n = MONTH_COUNT_WORDS[written] ?? Number(written);
       const last = (m[2] ?? m[7]) === 'cuoi';
       const year = yearWord(m[3] ?? m[5] ?? m[8] ?? m[10], today) ?? yearOf(today);
       if (n < 1 || n > 12) return { kind: 'invalid' };
@@ -195,7 +205,7 @@ const PATTERNS: Pattern[] = [
     },
   },
   {
-    regex: re(`\\b(?:${AS_OF} )?(?:cuoi|het) (?:thang ?(\\d{1,2}|nay|truoc)|t(\\d{1,2}))\\b${YEAR_SUFFIX}`),
+    regex: re(`\\b(?:${AS_OF} )?(?:cuoi|het) (?:thang ?(\\d{1,2}|${RELATIVE})|t(\\d{1,2}))\\b${YEAR_SUFFIX}`),
     read: (m, today) => {
       const word = m[1] ?? m[2];
       const year = yearWord(m[3] ?? m[4], today) ?? yearOf(today);
@@ -215,8 +225,6 @@ const PATTERNS: Pattern[] = [
     regex: re(`\\b(?:${AS_OF} )?(?:ngay )?(hom qua|hom kia|yesterday)\\b`),
     read: (m, today) => ({ kind: 'at', day: today - (m[1] === 'hom kia' ? 2 : 1) }),
   },
-  // "đến nay", "hiện nay", "as of now": said, but no date.
-  { regex: re(`\\b(?:(?:${AS_OF}|tai) )?(?:thoi diem )?${NOW}\\b|\\b${AS_OF} nay\\b`), read: () => ({ kind: 'now' }) },
   // A lone date (before months: "ngày 25 tháng 9" is not September): "ngày 25/9", "25-09-2023", "ngày 25 tháng 9".
   // Written out, only after "ngày": "phụ biểu 02 tháng 8" is not the 2nd of August.
   { regex: re(`\\b(?:(?:vao )?ngay (${D})|(?:on )?(${D_NUMERIC}))`), read: (m, today) => dayValue('day', readDate(m[1] ?? m[2], yearOf(today))) },
@@ -230,7 +238,7 @@ const PATTERNS: Pattern[] = [
   },
   // "tháng 8/2023", "tháng 8 năm 2023", "tháng 8", "T8/2023", "tháng này", "tháng trước", "August 2023", "last month".
   {
-    regex: re(`\\b(?:thang ?(\\d{1,2}|nay|truoc)|t(\\d{1,2}))\\b${YEAR_SUFFIX}|\\b(?:(?:in|for|of|during) )?(${MONTH_NAMES.join('|')}) ?(\\d{4})?\\b(?<=(?:in|for|of|during) \\S+|\\d{4})|\\b(this|last) month\\b`),
+    regex: re(`\\b(?:thang ?(\\d{1,2}|${RELATIVE})|t(\\d{1,2}))\\b${YEAR_SUFFIX}|\\b(?:(?:in|for|of|during) )?(${MONTH_NAMES.join('|')}) ?(\\d{4})?\\b(?<=(?:in|for|of|during) \\S+|\\d{4})|\\b(this|last) month\\b`),
     read: (m, today) => {
       if (m[7]) return periodValue(((r) => months(r.year, r.n, r.n))(relative(m[7] === 'this' ? 'nay' : 'truoc', monthOf(today), 12, yearOf(today))));
       if (m[5]) return periodValue(months(m[6] ? Number(m[6]) : yearOf(today), MONTH_NAMES.indexOf(m[5]) + 1, MONTH_NAMES.indexOf(m[5]) + 1));
@@ -248,6 +256,8 @@ const PATTERNS: Pattern[] = [
       return y === undefined ? { kind: 'invalid' } : periodValue(months(y, 1, 12));
     },
   },
+  // "đến nay", "hiện nay", "as of now": said, but no date (after the periods: "quý hiện tại" is one).
+  { regex: re(`\\b(?:(?:${AS_OF}|tai) )?(?:thoi diem )?${NOW}\\b|\\b${AS_OF} nay\\b`), read: () => ({ kind: 'now' }) },
 ];
 
 /**

@@ -49,6 +49,8 @@ describe('the as-of day of overdue and pending queries, in every written form', 
     ['hôm qua', '2023-10-01'],
     ['tính đến hôm qua', '2023-10-01'],
     ['as of 25/09/2023', '2023-09-25'],
+    ['tính đến 25/9/23', '2023-09-25'],
+    ['đến hết tháng trước', '2023-09-30'],
   ];
 
   test.each(FORMS)('"quá hạn Bảo Thắng %s" is as of %s, with or without diacritics', (form, at) => {
@@ -94,6 +96,13 @@ describe('periods, for scores, exports, and for overdue and pending questions re
     ['quý trước', '2023-07-01', '2023-09-30'],
     ['năm ngoái', '2022-01-01', '2022-12-31'],
     ['August 2023', '2023-08-01', '2023-08-31'],
+    ['quý tư năm 2022', '2022-10-01', '2022-12-31'],
+    ['quý 4 năm ngoái', '2022-10-01', '2022-12-31'],
+    ['quý vừa qua', '2023-07-01', '2023-09-30'],
+    ['quý hiện tại', '2023-10-01', '2023-12-31'],
+    ['chín tháng đầu năm', '2023-01-01', '2023-09-30'],
+    ['9 tháng', '2023-01-01', '2023-09-30'],
+    ['từ đầu năm đến nay', '2023-01-01', '2023-10-02'],
   ];
 
   test.each(PERIODS)('"%s" is %s..%s for scores, exports, overdue and pending', (form, from, to) => {
