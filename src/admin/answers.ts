@@ -359,6 +359,8 @@ async function answerBody(query: AdminQuery, deps: AdminDeps, now: number): Prom
     case 'exit':
       return [message('Đã kết thúc tra cứu.')];
     case 'unknown':
+      // Asked to do something ("nhắc nhở Sở Y tế"), the bot says it cannot rather than answer a query nobody asked.
+      if (query.unsupported.length > 0) return [helpActivity(deps, `Việc ${query.unsupported.map((w) => `'${escapeMarkdown(w)}'`).join(', ')} tôi chưa làm được trong tra cứu này.`)];
       return [helpActivity(deps)];
   }
 }

@@ -45,7 +45,8 @@ export type AdminQuery =
   /** A score or export query without its period. */
   | ({ kind: 'incomplete'; intent: 'scores' | 'export'; missing: 'period' } & Qualifiers)
   | { kind: 'exit' }
-  | ({ kind: 'unknown' } & Qualifiers);
+  /** Not a query; `unsupported`: what was asked that the bot cannot do ("nhắc nhở"), as typed. */
+  | ({ kind: 'unknown'; unsupported: string[] } & Qualifiers);
 
 const ExampleSchema = z.object({ title: z.string().min(1), text: z.string().min(1) }).strict();
 const Phrase = z.string().regex(/[\p{L}\p{N}]/u, 'a phrase needs at least one letter or digit');
@@ -58,8 +59,10 @@ export const AdminPhrasesSchema = z
     statuses: z.object({ awaiting_acceptance: z.array(Phrase).min(1), awaiting_answer: z.array(Phrase).min(1), any: z.array(Phrase) }).strict(),
     /** "tất cả", "toàn tỉnh": every agency, said outright. */
     allAgencies: z.array(Phrase),
-    /** Words that introduce the requester's own agency: "em ở", "mình bên". */
+    /** Words that introduce the requester's own agency ("em ở", "mình bên"), or name it ("Ban biên tập"). */
     requester: z.array(Phrase),
+    /** What the bot cannot do from these queries ("nhắc nhở", "gia hạn"): a message asking it is not a query. */
+    unsupported: z.array(Phrase),
     /** One written word → what it stands for ("pb02" → "phụ biểu 02"), replaced before anything is read. */
     abbreviations: z.record(z.string(), Phrase).superRefine((record, ctx) => {
       for (const key of Object.keys(record))
@@ -215,10 +218,11 @@ function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: Ad
   }
   const markers = phraseTokens(phrases.requester, context.normalizer, () => phrases.requester.map((text) => ({ text, tag: 'requester' })));
   for (const m of occurrences(tokens, markers)) {
-    const next = mentions.find((a) => a.at === m.at + m.length);
-    if (!next) continue;
-    next.requester = true;
-    markUsed(tokens, m.at, m.length);
+    // The agency right after the marker ("em ở Sở TT&TT", a word or two between: "em ở bên Sở TT&TT"), or the marker itself ("Ban biên tập").
+    const own = mentions.find((a) => (a.at >= m.at + m.length && a.at <= m.at + m.length + 2) || (a.at <= m.at && a.at + a.length >= m.at + m.length));
+    if (!own) continue;
+    own.requester = true;
+    markUsed(tokens, m.at, Math.max(m.length, own.at - m.at));
   }
   return mentions;
 }
@@ -267,7 +271,7 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
   const phrases = context.phrases ?? loadAdminPhrases();
   const { normalizer } = context;
   const none: Qualifiers = { agency: null, period: null, atDay: null, status: null, requester: null, notUnderstood: [] };
-  if (normalizer.tokens(text).length === 0) return { kind: 'unknown', ...none };
+  if (normalizer.tokens(text).length === 0) return { kind: 'unknown', unsupported: [], ...none };
   const whole = normalizer.fold(text);
   if (phrases.exit.some((p) => normalizer.fold(p) === whole)) return { kind: 'exit' };
 
@@ -307,6 +311,7 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
     for (const f of found) markUsed(free, f.at, f.length);
     return found;
   };
+  const unsupported = find(phrases.unsupported, () => phrases.unsupported.map((text) => ({ text, tag: 'unsupported' })));
   const intents = find(phrases.rules, () => phrases.rules.flatMap((r, i) => r.phrases.map((text) => ({ text, tag: String(i) }))));
   const ruleIndex = intents.length > 0 ? Math.min(...intents.map((f) => Number(f.tag))) : undefined;
   const statusFound = new Set(
@@ -317,8 +322,8 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
   find(phrases.allAgencies, () => phrases.allAgencies.map((text) => ({ text, tag: 'all' })));
   find(phrases.fillers, () => phrases.fillers.map((text) => ({ text, tag: 'filler' })));
 
-  let intent: AdminIntent | 'unknown' = ruleIndex !== undefined ? phrases.rules[ruleIndex].kind : statusFound.size > 0 ? 'pending' : 'unknown';
-  if (intent === 'unknown' && time.findings.some((f) => f.kind === 'period')) intent = 'scores';
+  let intent: AdminIntent | 'unknown' = unsupported.length > 0 ? 'unknown' : ruleIndex !== undefined ? phrases.rules[ruleIndex].kind : statusFound.size > 0 ? 'pending' : 'unknown';
+  if (intent === 'unknown' && unsupported.length === 0 && time.findings.some((f) => f.kind === 'period')) intent = 'scores';
 
   // The agency: the one named (not as the requester's); else a district named as a place
   // ("huyện Sa Pa"); else what AgencyDirectory.resolve reads in a run of words left ("cục").
@@ -377,7 +382,7 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
     requester,
     notUnderstood: spans(notUnderstood, words),
   };
-  if (intent === 'unknown') return { kind: 'unknown', ...qualifiers };
+  if (intent === 'unknown') return { kind: 'unknown', ...qualifiers, unsupported: spans(unsupported.flatMap((u) => free.slice(u.at, u.at + u.length).map((t) => t.word)), words) };
   if (candidates.length > 1) return { kind: 'ambiguous', intent, candidates, named: named.join(', '), ...qualifiers };
   if (intent === 'scores' || intent === 'export') {
     if (period === null) return { kind: 'incomplete', intent, missing: 'period', ...qualifiers };

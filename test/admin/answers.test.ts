@@ -360,6 +360,11 @@ describe('qualifiers in the answers (issue 13)', () => {
     expect(reply.text?.split('\n')[0]).toBe("_Tôi chưa hiểu 'theo lĩnh vực đất đai'; đang hiểu là: câu hỏi quá hạn của UBND huyện Bảo Thắng, tính đến hết ngày 25/09/2023._");
   });
 
+  test('asked to do something a query cannot, the bot says so and what it can answer', async () => {
+    const [reply] = await answerAdminQuery('nhắc nhở Sở Y tế trả lời các câu quá hạn', deps);
+    expect(reply.text).toMatch(/^Việc 'nhắc nhở' tôi chưa làm được trong tra cứu này\.\nTôi trả lời được:/);
+  });
+
   test('the requester\'s own agency is said to be set apart', async () => {
     const [reply] = await answerAdminQuery('em ở Sở TT&TT, cho xin điểm quý 3 năm 2023 của tất cả', deps);
     expect(reply.text?.split('\n')[0]).toBe('_Đang hiểu là: điểm Hỏi - Đáp của mọi cơ quan, đơn vị, kỳ từ 01/07/2023 đến 30/09/2023, Sở Thông tin và Truyền thông là nơi anh/chị công tác, không phải nơi được hỏi._');

@@ -192,6 +192,13 @@ describe('the agency: names with or without diacritics, abbreviations, every age
     expect(q).toMatchObject({ kind: 'overdue', agency: { code: 'h-baothang' }, requester: { code: 'so-yte' }, notUnderstood: [] });
   });
 
+  test('the requester\'s agency a word or two after the marker, or named as the requester ("Ban biên tập")', () => {
+    expect(parse('em ở bên Sở TT&TT, cần điểm quý 3')).toMatchObject({ kind: 'scores', agency: null, requester: { code: 'so-tttt' } });
+    expect(parse('Ban biên tập cần xem điểm quý 3 của các đơn vị')).toMatchObject({ kind: 'scores', agency: null, requester: { code: 'vp-ubnd' } });
+    // Asked about, not introducing themselves: the agency.
+    expect(read('điểm quý 3 của Văn phòng UBND tỉnh')).toMatchObject({ agency: 'vp-ubnd' });
+  });
+
   test('two agencies asked about at once: the admin chooses, nothing is guessed', () => {
     expect(parse('quá hạn Sở Y tế và Bảo Thắng tính đến 25/9')).toMatchObject({ kind: 'ambiguous', atDay: expect.any(Number) });
     expect(read('quá hạn Sở Y tế và Bảo Thắng')).toEqual({ ...NONE, intent: 'overdue' });
@@ -235,6 +242,24 @@ describe('words not understood are named, never dropped', () => {
   test('an understood query has none', () => {
     for (const text of ['điểm của Sở Y tế năm 2023', 'câu hỏi quá hạn của Bảo Thắng tính đến 25/9/2023', 'xuất phụ biểu 02 quý 3'])
       expect({ text, words: (parse(text) as { notUnderstood: string[] }).notUnderstood }).toEqual({ text, words: [] });
+  });
+});
+
+describe('intents', () => {
+  test('overdue words win over pending ones: "chờ tiếp nhận quá hạn" is a list of overdue questions', () => {
+    expect(read('chờ tiếp nhận quá hạn của Bảo Thắng')).toEqual({ ...NONE, intent: 'overdue', agency: 'h-baothang' });
+    expect(read('Bảo Thắng còn bao nhiêu câu quá hạn chưa trả lời')).toEqual({ ...NONE, intent: 'overdue', agency: 'h-baothang' });
+  });
+
+  test('a status alone asks for pending questions; a period alone for scores', () => {
+    expect(read('Sở Y tế chờ tiếp nhận')).toEqual({ ...NONE, intent: 'pending', agency: 'so-yte', status: 'awaiting_acceptance' });
+    expect(read('quý 3 Sở Y tế')).toEqual({ ...NONE, intent: 'scores', agency: 'so-yte', from: '2023-07-01', to: '2023-09-30' });
+  });
+
+  test('asked to do what a query cannot (remind, extend, forward), it is not a query, and what was asked is named', () => {
+    for (const text of ['nhắc các đơn vị có câu quá hạn trả lời ngay', 'gia hạn hạn trả lời cho Sở Tài chính thêm 5 ngày', 'chuyển câu hỏi này sang Sở TN&MT', 'duyệt giúp các câu chờ trả lời của Sở Y tế'])
+      expect({ text, q: read(text) }).toEqual({ text, q: NONE });
+    expect(parse('nhắc nhở Sở Y tế trả lời các câu quá hạn')).toMatchObject({ kind: 'unknown', unsupported: ['nhắc nhở'] });
   });
 });
 
