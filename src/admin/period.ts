@@ -196,16 +196,28 @@ const PATTERNS: Pattern[] = [
       return periodValue(last ? months(year, 13 - n, 12) : months(year, 1, n));
     },
   },
-  // As of the end of a quarter, a month, a year: "đến cuối quý 2", "tính tới hết quý 3/2023", "cuối tháng 8", "end of Q2".
+  // "từ tháng 1 đến tháng 8/2023", "tháng 7 - tháng 9", "từ quý 1 đến quý 3 năm 2023": months or quarters in a row, in the year written last.
   {
-    regex: re(`\\b(?:${AS_OF} )?(?:cuoi|het|(?:the )?end of) ${QUARTER}\\b${YEAR_SUFFIX}`),
+    regex: re(`\\b(?:tu )?thang ?(\\d{1,2}) ?(?:-|den|toi) ?(?:het )?thang ?(\\d{1,2})\\b${YEAR_SUFFIX}`),
+    read: (m, today) => periodValue(months(yearWord(m[3] ?? m[4], today) ?? yearOf(today), Number(m[1]), Number(m[2]))),
+  },
+  {
+    regex: re(`\\b(?:tu )?quy ?(iv|iii|ii|i|\\d) ?(?:-|den|toi) ?(?:het )?quy ?(iv|iii|ii|i|\\d)\\b${YEAR_SUFFIX}`),
+    read: (m, today) => {
+      const [a, b] = [m[1], m[2]].map((w) => ROMAN[w] ?? Number(w));
+      return a >= 1 && b <= 4 ? periodValue(months(yearWord(m[3] ?? m[4], today) ?? yearOf(today), a * 3 - 2, b * 3)) : { kind: 'invalid' };
+    },
+  },
+  // As of the end of a quarter, a month, a year: "đến cuối quý 2", "tính tới hết quý 3/2023", "tính đến tháng 8", "cuối tháng 8", "end of Q2".
+  {
+    regex: re(`\\b(?:${AS_OF} (?:(?:cuoi|het) )?|(?:cuoi|het|(?:the )?end of) )${QUARTER}\\b${YEAR_SUFFIX}`),
     read: (m, today) => {
       const p = quarterOf(m, 1, today, yearWord(m[4] ?? m[5], today) ?? yearOf(today));
       return p ? { kind: 'at', day: p.toDay } : { kind: 'invalid' };
     },
   },
   {
-    regex: re(`\\b(?:${AS_OF} )?(?:cuoi|het) (?:thang ?(\\d{1,2}|${RELATIVE})|t(\\d{1,2}))\\b${YEAR_SUFFIX}`),
+    regex: re(`\\b(?:${AS_OF} (?:(?:cuoi|het) )?|(?:cuoi|het) )(?:thang ?(\\d{1,2}|${RELATIVE})|t(\\d{1,2}))\\b${YEAR_SUFFIX}`),
     read: (m, today) => {
       const word = m[1] ?? m[2];
       const year = yearWord(m[3] ?? m[4], today) ?? yearOf(today);

@@ -51,6 +51,8 @@ describe('the as-of day of overdue and pending queries, in every written form', 
     ['as of 25/09/2023', '2023-09-25'],
     ['tính đến 25/9/23', '2023-09-25'],
     ['đến hết tháng trước', '2023-09-30'],
+    ['tính đến tháng 8/2023', '2023-08-31'],
+    ['đến quý 2', '2023-06-30'],
   ];
 
   test.each(FORMS)('"quá hạn Bảo Thắng %s" is as of %s, with or without diacritics', (form, at) => {
@@ -103,6 +105,8 @@ describe('periods, for scores, exports, and for overdue and pending questions re
     ['chín tháng đầu năm', '2023-01-01', '2023-09-30'],
     ['9 tháng', '2023-01-01', '2023-09-30'],
     ['từ đầu năm đến nay', '2023-01-01', '2023-10-02'],
+    ['từ tháng 1 đến tháng 8/2023', '2023-01-01', '2023-08-31'],
+    ['từ quý 1 đến quý 3 năm 2023', '2023-01-01', '2023-09-30'],
   ];
 
   test.each(PERIODS)('"%s" is %s..%s for scores, exports, overdue and pending', (form, from, to) => {
