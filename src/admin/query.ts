@@ -7,7 +7,7 @@ import type { Period } from '../domain/report';
 import { foldVietnamese } from '../domain/text';
 import { formatDay, parseDay, type LocalClock } from '../domain/time';
 import type { Gazetteer } from '../routing/gazetteer';
-import type { Normalizer } from '../routing/normalize';
+import { canonicalTonePlacement, type Normalizer } from '../routing/normalize';
 import type { StructuredQuery } from './evaluate';
 import { foldForPeriods, scanTime } from './period';
 
@@ -98,9 +98,17 @@ export interface AdminQueryContext {
   phrases?: AdminPhrases;
 }
 
+/** One name of an agency: its folded tokens and, where each token is one written word, how those words are spelled (to compare diacritics). */
+interface NameEntry {
+  tokens: string[];
+  agency: Agency;
+  /** The spellings of the names that fold to these tokens ("Sở TTTT"); none: not checked (a code, an abbreviation expanded). */
+  written: string[][];
+}
+
 /** Agency names (code, name, short name, aliases) as folded token sequences, built once per directory and normalizer. */
 interface NameIndex {
-  byFirst: Map<string, Array<{ tokens: string[]; agency: Agency }>>;
+  byFirst: Map<string, NameEntry[]>;
   /** Every token of every name of an agency: a name typed longer than its alias ("Sở Lao động thương binh xã hội") is still that agency. */
   words: Map<Agency, Set<string>>;
 }
@@ -120,7 +128,11 @@ function nameIndex(agencies: AgencyDirectory, normalizer: Normalizer): NameIndex
       if (tokens.length === 0) continue;
       tokens.forEach((t) => words.add(t));
       const list = index.byFirst.get(tokens[0]) ?? [];
-      if (!list.some((e) => e.agency === agency && e.tokens.join(' ') === tokens.join(' '))) list.push({ tokens, agency });
+      const spelling = name.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+      const written = name !== agency.code && spelling.length === tokens.length ? [spelling.map(accentKey)] : [];
+      const same = list.find((e) => e.agency === agency && e.tokens.join(' ') === tokens.join(' '));
+      if (same) same.written.push(...written);
+      else list.push({ tokens, agency, written });
       index.byFirst.set(tokens[0], list);
     }
     index.words.set(agency, words);
@@ -134,6 +146,13 @@ interface Token {
   text: string;
   word: number;
   used: boolean;
+  /** The word as typed (accentKey) when it is this token alone and carries diacritics. */
+  accented?: string;
+}
+
+/** A word compared with its diacritics: lower case, one tone-mark placement ("hoà" = "hòa"). */
+function accentKey(word: string): string {
+  return canonicalTonePlacement(word.normalize('NFC').toLowerCase()).normalize('NFC');
 }
 
 /** Start positions of every occurrence of each phrase in `tokens`, longest phrases first, occurrences not overlapping. */
@@ -182,10 +201,13 @@ function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: Ad
   const index = nameIndex(context.agencies, context.normalizer);
   const mentions: AgencyMention[] = [];
   for (let i = 0; i < tokens.length; ) {
-    let best: Array<{ tokens: string[]; agency: Agency }> = [];
+    let best: NameEntry[] = [];
     const entries = tokens[i].used ? [] : (index.byFirst.get(tokens[i].text) ?? []);
     for (const entry of entries) {
       if (i + entry.tokens.length > tokens.length || entry.tokens.some((t, j) => tokens[i + j].text !== t || tokens[i + j].used)) continue;
+      // Typed with diacritics, a word must have the name's: "văn bản" is not "Văn Bàn".
+      const spelled = (w: string[]) => entry.tokens.every((_, j) => tokens[i + j].accented === undefined || tokens[i + j].accented === w[j]);
+      if (entry.written.length > 0 && !entry.written.some(spelled)) continue;
       if (best.length === 0 || entry.tokens.length > best[0].tokens.length) best = [entry];
       else if (entry.tokens.length === best[0].tokens.length && !best.some((b) => b.agency === entry.agency)) best.push(entry);
     }
@@ -292,7 +314,10 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
 
   const tokens: Token[] = [];
   places.forEach((p, word) => {
-    for (const t of normalizer.tokens(time.rest.slice(p.start, p.end))) tokens.push({ text: t, word, used: false });
+    const own = normalizer.tokens(time.rest.slice(p.start, p.end));
+    const typed = words[word].read;
+    const accented = own.length === 1 && own[0] === normalizer.fold(typed) && foldVietnamese(typed) !== typed.toLowerCase() ? accentKey(typed) : undefined;
+    for (const t of own) tokens.push({ text: t, word, used: false, ...(accented === undefined ? {} : { accented }) });
   });
 
   // "cả tỉnh" before the names: folded, it is also "CA tỉnh" (the police). Typed with
@@ -325,6 +350,8 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
   let intent: AdminIntent | 'unknown' = unsupported.length > 0 ? 'unknown' : ruleIndex !== undefined ? phrases.rules[ruleIndex].kind : statusFound.size > 0 ? 'pending' : 'unknown';
   if (intent === 'unknown' && unsupported.length === 0 && time.findings.some((f) => f.kind === 'period')) intent = 'scores';
 
+  const index = nameIndex(context.agencies, normalizer);
+  const spellings = (agency: Agency) => new Set([...index.byFirst.values()].flat().filter((e) => e.agency === agency).flatMap((e) => e.written.flat()));
   // The agency: the one named (not as the requester's); else a district named as a place
   // ("huyện Sa Pa"); else what AgencyDirectory.resolve reads in a run of words left ("cục").
   const subject = [...new Set(mentions.filter((m) => !m.requester).flatMap((m) => m.agencies))];
@@ -350,6 +377,8 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
       for (const run of runs) {
         const match = context.agencies.resolve(run.map(({ t }) => t.text).join(' '));
         if (match.kind === 'unknown') continue;
+        // Typed with diacritics, the words must be spelled as in one of the agency's names ("văn bản" is not "Văn Bàn").
+        if (match.kind === 'found' && !run.every(({ t }) => t.accented === undefined || spellings(match.agency).has(t.accented))) continue;
         run.forEach(({ t }) => (t.used = true));
         candidates = match.kind === 'found' ? [match.agency] : context.agencies.inReportOrder().filter((a) => match.candidates.includes(a));
         named = [run.map(({ t }) => t.text).join(' ')];

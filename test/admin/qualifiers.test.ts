@@ -180,6 +180,13 @@ describe('the agency: names with or without diacritics, abbreviations, every age
     expect(parse(`quá hạn ${name}`)).toMatchObject({ notUnderstood: [] });
   });
 
+  test('typed with diacritics, a name must be spelled as the agency\'s: "văn bản" is not Văn Bàn (typed without, it may be)', () => {
+    expect(parse('quá hạn văn bản')).toMatchObject({ kind: 'overdue', agency: null, notUnderstood: ['văn bản'] });
+    expect(read('quá hạn Văn Bàn')).toMatchObject({ agency: 'h-vanban' });
+    expect(read('qua han van ban')).toMatchObject({ agency: 'h-vanban' });
+    expect(read('Sở Văn hoá quá hạn')).toMatchObject({ agency: 'so-vhtt' });
+  });
+
   test('no agency, or "every agency" said outright, is null', () => {
     for (const text of ['câu hỏi quá hạn', 'quá hạn tất cả đơn vị', 'ds quá hạn toàn tỉnh', 'đơn vị nào còn câu quá hạn', 'cả tỉnh còn bao nhiêu câu chờ trả lời'])
       expect({ text, agency: read(text).agency }).toEqual({ text, agency: null });
