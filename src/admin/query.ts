@@ -322,11 +322,11 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
 
   // "cả tỉnh" before the names: folded, it is also "CA tỉnh" (the police). Typed with
   // diacritics, a phrase must be written as it is; typed without, it is read folded.
-  const accented = /[\u0300-\u036f]/.test(text.normalize('NFD')) || /[đĐ]/.test(text);
+  const typedWithDiacritics = /[\u0300-\u036f]/.test(text.normalize('NFD')) || /[đĐ]/.test(text);
   const plain = (s: string) => s.normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
   for (const f of occurrences(tokens, phraseTokens(phrases.allAgencies, normalizer, () => phrases.allAgencies.map((p) => ({ text: p, tag: p }))))) {
     const typed = [...new Set(tokens.slice(f.at, f.at + f.length).map((t) => t.word))].map((w) => words[w].read).join('');
-    if (!accented || plain(typed) === plain(f.tag)) markUsed(tokens, f.at, f.length);
+    if (!typedWithDiacritics || plain(typed) === plain(f.tag)) markUsed(tokens, f.at, f.length);
   }
   const mentions = agencyMentions(tokens, context, phrases);
   // Intents, statuses, "every agency" and fillers are read on the words that are not agency names ("Sở Y tế" has no "y tế" of its own).
