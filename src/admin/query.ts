@@ -128,8 +128,8 @@ function nameIndex(agencies: AgencyDirectory, normalizer: Normalizer): NameIndex
       if (tokens.length === 0) continue;
       tokens.forEach((t) => words.add(t));
       const list = index.byFirst.get(tokens[0]) ?? [];
-      const spelling = name.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
-      const written = name !== agency.code && spelling.length === tokens.length ? [spelling.map(accentKey)] : [];
+      const spelled = name === agency.code ? null : writtenWords(name, tokens);
+      const written = spelled ? [spelled] : [];
       const same = list.find((e) => e.agency === agency && e.tokens.join(' ') === tokens.join(' '));
       if (same) same.written.push(...written);
       else list.push({ tokens, agency, written });
@@ -146,8 +146,8 @@ interface Token {
   text: string;
   word: number;
   used: boolean;
-  /** The word as typed (accentKey) when it is this token alone and carries diacritics. */
-  accented?: string;
+  /** The word as typed (accentKey), when it is this token alone, carries diacritics and is a known word (knownSpellings). */
+  spelling?: string;
 }
 
 /** A word compared with its diacritics: lower case, one tone-mark placement ("hoà" = "hòa"). */
@@ -156,13 +156,13 @@ function accentKey(word: string): string {
 }
 
 /** Start positions of every occurrence of each phrase in `tokens`, longest phrases first, occurrences not overlapping. */
-function occurrences(tokens: readonly Token[], phrases: ReadonlyArray<{ tokens: string[]; tag: string }>): Array<{ at: number; length: number; tag: string }> {
+function occurrences(tokens: readonly Token[], phrases: readonly PhraseTokens[]): Array<{ at: number; length: number; tag: string }> {
   const taken = new Set<number>();
   const found: Array<{ at: number; length: number; tag: string }> = [];
   for (const p of [...phrases].sort((a, b) => b.tokens.length - a.tokens.length)) {
     if (p.tokens.length === 0) continue;
     outer: for (let i = 0; i + p.tokens.length <= tokens.length; i += 1) {
-      for (let j = 0; j < p.tokens.length; j += 1) if (taken.has(i + j) || tokens[i + j].text !== p.tokens[j]) continue outer;
+      for (let j = 0; j < p.tokens.length; j += 1) if (taken.has(i + j) || tokens[i + j].text !== p.tokens[j] || clashes(tokens[i + j], p.written?.[j])) continue outer;
       for (let j = 0; j < p.tokens.length; j += 1) taken.add(i + j);
       found.push({ at: i, length: p.tokens.length, tag: p.tag });
     }
@@ -170,19 +170,71 @@ function occurrences(tokens: readonly Token[], phrases: ReadonlyArray<{ tokens: 
   return found.sort((a, b) => a.at - b.at);
 }
 
+/** Whether a word typed with diacritics is another known word than the one expected ("tại" where "tải" is expected). */
+function clashes(token: Token, expected: string | undefined): boolean {
+  return token.spelling !== undefined && expected !== undefined && token.spelling !== expected;
+}
+
 function markUsed(tokens: readonly Token[], at: number, length: number): void {
   for (let i = at; i < at + length; i += 1) tokens[i].used = true;
 }
 
-/** A phrase list as token sequences (cached per list and normalizer: the lists are data loaded once). */
-const phraseCache = new WeakMap<object, WeakMap<Normalizer, Array<{ tokens: string[]; tag: string }>>>();
+/** A phrase as folded tokens and, when each token is one written word, how those words are spelled. */
+interface PhraseTokens {
+  tokens: string[];
+  tag: string;
+  written: string[] | null;
+}
 
-function phraseTokens(key: object, normalizer: Normalizer, build: () => Array<{ text: string; tag: string }>): Array<{ tokens: string[]; tag: string }> {
+/** A name or phrase's words with their diacritics (accentKey), when they are as many as its folded tokens. */
+function writtenWords(text: string, tokens: readonly string[]): string[] | null {
+  const words = text.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  return words.length === tokens.length ? words.map(accentKey) : null;
+}
+
+/** A phrase list as token sequences (cached per list and normalizer: the lists are data loaded once). */
+const phraseCache = new WeakMap<object, WeakMap<Normalizer, PhraseTokens[]>>();
+
+function phraseTokens(key: object, normalizer: Normalizer, build: () => Array<{ text: string; tag: string }>): PhraseTokens[] {
   let byNormalizer = phraseCache.get(key);
   if (!byNormalizer) phraseCache.set(key, (byNormalizer = new WeakMap()));
   let list = byNormalizer.get(normalizer);
-  if (!list) byNormalizer.set(normalizer, (list = build().map((p) => ({ tokens: normalizer.tokens(p.text), tag: p.tag }))));
+  if (!list)
+    byNormalizer.set(
+      normalizer,
+      (list = build().map((p) => {
+        const tokens = normalizer.tokens(p.text);
+        return { tokens, tag: p.tag, written: writtenWords(p.text, tokens) };
+      })),
+    );
   return list;
+}
+
+/**
+ * Every word of the phrases and agency names, spelled with its diacritics: a word typed
+ * with diacritics that is one of them is taken as that word ("tại" is not "tải", "cả" is
+ * not "CA"); one that is none of them (a typo, "Bảo Thăng") is read folded.
+ */
+const spellingCache = new WeakMap<AdminPhrases, WeakMap<AgencyDirectory, Set<string>>>();
+
+function knownSpellings(phrases: AdminPhrases, agencies: AgencyDirectory): Set<string> {
+  let byAgencies = spellingCache.get(phrases);
+  if (!byAgencies) spellingCache.set(phrases, (byAgencies = new WeakMap()));
+  let known = byAgencies.get(agencies);
+  if (known) return known;
+  const texts = [
+    ...phrases.rules.flatMap((r) => r.phrases),
+    ...Object.values(phrases.statuses).flat(),
+    ...phrases.allAgencies,
+    ...phrases.requester,
+    ...phrases.unsupported,
+    ...Object.values(phrases.abbreviations),
+    ...phrases.fillers,
+    ...agencies.all.flatMap((a) => [a.name, a.shortName, ...a.aliases]),
+  ];
+  known = new Set(texts.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0).map(accentKey)));
+  byAgencies.set(agencies, known);
+  return known;
 }
 
 interface AgencyMention {
@@ -205,9 +257,8 @@ function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: Ad
     const entries = tokens[i].used ? [] : (index.byFirst.get(tokens[i].text) ?? []);
     for (const entry of entries) {
       if (i + entry.tokens.length > tokens.length || entry.tokens.some((t, j) => tokens[i + j].text !== t || tokens[i + j].used)) continue;
-      // Typed with diacritics, a word must have the name's: "văn bản" is not "Văn Bàn".
-      const spelled = (w: string[]) => entry.tokens.every((_, j) => tokens[i + j].accented === undefined || tokens[i + j].accented === w[j]);
-      if (entry.written.length > 0 && !entry.written.some(spelled)) continue;
+      // A known word typed with diacritics is that word: "văn bản" is not "Văn Bàn".
+      if (entry.written.length > 0 && !entry.written.some((w) => entry.tokens.every((_, j) => !clashes(tokens[i + j], w[j])))) continue;
       if (best.length === 0 || entry.tokens.length > best[0].tokens.length) best = [entry];
       else if (entry.tokens.length === best[0].tokens.length && !best.some((b) => b.agency === entry.agency)) best.push(entry);
     }
@@ -312,12 +363,14 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
   const time = scanTime(joined, today);
   const wordsIn = (start: number, end: number) => places.flatMap((p, i) => (p.start < end && p.end > start ? [i] : []));
 
+  const known = knownSpellings(phrases, context.agencies);
   const tokens: Token[] = [];
   places.forEach((p, word) => {
     const own = normalizer.tokens(time.rest.slice(p.start, p.end));
     const typed = words[word].read;
-    const accented = own.length === 1 && own[0] === normalizer.fold(typed) && foldVietnamese(typed) !== typed.toLowerCase() ? accentKey(typed) : undefined;
-    for (const t of own) tokens.push({ text: t, word, used: false, ...(accented === undefined ? {} : { accented }) });
+    const key = accentKey(typed);
+    const spelling = own.length === 1 && own[0] === normalizer.fold(typed) && foldVietnamese(typed) !== typed.toLowerCase() && known.has(key) ? key : undefined;
+    for (const t of own) tokens.push({ text: t, word, used: false, ...(spelling === undefined ? {} : { spelling }) });
   });
 
   // "cả tỉnh" before the names: folded, it is also "CA tỉnh" (the police). Typed with
@@ -377,10 +430,12 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
       for (const run of runs) {
         const match = context.agencies.resolve(run.map(({ t }) => t.text).join(' '));
         if (match.kind === 'unknown') continue;
-        // Typed with diacritics, the words must be spelled as in one of the agency's names ("văn bản" is not "Văn Bàn").
-        if (match.kind === 'found' && !run.every(({ t }) => t.accented === undefined || spellings(match.agency).has(t.accented))) continue;
+        // A known word typed with diacritics must be one of the agency's ("bản" names no agency; "ban" several).
+        const fits = (a: Agency) => run.every(({ t }) => t.spelling === undefined || spellings(a).has(t.spelling));
+        const found = (match.kind === 'found' ? [match.agency] : context.agencies.inReportOrder().filter((a) => match.candidates.includes(a))).filter(fits);
+        if (found.length === 0) continue;
         run.forEach(({ t }) => (t.used = true));
-        candidates = match.kind === 'found' ? [match.agency] : context.agencies.inReportOrder().filter((a) => match.candidates.includes(a));
+        candidates = found;
         named = [run.map(({ t }) => t.text).join(' ')];
         break;
       }

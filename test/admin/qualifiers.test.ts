@@ -180,8 +180,12 @@ describe('the agency: names with or without diacritics, abbreviations, every age
     expect(parse(`quá hạn ${name}`)).toMatchObject({ notUnderstood: [] });
   });
 
-  test('typed with diacritics, a name must be spelled as the agency\'s: "văn bản" is not Văn Bàn (typed without, it may be)', () => {
-    expect(parse('quá hạn văn bản')).toMatchObject({ kind: 'overdue', agency: null, notUnderstood: ['văn bản'] });
+  test('a known word typed with diacritics is that word: "văn bản" is not Văn Bàn, "tại" is not "tải" (typed without, folded words are read)', () => {
+    expect(parse('quá hạn văn bản')).toMatchObject({ kind: 'overdue', agency: null });
+    expect(read('quá hạn tiếp nhận tại Bắc Hà đến 20/9/2023')).toEqual({ ...NONE, intent: 'overdue', agency: 'h-bacha', at: '2023-09-20' });
+    // A typo is no known word: read folded.
+    expect(read('quá hạn Bảo Thăng')).toMatchObject({ intent: 'overdue', agency: 'h-baothang' });
+    expect(read('chưa trã lời sở y tế')).toMatchObject({ intent: 'pending', agency: 'so-yte' });
     expect(read('quá hạn Văn Bàn')).toMatchObject({ agency: 'h-vanban' });
     expect(read('qua han van ban')).toMatchObject({ agency: 'h-vanban' });
     expect(read('Sở Văn hoá quá hạn')).toMatchObject({ agency: 'so-vhtt' });
