@@ -102,12 +102,20 @@ function re(source: string): RegExp {
 
 /** A date as written: 2023-09-25, 25/9/2023, 25-09-2023, 25.9.2023, 25/9, "25 tháng 9 (năm 2023)". No groups: readDate takes it apart. */
 const D_NUMERIC = '(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.-]\\d{1,2}(?:[/.-](?:\\d{4}|\\d{2}))?)(?![0-9]|[/.-][0-9])';
-const D = `(?:${D_NUMERIC}|\\d{1,2} thang \\d{1,2}(?:(?: nam| ?/ ?| ) ?\\d{4})?(?![0-9]|[/.-][0-9]))`;
+/** English: "30 Sep 2023", "30 September", "Sep 30, 2023" (not "phụ biểu 02 August 2023"). */
+const MONTH_ABBREVIATIONS = 'jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec';
+const D_ENGLISH = `(?:(?<!bieu |appendix )\\d{1,2}(?:st|nd|rd|th)? (?:${MONTH_ABBREVIATIONS})[a-z]*(?: \\d{4})?|(?:${MONTH_ABBREVIATIONS})[a-z]* \\d{1,2}(?:st|nd|rd|th)?(?: \\d{4})?)\\b`;
+const D = `(?:${D_NUMERIC}|\\d{1,2} thang \\d{1,2}(?:(?: nam| ?/ ?| ) ?\\d{4})?(?![0-9]|[/.-][0-9])|${D_ENGLISH})`;
 
 function readDate(written: string, defaultYear: number): number | undefined {
   const text = written.replace(/\s+/g, ' ').trim();
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
   if (iso) return dayOfDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  const english = /^(?:(\d{1,2})(?:st|nd|rd|th)? ([a-z]+)|([a-z]+) (\d{1,2})(?:st|nd|rd|th)?)(?: (\d{4}))?$/.exec(text);
+  if (english) {
+    const month = MONTH_NAMES.findIndex((name) => name.startsWith((english[2] ?? english[3]).slice(0, 3))) + 1;
+    return month === 0 ? undefined : dayOfDate(english[5] ? Number(english[5]) : defaultYear, month, Number(english[1] ?? english[4]));
+  }
   const m = /^(\d{1,2})(?: thang |[/.-])(\d{1,2})(?:\D+(\d{4}|\d{2}))?$/.exec(text);
   if (!m) return undefined;
   // "30/9/23": a two-digit year is this century's.
@@ -239,7 +247,7 @@ const PATTERNS: Pattern[] = [
   },
   // A lone date (before months: "ngày 25 tháng 9" is not September): "ngày 25/9", "25-09-2023", "ngày 25 tháng 9".
   // Written out, only after "ngày": "phụ biểu 02 tháng 8" is not the 2nd of August.
-  { regex: re(`\\b(?:(?:vao )?ngay (${D})|(?:on )?(${D_NUMERIC}))`), read: (m, today) => dayValue('day', readDate(m[1] ?? m[2], yearOf(today))) },
+  { regex: re(`\\b(?:(?:vao )?ngay (${D})|(?:on )?(${D_NUMERIC}|${D_ENGLISH}))`), read: (m, today) => dayValue('day', readDate(m[1] ?? m[2], yearOf(today))) },
   // "quý 3 năm 2023", "quy 3/2023", "quý III", "q3", "Q2 2023", "quý này", "quý trước", "last quarter".
   {
     regex: re(`\\b${QUARTER}\\b${YEAR_SUFFIX}|\\b(this|last) quarter\\b`),

@@ -52,6 +52,8 @@ describe('the as-of day of overdue and pending queries, in every written form', 
     ['tính đến 25/9/23', '2023-09-25'],
     ['đến hết tháng trước', '2023-09-30'],
     ['tính đến tháng 8/2023', '2023-08-31'],
+    ['until 30 Sep 2023', '2023-09-30'],
+    ['as of September 25, 2023', '2023-09-25'],
     ['đến quý 2', '2023-06-30'],
   ];
 
@@ -106,6 +108,7 @@ describe('periods, for scores, exports, and for overdue and pending questions re
     ['9 tháng', '2023-01-01', '2023-09-30'],
     ['từ đầu năm đến nay', '2023-01-01', '2023-10-02'],
     ['từ tháng 1 đến tháng 8/2023', '2023-01-01', '2023-08-31'],
+    ['from 1 Jul 2023 to 30 Sep 2023', '2023-07-01', '2023-09-30'],
     ['từ quý 1 đến quý 3 năm 2023', '2023-01-01', '2023-09-30'],
   ];
 
