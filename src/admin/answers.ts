@@ -260,7 +260,7 @@ export function understoodText(query: AdminQuery, now: number, clock: LocalClock
     parts.push(query.atDay === null ? `tính đến bây giờ (${clock.formatDateTimeVi(now)})` : `tính đến hết ngày ${formatDayVi(query.atDay)}`);
     if (query.period) parts.push(`câu hỏi nhận ${periodVi(query.period)}`);
   } else parts.push(query.period ? `kỳ ${periodVi(query.period)}` : 'chưa rõ kỳ nào');
-  if (query.requester) parts.push(`${query.requester.name} là nơi anh/chị công tác, không phải nơi được hỏi`);
+  if (query.requester) parts.push(`không tính ${query.requester.name} là nơi được hỏi`);
   return parts.join(', ');
 }
 

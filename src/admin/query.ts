@@ -31,7 +31,7 @@ export interface Qualifiers {
   atDay: number | null;
   /** Pending questions of one kind only; null: both. */
   status: PendingStatus | null;
-  /** The requester's own agency ("em ở Sở TT&TT, ..."): named, but not what is asked about. */
+  /** The requester's own agency ("em ở Sở TT&TT, ..."), or the one a report is for: named, but not what is asked about. */
   requester: Agency | null;
   /** Parts of the message not understood, as typed, in order. */
   notUnderstood: string[];
@@ -59,7 +59,7 @@ export const AdminPhrasesSchema = z
     statuses: z.object({ awaiting_acceptance: z.array(Phrase).min(1), awaiting_answer: z.array(Phrase).min(1), any: z.array(Phrase) }).strict(),
     /** "tất cả", "toàn tỉnh": every agency, said outright. */
     allAgencies: z.array(Phrase),
-    /** Words that introduce the requester's own agency ("em ở", "mình bên"), or name it ("Ban biên tập"). */
+    /** Words that introduce the requester's own agency ("em ở", "mình bên") or the one a report is for ("để báo cáo"), or name it ("Ban biên tập"). */
     requester: z.array(Phrase),
     /** What the bot cannot do from these queries ("nhắc nhở", "gia hạn"): a message asking it is not a query. */
     unsupported: z.array(Phrase),
@@ -377,11 +377,18 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
   // diacritics, a phrase must be written as it is; typed without, it is read folded.
   const typedWithDiacritics = /[\u0300-\u036f]/.test(text.normalize('NFD')) || /[đĐ]/.test(text);
   const plain = (s: string) => s.normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  let everyAgency = false;
   for (const f of occurrences(tokens, phraseTokens(phrases.allAgencies, normalizer, () => phrases.allAgencies.map((p) => ({ text: p, tag: p }))))) {
     const typed = [...new Set(tokens.slice(f.at, f.at + f.length).map((t) => t.word))].map((w) => words[w].read).join('');
-    if (!typedWithDiacritics || plain(typed) === plain(f.tag)) markUsed(tokens, f.at, f.length);
+    if (typedWithDiacritics && plain(typed) !== plain(f.tag)) continue;
+    markUsed(tokens, f.at, f.length);
+    // "tất cả các đơn vị", "toàn tỉnh" name the agencies; a bare "tất cả" may be "all the questions".
+    if (/don vi|co quan|tinh|agenc/.test(normalizer.fold(f.tag))) everyAgency = true;
   }
   const mentions = agencyMentions(tokens, context, phrases);
+  // Every agency said outright and one named besides: the one named is who asks ("Sở TT&TT cần điểm quý 3 của tất cả các đơn vị").
+  const named1 = mentions.filter((m) => !m.requester);
+  if (everyAgency && named1.length === 1 && named1[0].agencies.length === 1 && !mentions.some((m) => m.requester)) named1[0].requester = true;
   // Intents, statuses, "every agency" and fillers are read on the words that are not agency names ("Sở Y tế" has no "y tế" of its own).
   const free = tokens.filter((t) => !t.used);
   const find = (key: object, build: () => Array<{ text: string; tag: string }>) => {

@@ -367,7 +367,7 @@ describe('qualifiers in the answers (issue 13)', () => {
 
   test('the requester\'s own agency is said to be set apart', async () => {
     const [reply] = await answerAdminQuery('em ở Sở TT&TT, cho xin điểm quý 3 năm 2023 của tất cả', deps);
-    expect(reply.text?.split('\n')[0]).toBe('_Đang hiểu là: điểm Hỏi - Đáp của mọi cơ quan, đơn vị, kỳ từ 01/07/2023 đến 30/09/2023, Sở Thông tin và Truyền thông là nơi anh/chị công tác, không phải nơi được hỏi._');
+    expect(reply.text?.split('\n')[0]).toBe('_Đang hiểu là: điểm Hỏi - Đáp của mọi cơ quan, đơn vị, kỳ từ 01/07/2023 đến 30/09/2023, không tính Sở Thông tin và Truyền thông là nơi được hỏi._');
   });
 
   test('the messages the buttons send are read back as the same query', () => {

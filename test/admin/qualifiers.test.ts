@@ -217,6 +217,16 @@ describe('the agency: names with or without diacritics, abbreviations, every age
     expect(read('điểm quý 3 của Văn phòng UBND tỉnh')).toMatchObject({ agency: 'vp-ubnd' });
   });
 
+  test('every agency said outright and one agency named besides: the one named asks; a bare "tất cả" may be all the questions', () => {
+    expect(parse('Sở TT&TT cần bảng điểm quý 3 của tất cả các đơn vị')).toMatchObject({ kind: 'scores', agency: null, requester: { code: 'so-tttt' } });
+    expect(read('cho xem tất cả câu hỏi quá hạn của Sở Y tế')).toEqual({ ...NONE, intent: 'overdue', agency: 'so-yte' });
+  });
+
+  test('the agency a report is for is not the one asked about; the one questions were sent to is', () => {
+    expect(parse('xuất phụ biểu 02 quý 3 để báo cáo UBND tỉnh')).toMatchObject({ kind: 'export', agency: null, requester: { code: 'vp-ubnd' } });
+    expect(read('câu hỏi gửi Sở Y tế chưa trả lời')).toEqual({ ...NONE, intent: 'pending', agency: 'so-yte' });
+  });
+
   test('two agencies asked about at once: the admin chooses, nothing is guessed', () => {
     expect(parse('quá hạn Sở Y tế và Bảo Thắng tính đến 25/9')).toMatchObject({ kind: 'ambiguous', atDay: expect.any(Number) });
     expect(read('quá hạn Sở Y tế và Bảo Thắng')).toEqual({ ...NONE, intent: 'overdue' });
