@@ -257,7 +257,10 @@ export function understoodText(query: AdminQuery, now: number, clock: LocalClock
   const who = query.kind === 'ambiguous' ? ` của một trong: ${query.candidates.map((a) => a.name).join('; ')}` : query.agency ? ` của ${query.agency.name}` : ' của mọi cơ quan, đơn vị';
   parts.push(`${what}${status}${intent === 'export' && !query.agency ? '' : who}`);
   if (intent === 'overdue' || intent === 'pending') {
-    parts.push(query.atDay === null ? `tính đến bây giờ (${clock.formatDateTimeVi(now)})` : `tính đến hết ngày ${formatDayVi(query.atDay)}`);
+    if (query.atDay === null) parts.push(`tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
+    // A day still to come cannot be judged yet: said, rather than a list of questions not yet overdue.
+    else if (clock.endOfDay(query.atDay) > now) parts.push(`tính đến hết ngày ${formatDayVi(query.atDay)}: ngày này chưa qua, nên tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
+    else parts.push(`tính đến hết ngày ${formatDayVi(query.atDay)}`);
     if (query.period) parts.push(`câu hỏi nhận ${periodVi(query.period)}`);
   } else parts.push(query.period ? `kỳ ${periodVi(query.period)}` : 'chưa rõ kỳ nào');
   if (query.requester) parts.push(`không tính ${query.requester.name} là nơi được hỏi`);
@@ -309,7 +312,7 @@ async function answerBody(query: AdminQuery, deps: AdminDeps, now: number): Prom
       if (query.agency) {
         const counts = await pendingCounts(store, data, query.agency, at, query.period);
         const overdue = counts.awaitingAcceptanceOverdue + counts.awaitingAnswerOverdue;
-        const actions = overdue > 0 ? [button('Xem câu quá hạn', requestText('overdue', { ...query, period: query.period }))] : undefined;
+        const actions = overdue > 0 ? [button('Xem câu quá hạn', requestText('overdue', query))] : undefined;
         return [message(pendingText(counts, clock, query.status, query.period), actions)];
       }
       const all = await pendingByAgency(store, data, at, query.period);

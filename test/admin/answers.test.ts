@@ -360,6 +360,12 @@ describe('qualifiers in the answers (issue 13)', () => {
     expect(reply.text?.split('\n')[0]).toBe("_Tôi chưa hiểu 'theo lĩnh vực đất đai'; đang hiểu là: câu hỏi quá hạn của UBND huyện Bảo Thắng, tính đến hết ngày 25/09/2023._");
   });
 
+  test('an as-of day still to come is judged now, and the reply says so', async () => {
+    const [reply] = await answerAdminQuery('quá hạn Bảo Thắng đến cuối năm', deps);
+    expect(reply.text?.split('\n')[0]).toBe('_Đang hiểu là: câu hỏi quá hạn của UBND huyện Bảo Thắng, tính đến hết ngày 31/12/2023: ngày này chưa qua, nên tính đến bây giờ (25/09/2023 17:00)._');
+    expect(bodyOf(reply.text)).toMatch(/^\*\*UBND huyện Bảo Thắng\*\*: 5 câu hỏi quá hạn \(lúc 25\/09\/2023 17:00\)/);
+  });
+
   test('asked to do something a query cannot, the bot says so and what it can answer', async () => {
     const [reply] = await answerAdminQuery('nhắc nhở Sở Y tế trả lời các câu quá hạn', deps);
     expect(reply.text).toMatch(/^Việc 'nhắc nhở' tôi chưa làm được trong tra cứu này\.\nTôi trả lời được:/);
