@@ -257,9 +257,10 @@ export function understoodText(query: AdminQuery, now: number, clock: LocalClock
   const who = query.kind === 'ambiguous' ? ` của một trong: ${query.candidates.map((a) => a.name).join('; ')}` : query.agency ? ` của ${query.agency.name}` : ' của mọi cơ quan, đơn vị';
   parts.push(`${what}${status}${intent === 'export' && !query.agency ? '' : who}`);
   if (intent === 'overdue' || intent === 'pending') {
-    if (query.atDay === null) parts.push(`tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
+    const today = clock.dayOf(now);
+    if (query.atDay === null || query.atDay === today) parts.push(`tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
     // A day still to come cannot be judged yet: said, rather than a list of questions not yet overdue.
-    else if (clock.endOfDay(query.atDay) > now) parts.push(`tính đến hết ngày ${formatDayVi(query.atDay)}: ngày này chưa qua, nên tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
+    else if (query.atDay > today) parts.push(`tính đến hết ngày ${formatDayVi(query.atDay)}: ngày này chưa tới, nên tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
     else parts.push(`tính đến hết ngày ${formatDayVi(query.atDay)}`);
     if (query.period) parts.push(`câu hỏi nhận ${periodVi(query.period)}`);
   } else parts.push(query.period ? `kỳ ${periodVi(query.period)}` : 'chưa rõ kỳ nào');
