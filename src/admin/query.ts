@@ -281,9 +281,12 @@ function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: Ad
     if (best.length === 1) {
       const words = index.words.get(best[0].agency) ?? new Set();
       while (end < tokens.length && !tokens[end].used && words.has(tokens[end].text)) end += 1;
-      // Backwards only over a word that starts one of its names ("vp" before "Đoàn ĐBQH"): "chưa tiếp nhận UBND ..." keeps its "nhận".
-      const firsts = new Set([...index.byFirst.entries()].filter(([, list]) => list.some((e) => e.agency === best[0].agency)).map(([first]) => first));
-      while (start > 0 && !tokens[start - 1].used && firsts.has(tokens[start - 1].text)) start -= 1;
+      // Backwards only over the start of one of its names ("vp" before "Đoàn ĐBQH", "UBND" before "h. Bảo Thắng"): "chưa tiếp nhận Bảo Thắng" keeps its "nhận".
+      let back = 0;
+      for (const e of [...index.byFirst.values()].flat().filter((x) => x.agency === best[0].agency))
+        for (let k = Math.min(start, e.tokens.length - 1); k > back; k -= 1)
+          if (e.tokens.slice(0, k).every((t, j) => tokens[start - k + j].text === t && !tokens[start - k + j].used)) back = k;
+      start -= back;
     }
     markUsed(tokens, start, end - start);
     mentions.push({ at: start, length: end - start, agencies: best.map((b) => b.agency), requester: false });
@@ -305,6 +308,11 @@ function wordsOf(text: string, phrases: AdminPhrases): Word[] {
   const abbreviations = new Map(Object.entries(phrases.abbreviations).map(([k, v]) => [foldVietnamese(k), v]));
   return text
     .split(/\s+/)
+    // "h.Bảo Thắng", "tp.Lào Cai": an abbreviation with its full stop is a word of its own.
+    .flatMap((w) => {
+      const m = /^(\p{L}{1,3})\.(\p{L}.*)$/u.exec(w);
+      return m ? [m[1], m[2]] : [w];
+    })
     .map((w) => ({ typed: w.replace(/^[\s"'“”‘’(\[{«<]+/, '').replace(/[\s"'“”‘’)\]}»>,;:!?….]+$/, ''), pause: /[,;:!?….)]$/.test(w) }))
     .filter((w) => w.typed.length > 0)
     .map(({ typed, pause }) => ({ typed, read: abbreviations.get(foldVietnamese(typed)) ?? typed, pause }));

@@ -175,6 +175,9 @@ describe('the agency: names with or without diacritics, abbreviations, every age
     ['TP Lào Cai', 'tp-laocai'],
     ['ubnd h Mường Khương', 'h-muongkhuong'],
     ['VP Đoàn ĐBQH và HĐND', 'vp-dbqh-hdnd'],
+    ['UBND h.Bảo Thắng', 'h-baothang'],
+    ['ubnd tp lc', 'tp-laocai'],
+    ['Sở Tài nguyên và Môi trường', 'so-tnmt'],
   ];
 
   test.each(NAMES)('"%s" is %s', (name, agency) => {
