@@ -305,7 +305,8 @@ function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: Ad
 
 /** The message as words (as typed, outer punctuation off), abbreviations of intents/admin.json expanded. */
 function wordsOf(text: string, phrases: AdminPhrases): Word[] {
-  const abbreviations = new Map(Object.entries(phrases.abbreviations).map(([k, v]) => [foldVietnamese(k), v]));
+  // Compared as typed (lower case), not folded: "qúa" (a typo for "quá") must not swallow "quả".
+  const abbreviations = new Map(Object.entries(phrases.abbreviations).map(([k, v]) => [k.normalize('NFC').toLowerCase(), v]));
   return text
     .split(/\s+/)
     // "h.Bảo Thắng", "tp.Lào Cai": an abbreviation with its full stop is a word of its own.
@@ -315,7 +316,7 @@ function wordsOf(text: string, phrases: AdminPhrases): Word[] {
     })
     .map((w) => ({ typed: w.replace(/^[\s"'“”‘’(\[{«<]+/, '').replace(/[\s"'“”‘’)\]}»>,;:!?….]+$/, ''), pause: /[,;:!?….)]$/.test(w) }))
     .filter((w) => w.typed.length > 0)
-    .map(({ typed, pause }) => ({ typed, read: abbreviations.get(foldVietnamese(typed)) ?? typed, pause }));
+    .map(({ typed, pause }) => ({ typed, read: abbreviations.get(typed.normalize('NFC').toLowerCase()) ?? typed, pause }));
 }
 
 interface Word {
