@@ -214,9 +214,10 @@ export function adminExamples(deps: Pick<AdminDeps, 'data' | 'now' | 'phrases'>)
 
 export const HELP_TEXT = [
   'Tôi trả lời được:',
-  '- câu hỏi quá hạn của một cơ quan, đơn vị hay một huyện, thị xã, thành phố;',
+  '- câu hỏi quá hạn của một cơ quan, đơn vị hay một huyện, thị xã, thành phố, hoặc của tất cả các đơn vị;',
   '- số câu hỏi còn chờ tiếp nhận, chờ trả lời;',
-  '- bảng điểm Hỏi - Đáp theo tháng, quý, năm, hoặc từ ngày… đến ngày…;',
+  '- hai loại trên tính đến bây giờ hoặc đến một ngày (“tính đến 25/9/2023”, “cuối quý 2”, “hôm qua”);',
+  '- bảng điểm Hỏi - Đáp theo tháng, quý, năm, hoặc từ ngày… đến ngày…, của mọi cơ quan hay của một cơ quan;',
   '- xuất Phụ biểu 02 ra tệp Excel.',
   'Gõ có dấu hay không dấu đều được. Ví dụ:',
 ].join('\n');
