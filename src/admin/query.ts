@@ -61,6 +61,8 @@ export const AdminPhrasesSchema = z
     allAgencies: z.array(Phrase),
     /** Words that introduce the requester's own agency ("em ở", "mình bên") or the one a report is for ("để báo cáo"), or name it ("Ban biên tập"). */
     requester: z.array(Phrase),
+    /** "đơn vị em", "sở mình": the requester's own agency is the one asked about. */
+    ownAgency: z.array(Phrase),
     /** What the bot cannot do from these queries ("nhắc nhở", "gia hạn"): a message asking it is not a query. */
     unsupported: z.array(Phrase),
     /** One written word → what it stands for ("pb02" → "phụ biểu 02"), replaced before anything is read. */
@@ -227,6 +229,7 @@ function knownSpellings(phrases: AdminPhrases, agencies: AgencyDirectory): Set<s
     ...Object.values(phrases.statuses).flat(),
     ...phrases.allAgencies,
     ...phrases.requester,
+    ...phrases.ownAgency,
     ...phrases.unsupported,
     ...Object.values(phrases.abbreviations),
     ...phrases.fillers,
@@ -405,6 +408,7 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
     for (const f of found) markUsed(free, f.at, f.length);
     return found;
   };
+  const ownAgency = find(phrases.ownAgency, () => phrases.ownAgency.map((text) => ({ text, tag: 'own' }))).length > 0;
   const unsupported = find(phrases.unsupported, () => phrases.unsupported.map((text) => ({ text, tag: 'unsupported' })));
   const intents = find(phrases.rules, () => phrases.rules.flatMap((r, i) => r.phrases.map((text) => ({ text, tag: String(i) }))));
   const ruleIndex = intents.length > 0 ? Math.min(...intents.map((f) => Number(f.tag))) : undefined;
@@ -423,8 +427,10 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
   const spellings = (agency: Agency) => new Set([...index.byFirst.values()].flat().filter((e) => e.agency === agency).flatMap((e) => e.written.flat()));
   // The agency: the one named (not as the requester's); else a district named as a place
   // ("huyện Sa Pa"); else what AgencyDirectory.resolve reads in a run of words left ("cục").
-  const subject = [...new Set(mentions.filter((m) => !m.requester).flatMap((m) => m.agencies))];
   const requester = mentions.find((m) => m.requester && m.agencies.length === 1)?.agencies[0] ?? null;
+  const subject = [...new Set(mentions.filter((m) => !m.requester).flatMap((m) => m.agencies))];
+  // "em ở Sở Y tế, đơn vị em còn bao nhiêu câu": asked about their own agency.
+  if (ownAgency && requester && subject.length === 0) subject.push(requester);
   let candidates = subject;
   let named = mentions.filter((m) => !m.requester).map((m) => tokens.slice(m.at, m.at + m.length).map((t) => t.text).join(' '));
   if (candidates.length === 0 && intent !== 'unknown') {
@@ -479,7 +485,7 @@ export function parseAdminQuery(text: string, context: AdminQueryContext): Admin
     period,
     atDay,
     status: intent === 'pending' ? status : null,
-    requester,
+    requester: requester && !candidates.includes(requester) ? requester : null,
     notUnderstood: spans(notUnderstood, words),
   };
   if (intent === 'unknown') return { kind: 'unknown', ...qualifiers, unsupported: spans(unsupported.flatMap((u) => free.slice(u.at, u.at + u.length).map((t) => t.word)), words) };

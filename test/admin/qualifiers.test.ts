@@ -220,6 +220,10 @@ describe('the agency: names with or without diacritics, abbreviations, every age
     expect(read('điểm quý 3 của Văn phòng UBND tỉnh')).toMatchObject({ agency: 'vp-ubnd' });
   });
 
+  test('"đơn vị em", "sở mình": the requester\'s own agency is the one asked about', () => {
+    expect(parse('em ở Sở Y tế, đơn vị em còn bao nhiêu câu chưa trả lời')).toMatchObject({ kind: 'pending', agency: { code: 'so-yte' }, requester: null, notUnderstood: [] });
+  });
+
   test('every agency said outright and one agency named besides: the one named asks; a bare "tất cả" may be all the questions', () => {
     expect(parse('Sở TT&TT cần bảng điểm quý 3 của tất cả các đơn vị')).toMatchObject({ kind: 'scores', agency: null, requester: { code: 'so-tttt' } });
     expect(read('cho xem tất cả câu hỏi quá hạn của Sở Y tế')).toEqual({ ...NONE, intent: 'overdue', agency: 'so-yte' });
