@@ -1,7 +1,7 @@
 import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { answerQuery, type AdminDeps } from '../../src/admin/answers';
-import { parseAdminQuery, type AdminQuery } from '../../src/admin/query';
+import { loadAdminPhrases, parseAdminQuery, type AdminQuery } from '../../src/admin/query';
 
 export type { AdminDeps } from '../../src/admin/answers';
 
@@ -33,6 +33,8 @@ const STEPS = 'admin.steps';
 export class AdminDialog extends ComponentDialog {
   constructor(private readonly deps: AdminDeps) {
     super(ADMIN_DIALOG_ID);
+    // Read (and validated) when the bot starts: a broken intents/admin.json stops the start-up naming the file and the entry, not an admin's first query.
+    if (!deps.phrases) loadAdminPhrases();
     // No prompt text: after an answer the dialog waits silently for the next query.
     this.addDialog(new TextPrompt(QUERY_PROMPT)).addDialog(new WaterfallDialog(STEPS, [this.waitStep.bind(this), this.answerStep.bind(this)]));
     this.initialDialogId = STEPS;

@@ -10,7 +10,8 @@ import type { Gazetteer } from '../routing/gazetteer';
 import type { Normalizer } from '../routing/normalize';
 import type { LedgerStore } from '../store/types';
 import { citizenExcerpt, tableCell } from './format';
-import { loadAdminPhrases, type AdminPhrases, type AdminQuery } from './query';
+import { escapeMarkdown } from './format';
+import { loadAdminPhrases, type AdminIntent, type AdminPhrases, type AdminQuery, type PendingStatus, type Qualifiers } from './query';
 
 /** What the administrators' answers need: plain dependencies, no bot services. */
 export interface AdminDeps {
@@ -64,23 +65,38 @@ export function overdueLine(o: OverdueQuestion, at: number, clock: LocalClock, i
   );
 }
 
-/** An agency's overdue questions at `at`, through overdueQuestions (the same query as the CLI's `overdue`). */
-export async function answerOverdue(store: LedgerStore, data: ProvinceData, agency: Agency, at: number, limit = OVERDUE_LIST_LIMIT): Promise<OverdueAnswer> {
-  const questions = await overdueQuestions(store, data, agency, at);
+/** Whether a case was received in the period (local days, inclusive); every case when there is none. */
+function receivedIn(start: number, received: Period | null | undefined, clock: LocalClock): boolean {
+  if (!received) return true;
+  const d = clock.dayOf(start);
+  return d >= received.fromDay && d <= received.toDay;
+}
+
+/** "lúc 25/09/2023 17:00", or ", nhận từ 01/07/2023 đến 30/09/2023" after it when only questions received in a period count. */
+function whenText(at: number, clock: LocalClock, received?: Period | null): string {
+  return `lúc ${clock.formatDateTimeVi(at)}${received ? `; câu hỏi nhận ${periodVi(received)}` : ''}`;
+}
+
+/**
+ * An agency's overdue questions at `at`, through overdueQuestions (the same query as
+ * the CLI's `overdue`), optionally only those received in a period.
+ */
+export async function answerOverdue(store: LedgerStore, data: ProvinceData, agency: Agency, at: number, limit = OVERDUE_LIST_LIMIT, received: Period | null = null): Promise<OverdueAnswer> {
   const { clock } = data;
-  const when = clock.formatDateTimeVi(at);
-  if (questions.length === 0) return { agency, at, questions, text: `**${agency.name}** không có câu hỏi nào quá hạn (lúc ${when}).` };
-  const lines = [`**${agency.name}**: ${questions.length} câu hỏi quá hạn (lúc ${when}), xếp từ quá hạn lâu nhất:`];
+  const questions = (await overdueQuestions(store, data, agency, at)).filter((o) => receivedIn(o.case.start, received, clock));
+  const when = whenText(at, clock, received);
+  if (questions.length === 0) return { agency, at, questions, text: `**${agency.name}** không có câu hỏi nào quá hạn (${when}).` };
+  const lines = [`**${agency.name}**: ${questions.length} câu hỏi quá hạn (${when}), xếp từ quá hạn lâu nhất:`];
   questions.slice(0, limit).forEach((o, i) => lines.push(overdueLine(o, at, clock, i + 1)));
   if (questions.length > limit) lines.push(`… và ${questions.length - limit} câu hỏi quá hạn khác.`);
   return { agency, at, questions, text: lines.join('\n') };
 }
 
 /** Agencies with overdue questions at `at`, the most first (for "câu hỏi quá hạn" with no agency named). */
-export async function overdueByAgency(store: LedgerStore, data: ProvinceData, at: number): Promise<Array<{ agency: Agency; count: number }>> {
+export async function overdueByAgency(store: LedgerStore, data: ProvinceData, at: number, received: Period | null = null): Promise<Array<{ agency: Agency; count: number }>> {
   const out: Array<{ agency: Agency; count: number }> = [];
   for (const agency of data.agencies.inReportOrder()) {
-    const count = (await overdueQuestions(store, data, agency, at)).length;
+    const count = (await overdueQuestions(store, data, agency, at)).filter((o) => receivedIn(o.case.start, received, data.clock)).length;
     if (count > 0) out.push({ agency, count });
   }
   return out.sort((a, b) => b.count - a.count);
@@ -98,11 +114,17 @@ export interface PendingCounts {
   awaitingAnswerOverdue: number;
 }
 
-/** The agency's open cases at `at`, judged the way Phụ biểu 02 and the overdue list judge them. */
-export async function pendingCounts(store: LedgerStore, data: ProvinceData, agency: Agency, at: number): Promise<PendingCounts> {
-  const counts: PendingCounts = { agency, at, awaitingAcceptance: 0, awaitingAnswer: 0, awaitingAcceptanceOverdue: 0, awaitingAnswerOverdue: 0 };
+/** The agency's open cases at `at` (received in `received` if given), judged the way Phụ biểu 02 and the overdue list judge them. */
+export async function pendingCounts(store: LedgerStore, data: ProvinceData, agency: Agency, at: number, received: Period | null = null): Promise<PendingCounts> {
+  return (await pendingByAgency(store, data, at, received, [agency]))[0];
+}
+
+/** Open cases per agency at `at`, in one pass over the store; the agencies in report order unless given. */
+export async function pendingByAgency(store: LedgerStore, data: ProvinceData, at: number, received: Period | null = null, agencies = data.agencies.inReportOrder()): Promise<PendingCounts[]> {
+  const byCode = new Map(agencies.map((agency) => [agency.code, { agency, at, awaitingAcceptance: 0, awaitingAnswer: 0, awaitingAcceptanceOverdue: 0, awaitingAnswerOverdue: 0 } as PendingCounts]));
   for (const c of await store.casesStartingBetween(0, at)) {
-    if (c.agency !== agency.code) continue;
+    const counts = byCode.get(c.agency);
+    if (!counts || !receivedIn(c.start, received, data.clock)) continue;
     const { status } = caseAtCutoff(c, at);
     const late = overdueAt(c, at, data.calendar) !== undefined;
     if (status === 'awaiting_acceptance') {
@@ -113,16 +135,24 @@ export async function pendingCounts(store: LedgerStore, data: ProvinceData, agen
       if (late) counts.awaitingAnswerOverdue += 1;
     }
   }
-  return counts;
+  return [...byCode.values()];
 }
 
-export function pendingText(counts: PendingCounts, clock: LocalClock): string {
-  const when = clock.formatDateTimeVi(counts.at);
-  const total = counts.awaitingAcceptance + counts.awaitingAnswer;
-  if (total === 0) return `**${counts.agency.name}** không còn câu hỏi nào chờ tiếp nhận hay chờ trả lời (lúc ${when}).`;
+const STATUS_VI: Record<PendingStatus, string> = { awaiting_acceptance: 'chờ tiếp nhận', awaiting_answer: 'đã tiếp nhận, chờ trả lời' };
+
+/** The counts in Vietnamese; with a status, only the questions of that kind. `name` is who they are of (an agency, or every agency). */
+export function pendingText(counts: Omit<PendingCounts, 'agency'> & { agency: Agency | null }, clock: LocalClock, status: PendingStatus | null = null, received: Period | null = null): string {
+  const when = whenText(counts.at, clock, received);
+  const who = counts.agency ? `**${counts.agency.name}**` : '**Các cơ quan, đơn vị**';
   const overdue = (n: number) => (n > 0 ? `, trong đó ${n} câu quá hạn` : '');
+  if (status !== null) {
+    const [n, late] = status === 'awaiting_acceptance' ? [counts.awaitingAcceptance, counts.awaitingAcceptanceOverdue] : [counts.awaitingAnswer, counts.awaitingAnswerOverdue];
+    return n === 0 ? `${who} không có câu hỏi nào ${STATUS_VI[status]} (${when}).` : `${who} có ${n} câu hỏi ${STATUS_VI[status]}${overdue(late)} (${when}).`;
+  }
+  const total = counts.awaitingAcceptance + counts.awaitingAnswer;
+  if (total === 0) return `${who} không còn câu hỏi nào chờ tiếp nhận hay chờ trả lời (${when}).`;
   return [
-    `**${counts.agency.name}** còn ${total} câu hỏi chưa trả lời (lúc ${when}):`,
+    `${who} còn ${total} câu hỏi chưa trả lời (${when}):`,
     `- chờ tiếp nhận: ${counts.awaitingAcceptance}${overdue(counts.awaitingAcceptanceOverdue)};`,
     `- đã tiếp nhận, chờ trả lời: ${counts.awaitingAnswer}${overdue(counts.awaitingAnswerOverdue)}.`,
   ].join('\n');
@@ -184,9 +214,10 @@ export function adminExamples(deps: Pick<AdminDeps, 'data' | 'now' | 'phrases'>)
 
 export const HELP_TEXT = [
   'Tôi trả lời được:',
-  '- câu hỏi quá hạn của một cơ quan, đơn vị hay một huyện, thị xã, thành phố;',
+  '- câu hỏi quá hạn của một cơ quan, đơn vị hay một huyện, thị xã, thành phố, hoặc của tất cả các đơn vị;',
   '- số câu hỏi còn chờ tiếp nhận, chờ trả lời;',
-  '- bảng điểm Hỏi - Đáp theo tháng, quý, năm, hoặc từ ngày… đến ngày…;',
+  '- hai loại trên tính đến bây giờ hoặc đến một ngày (“tính đến 25/9/2023”, “cuối quý 2”, “hôm qua”);',
+  '- bảng điểm Hỏi - Đáp theo tháng, quý, năm, hoặc từ ngày… đến ngày…, của mọi cơ quan hay của một cơ quan;',
   '- xuất Phụ biểu 02 ra tệp Excel.',
   'Gõ có dấu hay không dấu đều được. Ví dụ:',
 ].join('\n');
@@ -197,31 +228,122 @@ export function helpActivity(deps: Pick<AdminDeps, 'data' | 'now' | 'phrases'>, 
 
 const MAX_CHOICES = 8;
 
-function askFor(intent: 'overdue' | 'pending', agency: Agency): string {
-  return intent === 'overdue' ? `Câu hỏi quá hạn của ${agency.name}` : `${agency.name} còn bao nhiêu câu chưa trả lời`;
+/**
+ * A message that asks for `intent` with these qualifiers, which the parser reads back
+ * the same (for the buttons: choosing an agency keeps the date, period and status asked).
+ */
+export function requestText(intent: AdminIntent, q: Pick<Qualifiers, 'agency' | 'period' | 'atDay' | 'status'>): string {
+  const of = q.agency ? ` của ${q.agency.name}` : ' của tất cả các đơn vị';
+  const at = q.atDay !== null ? ` tính đến ngày ${formatDayVi(q.atDay)}` : '';
+  const received = q.period ? ` nhận ${periodVi(q.period)}` : '';
+  switch (intent) {
+    case 'overdue':
+      return `Câu hỏi quá hạn${of}${at}${received}`;
+    case 'pending':
+      return `Câu hỏi ${q.status ? STATUS_VI[q.status].replace(',', '') : 'chưa trả lời'}${of}${at}${received}`;
+    case 'scores':
+      return `Điểm hỏi đáp${of}${q.period ? ` ${periodVi(q.period)}` : ''}`;
+    case 'export':
+      return `Xuất phụ biểu 02${q.period ? ` ${periodVi(q.period)}` : ''}`;
+  }
 }
 
-/** The reply to a parsed query: one or more messages, in order. */
+/** What the parser understood, in Vietnamese: "câu hỏi quá hạn của UBND huyện Bảo Thắng, tính đến hết ngày 25/09/2023". */
+export function understoodText(query: AdminQuery, now: number, clock: LocalClock): string {
+  if (query.kind === 'exit' || query.kind === 'unknown') return '';
+  const intent = query.kind === 'ambiguous' || query.kind === 'incomplete' ? query.intent : query.kind;
+  const parts: string[] = [];
+  const what = { overdue: 'câu hỏi quá hạn', pending: 'câu hỏi chưa trả lời', scores: 'điểm Hỏi - Đáp', export: 'tệp Phụ biểu 02' }[intent];
+  const status = intent === 'pending' && query.status ? ` (chỉ câu ${STATUS_VI[query.status]})` : '';
+  const who = query.kind === 'ambiguous' ? ` của một trong: ${query.candidates.map((a) => a.name).join('; ')}` : query.agency ? ` của ${query.agency.name}` : ' của mọi cơ quan, đơn vị';
+  parts.push(`${what}${status}${intent === 'export' && !query.agency ? '' : who}`);
+  if (intent === 'overdue' || intent === 'pending') {
+    const today = clock.dayOf(now);
+    if (query.atDay === null || query.atDay === today) parts.push(`tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
+    // A day still to come cannot be judged yet: said, rather than a list of questions not yet overdue.
+    else if (query.atDay > today) parts.push(`tính đến hết ngày ${formatDayVi(query.atDay)}: ngày này chưa tới, nên tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
+    else parts.push(`tính đến hết ngày ${formatDayVi(query.atDay)}`);
+    if (query.period) parts.push(`câu hỏi nhận ${periodVi(query.period)}`);
+  } else parts.push(query.period ? `kỳ ${periodVi(query.period)}` : 'chưa rõ kỳ nào');
+  if (query.requester) parts.push(`không tính ${query.requester.name} là nơi được hỏi`);
+  return parts.join(', ');
+}
+
+/** The first line of a reply: what was understood, and before it anything that was not ("Tôi chưa hiểu '...'; đang hiểu là ..."). */
+export function understoodLine(query: AdminQuery, now: number, clock: LocalClock): string {
+  const understood = understoodText(query, now, clock);
+  if (query.kind === 'exit' || query.kind === 'unknown' || !understood) return '';
+  if (query.notUnderstood.length === 0) return `_Đang hiểu là: ${understood}._`;
+  return `_Tôi chưa hiểu ${query.notUnderstood.map((w) => `'${escapeMarkdown(w)}'`).join(', ')}; đang hiểu là: ${understood}._`;
+}
+
+/** The instant a query is judged at: the end of its as-of day, never later than now (a day to come is judged now). */
+function judgedAt(q: Qualifiers, now: number, clock: LocalClock): number {
+  return q.atDay === null ? now : Math.min(clock.endOfDay(q.atDay), now);
+}
+
+/** The reply to a parsed query: one or more messages, in order; the first starts with what was understood. */
 export async function answerQuery(query: AdminQuery, deps: AdminDeps): Promise<Array<Partial<Activity>>> {
+  const now = deps.now();
+  const replies = await answerBody(query, deps, now);
+  const line = understoodLine(query, now, deps.data.clock);
+  if (line && replies.length > 0) replies[0] = { ...replies[0], text: `${line}\n${replies[0].text ?? ''}` };
+  return replies;
+}
+
+async function answerBody(query: AdminQuery, deps: AdminDeps, now: number): Promise<Array<Partial<Activity>>> {
   const { data, store } = deps;
-  const at = deps.now();
+  const { clock } = data;
   switch (query.kind) {
     case 'overdue': {
-      const answer = await answerOverdue(store, data, query.agency, at);
-      return [message(answer.text)];
+      const at = judgedAt(query, now, clock);
+      if (query.agency) return [message((await answerOverdue(store, data, query.agency, at, OVERDUE_LIST_LIMIT, query.period)).text)];
+      const late = await overdueByAgency(store, data, at, query.period);
+      const when = whenText(at, clock, query.period);
+      if (late.length === 0) return [message(`Không cơ quan, đơn vị nào có câu hỏi quá hạn (${when}).`)];
+      const total = late.reduce((n, l) => n + l.count, 0);
+      return [
+        message(
+          `${total} câu hỏi quá hạn ở ${late.length} cơ quan, đơn vị (${when}): ${late.map((l) => `${l.agency.name} (${l.count})`).join('; ')}. Anh/chị chọn một để xem danh sách:`,
+          late.slice(0, MAX_CHOICES).map((l) => button(l.agency.shortName, requestText('overdue', { ...query, agency: l.agency }))),
+        ),
+      ];
     }
     case 'pending': {
-      const counts = await pendingCounts(store, data, query.agency, at);
-      const overdue = counts.awaitingAcceptanceOverdue + counts.awaitingAnswerOverdue;
-      return [message(pendingText(counts, data.clock), overdue > 0 ? [button('Xem câu quá hạn', askFor('overdue', query.agency))] : undefined)];
+      const at = judgedAt(query, now, clock);
+      if (query.agency) {
+        const counts = await pendingCounts(store, data, query.agency, at, query.period);
+        const overdue = counts.awaitingAcceptanceOverdue + counts.awaitingAnswerOverdue;
+        const actions = overdue > 0 ? [button('Xem câu quá hạn', requestText('overdue', query))] : undefined;
+        return [message(pendingText(counts, clock, query.status, query.period), actions)];
+      }
+      const all = await pendingByAgency(store, data, at, query.period);
+      const sum = (f: (c: PendingCounts) => number) => all.reduce((n, c) => n + f(c), 0);
+      const totals = {
+        agency: null,
+        at,
+        awaitingAcceptance: sum((c) => c.awaitingAcceptance),
+        awaitingAnswer: sum((c) => c.awaitingAnswer),
+        awaitingAcceptanceOverdue: sum((c) => c.awaitingAcceptanceOverdue),
+        awaitingAnswerOverdue: sum((c) => c.awaitingAnswerOverdue),
+      };
+      const of = (c: PendingCounts) => (query.status === 'awaiting_acceptance' ? c.awaitingAcceptance : query.status === 'awaiting_answer' ? c.awaitingAnswer : c.awaitingAcceptance + c.awaitingAnswer);
+      const most = all.filter((c) => of(c) > 0).sort((a, b) => of(b) - of(a));
+      const lines = [pendingText(totals, clock, query.status, query.period)];
+      if (most.length > 0) lines.push(`Theo cơ quan, đơn vị: ${most.map((c) => `${c.agency.name} (${of(c)})`).join('; ')}.`);
+      return [message(lines.join('\n'), most.slice(0, MAX_CHOICES).map((c) => button(c.agency.shortName, requestText('pending', { ...query, agency: c.agency }))))];
     }
     case 'scores': {
       const answer = await answerScores(store, data, query.period);
-      return [message(answer.table), message(answer.summary, [button('Xuất Excel', `Xuất phụ biểu 02 ${periodVi(query.period)}`)])];
+      const exportButton = button('Xuất Excel', `Xuất phụ biểu 02 ${periodVi(query.period)}`);
+      if (query.agency) return [message(agencyScoreText(answer.report, query.agency, query.period), [exportButton, button('Bảng điểm mọi cơ quan', requestText('scores', { ...query, agency: null }))])];
+      return [message(answer.table), message(answer.summary, [exportButton])];
     }
     case 'export': {
-      const { attachment, text } = await appendix02Attachment(store, data, query.period);
-      return [{ ...message(text), attachments: [attachment] }];
+      const { report, attachment, text } = await appendix02Attachment(store, data, query.period);
+      const row = query.agency ? report.table.rows.find((r) => r.agency === query.agency?.code) : undefined;
+      const note = query.agency ? (row ? `\nPhụ biểu 02 gồm mọi cơ quan, đơn vị; ${query.agency.name} ở dòng ${row.row}.` : `\n${query.agency.name} không có trong Phụ biểu 02.`) : '';
+      return [{ ...message(text + note), attachments: [attachment] }];
     }
     case 'ambiguous': {
       const shown = query.candidates.slice(0, MAX_CHOICES);
@@ -229,34 +351,35 @@ export async function answerQuery(query: AdminQuery, deps: AdminDeps): Promise<A
       const text =
         `Tên này khớp với nhiều cơ quan, đơn vị: ${shown.map((a) => a.name).join('; ')}` +
         (more > 0 ? ` và ${more} cơ quan, đơn vị khác; anh/chị gõ tên đầy đủ hơn.` : '. Anh/chị chọn một:');
-      return [message(text, shown.map((a) => button(a.shortName, askFor(query.intent, a))))];
+      return [message(text, shown.map((a) => button(a.shortName, requestText(query.intent, { ...query, agency: a }))))];
     }
     case 'incomplete': {
-      if (query.missing === 'period') {
-        const phrases = deps.phrases ?? loadAdminPhrases();
-        const periods = phrases.periodExamples.map((p) => fill(p, at, data.clock));
-        const verb = query.intent === 'export' ? 'Xuất phụ biểu 02' : 'Điểm hỏi đáp';
-        const today = data.clock.dayOf(at);
-        const sinceNewYear = `từ 01/01/${formatDay(today).slice(0, 4)} đến ${formatDayVi(today)}`;
-        return [message(`Anh/chị cần kỳ nào? Ví dụ: ${[...periods, sinceNewYear].join('; ')}.`, periods.map((p) => button(p, `${verb} ${p}`)))];
-      }
-      if (query.intent === 'overdue') {
-        const late = await overdueByAgency(store, data, at);
-        if (late.length === 0) return [message(`Không cơ quan, đơn vị nào có câu hỏi quá hạn (lúc ${data.clock.formatDateTimeVi(at)}).`)];
-        const shown = late.slice(0, MAX_CHOICES);
-        return [
-          message(
-            `Các cơ quan, đơn vị có câu hỏi quá hạn (lúc ${data.clock.formatDateTimeVi(at)}): ${late.map((l) => `${l.agency.name} (${l.count})`).join('; ')}. Anh/chị chọn một để xem danh sách:`,
-            shown.map((l) => button(l.agency.shortName, askFor('overdue', l.agency))),
-          ),
-        ];
-      }
-      const examples = ['so-yte', 'h-baothang'].map((c) => data.agencies.get(c)).filter((a): a is Agency => a !== undefined);
-      return [message('Anh/chị muốn xem của cơ quan, đơn vị nào? Ví dụ: “Sở Y tế còn bao nhiêu câu chưa trả lời”.', examples.map((a) => button(a.shortName, askFor('pending', a))))];
+      const phrases = deps.phrases ?? loadAdminPhrases();
+      const periods = phrases.periodExamples.map((p) => fill(p, now, clock));
+      const verb = query.intent === 'export' ? 'Xuất phụ biểu 02' : query.agency ? `Điểm hỏi đáp của ${query.agency.name}` : 'Điểm hỏi đáp';
+      const today = clock.dayOf(now);
+      const sinceNewYear = `từ 01/01/${formatDay(today).slice(0, 4)} đến ${formatDayVi(today)}`;
+      return [message(`Anh/chị cần kỳ nào? Ví dụ: ${[...periods, sinceNewYear].join('; ')}.`, periods.map((p) => button(p, `${verb} ${p}`)))];
     }
     case 'exit':
       return [message('Đã kết thúc tra cứu.')];
     case 'unknown':
+      // Asked to do something ("nhắc nhở Sở Y tế"), the bot says it cannot rather than answer a query nobody asked.
+      if (query.unsupported.length > 0) return [helpActivity(deps, `Việc ${query.unsupported.map((w) => `'${escapeMarkdown(w)}'`).join(', ')} tôi chưa làm được trong tra cứu này.`)];
       return [helpActivity(deps)];
   }
+}
+
+/** One agency's line of Phụ biểu 02, with its rank among the scored agencies. */
+function agencyScoreText(report: Appendix02Report, agency: Agency, period: Period): string {
+  const { rows } = report.table;
+  const row = rows.find((r) => r.agency === agency.code);
+  const title = `**Điểm Hỏi - Đáp của ${agency.name} ${periodVi(period)}**`;
+  if (!row) return `${title}\n${agency.name} không có trong Phụ biểu 02 (không được chấm điểm).`;
+  const rank = 1 + rows.filter((r) => r.score > row.score).length;
+  return [
+    title,
+    `- điểm: **${row.score}** (đứng thứ ${rank}/${rows.length} cơ quan, đơn vị);`,
+    `- tổng số câu hỏi: ${row.total}; đã trả lời: ${row.answered}; chờ tiếp nhận: ${row.awaitingAcceptance}; chờ trả lời: ${row.awaitingAnswer}; đã xóa: ${row.deleted}.`,
+  ].join('\n');
 }

@@ -6,6 +6,7 @@ import { buildRouter, DEFAULT_INTENTS_DIR, loadRoutingResources } from '../routi
 import { Moderation } from '../routing/moderation';
 import type { LedgerStore } from '../store/types';
 import { StaffDialog } from '../../dialogs/officer/staffDialog';
+import { loadAdminPhrases } from '../admin/query';
 import { Workflow } from '../backoffice/actions';
 import { HeldQuestions } from '../backoffice/held';
 import { SqliteQuestionIntake } from '../store/sqlite-intake';
@@ -138,7 +139,8 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
   const staffDialog = new StaffDialog({
     data,
     workflow,
-    admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now },
+    // intents/admin.json read and validated at start-up: a bad entry stops the server naming the file and the entry.
+    admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now, phrases: loadAdminPhrases() },
     ...(store instanceof SqliteLedgerStore ? { outbox: new SqliteChannelQueueStore(store.db) } : {}),
   });
   // The owner reads the confirmation in the chat just linked (with a warning to report a link they did not make); the admins are told in theirs.

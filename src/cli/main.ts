@@ -14,6 +14,8 @@ import { evaluateRouter } from '../routing/evaluate';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
 import { WorkflowError } from '../backoffice/actions';
+import { evaluateAdminParser, formatAdminEvaluation, readLabelledRequests } from '../admin/evaluate';
+import { parseAdminQuery, structuredQuery } from '../admin/query';
 import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
 import { HeldQuestions } from '../backoffice/held';
 import { conversationKey } from '../backoffice/chat-notifier';
@@ -44,6 +46,9 @@ Usage: npx hoidap <command> [options]
   train [--db PATH]             train the router on intents/ and the officers' forwards; print what it learned
   eval-routing FILE [--db PATH] [--format text|json]
                                 accuracy of the router on a labeled JSON Lines file {"text","agency"}
+  eval-admin FILE [--today YYYY-MM-DD] [--format text|json]
+                                accuracy of the admin query parser on JSON Lines {"id","text","expected","style"}
+                                (overall, per field, intent and style, and the misses); --today dates "hôm qua", "quý trước"
   account create --db PATH --name NAME --role officer|approver|editor|admin [--agency CODE_OR_NAME]
                                 create a back-office account; prints its id and API token (shown once)
   account list --db PATH        list the accounts
@@ -347,6 +352,21 @@ async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Outpu
   return 0;
 }
 
+async function evalAdminCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  const { values, positionals } = args(argv, ['today', 'format'], true);
+  if (positionals.length !== 1) throw new UsageError('eval-admin takes one labelled JSON Lines file: hoidap eval-admin FILE [--today YYYY-MM-DD]');
+  const file = positionals[0];
+  const { requests, problems } = readLabelledRequests(readInputFile(file), file, (code) => data.agencies.has(code));
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  // Noon of the given local day: relative words ("hôm qua", "quý trước") are read from that day.
+  const now = values.today === undefined ? Date.now() : data.clock.startOfDay(dayArg(values.today, 'today')) + 12 * 3_600_000;
+  const { normalizer, gazetteer } = loadRoutingResources(data);
+  const context = { agencies: data.agencies, normalizer, gazetteer, clock: data.clock, now };
+  const e = evaluateAdminParser(requests, (text) => structuredQuery(parseAdminQuery(text, context)));
+  out.stdout.write(values.format === 'json' ? `${JSON.stringify(e, null, 2)}\n` : formatAdminEvaluation(e, file));
+  return 0;
+}
+
 /** --db, which must name an existing SQLite file (or a PostgreSQL URI): commands that only read never create one. */
 function existingDb(dbPath: string | undefined): string {
   const db = required(dbPath, 'db');
@@ -560,6 +580,8 @@ export async function main(
         return await trainCommand(rest, data, out);
       case 'eval-routing':
         return await evalRoutingCommand(rest, data, out);
+      case 'eval-admin':
+        return await evalAdminCommand(rest, data, out);
       case 'account':
         return await accountCommand(rest, data, out);
       case 'held':

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
-import { answerDeps } from './helpers';
-import { answerOverdue, answerQuery, answerScores, appendix02Attachment, pendingCounts, XLSX_CONTENT_TYPE, type AdminDeps } from '../../src/admin/answers';
+import { answerDeps, bodyOf, understoodOf } from './helpers';
+import { answerOverdue, answerQuery, answerScores, appendix02Attachment, pendingByAgency, pendingCounts, requestText, XLSX_CONTENT_TYPE, type AdminDeps } from '../../src/admin/answers';
 import { citizenExcerpt, escapeMarkdown, excerpt } from '../../src/admin/format';
-import { parseAdminQuery, type AdminQuery } from '../../src/admin/query';
+import { parseAdminQuery, structuredQuery, type AdminQuery } from '../../src/admin/query';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import type { Agency } from '../../src/domain/agencies';
 import { Ledger } from '../../src/ledger/ledger';
@@ -70,7 +70,7 @@ describe('overdue questions: the same as `hoidap overdue`', () => {
     expect(cli.agency).toBe('h-baothang');
     expect(cli.overdue).toHaveLength(5);
 
-    const answer = await answerOverdue(deps.store, data, q.agency, AT);
+    const answer = await answerOverdue(deps.store, data, agency('h-baothang'), AT);
     expect(answer.questions.map((o) => o.q)).toEqual(cli.overdue.map((o) => o.q));
     expect(answer.questions.map((o) => ({ q: o.q, deadline: o.overdue.deadline, due: data.clock.format(o.overdue.due), working_days_overdue: o.overdue.workingDaysOverdue }))).toEqual(
       cli.overdue.map((o) => ({ q: o.q, deadline: o.deadline, due: o.due, working_days_overdue: o.working_days_overdue })),
@@ -78,7 +78,8 @@ describe('overdue questions: the same as `hoidap overdue`', () => {
 
     // What the admin reads: the same tickets in the same order, each with its deadline and days overdue.
     const [reply] = await answerAdminQuery('cau hoi qua han bao thang', deps);
-    const text = reply.text ?? '';
+    const text = bodyOf(reply.text);
+    expect(understoodOf(reply.text)).toBe('_Đang hiểu là: câu hỏi quá hạn của UBND huyện Bảo Thắng, tính đến bây giờ (25/09/2023 17:00)._');
     expect(text).toMatch(/^\*\*UBND huyện Bảo Thắng\*\*: 5 câu hỏi quá hạn \(lúc 25\/09\/2023 17:00\)/);
     expect(text.match(/HD-\d{4}-\d{6}/g)).toEqual(cli.overdue.map((o) => o.q));
     for (const o of cli.overdue) {
@@ -114,7 +115,7 @@ describe('overdue questions: the same as `hoidap overdue`', () => {
 
   test('an agency with nothing overdue says so', async () => {
     const [reply] = await answerAdminQuery('quá hạn sở y tế', deps);
-    expect(reply.text).toBe('**Sở Y tế** không có câu hỏi nào quá hạn (lúc 25/09/2023 17:00).');
+    expect(bodyOf(reply.text)).toBe('**Sở Y tế** không có câu hỏi nào quá hạn (lúc 25/09/2023 17:00).');
   });
 
   test('"câu hỏi quá hạn" without an agency lists the agencies that have some, as buttons', async () => {
@@ -131,18 +132,18 @@ describe('pending counts', () => {
     const baoThang = await pendingCounts(deps.store, data, agency('h-baothang'), AT);
     expect(baoThang).toMatchObject({ awaitingAcceptance: 5, awaitingAcceptanceOverdue: 5, awaitingAnswer: 0, awaitingAnswerOverdue: 0 });
     const [reply] = await answerAdminQuery('Bảo Thắng còn bao nhiêu câu chưa trả lời', deps);
-    expect(reply.text).toBe(
+    expect(bodyOf(reply.text)).toBe(
       '**UBND huyện Bảo Thắng** còn 5 câu hỏi chưa trả lời (lúc 25/09/2023 17:00):\n- chờ tiếp nhận: 5, trong đó 5 câu quá hạn;\n- đã tiếp nhận, chờ trả lời: 0.',
     );
     expect(reply.suggestedActions?.actions.map((a) => a.value)).toEqual(['Câu hỏi quá hạn của UBND huyện Bảo Thắng']);
   });
 
-  test('"so y te con bao nhieu cau chua tra loi" and "còn bao nhiêu câu chờ tiếp nhận ở Văn Bàn"', async () => {
+  test('"so y te con bao nhieu cau chua tra loi" counts both kinds; "còn bao nhiêu câu chờ tiếp nhận ở Văn Bàn" only those awaiting acceptance', async () => {
     const [yte] = await answerAdminQuery('so y te con bao nhieu cau chua tra loi', deps);
-    expect(yte.text).toMatch(/^\*\*Sở Y tế\*\* (không còn câu hỏi nào|còn \d+ câu hỏi)/);
+    expect(bodyOf(yte.text)).toMatch(/^\*\*Sở Y tế\*\* (không còn câu hỏi nào|còn \d+ câu hỏi)/);
     const [vanBan] = await answerAdminQuery('còn bao nhiêu câu chờ tiếp nhận ở Văn Bàn', deps);
-    expect(vanBan.text).toMatch(/^\*\*UBND huyện Văn Bàn\*\* còn \d+ câu hỏi chưa trả lời/);
-    expect(vanBan.text).toContain('chờ tiếp nhận: 2, trong đó 2 câu quá hạn');
+    // Asked about those awaiting acceptance, it counts only those.
+    expect(bodyOf(vanBan.text)).toBe('**UBND huyện Văn Bàn** có 2 câu hỏi chờ tiếp nhận, trong đó 2 câu quá hạn (lúc 25/09/2023 17:00).');
   });
 
   test('the overdue among the pending are exactly the overdue list, for every agency; the totals are Phụ biểu 02\'s', async () => {
@@ -175,7 +176,7 @@ describe('the score table', () => {
     const replies = await answerAdminQuery('điểm từ 01/01/2023 đến 25/09/2023', deps);
     expect(replies).toHaveLength(2);
     const [table, summary] = replies;
-    expect(table.text).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/01\/2023 đến 25\/09\/2023\*\*\n\n\| Cơ quan, đơn vị \| Tổng \| Đã trả lời \| Điểm \|/);
+    expect(bodyOf(table.text)).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/01\/2023 đến 25\/09\/2023\*\*\n\n\| Cơ quan, đơn vị \| Tổng \| Đã trả lời \| Điểm \|/);
     const rows = tableRows(table.text ?? '');
     expect(rows.get('Sở GD&ĐT')).toEqual(['78', '73', '18']);
     expect(rows.get('Huyện Bảo Thắng')).toEqual(['9', '1', '0']);
@@ -195,12 +196,12 @@ describe('the score table', () => {
 
   test('"9 tháng đầu năm 2023" is 01/01–30/09; "điểm hỏi đáp quý 3 năm 2023" and "tháng 8/2023" too answer with a table', async () => {
     const [nine] = await answerAdminQuery('9 tháng đầu năm 2023', deps);
-    expect(nine.text).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/01\/2023 đến 30\/09\/2023\*\*/);
+    expect(bodyOf(nine.text)).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/01\/2023 đến 30\/09\/2023\*\*/);
     expect(tableRows(nine.text ?? '').get('Sở GD&ĐT')?.[2]).toBe('18');
     const [q3] = await answerAdminQuery('điểm hỏi đáp quý 3 năm 2023', deps);
-    expect(q3.text).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/07\/2023 đến 30\/09\/2023\*\*/);
+    expect(bodyOf(q3.text)).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/07\/2023 đến 30\/09\/2023\*\*/);
     const [august] = await answerAdminQuery('tháng 8/2023', deps);
-    expect(august.text).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/08\/2023 đến 31\/08\/2023\*\*/);
+    expect(bodyOf(august.text)).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/08\/2023 đến 31\/08\/2023\*\*/);
   });
 });
 
@@ -217,7 +218,7 @@ async function workbookOf(activity: Partial<Activity>): Promise<ExcelJS.Workbook
 describe('Phụ biểu 02 as an xlsx attachment', () => {
   test('"xuất phụ biểu 02 từ 01/01/2023 đến 25/09/2023": the workbook opens and has the totals row 371/300/1/7/63', async () => {
     const [reply] = await answerAdminQuery('xuất phụ biểu 02 từ 01/01/2023 đến 25/09/2023', deps);
-    expect(reply.text).toBe('Phụ biểu 02 từ 01/01/2023 đến 25/09/2023: 371 câu hỏi, 300 đã trả lời, 63 đã xóa.');
+    expect(bodyOf(reply.text)).toBe('Phụ biểu 02 từ 01/01/2023 đến 25/09/2023: 371 câu hỏi, 300 đã trả lời, 63 đã xóa.');
     expect(reply.attachments).toHaveLength(1);
     expect(reply.attachments?.[0]).toMatchObject({ contentType: XLSX_CONTENT_TYPE, name: 'phu-bieu-02_2023-01-01_2023-09-25.xlsx' });
     const sheet = (await workbookOf(reply)).getWorksheet('Phụ biểu 02');
@@ -239,7 +240,7 @@ describe('Phụ biểu 02 as an xlsx attachment', () => {
 describe('help, choices and citizen text', () => {
   test('an unknown query gets what the bot can answer and four examples as buttons, each of which is understood', async () => {
     const [reply] = await answerAdminQuery('hôm nay trời đẹp quá', deps);
-    expect(reply.text).toMatch(/^Tôi chưa hiểu yêu cầu này\.\nTôi trả lời được:/);
+    expect(bodyOf(reply.text)).toMatch(/^Tôi chưa hiểu yêu cầu này\.\nTôi trả lời được:/);
     expect(reply.text).toContain('xuất Phụ biểu 02 ra tệp Excel');
     const actions = reply.suggestedActions?.actions ?? [];
     expect(actions).toHaveLength(4);
@@ -249,7 +250,7 @@ describe('help, choices and citizen text', () => {
 
   test('an ambiguous name offers the candidates; each button resolves to one agency', async () => {
     const [reply] = await answerAdminQuery('câu hỏi quá hạn của cục', deps);
-    expect(reply.text).toBe('Tên này khớp với nhiều cơ quan, đơn vị: Cục Thuế tỉnh; Cục Hải quan tỉnh; Cục Thống kê tỉnh. Anh/chị chọn một:');
+    expect(bodyOf(reply.text)).toBe('Tên này khớp với nhiều cơ quan, đơn vị: Cục Thuế tỉnh; Cục Hải quan tỉnh; Cục Thống kê tỉnh. Anh/chị chọn một:');
     const actions = reply.suggestedActions?.actions ?? [];
     expect(actions.map((a) => a.title)).toEqual(['Cục Thuế', 'Cục Hải quan', 'Cục Thống kê']);
     expect(actions.map((a) => plainAgency(query(String(a.value))))).toEqual(['overdue:cuc-thue', 'overdue:cuc-haiquan', 'overdue:cuc-thongke']);
@@ -257,7 +258,7 @@ describe('help, choices and citizen text', () => {
 
   test('a period missing is asked for, with periods as buttons', async () => {
     const [reply] = await answerAdminQuery('xuất phụ biểu 02', deps);
-    expect(reply.text).toMatch(/^Anh\/chị cần kỳ nào\? Ví dụ: quý 3 năm 2023; tháng 9\/2023; năm 2023; từ 01\/01\/2023 đến 25\/09\/2023\.$/);
+    expect(bodyOf(reply.text)).toMatch(/^Anh\/chị cần kỳ nào\? Ví dụ: quý 3 năm 2023; tháng 9\/2023; năm 2023; từ 01\/01\/2023 đến 25\/09\/2023\.$/);
     const values = (reply.suggestedActions?.actions ?? []).map((a) => String(a.value));
     expect(values[0]).toBe('Xuất phụ biểu 02 quý 3 năm 2023');
     for (const v of values) expect(query(v).kind).toBe('export');
@@ -270,7 +271,7 @@ describe('help, choices and citizen text', () => {
     await ledger.record({ q: 'HD-2023-000900', type: 'submitted', at: '2023-09-04T09:00:00+07:00', by: 'citizen', channel: 'portal', text, asker: { name: 'Nguyen Van An', contact: '0912345678' } });
     await ledger.record({ q: 'HD-2023-000900', type: 'assigned', at: '2023-09-04T09:05:00+07:00', agency: 'so-yte', by: 'bot' });
     const mine = { ...deps, store };
-    const [reply] = await answerQuery({ kind: 'overdue', agency: agency('so-yte') }, mine);
+    const [reply] = await answerQuery({ kind: 'overdue', agency: agency('so-yte'), period: null, atDay: null, status: null, requester: null, notUnderstood: [] }, mine);
     const quoted = (reply.text ?? '').split('\n').find((l) => l.startsWith('   “')) ?? '';
     expect(quoted).toContain('“\\*\\*Khẩn\\*\\* \\<b\\>x\\</b\\> \\[bấm\\](http://a.example) \\# \\_gấp\\_ \\&lt; \\`c\\` \\| \\~x\\~ rất dài');
     expect(quoted).not.toMatch(/(^|[^\\])[*_[\]<>#`|~]/);
@@ -295,5 +296,112 @@ describe('help, choices and citizen text', () => {
 });
 
 function plainAgency(q: AdminQuery): string {
-  return q.kind === 'overdue' || q.kind === 'pending' ? `${q.kind}:${q.agency.code}` : q.kind;
+  return q.kind === 'overdue' || q.kind === 'pending' ? `${q.kind}:${q.agency?.code ?? 'all'}` : q.kind;
 }
+
+describe('qualifiers in the answers (issue 13)', () => {
+  test('"điểm của Sở Y tế năm 2023" answers with Sở Y tế\'s row of Phụ biểu 02, not the 37-agency table', async () => {
+    const replies = await answerAdminQuery('điểm của Sở Y tế năm 2023', deps);
+    expect(replies).toHaveLength(1);
+    const [reply] = replies;
+    expect(reply.text).toMatch(/^_Đang hiểu là: điểm Hỏi - Đáp của Sở Y tế, kỳ từ 01\/01\/2023 đến 31\/12\/2023\._\n/);
+    const report = await appendix02Report(deps.store, data, { fromDay: day('2023-01-01'), toDay: day('2023-12-31') });
+    const row = report.table.rows.find((r) => r.agency === 'so-yte');
+    if (!row) throw new Error('Sở Y tế is in Phụ biểu 02');
+    const rank = 1 + report.table.rows.filter((r) => r.score > row.score).length;
+    expect(bodyOf(reply.text)).toBe(
+      [
+        '**Điểm Hỏi - Đáp của Sở Y tế từ 01/01/2023 đến 31/12/2023**',
+        `- điểm: **${row.score}** (đứng thứ ${rank}/37 cơ quan, đơn vị);`,
+        `- tổng số câu hỏi: ${row.total}; đã trả lời: ${row.answered}; chờ tiếp nhận: ${row.awaitingAcceptance}; chờ trả lời: ${row.awaitingAnswer}; đã xóa: ${row.deleted}.`,
+      ].join('\n'),
+    );
+    expect(reply.text).not.toContain('| ---');
+    expect(reply.text).not.toContain('Bảo Thắng');
+    // The whole table is one button away, for the same period.
+    const whole = (reply.suggestedActions?.actions ?? []).find((a) => a.title === 'Bảng điểm mọi cơ quan');
+    expect(structuredQuery(query(String(whole?.value)))).toEqual({ intent: 'scores', agency: null, from: '2023-01-01', to: '2023-12-31', at: null, status: null });
+  });
+
+  test('"quá hạn tất cả đơn vị tính đến 30/6/2023" counts each agency\'s list at the end of that day', async () => {
+    const [reply] = await answerAdminQuery('quá hạn tất cả đơn vị tính đến 30/6/2023', deps);
+    expect(reply.text).toContain('_Đang hiểu là: câu hỏi quá hạn của mọi cơ quan, đơn vị, tính đến hết ngày 30/06/2023._');
+    const at = instant('2023-06-30T23:59:59.999+07:00');
+    const counts: string[] = [];
+    for (const a of data.agencies.inReportOrder()) {
+      const n = (await overdueQuestions(deps.store, data, a, at)).length;
+      if (n > 0) counts.push(`${a.name} (${n})`);
+    }
+    expect(counts.length).toBeGreaterThan(0);
+    for (const c of counts) expect(reply.text).toContain(c);
+    // Each button asks for one agency on the same day.
+    const first = reply.suggestedActions?.actions[0];
+    expect(structuredQuery(query(String(first?.value)))).toMatchObject({ intent: 'overdue', at: '2023-06-30' });
+  });
+
+  test('a pending count for every agency, only those awaiting an answer, is the sum of the agencies\' counts', async () => {
+    const [reply] = await answerAdminQuery('cả tỉnh còn bao nhiêu câu đã tiếp nhận nhưng chưa trả lời', deps);
+    const all = await pendingByAgency(deps.store, data, AT);
+    const total = all.reduce((n, c) => n + c.awaitingAnswer, 0);
+    expect(bodyOf(reply.text).split('\n')[0]).toMatch(new RegExp(`^\\*\\*Các cơ quan, đơn vị\\*\\* (có ${total} câu hỏi đã tiếp nhận, chờ trả lời|không có câu hỏi nào đã tiếp nhận, chờ trả lời)`));
+    for (const c of all.filter((x) => x.awaitingAnswer > 0)) expect(reply.text).toContain(`${c.agency.name} (${c.awaitingAnswer})`);
+  });
+
+  test('a pending count of questions received in a period counts only those', async () => {
+    const july = { fromDay: day('2023-07-01'), toDay: day('2023-07-31') };
+    const counts = await pendingCounts(deps.store, data, agency('h-baothang'), AT, july);
+    expect(counts).toMatchObject({ awaitingAcceptance: 2, awaitingAnswer: 0 });
+    const [reply] = await answerAdminQuery('Bảo Thắng chưa trả lời tháng 7/2023', deps);
+    expect(bodyOf(reply.text)).toMatch(/^\*\*UBND huyện Bảo Thắng\*\* còn 2 câu hỏi chưa trả lời \(lúc 25\/09\/2023 17:00; câu hỏi nhận từ 01\/07\/2023 đến 31\/07\/2023\)/);
+  });
+
+  test('words not understood are named first, with what was understood', async () => {
+    const [reply] = await answerAdminQuery('quá hạn Bảo Thắng tính đến 20/9/2023 theo lĩnh vực đất đai', deps);
+    expect(reply.text?.split('\n')[0]).toBe("_Tôi chưa hiểu 'theo lĩnh vực đất đai'; đang hiểu là: câu hỏi quá hạn của UBND huyện Bảo Thắng, tính đến hết ngày 20/09/2023._");
+  });
+
+  test('an as-of day still to come is judged now, and the reply says so', async () => {
+    const [reply] = await answerAdminQuery('quá hạn Bảo Thắng đến cuối năm', deps);
+    expect(reply.text?.split('\n')[0]).toBe('_Đang hiểu là: câu hỏi quá hạn của UBND huyện Bảo Thắng, tính đến hết ngày 31/12/2023: ngày này chưa tới, nên tính đến bây giờ (25/09/2023 17:00)._');
+    expect(bodyOf(reply.text)).toMatch(/^\*\*UBND huyện Bảo Thắng\*\*: 5 câu hỏi quá hạn \(lúc 25\/09\/2023 17:00\)/);
+  });
+
+  test('asked to do something a query cannot, the bot says so and what it can answer', async () => {
+    const [reply] = await answerAdminQuery('nhắc nhở Sở Y tế trả lời các câu quá hạn', deps);
+    expect(reply.text).toMatch(/^Việc 'nhắc nhở' tôi chưa làm được trong tra cứu này\.\nTôi trả lời được:/);
+  });
+
+  test('the requester\'s own agency is said to be set apart', async () => {
+    const [reply] = await answerAdminQuery('em ở Sở TT&TT, cho xin điểm quý 3 năm 2023 của tất cả', deps);
+    expect(reply.text?.split('\n')[0]).toBe('_Đang hiểu là: điểm Hỏi - Đáp của mọi cơ quan, đơn vị, kỳ từ 01/07/2023 đến 30/09/2023, không tính Sở Thông tin và Truyền thông là nơi được hỏi._');
+  });
+
+  test('the messages the buttons send are read back as the same query', () => {
+    const day25 = day('2023-09-25');
+    const q3 = { fromDay: day('2023-07-01'), toDay: day('2023-09-30') };
+    for (const a of [agency('so-yte'), agency('h-baothang'), agency('vp-dbqh-hdnd'), null])
+      for (const q of [
+        { intent: 'overdue' as const, atDay: day25, period: null, status: null },
+        { intent: 'overdue' as const, atDay: null, period: q3, status: null },
+        { intent: 'pending' as const, atDay: day25, period: null, status: 'awaiting_acceptance' as const },
+        { intent: 'pending' as const, atDay: null, period: q3, status: 'awaiting_answer' as const },
+        { intent: 'pending' as const, atDay: null, period: null, status: null },
+        { intent: 'scores' as const, atDay: null, period: q3, status: null },
+      ]) {
+        const text = requestText(q.intent, { ...q, agency: a });
+        const back = query(text);
+        expect({ text, back: structuredQuery(back), words: back.kind === 'exit' ? [] : back.notUnderstood }).toEqual({
+          text,
+          back: {
+            intent: q.intent,
+            agency: a?.code ?? null,
+            from: q.period ? '2023-07-01' : null,
+            to: q.period ? '2023-09-30' : null,
+            at: q.atDay === null ? null : '2023-09-25',
+            status: q.status,
+          },
+          words: [],
+        });
+      }
+  });
+});

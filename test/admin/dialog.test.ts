@@ -1,6 +1,7 @@
 import { ConversationState, MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { XLSX_CONTENT_TYPE, type AdminDeps } from '../../src/admin/answers';
 import { PROJECT_ROOT } from '../../src/config/paths';
@@ -8,8 +9,9 @@ import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { ADMIN_DIALOG_ID, AdminDialog } from '../../dialogs/admin/adminDialog';
 import { buttonsOf, says, textOf } from '../helpers/bot';
+import { hoidap } from '../helpers/cli';
 import { instant, province } from '../helpers/province';
-import { answerDeps } from './helpers';
+import { answerDeps, bodyOf } from './helpers';
 
 const AT = instant('2023-09-25T17:00:00+07:00');
 let store: SqliteLedgerStore;
@@ -49,15 +51,15 @@ describe('admin dialog: queries in chat', () => {
     await adapter
       .send('cau hoi qua han bao thang')
       .assertReply((a) => {
-        expect(textOf(a)).toMatch(/^\*\*UBND huyện Bảo Thắng\*\*: 5 câu hỏi quá hạn/);
+        expect(bodyOf(textOf(a))).toMatch(/^\*\*UBND huyện Bảo Thắng\*\*: 5 câu hỏi quá hạn/);
         expect(ticketsIn(a)).toEqual(['HD-2023-000156', 'HD-2023-000292', 'HD-2023-000293', 'HD-2023-000333', 'HD-2023-000346']);
         expect(a.textFormat).toBe('markdown');
       })
       .send('Sở Y tế còn bao nhiêu câu chưa trả lời')
-      .assertReply(says(/^\*\*Sở Y tế\*\* /))
+      .assertReply((a) => expect(bodyOf(textOf(a))).toMatch(/^\*\*Sở Y tế\*\* /))
       .send('còn bao nhiêu câu chờ tiếp nhận ở Văn Bàn')
       .assertReply((a) => {
-        expect(textOf(a)).toContain('chờ tiếp nhận: 2, trong đó 2 câu quá hạn');
+        expect(bodyOf(textOf(a))).toBe('**UBND huyện Văn Bàn** có 2 câu hỏi chờ tiếp nhận, trong đó 2 câu quá hạn (lúc 25/09/2023 17:00).');
         expect(buttonsOf(a)).toEqual(['Xem câu quá hạn']);
       })
       .send('Câu hỏi quá hạn của UBND huyện Văn Bàn')
@@ -87,7 +89,7 @@ describe('admin dialog: queries in chat', () => {
     await adapter
       .send('xuất phụ biểu 02 từ 01/01/2023 đến 25/09/2023')
       .assertReply((a) => {
-        expect(textOf(a)).toBe('Phụ biểu 02 từ 01/01/2023 đến 25/09/2023: 371 câu hỏi, 300 đã trả lời, 63 đã xóa.');
+        expect(bodyOf(textOf(a))).toBe('Phụ biểu 02 từ 01/01/2023 đến 25/09/2023: 371 câu hỏi, 300 đã trả lời, 63 đã xóa.');
         expect(a.attachments).toHaveLength(1);
         const [file] = a.attachments ?? [];
         expect(file).toMatchObject({ contentType: XLSX_CONTENT_TYPE, name: 'phu-bieu-02_2023-01-01_2023-09-25.xlsx' });
@@ -96,7 +98,7 @@ describe('admin dialog: queries in chat', () => {
         expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
       })
       .send('diem quy 3/2023')
-      .assertReply(says(/^\*\*Điểm Hỏi - Đáp từ 01\/07\/2023 đến 30\/09\/2023\*\*/))
+      .assertReply((a) => expect(bodyOf(textOf(a))).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/07\/2023 đến 30\/09\/2023\*\*/))
       .assertReply((a) => {
         expect(textOf(a)).toMatch(/^Trong kỳ báo cáo \(từ ngày 01\/07\/2023 đến ngày 30\/09\/2023\)/);
         expect(buttonsOf(a)).toEqual(['Xuất Excel']);
@@ -142,8 +144,63 @@ describe('admin dialog: queries in chat', () => {
     await adapter
       .send('đăng nhập')
       .send('tháng 8/2023')
-      .assertReply(says(/^\*\*Điểm Hỏi - Đáp từ 01\/08\/2023 đến 31\/08\/2023\*\*/))
+      .assertReply((a) => expect(bodyOf(textOf(a))).toMatch(/^\*\*Điểm Hỏi - Đáp từ 01\/08\/2023 đến 31\/08\/2023\*\*/))
       .assertReply(() => undefined)
+      .startTest();
+  });
+});
+
+describe('admin dialog: a dated query answers as of that day, exactly as `hoidap overdue --at`', () => {
+  // Years after the demo ledger: answered "as of now", these questions would be hundreds of working days overdue.
+  const LATER = instant('2026-12-04T10:00:00+07:00');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-admin-dated-'));
+  const db = path.join(dir, 'demo.sqlite');
+
+  beforeAll(async () => {
+    expect(await hoidap(['import', '--db', db, path.join(PROJECT_ROOT, 'data/demo/ledger-2023.jsonl')])).toMatchObject({ code: 0 });
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function cli(agency: string, atIso: string): Promise<Array<{ q: string; deadline: string; working_days_overdue: number }>> {
+    const run = await hoidap(['overdue', '--db', db, '--agency', agency, '--at', atIso, '--format', 'json']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    return (JSON.parse(run.stdout) as { overdue: Array<{ q: string; deadline: string; working_days_overdue: number }> }).overdue;
+  }
+
+  /** The numbered lines of an overdue list: ticket, which deadline, working days overdue. */
+  function listed(text: string): Array<{ q: string; deadline: string; working_days_overdue: number }> {
+    return text
+      .split('\n')
+      .filter((l) => /^\d+\. /.test(l))
+      .map((l) => {
+        const m = /(HD-\d{4}-\d{6}).*quá hạn (tiếp nhận|trả lời) (\d+) ngày làm việc/.exec(l);
+        return { q: m?.[1] ?? l, deadline: m?.[2] === 'tiếp nhận' ? 'accept' : 'answer', working_days_overdue: Number(m?.[3]) };
+      });
+  }
+
+  test.each([
+    ['câu hỏi quá hạn của Bảo Thắng tính đến 25/9/2023', 'h-baothang', '2023-09-25T23:59:59.999+07:00', '25/09/2023'],
+    ['bao thang qua han den cuoi quy 2 nam 2023', 'h-baothang', '2023-06-30T23:59:59.999+07:00', '30/06/2023'],
+    ['Văn Bàn, quá hạn, ngày 31 tháng 8 năm 2023', 'h-vanban', '2023-08-31T23:59:59.999+07:00', '31/08/2023'],
+  ])('"%s"', async (text, agency, atIso, dayVi) => {
+    const expected = await cli(agency, atIso);
+    expect(expected.length).toBeGreaterThan(0);
+    const conversationState = new ConversationState(new MemoryStorage());
+    const accessor = conversationState.createProperty<DialogState>('dialogState');
+    const dialog = new AdminDialog({ ...deps, now: () => LATER });
+    const adapter = new TestAdapter(async (context) => {
+      await dialog.run(context, accessor);
+      await conversationState.saveChanges(context);
+    });
+    await adapter
+      .send(text)
+      .assertReply((a) => {
+        const reply = textOf(a);
+        expect(reply.split('\n')[0]).toContain(`tính đến hết ngày ${dayVi}`);
+        expect(bodyOf(reply)).toContain(`câu hỏi quá hạn (lúc ${dayVi} 23:59)`);
+        expect(listed(reply)).toEqual(expected.map((o) => ({ q: o.q, deadline: o.deadline, working_days_overdue: o.working_days_overdue })));
+      })
       .startTest();
   });
 });
