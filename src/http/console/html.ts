@@ -70,6 +70,8 @@ table{border-collapse:collapse;width:100%;font-size:.875rem}
 th,td{border-bottom:1px solid #e4e7eb;padding:.4rem .5rem;text-align:left;vertical-align:top}
 th{background:#f8f9fa;font-weight:600}
 td.num,th.num{text-align:right;white-space:nowrap}
+#appendix02{min-width:40rem}
+#appendix02 td:nth-child(2){min-width:12rem}
 .muted{color:#52606d;font-size:.8125rem}
 .flash{padding:.6rem .75rem;border-radius:.375rem;margin:.5rem 0;background:#e3f4e8;border:1px solid #9fd3ae}
 .error{padding:.6rem .75rem;border-radius:.375rem;margin:.5rem 0;background:#fde8e8;border:1px solid #f1a7a7}
@@ -86,6 +88,12 @@ button.primary,a.button{display:inline-block;background:#9f1d20;color:#fff;borde
 .late{color:#9f1d20;font-weight:600}
 dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem .75rem;margin:0}
 dl.facts dt{color:#52606d}
+@media (max-width:40rem){
+table.cards thead{display:none}
+table.cards tr{display:block;border-bottom:1px solid #d9dde3;padding:.4rem 0}
+table.cards td{display:block;border:0;padding:.1rem .6rem;text-align:left}
+table.cards td[data-th]::before{content:attr(data-th) ": ";color:#52606d;font-size:.8125rem}
+}
 dl.facts dd{margin:0;overflow-wrap:anywhere}
 select{width:100%}
 form.inline select{width:auto}

@@ -13,7 +13,7 @@ import { appendix02Report, renderReport } from '../../reports/appendix02';
 import type { RouteResult } from '../../routing/router';
 import type { LedgerStore } from '../../store/types';
 import { barChart, columnChart } from './charts';
-import { CONTENT_SECURITY_POLICY, csrfField, dateTimeVi, dateVi, DEADLINE_VI, DELETE_REASON_VI, esc, page, STATUS_VI, type Viewer } from './html';
+import { CONTENT_SECURITY_POLICY, csrfField, dateTimeVi, DEADLINE_VI, DELETE_REASON_VI, esc, page, ROLE_VI, STATUS_VI, type Viewer } from './html';
 import { ConsoleSessions, csrfMatches, type ConsoleSession } from './sessions';
 
 /**
@@ -280,10 +280,10 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
         (a) => `<section class="agency-overdue" data-agency="${esc(a.agency)}"><h2>${esc(a.name)} <span class="muted">(${a.items.length} câu)</span></h2>${
           a.items.length === 0
             ? '<p class="muted">Không có câu hỏi quá hạn.</p>'
-            : `<div class="table-wrap"><table><thead><tr><th>Câu hỏi</th><th>Quá hạn</th><th>Hạn</th><th class="num">Số ngày làm việc quá hạn</th><th>Nội dung</th></tr></thead><tbody>${a.items
+            : `<div class="table-wrap"><table class="cards"><thead><tr><th>Câu hỏi</th><th>Quá hạn</th><th>Hạn</th><th class="num">Số ngày làm việc quá hạn</th><th>Nội dung</th></tr></thead><tbody>${a.items
                 .map(
                   (o) =>
-                    `<tr data-q="${esc(o.q)}" data-days="${o.workingDaysOverdue}" data-deadline="${o.deadline}"><td><a href="/quan-tri/cau-hoi/${encodeURIComponent(o.q)}">${esc(o.q)}</a></td><td>${esc(DEADLINE_VI[o.deadline])}</td><td>${esc(dateTimeVi(o.due))}</td><td class="num late">${o.workingDaysOverdue}</td><td>${esc(excerpt(o.text, 140))}</td></tr>`,
+                    `<tr data-q="${esc(o.q)}" data-days="${o.workingDaysOverdue}" data-deadline="${o.deadline}"><td><a href="/quan-tri/cau-hoi/${encodeURIComponent(o.q)}">${esc(o.q)}</a></td><td data-th="Quá hạn">${esc(DEADLINE_VI[o.deadline])}</td><td data-th="Hạn">${esc(dateTimeVi(o.due))}</td><td data-th="Số ngày làm việc quá hạn" class="num late">${o.workingDaysOverdue}</td><td>${esc(excerpt(o.text, 140))}</td></tr>`,
                 )
                 .join('')}</tbody></table></div>`
         }</section>`,
@@ -324,7 +324,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
         (s) =>
           `<tr data-q="${esc(s.q)}" data-agency="${esc(s.agency ?? '')}"><td><a href="/quan-tri/cau-hoi/${encodeURIComponent(s.q)}">${esc(s.q)}</a><div class="muted">${esc(dateTimeVi(s.submittedAt))}</div></td><td>${esc(STATUS_VI[s.status])}${
             s.overdue ? `<div class="late">Quá hạn ${esc(DEADLINE_VI[s.overdue.deadline])} ${s.overdue.workingDaysOverdue} ngày làm việc</div>` : ''
-          }</td><td>${esc(s.agencyName ?? '—')}</td><td>${esc(excerpt(s.text, 160))}</td></tr>`,
+          }</td><td data-th="Cơ quan">${esc(s.agencyName ?? '—')}</td><td>${esc(excerpt(s.text, 160))}</td></tr>`,
       )
       .join('');
     const pager = [
@@ -341,7 +341,7 @@ ${own ? '' : `<div><label for="agency">Cơ quan</label><select id="agency" name=
 <div><label><input type="checkbox" name="overdue" value="1"${overdueOnly ? ' checked' : ''}> Chỉ câu quá hạn</label></div>
 <button class="primary" type="submit">Lọc</button></form>
 <p class="muted">${list.total} câu hỏi${list.total > limit ? `, hiển thị ${offset + 1}–${Math.min(offset + limit, list.total)}` : ''}.</p>
-<div class="table-wrap"><table id="questions"><thead><tr><th>Mã</th><th>Trạng thái</th><th>Cơ quan</th><th>Nội dung</th></tr></thead><tbody>${rows || '<tr><td colspan="4">Không có câu hỏi.</td></tr>'}</tbody></table></div>
+<div class="table-wrap"><table id="questions" class="cards"><thead><tr><th>Mã</th><th>Trạng thái</th><th>Cơ quan</th><th>Nội dung</th></tr></thead><tbody>${rows || '<tr><td colspan="4">Không có câu hỏi.</td></tr>'}</tbody></table></div>
 <p>${pager}</p>`,
       'questions',
     );
@@ -372,7 +372,7 @@ ${own ? '' : `<div><label for="agency">Cơ quan</label><select id="agency" name=
           d.suggestion ? esc(`Thuộc thẩm quyền của ${d.suggestion.name}`) : ''
         }"><button class="primary" type="submit">Chuyển</button></form>`,
       );
-    if (open && may('extend') && !d.current?.extension) {
+    if (open && may('extend') && d.current && !d.current.extension && workflow.now() <= Date.parse(d.current.baseAnswerDue)) {
       const max = data.rules.at(Date.parse(d.current?.start ?? '') || workflow.now()).deadlines.extension.maxWorkingDays;
       forms.push(
         `<form method="post" action="${action('extend')}" id="form-extend">${csrf}<strong>Gia hạn</strong><span class="muted">Hạn trả lời: ${esc(dateTimeVi(d.current?.answerDue))}; gia hạn một lần, tối đa ${max} ngày làm việc.</span><label for="ex-days">Số ngày làm việc</label><input id="ex-days" name="days" type="number" min="1" max="${max}" value="${max}" required><label for="ex-reason">Lý do</label><input id="ex-reason" name="reason" required><button class="primary" type="submit">Gia hạn</button></form>`,
@@ -414,6 +414,15 @@ ${own ? '' : `<div><label for="agency">Cơ quan</label><select id="agency" name=
       ...(d.rating !== undefined ? ([['Đánh giá', `${d.rating}★`]] as Array<[string, string]>) : []),
     ];
     const answer = [...d.events].reverse().find((e) => e.type === 'answered');
+    const people = new Map<string, string>();
+    for (const e of d.events) {
+      const id = /^[a-z]+:(.+)$/.exec(str(e.by) ?? '')?.[1];
+      if (id && !people.has(id)) people.set(id, (await backoffice.getAccount(id))?.name ?? id);
+    }
+    const byName = (by: string | undefined) => {
+      const m = /^([a-z]+):(.+)$/.exec(by ?? '');
+      return m && m[1] in ROLE_VI ? `${people.get(m[2]) ?? m[2]} (${ROLE_VI[m[1] as keyof typeof ROLE_VI]})` : (by ?? '');
+    };
     const draftBlock = d.latestDraft
       ? `<h2>Dự thảo mới nhất (${esc(d.latestDraft.status === 'pending' ? 'chờ duyệt' : d.latestDraft.status === 'approved' ? 'đã duyệt' : 'đã trả lại')})</h2><div class="q-text">${esc(d.latestDraft.text)}</div><p class="muted">Người soạn: ${esc(d.latestDraft.authorName ?? d.latestDraft.author)}, ${esc(dateTimeVi(d.latestDraft.createdAt))}${d.latestDraft.comment ? `. Ý kiến: ${esc(d.latestDraft.comment)}` : ''}</p>`
       : '';
@@ -427,7 +436,7 @@ ${answer ? `<h2>Câu trả lời đã đăng</h2><div class="q-text">${esc(Strin
 ${draftBlock}
 ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</div>` : ''}
 <h2>Diễn biến</h2><div class="table-wrap"><table><thead><tr><th>Thời điểm</th><th>Sự kiện</th><th>Cơ quan</th><th>Người thực hiện</th></tr></thead><tbody>${d.events
-        .map((e) => `<tr><td>${esc(dateTimeVi(String(e.at ?? '')))}</td><td>${esc(EVENT_VI[String(e.type)] ?? String(e.type))}</td><td>${esc(agencyName(str(e.agency)) ?? '')}</td><td>${esc(str(e.by) ?? '')}</td></tr>`)
+        .map((e) => `<tr><td>${esc(dateTimeVi(String(e.at ?? '')))}</td><td>${esc(EVENT_VI[String(e.type)] ?? String(e.type))}</td><td>${esc(agencyName(str(e.agency)) ?? '')}</td><td>${esc(byName(str(e.by)))}</td></tr>`)
         .join('')}</tbody></table></div>`,
       'questions',
     );
