@@ -338,3 +338,16 @@ test('behind the TLS proxy the cookie is Secure; a sign-in posted from another s
   expect(foreign.status).toBe(403);
   expect(foreign.headers.get('set-cookie')).toBeNull();
 });
+
+test('a deactivated account’s session stops working at once', async () => {
+  const store = server.backoffice!.store;
+  const leaving = await store.createAccount({ name: 'Người nghỉ việc', role: 'officer', agency: 'so-yte' }, Date.now());
+  const token = await store.issueApiToken(leaving.id, Date.now());
+  const signIn = await fetch(`${base}/quan-tri/dang-nhap`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+  expect((await fetch(`${base}/quan-tri/cau-hoi`, { headers: { cookie }, redirect: 'manual' })).status).toBe(200);
+  await store.setAccountActive(leaving.id, false);
+  const after = await fetch(`${base}/quan-tri/cau-hoi`, { headers: { cookie }, redirect: 'manual' });
+  expect(after.status).toBe(303);
+  expect(after.headers.get('location')).toBe('/quan-tri/dang-nhap?ly_do=het-han');
+});
