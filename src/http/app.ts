@@ -11,6 +11,7 @@ import { SqliteLedgerStore } from '../store/sqlite';
 import { answeredCount, publicAnswers } from '../store/sqlite-queries';
 import { createApiRouter, type ApiDeps } from './api';
 import { mountPublicAnswers } from './public-page';
+import { createConsoleRouter } from './console';
 import { hardeningFromEnv, metricsHandler, securityHeaders, type HttpHardening } from './hardening';
 
 export interface AppDeps {
@@ -75,6 +76,8 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
   });
 
   if (api) app.use('/api/v1', createApiRouter({ data, store, ...api }));
+  // The web console for staff (sessions and dashboard counts in the SQLite file).
+  if (api && store instanceof SqliteLedgerStore) app.use('/quan-tri', createConsoleRouter({ data, store, db: store.db, ...api }));
   // The public page of answered questions reads the SQLite file directly.
   if (store instanceof SqliteLedgerStore) mountPublicAnswers(app, { data, source: { version: () => answeredCount(store.db), all: () => publicAnswers(store.db) } });
 

@@ -1,0 +1,134 @@
+import type { Role } from '../../domain/access';
+import type { QuestionStatus } from '../../domain/lifecycle';
+import { escapeXml } from './charts';
+
+/** The console's page frame and wording (Vietnamese). Pages carry no script: forms and links only. */
+
+export const esc = escapeXml;
+
+export const ROLE_VI: Record<Role, string> = { officer: 'Cán bộ', approver: 'Lãnh đạo (duyệt)', editor: 'Biên tập viên', admin: 'Quản trị' };
+
+export const STATUS_VI: Record<QuestionStatus, string> = {
+  submitted: 'Chưa giao',
+  assigned: 'Chờ tiếp nhận',
+  accepted: 'Đang trả lời',
+  answered: 'Đã trả lời',
+  deleted: 'Đã xóa',
+};
+
+export const DEADLINE_VI = { accept: 'tiếp nhận', answer: 'trả lời' } as const;
+
+export const DELETE_REASON_VI: Record<string, string> = {
+  duplicate: 'Trùng lặp',
+  violation: 'Vi phạm quy định',
+  invalid_identity: 'Thông tin người hỏi không hợp lệ',
+  out_of_scope: 'Không thuộc phạm vi',
+};
+
+/** "2023-09-25T17:00:00.000+07:00" (already local) → "25/09/2023 17:00". */
+export function dateTimeVi(iso: string | undefined): string {
+  if (!iso || iso.length < 16) return '';
+  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11, 16)}`;
+}
+
+export function dateVi(iso: string | undefined): string {
+  return dateTimeVi(iso).slice(0, 10);
+}
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'none'",
+  "style-src 'unsafe-inline'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+const STYLE = `
+*,*::before,*::after{box-sizing:border-box}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1f2933;background:#f3f4f6;-webkit-text-size-adjust:100%;font-size:15px;line-height:1.45}
+header{background:#9f1d20;color:#fff;padding:.5rem 1rem}
+header .brand{font-weight:600}
+header .who{font-size:.8125rem;opacity:.9}
+nav{display:flex;flex-wrap:wrap;gap:.25rem .75rem;padding:.5rem 1rem;background:#7d1619}
+nav a{color:#fff;text-decoration:none;padding:.25rem 0}
+nav a[aria-current=page]{border-bottom:2px solid #ffd966}
+nav form{margin:0 0 0 auto}
+nav button{background:none;border:1px solid #ffffff88;color:#fff;border-radius:.25rem;padding:.2rem .6rem;font:inherit;cursor:pointer}
+main{max-width:72rem;margin:0 auto;padding:.75rem 1rem 2rem}
+h1{font-size:1.25rem;margin:.25rem 0 .75rem}
+h2{font-size:1.05rem;margin:1rem 0 .5rem}
+.grid{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem}
+@media (min-width:52rem){.grid{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}
+.card{background:#fff;border:1px solid #d9dde3;border-radius:.5rem;padding:.75rem}
+figure{margin:0}
+figcaption{font-weight:600;margin-bottom:.5rem}
+.chart{display:block;max-width:40rem}
+.table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch;background:#fff;border:1px solid #d9dde3;border-radius:.5rem}
+table{border-collapse:collapse;width:100%;font-size:.875rem}
+th,td{border-bottom:1px solid #e4e7eb;padding:.4rem .5rem;text-align:left;vertical-align:top}
+th{background:#f8f9fa;font-weight:600}
+td.num,th.num{text-align:right;white-space:nowrap}
+#appendix02{min-width:40rem}
+#appendix02 td:nth-child(2){min-width:12rem}
+.muted{color:#52606d;font-size:.8125rem}
+.flash{padding:.6rem .75rem;border-radius:.375rem;margin:.5rem 0;background:#e3f4e8;border:1px solid #9fd3ae}
+.error{padding:.6rem .75rem;border-radius:.375rem;margin:.5rem 0;background:#fde8e8;border:1px solid #f1a7a7}
+form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
+form.inline>div{max-width:100%;min-width:0}
+label{display:block;font-size:.8125rem;color:#52606d}
+input,select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #b8c0c9;border-radius:.25rem;max-width:100%;background:#fff}
+textarea{width:100%;min-height:6rem}
+button.primary,a.button{display:inline-block;background:#9f1d20;color:#fff;border:0;border-radius:.375rem;padding:.5rem 1rem;font:inherit;cursor:pointer;text-decoration:none}
+.actions{display:grid;grid-template-columns:minmax(0,1fr);gap:.75rem}
+@media (min-width:52rem){.actions{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}
+.actions form{background:#fff;border:1px solid #d9dde3;border-radius:.5rem;padding:.75rem;display:flex;flex-direction:column;gap:.5rem}
+.q-text{white-space:pre-wrap;background:#fff;border:1px solid #d9dde3;border-radius:.5rem;padding:.75rem}
+.late{color:#9f1d20;font-weight:600}
+dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem .75rem;margin:0}
+dl.facts dt{color:#52606d}
+@media (max-width:40rem){
+table.cards thead{display:none}
+table.cards tr{display:block;border-bottom:1px solid #d9dde3;padding:.4rem 0}
+table.cards td{display:block;border:0;padding:.1rem .6rem;text-align:left}
+table.cards td[data-th]::before{content:attr(data-th) ": ";color:#52606d;font-size:.8125rem}
+}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
+select{width:100%}
+form.inline select{width:auto}
+`;
+
+export interface Viewer {
+  name: string;
+  role: Role;
+  agencyName?: string;
+  csrf: string;
+  /** Whether the viewer may see Phụ biểu 02 (the 'report' permission). */
+  reports: boolean;
+}
+
+const NAV: Array<{ href: string; label: string; key: string; reports?: boolean }> = [
+  { href: '/quan-tri', label: 'Tổng quan', key: 'dashboard' },
+  { href: '/quan-tri/cau-hoi', label: 'Câu hỏi', key: 'questions' },
+  { href: '/quan-tri/qua-han', label: 'Quá hạn', key: 'overdue' },
+  { href: '/quan-tri/phu-bieu-02', label: 'Phụ biểu 02', key: 'report', reports: true },
+];
+
+export function page(title: string, body: string, viewer?: Viewer, current?: string): string {
+  const head = `<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><link rel="icon" href="data:,">
+<title>${esc(title)} | Quản trị Hỏi - Đáp</title><style>${STYLE}</style></head><body>`;
+  const header = viewer
+    ? `<header><div class="brand">Quản trị Hỏi - Đáp · tỉnh Lào Cai</div><div class="who">${esc(viewer.name)} — ${esc(ROLE_VI[viewer.role])}${viewer.agencyName ? `, ${esc(viewer.agencyName)}` : ''}</div></header>
+<nav aria-label="Các trang quản trị">${NAV.filter((n) => !n.reports || viewer.reports)
+        .map((n) => `<a href="${n.href}"${n.key === current ? ' aria-current="page"' : ''}>${esc(n.label)}</a>`)
+        .join('')}<form method="post" action="/quan-tri/dang-xuat">${csrfField(viewer)}<button type="submit">Đăng xuất</button></form></nav>`
+    : `<header><div class="brand">Quản trị Hỏi - Đáp · tỉnh Lào Cai</div></header>`;
+  return `${head}${header}<main>${body}</main></body></html>`;
+}
+
+export function csrfField(viewer: Pick<Viewer, 'csrf'>): string {
+  return `<input type="hidden" name="_csrf" value="${esc(viewer.csrf)}">`;
+}
