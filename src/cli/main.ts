@@ -11,6 +11,7 @@ import { parseDay, parseInstant } from '../domain/time';
 import type { LedgerStore } from '../store/types';
 import { DEFAULT_DB_PATH } from '../config/paths';
 import { evaluateRouter } from '../routing/evaluate';
+import { evalFaqCommand } from './faq';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
 import { WorkflowError } from '../backoffice/actions';
@@ -39,6 +40,8 @@ Usage: npx hoidap <command> [options]
   train [--db PATH]             train the router on intents/ and the officers' forwards; print what it learned
   eval-routing FILE [--db PATH] [--format text|json]
                                 accuracy of the router on a labeled JSON Lines file {"text","agency"}
+  eval-faq FILE [--format text|json]
+                                accuracy of the knowledge base on JSON lines {"id","text","entry","style"} (entry: an id or "none")
   account create --db PATH --name NAME --role officer|approver|editor|admin [--agency CODE_OR_NAME]
                                 create a back-office account; prints its id and API token (shown once)
   account list --db PATH        list the accounts
@@ -446,6 +449,8 @@ export async function main(
         return await trainCommand(rest, data, out);
       case 'eval-routing':
         return await evalRoutingCommand(rest, data, out);
+      case 'eval-faq':
+        return evalFaqCommand(rest, data, out, (m) => new UsageError(m));
       case 'account':
         return await accountCommand(rest, data, out);
       default:
