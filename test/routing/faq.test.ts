@@ -72,6 +72,9 @@ describe('the entries', () => {
       expect(e.legalBasis.length).toBeGreaterThan(10);
       expect(new URL(e.link).hostname).toBe('dichvucong.gov.vn');
       expect(e.updated).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      // One chat message on every channel (Zalo and Messenger cut at 2,000 characters).
+      expect(formatFaqAnswer(e, 'vi', 'Ủy ban nhân dân tỉnh Lào Cai').length).toBeLessThan(1600);
+      expect(formatFaqAnswer(e, 'en', "Lao Cai Provincial People's Committee").length).toBeLessThan(1600);
     }
   });
 
