@@ -149,10 +149,10 @@ export class FaqBase {
       .join(' ');
   }
 
-  /** Syllables without stopwords, with synonyms added. */
-  private words(text: string): string[] {
+  /** Syllables without stopwords, with synonyms added (unless `synonyms` is false). */
+  private words(text: string, synonyms = true): string[] {
     let folded = ` ${this.foldPlain(text)} `;
-    for (const [from, to] of this.synonyms) if (folded.includes(from)) folded += `${to} `;
+    if (synonyms) for (const [from, to] of this.synonyms) if (folded.includes(from)) folded += `${to} `;
     for (const phrase of this.stopPhrases) while (folded.includes(phrase)) folded = folded.replace(phrase, ' ');
     return folded.split(' ').filter((t) => t && !this.stopwords.has(t));
   }
@@ -178,8 +178,9 @@ export class FaqBase {
     const said = ` ${this.words(text).join(' ')} `;
     // The question's own information: each word weighs its rarity among the entries (a word no entry uses weighs most).
     const unknownIdf = Math.log((this.profiles.length + 1) / 0.5);
-    const words = query.filter((f) => !f.includes('_'));
-    const mass = words.reduce((sum, f) => sum + (this.idf.get(f) ?? unknownIdf), 0);
+    // Over what the question says: the words synonyms add are evidence, not more question to explain.
+    const own = new Set(this.words(text, false));
+    const mass = [...own].reduce((sum, f) => sum + (this.idf.get(f) ?? unknownIdf), 0);
     const out: FaqMatch[] = [];
     for (const p of this.profiles) {
       if (p.notFor.some((phrase) => folded.includes(phrase))) continue;
@@ -190,7 +191,7 @@ export class FaqBase {
         if (!w) continue;
         const idf = this.idf.get(f) ?? 0;
         evidence += w * idf;
-        if (!f.includes('_')) covered += idf;
+        if (own.has(f)) covered += idf;
       }
       if (evidence <= 0) continue;
       // A whole keyword said counts once more (the best one): "passport", "khai tử", "sổ đỏ bị mất".
