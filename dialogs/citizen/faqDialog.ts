@@ -1,7 +1,6 @@
 import { TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
-import { TEXTS } from '../../src/bot/texts';
-import type { FaqEntry } from '../../src/routing/faq';
+import { formatFaqAnswer, type FaqEntry } from '../../src/routing/faq';
 import { MIN_QUESTION, type AskOptions } from './askAgencyDialog';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { DIALOG_IDS, langOf, textsFor, withYesNo, yesNo } from './common';
@@ -59,6 +58,6 @@ export class FaqDialog extends CancelAndHelpDialog {
 
   private render(entry: FaqEntry, lang: 'vi' | 'en'): string {
     const agency = this.services.data.agencies.get(entry.agency)?.name ?? entry.agency;
-    return TEXTS[lang].faqAnswer({ title: entry.title, answer: lang === 'en' ? entry.answerEn : entry.answer, agency, link: entry.link });
+    return formatFaqAnswer(entry, lang, agency);
   }
 }

@@ -11,6 +11,7 @@ import { parseDay, parseInstant } from '../domain/time';
 import type { LedgerStore } from '../store/types';
 import { DEFAULT_DB_PATH } from '../config/paths';
 import { evaluateRouter } from '../routing/evaluate';
+import { evalFaqCommand } from './faq';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
 import { WorkflowError } from '../backoffice/actions';
@@ -49,6 +50,8 @@ Usage: npx hoidap <command> [options]
   eval-admin FILE [--today YYYY-MM-DD] [--format text|json]
                                 accuracy of the admin query parser on JSON Lines {"id","text","expected","style"}
                                 (overall, per field, intent and style, and the misses); --today dates "hôm qua", "quý trước"
+  eval-faq FILE [--format text|json]
+                                accuracy of the knowledge base on JSON lines {"id","text","entry","style"} (entry: an id or "none")
   account create --db PATH --name NAME --role officer|approver|editor|admin [--agency CODE_OR_NAME]
                                 create a back-office account; prints its id and API token (shown once)
   account list --db PATH        list the accounts
@@ -582,6 +585,8 @@ export async function main(
         return await evalRoutingCommand(rest, data, out);
       case 'eval-admin':
         return await evalAdminCommand(rest, data, out);
+      case 'eval-faq':
+        return evalFaqCommand(rest, data, out, (m) => new UsageError(m));
       case 'account':
         return await accountCommand(rest, data, out);
       case 'held':

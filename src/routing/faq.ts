@@ -1,26 +1,42 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DataError, parseWith, readJsonFile, type ProvinceData } from '../config/data';
+import { foldVietnamese } from '../domain/text';
 import type { Normalizer } from './normalize';
-import { TextIndex } from './similarity';
+
+const DateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
 
 const FaqSchema = z
   .object({
+    notes: z.string().optional(),
+    /** The national public-service portal, where each entry's link points. */
     portalUrl: z.string().url(),
+    /** Scores of at least this are offered as the answer (chosen on the development set; see README). */
+    threshold: z.number().min(0).max(1),
     entries: z
       .array(
         z
           .object({
             id: z.string().regex(/^[a-z0-9-]+$/),
             title: z.string().min(1),
+            titleEn: z.string().min(1),
             agency: z.string().min(1),
+            /** Words and short phrases that name this procedure (Vietnamese and English, any spelling). */
+            keywords: z.array(z.string().min(1)).min(1),
+            /** Ways people ask it. */
             questions: z.array(z.string().min(1)).min(1),
             /** How English speakers ask it. */
-            questionsEn: z.array(z.string().min(1)).optional(),
-            answer: z.string().min(1).max(1500),
-            answerEn: z.string().min(1).max(1500),
+            questionsEn: z.array(z.string().min(1)).min(1),
+            /** Phrases that mean another matter this entry does not answer (divorce is not marriage registration). */
+            notFor: z.array(z.string().min(1)).default([]),
+            /** The answer as a short list of steps. */
+            steps: z.array(z.string().min(1).max(300)).min(2).max(6),
+            stepsEn: z.array(z.string().min(1).max(300)).min(2).max(6),
+            legalBasis: z.string().min(1),
+            /** The procedure on the national public-service portal. */
             link: z.string().url(),
-            legalBasis: z.string().optional(),
+            /** When the entry was last checked against the law in force. */
+            updated: DateSchema,
           })
           .strict(),
       )
@@ -30,36 +46,123 @@ const FaqSchema = z
 
 export type FaqEntry = z.infer<typeof FaqSchema>['entries'][number];
 
+/** The FAQ's own vocabulary (data/faq/words.json), on top of the routing normaliser's abbreviations. */
+const WordsSchema = z
+  .object({
+    notes: z.string().optional(),
+    /** Chat abbreviations people use when asking about procedures: "ks" → "khai sinh". */
+    abbreviations: z.record(z.string(), z.string().min(1)),
+    /** A phrase that means the same as another: both are looked for ("sổ hồng" → "sổ đỏ"). */
+    synonyms: z.record(z.string(), z.string().min(1)),
+    /** Words that say nothing about the procedure (Vietnamese and English). */
+    stopwords: z.array(z.string().min(1)),
+  })
+  .strict();
+
+export type FaqWords = z.infer<typeof WordsSchema>;
+
 export interface FaqMatch {
   entry: FaqEntry;
+  /** 0..1: the entry's evidence (rare words and pairs it shares with the question) times the square root of the share of the question it explains. */
   score: number;
+}
+
+/** Field weights: a word of the title or keywords says more than one seen in a single paraphrase. */
+const FIELD_WEIGHT = { title: 1, keyword: 1, question: 0.6 } as const;
+/** Evidence at which the score is one half. */
+const HALF_EVIDENCE = 6;
+/** How much the share of the question's words that the entry explains counts. */
+const COVERAGE_POWER = 0.5;
+
+interface Profile {
+  entry: FaqEntry;
+  weights: Map<string, number>;
+  /** The keywords and title as word sequences, " khai tu ": a question that says one whole gets more evidence. */
+  phrases: string[][];
+  notFor: string[];
 }
 
 /** The knowledge base of common procedures (data/faq/faq.json) and a matcher over the ways people ask. */
 export class FaqBase {
-  private readonly index: TextIndex<FaqEntry>;
+  private readonly profiles: Profile[];
+  private readonly idf = new Map<string, number>();
+  private readonly expansions = new Map<string, string[]>();
+  private readonly synonyms: Array<[string, string]> = [];
+  private readonly stopwords: Set<string>;
+  private readonly stopPhrases: string[];
 
   constructor(
     readonly portalUrl: string,
     readonly entries: readonly FaqEntry[],
-    normalizer: Normalizer,
+    private readonly normalizer: Normalizer,
     /** A match at least this close is offered as the answer. */
     readonly threshold = 0.5,
+    words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [] },
   ) {
-    this.index = new TextIndex(normalizer);
-    for (const e of entries) for (const q of [e.title, ...e.questions, ...(e.questionsEn ?? [])]) this.index.add(e, q);
+    for (const [short, long] of Object.entries(words.abbreviations)) this.expansions.set(foldVietnamese(short), foldVietnamese(long).split(' '));
+    for (const [from, to] of Object.entries(words.synonyms)) this.synonyms.push([` ${this.foldPlain(from)} `, this.foldPlain(to)]);
+    const stops = words.stopwords.map((w) => this.foldPlain(w));
+    this.stopwords = new Set(stops.filter((w) => !w.includes(' ')));
+    // Longest first, so that "như thế nào" goes before "thế nào".
+    this.stopPhrases = stops.filter((w) => w.includes(' ')).sort((a, b) => b.length - a.length).map((w) => ` ${w} `);
+    this.profiles = entries.map((entry) => {
+      const weights = new Map<string, number>();
+      const put = (text: string, w: number): void => {
+        for (const f of new Set(this.features(text))) weights.set(f, Math.max(weights.get(f) ?? 0, w));
+      };
+      for (const q of [...entry.questions, ...entry.questionsEn]) put(q, FIELD_WEIGHT.question);
+      for (const t of [entry.title, entry.titleEn]) put(t, FIELD_WEIGHT.title);
+      for (const k of entry.keywords) put(k, FIELD_WEIGHT.keyword);
+      const phrases = [entry.title, entry.titleEn, ...entry.keywords].map((k) => this.words(k)).filter((w) => w.length > 0);
+      return { entry, weights, phrases, notFor: entry.notFor.map((p) => ` ${this.foldPlain(p)} `) };
+    });
+    const df = new Map<string, number>();
+    for (const p of this.profiles) for (const f of p.weights.keys()) df.set(f, (df.get(f) ?? 0) + 1);
+    const n = this.profiles.length;
+    for (const [f, d] of df) this.idf.set(f, Math.log((n + 1) / (d + 0.5)));
   }
 
   static load(province: ProvinceData, normalizer: Normalizer): FaqBase {
     const file = path.join(province.dataDir, 'faq', 'faq.json');
     const data = parseWith(FaqSchema, readJsonFile(file), file);
+    const wordsFile = path.join(province.dataDir, 'faq', 'words.json');
+    const words = parseWith(WordsSchema, readJsonFile(wordsFile), wordsFile);
     const ids = new Set<string>();
     for (const e of data.entries) {
       if (ids.has(e.id)) throw new DataError(file, [`entry "${e.id}": duplicate id`]);
       ids.add(e.id);
       if (!province.agencies.has(e.agency)) throw new DataError(file, [`entry "${e.id}": "${e.agency}" is not an agency code in agencies.json`]);
+      if (!e.link.startsWith(data.portalUrl)) throw new DataError(file, [`entry "${e.id}": the link must be on ${data.portalUrl}`]);
     }
-    return new FaqBase(data.portalUrl, data.entries, normalizer);
+    return new FaqBase(data.portalUrl, data.entries, normalizer, data.threshold, words);
+  }
+
+  /** Folded syllables: the FAQ's own abbreviations first ("sdd" is a "sổ đỏ" here), then the routing normaliser's, then a light English stemming. */
+  private foldPlain(text: string): string {
+    const pre = foldVietnamese(text.normalize('NFC').replace(/[’']s\b/gi, ''))
+      .split(' ')
+      .map((t) => this.expansions.get(t)?.join(' ') ?? t)
+      .join(' ');
+    return this.normalizer
+      .tokens(pre)
+      .map((t) => stem(t))
+      .join(' ');
+  }
+
+  /** Syllables without stopwords, with synonyms added (unless `synonyms` is false). */
+  private words(text: string, synonyms = true): string[] {
+    let folded = ` ${this.foldPlain(text)} `;
+    if (synonyms) for (const [from, to] of this.synonyms) if (folded.includes(from)) folded += `${to} `;
+    for (const phrase of this.stopPhrases) while (folded.includes(phrase)) folded = folded.replace(phrase, ' ');
+    return folded.split(' ').filter((t) => t && !this.stopwords.has(t));
+  }
+
+  /** Syllables and pairs of consecutive ones. */
+  private features(text: string): string[] {
+    const tokens = this.words(text);
+    const out = [...tokens];
+    for (let i = 0; i + 1 < tokens.length; i += 1) out.push(`${tokens[i]}_${tokens[i + 1]}`);
+    return out;
   }
 
   /** The best entry for a text, if it is close enough. */
@@ -68,20 +171,147 @@ export class FaqBase {
     return best && best.score >= this.threshold ? best : undefined;
   }
 
-  /** Distinct entries by closeness. */
+  /** Entries by closeness, best first. */
   candidates(text: string, limit = 3): FaqMatch[] {
-    const seen = new Set<string>();
+    const query = [...new Set(this.features(text))];
+    const folded = ` ${this.foldPlain(text)} `;
+    const said = ` ${this.words(text).join(' ')} `;
+    // The question's own information: each word weighs its rarity among the entries (a word no entry uses weighs most).
+    const unknownIdf = Math.log((this.profiles.length + 1) / 0.5);
+    // Over what the question says: the words synonyms add are evidence, not more question to explain.
+    const own = new Set(this.words(text, false));
+    const mass = [...own].reduce((sum, f) => sum + (this.idf.get(f) ?? unknownIdf), 0);
     const out: FaqMatch[] = [];
-    for (const r of this.index.search(text, limit * 6, 0.15)) {
-      if (seen.has(r.item.id)) continue;
-      seen.add(r.item.id);
-      out.push({ entry: r.item, score: r.score });
-      if (out.length === limit) break;
+    for (const p of this.profiles) {
+      if (p.notFor.some((phrase) => folded.includes(phrase))) continue;
+      let evidence = 0;
+      let covered = 0;
+      for (const f of query) {
+        const w = p.weights.get(f);
+        if (!w) continue;
+        const idf = this.idf.get(f) ?? 0;
+        evidence += w * idf;
+        if (own.has(f)) covered += idf;
+      }
+      if (evidence <= 0) continue;
+      // A whole keyword said counts once more (the best one): "passport", "khai tử", "sổ đỏ bị mất".
+      let phraseBonus = 0;
+      for (const phrase of p.phrases)
+        if (said.includes(` ${phrase.join(' ')} `)) phraseBonus = Math.max(phraseBonus, phrase.reduce((sum, w) => sum + (this.idf.get(w) ?? 0), 0));
+      evidence += phraseBonus;
+      const coverage = mass > 0 ? covered / mass : 0;
+      out.push({ entry: p.entry, score: (evidence / (evidence + HALF_EVIDENCE)) * coverage ** COVERAGE_POWER });
     }
-    return out;
+    return out.sort((a, b) => b.score - a.score).slice(0, limit);
   }
 
   byId(id: string): FaqEntry | undefined {
     return this.entries.find((e) => e.id === id);
   }
+}
+
+/** English plurals and -ing/-ed forms, enough for "registering", "certificates"; folded Vietnamese syllables never end so. */
+function stem(token: string): string {
+  if (token.length > 5 && token.endsWith('ing')) return token.slice(0, -3);
+  if (token.length > 4 && token.endsWith('ied')) return `${token.slice(0, -3)}y`;
+  if (token.length > 4 && token.endsWith('ed')) return token.slice(0, -2);
+  if (token.length > 4 && token.endsWith('ies')) return `${token.slice(0, -3)}y`;
+  if (token.length > 3 && token.endsWith('s') && !token.endsWith('ss')) return token.slice(0, -1);
+  return token;
+}
+
+/** One line of a FAQ evaluation set: `entry` is an entry id, or "none" when no entry fits. */
+export interface FaqLabeled {
+  id: string;
+  text: string;
+  entry: string;
+  style: string;
+}
+
+export interface FaqEvalCounts {
+  /** Lines with an entry. */
+  answerable: number;
+  /** Answerable lines whose top answer is their entry. */
+  correct: number;
+  /** Answerable lines answered with another entry. */
+  wrong: number;
+  /** Answerable lines answered "no match". */
+  missed: number;
+  /** "none" lines. */
+  none: number;
+  /** "none" lines answered "no match". */
+  noneCorrect: number;
+}
+
+export interface FaqEvaluation extends FaqEvalCounts {
+  n: number;
+  /** Correct answers over answerable lines. */
+  top1: number;
+  /** "no match" over "none" lines. */
+  noMatchRate: number;
+  /** Lines answered with an entry that is not theirs (wrong entry, or any entry on a "none" line), over all lines. */
+  wrongOfferedRate: number;
+  perStyle: Array<{ style: string; n: number; top1: number | null; noMatchRate: number | null; wrongOffered: number }>;
+  misses: Array<{ id: string; style: string; text: string; expected: string; got: string; score: number }>;
+}
+
+/** Top-1 accuracy, "no match" and wrong answers offered, overall and per style, with the misses. */
+export function evaluateFaq(faq: FaqBase, set: readonly FaqLabeled[]): FaqEvaluation {
+  const blank = (): FaqEvalCounts => ({ answerable: 0, correct: 0, wrong: 0, missed: 0, none: 0, noneCorrect: 0 });
+  const all = blank();
+  const byStyle = new Map<string, FaqEvalCounts>();
+  const misses: FaqEvaluation['misses'] = [];
+  for (const item of set) {
+    const best = faq.candidates(item.text, 1)[0];
+    const got = best && best.score >= faq.threshold ? best.entry.id : 'none';
+    const s = byStyle.get(item.style) ?? blank();
+    byStyle.set(item.style, s);
+    for (const c of [all, s]) {
+      if (item.entry === 'none') {
+        c.none += 1;
+        if (got === 'none') c.noneCorrect += 1;
+      } else {
+        c.answerable += 1;
+        if (got === item.entry) c.correct += 1;
+        else if (got === 'none') c.missed += 1;
+        else c.wrong += 1;
+      }
+    }
+    if (got !== item.entry) misses.push({ id: item.id, style: item.style, text: item.text, expected: item.entry, got, score: best?.score ?? 0 });
+  }
+  const rate = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+  const wrongOffered = (c: FaqEvalCounts): number => c.wrong + (c.none - c.noneCorrect);
+  const n = set.length;
+  return {
+    n,
+    ...all,
+    top1: rate(all.correct, all.answerable),
+    noMatchRate: rate(all.noneCorrect, all.none),
+    wrongOfferedRate: rate(wrongOffered(all), n),
+    perStyle: [...byStyle.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([style, c]) => ({
+        style,
+        n: c.answerable + c.none,
+        top1: c.answerable ? c.correct / c.answerable : null,
+        noMatchRate: c.none ? c.noneCorrect / c.none : null,
+        wrongOffered: rate(wrongOffered(c), c.answerable + c.none),
+      })),
+    misses,
+  };
+}
+
+/** "2026-12-04" → "04/12/2026". */
+export function vietnameseDate(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  return `${d}/${m}/${y}`;
+}
+
+/** An entry as the citizen reads it: the title, numbered steps, the legal basis, the agency, the portal link and the date it was checked. */
+export function formatFaqAnswer(entry: FaqEntry, lang: 'vi' | 'en', agencyName: string): string {
+  const steps = (lang === 'en' ? entry.stepsEn : entry.steps).map((s, i) => `${i + 1}. ${s}`);
+  const date = vietnameseDate(entry.updated);
+  return lang === 'en'
+    ? [`[${entry.titleEn}]`, ...steps, `Legal basis: ${entry.legalBasis}`, `Agency: ${agencyName}`, `The procedure on the national public-service portal: ${entry.link}`, `(Updated ${date})`].join('\n')
+    : [`[${entry.title}]`, ...steps, `Căn cứ pháp lý: ${entry.legalBasis}`, `Cơ quan phụ trách: ${agencyName}`, `Thủ tục trên Cổng Dịch vụ công quốc gia: ${entry.link}`, `(Cập nhật ngày ${date})`].join('\n');
 }
