@@ -14,12 +14,23 @@ const RulesSchema = z
     notes: z.string().optional(),
     temperature: z.number().positive(),
     namedAgencyConfidence: z.number().min(0).max(1),
+    model: z
+      .object({
+        epochs: z.number().int().min(1).max(100),
+        rate: z.number().positive(),
+        l2: z.number().min(0),
+        minDocuments: z.number().int().min(1),
+        seed: z.number().int(),
+      })
+      .strict(),
+    addressees: z.array(z.object({ names: z.array(z.string().min(1)).min(1), agencies: z.array(z.string().min(1)).min(1) }).strict()),
+    addressedAfter: z.array(z.string().min(1)),
+    addressedBefore: z.array(z.string().min(1)),
+    notAddressedAfter: z.array(z.string().min(1)),
     localTopics: z.record(z.string(), z.array(z.string().min(1))),
     placeNamesNeedingKind: z.array(z.string().min(1)),
     placeNamesNeedingDiacritics: z.array(z.string().min(1)),
     agenciesNotMentionable: z.array(z.string()),
-    mentionNotAfter: z.record(z.string(), z.array(z.string())),
-    localWordsBeforePlace: z.array(z.string()),
     stopwords: z.array(z.string()),
   })
   .strict();
@@ -47,6 +58,10 @@ export function loadRoutingResources(province: ProvinceData, intentsDir: string 
   const rules = parseWith(RulesSchema, readJsonFile(rulesFile), rulesFile);
   for (const code of [...Object.keys(rules.localTopics), ...rules.agenciesNotMentionable])
     if (!agencies.has(code)) throw new DataError(rulesFile, [`"${code}" is not an agency code in agencies.json`]);
+  rules.addressees.forEach((entry, i) => {
+    for (const code of entry.agencies)
+      if (!agencies.has(code)) throw new DataError(rulesFile, [`addressees[${i}] (${entry.names[0]}): "${code}" is not an agency code in agencies.json`]);
+  });
 
   const abbreviationsFile = path.join(dataDir, 'abbreviations.json');
   const normalizer = new Normalizer(parseWith(AbbreviationsSchema, readJsonFile(abbreviationsFile), abbreviationsFile));
