@@ -141,7 +141,8 @@ export class Gazetteer {
     for (const o of places.outside ?? []) {
       const province = o.province;
       for (const name of [province, ...(o.aliases ?? [])]) {
-        for (const form of KIND_FORMS['tỉnh']) this.add(this.patterns, `${form} ${name}`, { province, level: 'province', bare: false });
+        // Five provinces are cities ("thành phố Hà Nội", "tp HCM"), and a province's capital often shares its name.
+        for (const form of [...KIND_FORMS['tỉnh'], ...KIND_FORMS['thành phố']]) this.add(this.patterns, `${form} ${name}`, { province, level: 'province', bare: false });
         if (bareAllowed(name)) this.add(this.patterns, name, { province, level: 'province', bare: true });
       }
       for (const place of o.places) {
@@ -243,6 +244,11 @@ export class Gazetteer {
   agenciesNamedIn(tokens: readonly string[], notAfter: Record<string, string[]> = {}): string[] {
     const found = this.scan(this.mentions, tokens).filter((m) => !(notAfter[tokens[m.at]] ?? []).includes(tokens[m.at - 1]));
     return [...new Set(found.map((m) => m.agency as string))];
+  }
+
+  /** Where the text names a department (its name, short name or an alias), addressed or not. */
+  mentionsIn(tokens: readonly string[]): Array<{ agency: string; at: number; length: number }> {
+    return this.scan(this.mentions, tokens).map((m) => ({ agency: m.agency as string, at: m.at, length: m.length }));
   }
 
   /** The tokens with the place names taken out: what the question is about, not where. */

@@ -32,6 +32,7 @@ const RulesSchema = z
     placeNamesNeedingDiacritics: z.array(z.string().min(1)),
     agenciesNotMentionable: z.array(z.string()),
     stopwords: z.array(z.string()),
+    maskMentions: z.boolean(),
   })
   .strict();
 
