@@ -87,8 +87,52 @@ export function loadRoutingResources(province: ProvinceData, intentsDir: string 
     if (!agencies.has(entry.agency)) throw new DataError(file, [`agency: "${entry.agency}" is not an agency code in agencies.json`]);
     for (const text of entry.examples) training.push({ text, agency: entry.agency });
   }
+  training.push(...readWriterExamples(path.join(intentsDir, 'writers'), agencies));
   if (training.length === 0) throw new DataError(dir, ['no training examples']);
   return { normalizer, gazetteer, rules, training };
+}
+
+const WriterLineSchema = z
+  .object({
+    id: z.string().min(1),
+    text: z.string().min(3),
+    agency: z.string().min(1),
+    style: z.string().min(1),
+    place: z.enum(['lao-cai', 'outside', 'none']),
+  })
+  .strict();
+
+/** One labelled example per line: {"id","text","agency","style","place"} (the writers' format; `place` says what kind of place the text names). */
+export function readLabeledLines(file: string, agencies: ProvinceData['agencies']): LabeledQuestion[] {
+  const out: LabeledQuestion[] = [];
+  const problems: string[] = [];
+  fs.readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        return void problems.push(`line ${i + 1}: not valid JSON`);
+      }
+      const parsed = WriterLineSchema.safeParse(value);
+      if (!parsed.success) return void problems.push(`line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`);
+      if (!agencies.has(parsed.data.agency)) return void problems.push(`line ${i + 1} (${parsed.data.id}): "${parsed.data.agency}" is not an agency code in agencies.json`);
+      out.push({ id: parsed.data.id, text: parsed.data.text, agency: parsed.data.agency, style: parsed.data.style });
+    });
+  if (problems.length > 0) throw new DataError(file, problems);
+  return out;
+}
+
+/** The writers' training files (intents/writers/*.jsonl), if any. */
+function readWriterExamples(dir: string, agencies: ProvinceData['agencies']): LabeledQuestion[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) => readLabeledLines(path.join(dir, f), agencies));
 }
 
 export function buildRouter(province: ProvinceData, resources: RoutingResources, corrections: readonly LabeledQuestion[] = []): Router {

@@ -26,8 +26,12 @@ export interface RoutingRules extends AddresseeRules {
 export interface LabeledQuestion {
   text: string;
   agency: string;
-  /** For evaluation: the place the citizen gave at the dialog's place step. */
-  place?: string;
+  /** The writer's id of an example ("w1-0042"): cross-validation holds out whole writers. */
+  id?: string;
+  /** The writer's style ("short", "long-story", "petition"...), for figures per style. */
+  style?: string;
+  /** The place the citizen gave at the dialog's place step, if any. */
+  givenPlace?: string;
 }
 
 export type RouteReason = 'classifier' | 'named_agency' | 'local_topic' | 'correction';
@@ -83,6 +87,8 @@ export class Router {
   /** Officers' corrections, by folded text: the same question never goes wrong twice. */
   private readonly corrected = new Map<string, string>();
   private readonly buffer: Float64Array;
+  /** The model's softmax temperature (from the rules; cross-validation tries others). */
+  temperature: number;
 
   constructor(private readonly options: RouterOptions, training: readonly LabeledQuestion[], corrections: readonly LabeledQuestion[] = []) {
     const { rules, normalizer, agencies } = options;
@@ -94,9 +100,9 @@ export class Router {
     const labelOf = (agency: string) => (this.districts.has(agency) ? DISTRICT : agency);
     const labels = [...new Set([...training, ...corrections].map((t) => labelOf(t.agency)))].sort();
     const docs = [
-      ...training.map((t) => ({ f: this.featuresOf(t.text, t.place), y: labelOf(t.agency), weight: 1 })),
+      ...training.map((t) => ({ f: this.featuresOf(t.text, t.givenPlace), y: labelOf(t.agency), weight: 1 })),
       // Officers' forwards weigh more than one example: they are the province's own questions.
-      ...corrections.map((c) => ({ f: this.featuresOf(c.text, c.place), y: labelOf(c.agency), weight: 3 })),
+      ...corrections.map((c) => ({ f: this.featuresOf(c.text, c.givenPlace), y: labelOf(c.agency), weight: 3 })),
     ];
     for (const c of corrections) this.corrected.set(normalizer.fold(c.text), c.agency);
     this.tfidf.fit(
@@ -110,6 +116,7 @@ export class Router {
       rules.model,
     );
     this.buffer = new Float64Array(labels.length);
+    this.temperature = rules.temperature;
   }
 
   get vocabularySize(): number {
@@ -166,7 +173,7 @@ export class Router {
     const remembered = this.corrected.get(seen.tokens.join(' '));
     if (remembered) return this.result([{ agency: remembered, score: 1 }], 'correction', place);
 
-    const p = this.model.probabilities(this.tfidf.transform(this.featuresOf(text, context.place, seen)), this.buffer, rules.temperature);
+    const p = this.model.probabilities(this.tfidf.transform(this.featuresOf(text, context.place, seen)), this.buffer, this.temperature);
     const scores = new Map<string, number>();
     this.model.labels.forEach((label, i) => {
       // Without a place of ours the local-topic share has no district to go to: it stays
