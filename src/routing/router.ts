@@ -175,12 +175,13 @@ export class Router {
 
     const p = this.model.probabilities(this.tfidf.transform(this.featuresOf(text, context.place, seen)), this.buffer, this.temperature);
     const scores = new Map<string, number>();
+    // Without a place of ours a local topic belongs to its department (LABELING.md rule 1):
+    // the districts' label is impossible, and the others share its probability.
+    const impossible = place ? 0 : p[this.model.labels.indexOf(DISTRICT)] ?? 0;
     this.model.labels.forEach((label, i) => {
-      // Without a place of ours the local-topic share has no district to go to: it stays
-      // unassigned, lowering the confidence, rather than inflating a department's.
       if (label === DISTRICT) {
         if (place) scores.set(place, p[i]);
-      } else scores.set(label, p[i]);
+      } else scores.set(label, impossible < 1 ? p[i] / (1 - impossible) : 0);
     });
     let reason: RouteReason = place && (scores.get(place) ?? 0) >= Math.max(...scores.values()) ? 'local_topic' : 'classifier';
 

@@ -99,3 +99,13 @@ describe('an agency the question is put to gets it', () => {
     expect(r.reason).not.toBe('named_agency');
   });
 });
+
+describe('plain questions are routed, not sent to triage', () => {
+  test.each([
+    ['làm sổ đỏ lần đầu cần giấy tờ gì', 'so-tnmt'],
+    ['hộ nghèo năm nay được hỗ trợ gì', 'so-ldtbxh'],
+    ['nhà thuốc bán kháng sinh không đơn có bị phạt không', 'so-yte'],
+  ])('"%s" goes to %s', (text, agency) => {
+    expect(router.route(text)).toMatchObject({ agency, triage: false });
+  });
+});
