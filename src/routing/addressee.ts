@@ -94,7 +94,9 @@ export class AddresseeDetector {
    * The agencies of the bodies the text is put to: one entry per body addressed,
    * each with the agencies that may answer for it.
    */
-  addressed(text: string): string[][] {
+  addressed(text: string, folded?: readonly string[]): string[][] {
+    // Most questions name no body at all: no need to tokenise them again with their punctuation.
+    if (folded && !folded.some((t) => this.names.has(t))) return [];
     const tokens = this.tokensWithBoundaries(text);
     const found: string[][] = [];
     for (let i = 0; i < tokens.length; i += 1) {

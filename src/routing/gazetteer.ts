@@ -190,12 +190,14 @@ export class Gazetteer {
 
   private scan(table: Map<string, Pattern[]>, tokens: readonly string[], text?: string): Array<Pattern & { at: number; length: number }> {
     const found: Array<Pattern & { at: number; length: number }> = [];
-    const accentedText = text === undefined ? '' : ` ${accentedKey(text)} `;
+    // Computed only when a name that needs its diacritics is met: most questions have none.
+    let accentedText: string | undefined;
+    const accented = () => (accentedText ??= text === undefined ? '' : ` ${accentedKey(text)} `);
     for (let i = 0; i < tokens.length; ) {
       let best: Pattern[] = [];
       let bestLength = 0;
       for (const p of table.get(tokens[i]) ?? []) {
-        if (p.accented !== undefined && !accentedText.includes(` ${p.accented} `)) continue;
+        if (p.accented !== undefined && !accented().includes(` ${p.accented} `)) continue;
         if (p.tokens.length < bestLength || i + p.tokens.length > tokens.length) continue;
         if (!p.tokens.every((t, j) => tokens[i + j] === t)) continue;
         if (p.bare && table === this.patterns && this.afterKindWord(tokens, i)) continue;

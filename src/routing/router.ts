@@ -186,7 +186,7 @@ export class Router {
     let reason: RouteReason = place && (scores.get(place) ?? 0) >= Math.max(...scores.values()) ? 'local_topic' : 'classifier';
 
     // A question put to one body goes to it (to the one of its sector the topic picks, for a ministry).
-    const addressed = this.addressees.addressed(text);
+    const addressed = this.addressees.addressed(text, seen.tokens);
     const groups = [...new Map(addressed.map((g) => [g.join(' '), g])).values()];
     if (groups.length === 1) {
       const group = groups[0].filter((a) => scores.has(a) || this.districts.has(a));
