@@ -20,6 +20,7 @@ const RulesSchema = z
         rate: z.number().positive(),
         l2: z.number().min(0),
         minDocuments: z.number().int().min(1),
+        writerWeight: z.number().positive(),
         seed: z.number().int(),
       })
       .strict(),
