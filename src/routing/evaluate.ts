@@ -179,9 +179,11 @@ function pct(x: number): string {
 
 /** One table: the whole set, then per file, per writer and per style; then the calibration bands. */
 export function renderEvaluation(e: RoutingEvaluation, options: { threshold: number; triageAgency: string; title?: string }): string {
-  const header = `${'group'.padEnd(34)}${'n'.padStart(6)}${'top-1'.padStart(8)}${'top-3'.padStart(8)}${'unacc.'.padStart(8)}${'triage'.padStart(8)}${'conf.wrong'.padStart(11)}`;
+  const labels = ['all', ...e.files.map((g) => `file ${g.group}`), ...e.writers.map((g) => `writer ${g.group}`), ...e.styles.map((g) => `style ${g.group}`)];
+  const width = Math.max(34, ...labels.map((l) => l.length + 1));
+  const header = `${'group'.padEnd(width)}${'n'.padStart(6)}${'top-1'.padStart(8)}${'top-3'.padStart(8)}${'unacc.'.padStart(8)}${'triage'.padStart(8)}${'conf.wrong'.padStart(11)}`;
   const row = (label: string, g: GroupFigures) =>
-    `${label.padEnd(34)}${String(g.n).padStart(6)}${pct(g.top1).padStart(8)}${pct(g.top3).padStart(8)}${pct(g.unaccentedTop1).padStart(8)}${pct(g.triageRate).padStart(8)}${pct(g.wrongAgencyRate).padStart(11)}`;
+    `${label.padEnd(width)}${String(g.n).padStart(6)}${pct(g.top1).padStart(8)}${pct(g.top3).padStart(8)}${pct(g.unaccentedTop1).padStart(8)}${pct(g.triageRate).padStart(8)}${pct(g.wrongAgencyRate).padStart(11)}`;
   const section = (name: string, groups: GroupFigures[]) => (groups.length > 1 ? groups.map((g) => row(`${name} ${g.group}`, g)) : []);
   return [
     ...(options.title ? [options.title] : []),
