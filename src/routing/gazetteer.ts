@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Agency } from '../domain/agencies';
 import { foldVietnamese } from '../domain/text';
 import { canonicalTonePlacement, type Normalizer } from './normalize';
 
@@ -101,13 +100,11 @@ const KIND_WORDS = new Set(['xa', 'phuong', 'p', 'thi tran', 'tt', 'huyen', 'h',
 /** Finds the province's places, and other provinces' places, in folded token sequences. */
 export class Gazetteer {
   private readonly patterns = new Map<string, Pattern[]>();
-  private readonly mentions = new Map<string, Pattern[]>();
 
   constructor(
     places: Places,
-    agencies: readonly Agency[],
     private readonly normalizer: Normalizer,
-    options: { placeNamesNeedingKind: readonly string[]; placeNamesNeedingDiacritics: readonly string[]; agenciesNotMentionable: readonly string[] },
+    options: { placeNamesNeedingKind: readonly string[]; placeNamesNeedingDiacritics: readonly string[] },
   ) {
     const needDiacritics = new Map(options.placeNamesNeedingDiacritics.map((n) => [this.key(n), accentedKey(n)]));
     // A name counts alone only when it is unambiguous: not listed as needing its kind
@@ -152,12 +149,6 @@ export class Gazetteer {
         if (bareAllowed(name)) this.add(this.patterns, name, { province, level: 'district', bare: true });
       }
     }
-
-    const skip = new Set(options.agenciesNotMentionable);
-    for (const a of agencies) {
-      if (a.kind !== 'department' || skip.has(a.code)) continue;
-      for (const name of new Set([a.name, a.shortName, ...a.aliases])) this.add(this.mentions, name, { agency: a.code, level: 'district', bare: false });
-    }
   }
 
   private key(name: string): string {
@@ -200,7 +191,7 @@ export class Gazetteer {
         if (p.accented !== undefined && !accented().includes(` ${p.accented} `)) continue;
         if (p.tokens.length < bestLength || i + p.tokens.length > tokens.length) continue;
         if (!p.tokens.every((t, j) => tokens[i + j] === t)) continue;
-        if (p.bare && table === this.patterns && this.afterKindWord(tokens, i)) continue;
+        if (p.bare && this.afterKindWord(tokens, i)) continue;
         if (p.tokens.length > bestLength) (best = [p]), (bestLength = p.tokens.length);
         else best.push(p);
       }
@@ -237,27 +228,6 @@ export class Gazetteer {
   /** The province's places named in the text. */
   placesIn(tokens: readonly string[], text?: string): PlaceMatch[] {
     return this.scanPlaces(tokens, text).inside;
-  }
-
-  /**
-   * Departments named anywhere in the text (for officers' tools; the router asks
-   * `AddresseeDetector` instead, since a mention in passing decides nothing).
-   */
-  agenciesNamedIn(tokens: readonly string[], notAfter: Record<string, string[]> = {}): string[] {
-    const found = this.scan(this.mentions, tokens).filter((m) => !(notAfter[tokens[m.at]] ?? []).includes(tokens[m.at - 1]));
-    return [...new Set(found.map((m) => m.agency as string))];
-  }
-
-  /** Where the text names a department (its name, short name or an alias), addressed or not. */
-  mentionsIn(tokens: readonly string[]): Array<{ agency: string; at: number; length: number }> {
-    return this.scan(this.mentions, tokens).map((m) => ({ agency: m.agency as string, at: m.at, length: m.length }));
-  }
-
-  /** The tokens with the place names taken out: what the question is about, not where. */
-  withoutPlaces(tokens: readonly string[], matches: ReadonlyArray<{ at: number; length: number }>): string[] {
-    const drop = new Set<number>();
-    for (const m of matches) for (let i = m.at; i < m.at + m.length; i += 1) drop.add(i);
-    return tokens.filter((_, i) => !drop.has(i));
   }
 
   /**

@@ -33,7 +33,6 @@ const RulesSchema = z
     placeNamesNeedingDiacritics: z.array(z.string().min(1)),
     agenciesNotMentionable: z.array(z.string()),
     stopwords: z.array(z.string()),
-    maskMentions: z.boolean(),
   })
   .strict();
 
@@ -72,7 +71,7 @@ export function loadRoutingResources(province: ProvinceData, intentsDir: string 
   const places = parseWith(PlacesSchema, readJsonFile(placesFile), placesFile);
   for (const d of places.districts)
     if (agencies.get(d.agency)?.kind !== 'district') throw new DataError(placesFile, [`district "${d.name}": "${d.agency}" is not a district agency in agencies.json`]);
-  const gazetteer = new Gazetteer(places, agencies.all, normalizer, rules);
+  const gazetteer = new Gazetteer(places, normalizer, rules);
 
   const dir = path.join(intentsDir, 'agencies');
   const training: LabeledQuestion[] = [];

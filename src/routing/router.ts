@@ -1,7 +1,7 @@
 import type { Agency } from '../domain/agencies';
 import { AddresseeDetector, type AddresseeRules } from './addressee';
 import type { Gazetteer } from './gazetteer';
-import { SoftmaxRegression, TfIdf, type SparseVector, type TrainingOptions } from './linear';
+import { SoftmaxRegression, TfIdf, type TrainingOptions } from './linear';
 import { features, type Normalizer } from './normalize';
 
 export interface RoutingRules extends AddresseeRules {
@@ -24,8 +24,6 @@ export interface RoutingRules extends AddresseeRules {
   agenciesNotMentionable: string[];
   /** Function words left out of the classifier's features (folded). */
   stopwords: string[];
-  /** Whether the model sees a department's name as one "some agency" token rather than its words. */
-  maskMentions: boolean;
 }
 
 export interface LabeledQuestion {
@@ -79,7 +77,6 @@ const DISTRICT = '@district';
 const HERE = '__place__';
 const ELSEWHERE = '__outside__';
 const LOCAL_PHRASE = '__local_topic__';
-const AGENCY = '__agency__';
 
 /** Turns a citizen's text into an agency with a confidence, and says when it is unsure. */
 export class Router {
@@ -152,10 +149,6 @@ export class Router {
     const words = [...tokens];
     for (const m of found.inside) for (let i = m.at; i < m.at + m.length; i += 1) words[i] = i === m.at ? HERE : '';
     for (const m of found.outside) for (let i = m.at; i < m.at + m.length; i += 1) words[i] = i === m.at ? ELSEWHERE : '';
-    // A body named in the story is not the topic: its name is one token for "some agency",
-    // the addressed one getting the question by the rule in route().
-    if (this.options.rules.maskMentions)
-      for (const m of this.options.gazetteer.mentionsIn(tokens)) for (let i = m.at; i < m.at + m.length; i += 1) if (words[i] !== '') words[i] = i === m.at ? AGENCY : '';
     const kept = words.filter((w) => w !== '' && !this.stopwords.has(w));
     if (givenKind === 'here') kept.push(HERE);
     if (givenKind === 'elsewhere') kept.push(ELSEWHERE);
@@ -163,11 +156,6 @@ export class Router {
     const out = features(kept);
     if (this.localPhrases.some((p) => folded.includes(p))) out.push(LOCAL_PHRASE);
     return out;
-  }
-
-  /** The model's vector of a text (for cross-validation and tests). */
-  vectorOf(text: string, context: RouteContext = {}): SparseVector {
-    return this.tfidf.transform(this.featuresOf(text, context.place));
   }
 
   route(text: string, context: RouteContext = {}): RouteResult {
