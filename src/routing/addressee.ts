@@ -91,6 +91,21 @@ export class AddresseeDetector {
   }
 
   /**
+   * Where a body is named as a place in the story, right after one of `before` ("làm ở
+   * Cục Thuế", "nghỉ hưu tại Viện kiểm sát"): spans of the folded tokens.
+   */
+  namedInPassing(tokens: readonly string[], before: ReadonlySet<string>): Array<{ at: number; length: number }> {
+    const found: Array<{ at: number; length: number }> = [];
+    for (let i = 1; i < tokens.length; i += 1) {
+      if (!before.has(tokens[i - 1])) continue;
+      let length = 0;
+      for (const p of this.names.get(tokens[i]) ?? []) if (p.tokens.length > length && p.tokens.every((t, j) => tokens[i + j] === t)) length = p.tokens.length;
+      if (length > 0) found.push({ at: i, length });
+    }
+    return found;
+  }
+
+  /**
    * The agencies of the bodies the text is put to: one entry per body addressed,
    * each with the agencies that may answer for it.
    */

@@ -33,6 +33,7 @@ const RulesSchema = z
     placeNamesNeedingDiacritics: z.array(z.string().min(1)),
     agenciesNotMentionable: z.array(z.string()),
     stopwords: z.array(z.string()),
+    namedInPassingAfter: z.array(z.string().regex(/^\S+$/, 'one word')),
   })
   .strict();
 

@@ -68,6 +68,8 @@ describe('an agency mentioned in passing does not decide', () => {
     ['Trước đây tôi làm hợp đồng ở Cục Thuế tỉnh 3 năm, giờ muốn thi tuyển giáo viên tiểu học thì có được cộng điểm không', 'cuc-thue'],
     ['Tôi vừa nghỉ hưu ở Viện kiểm sát huyện tháng trước, bao giờ tôi được nhận lương hưu và nhận ở đâu', 'vien-ksnd'],
     ['Tôi bị kẻ tự xưng cán bộ thuế gọi điện lừa chuyển tiền, tôi phải trình báo ở đâu', 'cuc-thue'],
+    ['trước tôi làm hợp đồng ở Cục Thuế, giờ muốn thi giáo viên', 'cuc-thue'],
+    ['bị lừa qua điện thoại bởi kẻ tự xưng cán bộ thuế', 'cuc-thue'],
   ])('"%s" is not put to %s', (text, mentioned) => {
     const r = router.route(text);
     expect(r.reason).not.toBe('named_agency');
