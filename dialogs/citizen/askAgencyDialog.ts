@@ -158,7 +158,8 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
       if (!draft.localityDistrict) await step.context.sendActivity(t.localityUnknown);
     }
     const { data } = this.services;
-    const route = this.services.router.route(draft.text);
+    // The place given here counts like one named in the question (a birth registration in Kim Tân goes to the city).
+    const route = this.services.router.route(draft.text, { place: draft.locality });
     draft.route = route;
     const flaggedOrTriage = draft.flagged || route.triage;
     const agencyCode = route.triage || draft.flagged ? route.candidates[0]?.agency ?? route.agency : route.agency;

@@ -10,7 +10,8 @@ import { appendix02Report, CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHe
 import { parseDay, parseInstant } from '../domain/time';
 import type { LedgerStore } from '../store/types';
 import { DEFAULT_DB_PATH } from '../config/paths';
-import { evaluateRouter } from '../routing/evaluate';
+import { evaluateRouter, renderEvaluation, type EvaluationItem } from '../routing/evaluate';
+import { crossValidateByWriter } from '../routing/crossval';
 import { evalFaqCommand } from './faq';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
@@ -45,8 +46,10 @@ Usage: npx hoidap <command> [options]
                                 an agency's overdue questions
   route [--db PATH]             route JSON lines {"id","text"} from stdin to agencies, one JSON line out per line in
   train [--db PATH]             train the router on intents/ and the officers' forwards; print what it learned
-  eval-routing FILE [--db PATH] [--format text|json]
-                                accuracy of the router on a labeled JSON Lines file {"text","agency"}
+  eval-routing FILE... [--cross-validate] [--db PATH] [--format text|json]
+                                accuracy of the router on labeled JSON Lines files {"text","agency"[,"id","style"]}, in one
+                                table per file, writer (id prefix) and style, with calibration; --cross-validate holds out
+                                each writer of intents/writers/ in turn and fits the confidence temperature
   eval-admin FILE [--today YYYY-MM-DD] [--format text|json]
                                 accuracy of the admin query parser on JSON Lines {"id","text","expected","style"}
                                 (overall, per field, intent and style, and the misses); --today dates "hôm qua", "quý trước"
@@ -311,38 +314,62 @@ function pct(x: number): string {
 }
 
 async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
-  const { values, positionals } = args(argv, ['db', 'format'], true);
-  if (positionals.length !== 1) throw new UsageError('eval-routing takes one labeled JSON Lines file: hoidap eval-routing FILE');
-  const file = positionals[0];
-  const text = readInputFile(file);
-  const set: LabeledQuestion[] = [];
+  // A flag without a value: node's parseArgs is set up here for string options only.
+  const crossValidate = argv.includes('--cross-validate');
+  const rest = argv.filter((a) => a !== '--cross-validate');
+  const { values, positionals } = args(rest, ['db', 'format'], true);
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
+  if (positionals.length === 0 && !crossValidate)
+    throw new UsageError('eval-routing takes one or more labeled JSON Lines files: hoidap eval-routing FILE... (or --cross-validate)');
+  const set: EvaluationItem[] = [];
   const problems: string[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const item = JSON.parse(line) as { text?: unknown; agency?: unknown };
-      if (typeof item.text !== 'string' || typeof item.agency !== 'string') problems.push(`${file}:${i + 1}: needs "text" and "agency" strings`);
-      else if (!data.agencies.has(item.agency)) problems.push(`${file}:${i + 1}: unknown agency code "${item.agency}"`);
-      else set.push({ text: item.text, agency: item.agency });
-    } catch {
-      problems.push(`${file}:${i + 1}: not valid JSON`);
-    }
-  });
-  if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  const { router } = await routerFor(data, values.db);
-  const e = evaluateRouter(router, set);
-  if (values.format === 'json') {
-    out.stdout.write(`${JSON.stringify(e, null, 2)}\n`);
-    return 0;
+  for (const file of positionals) {
+    readInputFile(file)
+      .split(/\r?\n/)
+      .forEach((line, i) => {
+        if (!line.trim()) return;
+        try {
+          const item = JSON.parse(line) as { id?: unknown; text?: unknown; agency?: unknown; style?: unknown };
+          if (typeof item.text !== 'string' || typeof item.agency !== 'string') problems.push(`${file}:${i + 1}: needs "text" and "agency" strings`);
+          else if (!data.agencies.has(item.agency)) problems.push(`${file}:${i + 1}: unknown agency code "${item.agency}"`);
+          else
+            set.push({
+              text: item.text,
+              agency: item.agency,
+              file,
+              ...(typeof item.id === 'string' ? { id: item.id } : {}),
+              ...(typeof item.style === 'string' ? { style: item.style } : {}),
+            });
+        } catch {
+          problems.push(`${file}:${i + 1}: not valid JSON`);
+        }
+      });
   }
-  out.stdout.write(
-    [
-      `${e.n} questions from ${file}`,
-      `top-1 accuracy          ${pct(e.top1)}`,
-      `top-3 accuracy          ${pct(e.top3)}`,
-      `unaccented top-1        ${pct(e.unaccentedTop1)}  (top-3 ${pct(e.unaccentedTop3)})`,
-      `triage rate             ${pct(e.triageRate)}  (below confidence ${data.policy.routing.confidenceThreshold}, sent to ${data.policy.routing.triageAgency})`,
-      `wrong agency, confident ${pct(e.wrongAgencyRate)}  (accuracy of the confident ones ${pct(e.confidentAccuracy)})`,
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  const { threshold, triageAgency } = { threshold: data.policy.routing.confidenceThreshold, triageAgency: data.policy.routing.triageAgency };
+  const results: Record<string, unknown> = {};
+  const text: string[] = [];
+  if (crossValidate) {
+    const resources = loadRoutingResources(data);
+    const cv = crossValidateByWriter(resources.training, (training) => buildRouter(data, { ...resources, training: [...training] }));
+    const atFitted = cv.byTemperature.find((t) => t.temperature === cv.fitted)?.evaluation;
+    results.crossValidation = { writers: cv.writers, fittedTemperature: cv.fitted, configuredTemperature: resources.rules.temperature, byTemperature: cv.byTemperature.map((t) => ({ temperature: t.temperature, logLoss: t.evaluation.logLoss, top1: t.evaluation.top1, triageRate: t.evaluation.triageRate, wrongAgencyRate: t.evaluation.wrongAgencyRate })), atFitted };
+    text.push(
+      `leave one writer out (${cv.writers.join(', ')}): each writer routed by a router trained without it`,
+      'temperature  log loss   top-1  triage  conf.wrong',
+      ...cv.byTemperature.map((t) => `${t.temperature.toFixed(2).padStart(11)}${t.evaluation.logLoss.toFixed(3).padStart(10)}${pct(t.evaluation.top1).padStart(8)}${pct(t.evaluation.triageRate).padStart(8)}${pct(t.evaluation.wrongAgencyRate).padStart(12)}`),
+      `fitted temperature ${cv.fitted} (lowest log loss); data/routing-rules.json has ${resources.rules.temperature}`,
+      '',
+      ...(atFitted ? [renderEvaluation(atFitted, { threshold, triageAgency, title: `held-out writers at temperature ${cv.fitted}:` }), ''] : []),
+    );
+  }
+  if (set.length > 0) {
+    const { router } = await routerFor(data, values.db);
+    const e = evaluateRouter(router, set);
+    Object.assign(results, e);
+    text.push(
+      renderEvaluation(e, { threshold, triageAgency, title: `${e.n} questions from ${positionals.join(', ')}` }),
       '',
       'agency            support  precision  recall',
       ...e.perAgency.map((a) => `${a.agency.padEnd(18)}${String(a.support).padStart(7)}  ${pct(a.precision).padStart(9)}  ${pct(a.recall).padStart(6)}`),
@@ -350,8 +377,9 @@ async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Outpu
       'most frequent confusions (expected → routed):',
       ...e.confusions.slice(0, 15).map((c) => `  ${c.expected} → ${c.got}: ${c.count}`),
       '',
-    ].join('\n'),
-  );
+    );
+  }
+  out.stdout.write(format === 'json' ? `${JSON.stringify(results, null, 2)}\n` : `${text.join('\n')}\n`);
   return 0;
 }
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Agency } from '../domain/agencies';
 import { foldVietnamese } from '../domain/text';
 import { canonicalTonePlacement, type Normalizer } from './normalize';
 
 export const PlacesSchema = z
   .object({
+    notes: z.string().optional(),
     province: z.string().min(1),
     districts: z
       .array(
@@ -19,6 +19,22 @@ export const PlacesSchema = z
           .strict(),
       )
       .min(1),
+    /**
+     * Places of other provinces: each province's name, and those of its cities and
+     * districts a citizen may write that look like ours or that writers of
+     * questions use most. Each place is written with its kind ("thành phố Việt Trì").
+     */
+    outside: z
+      .array(
+        z
+          .object({
+            province: z.string().min(1),
+            aliases: z.array(z.string().min(1)).optional(),
+            places: z.array(z.string().min(1)),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 
@@ -35,10 +51,22 @@ export interface PlaceMatch {
   length: number;
 }
 
+/** A place of another province found in the text. */
+export interface OutsideMatch {
+  province: string;
+  matched: string;
+  at: number;
+  length: number;
+}
+
 interface Pattern {
   tokens: string[];
-  agency: string;
-  level: 'district' | 'commune';
+  /** The district-level agency, or undefined for a place of another province. */
+  agency?: string;
+  province?: string;
+  level: 'district' | 'commune' | 'province';
+  /** A name written without its kind word ("Bảo Yên", not "huyện Bảo Yên"). */
+  bare: boolean;
   /** Counts only when the text has the name with its diacritics ("Văn Bàn", not "văn bản"). */
   accented?: string;
 }
@@ -50,60 +78,120 @@ function accentedKey(text: string): string {
     .trim();
 }
 
+/** How citizens write each kind word (folded); "h." and "tt" are chat shorthand. */
 const KIND_FORMS: Record<string, string[]> = {
   xã: ['xa'],
   phường: ['phuong', 'p'],
   'thị trấn': ['thi tran', 'tt'],
+  huyện: ['huyen', 'h'],
+  'thị xã': ['thi xa', 'tx'],
+  'thành phố': ['thanh pho', 'tp'],
+  quận: ['quan'],
+  tỉnh: ['tinh'],
 };
 
-/** Finds the province's places and the agencies a question names, in folded token sequences. */
+/**
+ * Kind words (folded, one or two tokens). A bare name right after one of them is
+ * not that name: "huyện Yên Sơn" is not our commune Yên Sơn, "quận Phú Nhuận" not our
+ * commune Phú Nhuận (had they been ours, the name with its kind would have matched).
+ */
+const KIND_WORDS = new Set(['xa', 'phuong', 'p', 'thi tran', 'tt', 'huyen', 'h', 'thi xa', 'tx', 'thanh pho', 'tp', 'quan', 'tinh']);
+
+/** Finds the province's places, and other provinces' places, in folded token sequences. */
 export class Gazetteer {
-  private readonly places = new Map<string, Pattern[]>();
-  private readonly mentions = new Map<string, Pattern[]>();
+  private readonly patterns = new Map<string, Pattern[]>();
 
   constructor(
     places: Places,
-    agencies: readonly Agency[],
     private readonly normalizer: Normalizer,
-    options: { placeNamesNeedingKind: readonly string[]; placeNamesNeedingDiacritics: readonly string[]; agenciesNotMentionable: readonly string[] },
+    options: { placeNamesNeedingKind: readonly string[]; placeNamesNeedingDiacritics: readonly string[] },
   ) {
-    const needKind = new Set(options.placeNamesNeedingKind.map((n) => foldVietnamese(n)));
-    const needDiacritics = new Map(options.placeNamesNeedingDiacritics.map((n) => [foldVietnamese(n), accentedKey(n)]));
+    const needDiacritics = new Map(options.placeNamesNeedingDiacritics.map((n) => [this.key(n), accentedKey(n)]));
+    // A name counts alone only when it is unambiguous: not listed as needing its kind
+    // (common words, the province's own name), not the name of two of our units in two
+    // districts, not the name of a place of another province.
+    const bareOwners = new Map<string, Set<string>>();
+    const own = (name: string, owner: string) => bareOwners.set(this.key(name), (bareOwners.get(this.key(name)) ?? new Set()).add(owner));
     for (const d of places.districts) {
-      // "Lào Cai" alone is the province, not the city: such names count only with their kind ("thành phố Lào Cai").
-      for (const name of new Set([d.name, ...d.aliases]))
-        if (!needKind.has(foldVietnamese(name))) this.add(this.places, name, d.agency, 'district', needDiacritics.get(foldVietnamese(name)));
-      for (const kind of [d.kind, ...(d.kind === 'thành phố' ? ['tp'] : d.kind === 'thị xã' ? ['tx'] : [])]) this.add(this.places, `${kind} ${d.name}`, d.agency, 'district');
+      for (const name of [d.name, ...d.aliases]) if (!this.hasKind(name)) own(name, d.agency);
+      for (const c of d.communes) own(c.name, d.agency);
+    }
+    for (const o of places.outside ?? []) {
+      for (const name of [o.province, ...(o.aliases ?? [])]) own(name, `outside:${o.province}`);
+      for (const p of o.places) own(this.withoutKind(p), `outside:${o.province}`);
+    }
+    const needKind = new Set(options.placeNamesNeedingKind.map((n) => this.key(n)));
+    const bareAllowed = (name: string) => !needKind.has(this.key(name)) && (bareOwners.get(this.key(name))?.size ?? 0) <= 1;
+
+    for (const d of places.districts) {
+      const level = 'district';
+      for (const name of new Set([d.name, ...d.aliases])) {
+        const bare = !this.hasKind(name);
+        if (!bare || bareAllowed(name)) this.add(this.patterns, name, { agency: d.agency, level, bare, accented: needDiacritics.get(this.key(name)) });
+      }
+      for (const form of KIND_FORMS[d.kind] ?? [d.kind]) this.add(this.patterns, `${form} ${d.name}`, { agency: d.agency, level, bare: false });
       for (const c of d.communes) {
-        for (const kind of KIND_FORMS[c.kind]) this.add(this.places, `${kind} ${c.name}`, d.agency, 'commune');
-        if (!needKind.has(foldVietnamese(c.name))) this.add(this.places, c.name, d.agency, 'commune', needDiacritics.get(foldVietnamese(c.name)));
+        for (const form of KIND_FORMS[c.kind]) this.add(this.patterns, `${form} ${c.name}`, { agency: d.agency, level: 'commune', bare: false });
+        if (bareAllowed(c.name)) this.add(this.patterns, c.name, { agency: d.agency, level: 'commune', bare: true, accented: needDiacritics.get(this.key(c.name)) });
       }
     }
-    const skip = new Set(options.agenciesNotMentionable);
-    for (const a of agencies) {
-      if (a.kind !== 'department' || skip.has(a.code)) continue;
-      for (const name of new Set([a.name, a.shortName, ...a.aliases])) this.add(this.mentions, name, a.code, 'district');
+    for (const o of places.outside ?? []) {
+      const province = o.province;
+      for (const name of [province, ...(o.aliases ?? [])]) {
+        // Five provinces are cities ("thành phố Hà Nội", "tp HCM"), and a province's capital often shares its name.
+        for (const form of [...KIND_FORMS['tỉnh'], ...KIND_FORMS['thành phố']]) this.add(this.patterns, `${form} ${name}`, { province, level: 'province', bare: false });
+        if (bareAllowed(name)) this.add(this.patterns, name, { province, level: 'province', bare: true });
+      }
+      for (const place of o.places) {
+        const name = this.withoutKind(place);
+        const kind = place.slice(0, place.length - name.length).trim();
+        for (const form of KIND_FORMS[kind] ?? [foldVietnamese(kind)]) this.add(this.patterns, `${form} ${name}`, { province, level: 'district', bare: false });
+        if (bareAllowed(name)) this.add(this.patterns, name, { province, level: 'district', bare: true });
+      }
     }
   }
 
-  private add(table: Map<string, Pattern[]>, name: string, agency: string, level: Pattern['level'], accented?: string): void {
+  private key(name: string): string {
+    return this.normalizer.tokens(name).join(' ');
+  }
+
+  /** The name without a leading kind word ("thành phố Việt Trì" → "Việt Trì"). */
+  private withoutKind(name: string): string {
+    const words = name.trim().split(/\s+/);
+    for (const n of [2, 1]) if (words.length > n && KIND_WORDS.has(foldVietnamese(words.slice(0, n).join(' ')))) return words.slice(n).join(' ');
+    return name.trim();
+  }
+
+  private hasKind(name: string): boolean {
+    return this.withoutKind(name) !== name.trim();
+  }
+
+  private add(table: Map<string, Pattern[]>, name: string, pattern: Omit<Pattern, 'tokens'>): void {
     const tokens = this.normalizer.tokens(name);
     if (tokens.length === 0) return;
     const list = table.get(tokens[0]) ?? [];
-    if (!list.some((p) => p.agency === agency && p.tokens.join(' ') === tokens.join(' '))) list.push({ tokens, agency, level, ...(accented ? { accented } : {}) });
+    const clean = Object.fromEntries(Object.entries(pattern).filter(([, v]) => v !== undefined)) as Omit<Pattern, 'tokens'>;
+    if (!list.some((p) => p.agency === pattern.agency && p.province === pattern.province && p.tokens.join(' ') === tokens.join(' '))) list.push({ tokens, ...clean });
     table.set(tokens[0], list);
   }
 
-  private scan(table: Map<string, Pattern[]>, tokens: readonly string[], text?: string): PlaceMatch[] {
-    const found: PlaceMatch[] = [];
-    const accentedText = text === undefined ? '' : ` ${accentedKey(text)} `;
+  private afterKindWord(tokens: readonly string[], i: number): boolean {
+    return (i >= 1 && KIND_WORDS.has(tokens[i - 1])) || (i >= 2 && KIND_WORDS.has(`${tokens[i - 2]} ${tokens[i - 1]}`));
+  }
+
+  private scan(table: Map<string, Pattern[]>, tokens: readonly string[], text?: string): Array<Pattern & { at: number; length: number }> {
+    const found: Array<Pattern & { at: number; length: number }> = [];
+    // Computed only when a name that needs its diacritics is met: most questions have none.
+    let accentedText: string | undefined;
+    const accented = () => (accentedText ??= text === undefined ? '' : ` ${accentedKey(text)} `);
     for (let i = 0; i < tokens.length; ) {
       let best: Pattern[] = [];
       let bestLength = 0;
       for (const p of table.get(tokens[i]) ?? []) {
-        if (p.accented !== undefined && !accentedText.includes(` ${p.accented} `)) continue;
+        if (p.accented !== undefined && !accented().includes(` ${p.accented} `)) continue;
         if (p.tokens.length < bestLength || i + p.tokens.length > tokens.length) continue;
         if (!p.tokens.every((t, j) => tokens[i + j] === t)) continue;
+        if (p.bare && this.afterKindWord(tokens, i)) continue;
         if (p.tokens.length > bestLength) (best = [p]), (bestLength = p.tokens.length);
         else best.push(p);
       }
@@ -111,32 +199,35 @@ export class Gazetteer {
         i += 1;
         continue;
       }
-      for (const p of best) found.push({ agency: p.agency, matched: p.tokens.join(' '), level: p.level, at: i, length: bestLength });
+      for (const p of best) found.push({ ...p, at: i, length: bestLength });
       i += bestLength;
     }
     return found;
   }
 
-  /** Places named in the text (a commune name shared by two districts yields both). `text` is the original, for names that need their diacritics. */
-  placesIn(tokens: readonly string[], text?: string): PlaceMatch[] {
-    return this.scan(this.places, tokens, text);
-  }
-
   /**
-   * Departments named explicitly ("Sở Y tế cho hỏi..."). Folding makes "cơ sở giáo dục"
-   * read "co so giao duc": a mention right after a word listed in `notAfter` for its
-   * first word is not one.
+   * The province's places and other provinces' places named in the text (a commune
+   * name shared by two districts yields both). `text` is the original, for names that
+   * need their diacritics.
    */
-  agenciesNamedIn(tokens: readonly string[], notAfter: Record<string, string[]> = {}): string[] {
-    const found = this.scan(this.mentions, tokens).filter((m) => !(notAfter[tokens[m.at]] ?? []).includes(tokens[m.at - 1]));
-    return [...new Set(found.map((m) => m.agency))];
+  scanPlaces(tokens: readonly string[], text?: string): { inside: PlaceMatch[]; outside: OutsideMatch[] } {
+    const all = this.scan(this.patterns, tokens, text);
+    const outside = all.filter((m) => m.agency === undefined);
+    const inside: PlaceMatch[] = [];
+    for (const m of all) {
+      if (m.agency === undefined) continue;
+      // An address goes from small to large: "xã Thanh Bình, huyện Thanh Bình, Đồng Tháp".
+      // One of our names followed closely by another province's place is that province's.
+      const end = m.at + m.length;
+      if (outside.some((o) => o.at >= end && o.at - end <= 3)) continue;
+      inside.push({ agency: m.agency, matched: m.tokens.join(' '), level: m.level === 'commune' ? 'commune' : 'district', at: m.at, length: m.length });
+    }
+    return { inside, outside: outside.map((o) => ({ province: o.province as string, matched: o.tokens.join(' '), at: o.at, length: o.length })) };
   }
 
-  /** The tokens with the place names taken out: what the question is about, not where. */
-  withoutPlaces(tokens: readonly string[], matches: readonly PlaceMatch[]): string[] {
-    const drop = new Set<number>();
-    for (const m of matches) for (let i = m.at; i < m.at + m.length; i += 1) drop.add(i);
-    return tokens.filter((_, i) => !drop.has(i));
+  /** The province's places named in the text. */
+  placesIn(tokens: readonly string[], text?: string): PlaceMatch[] {
+    return this.scanPlaces(tokens, text).inside;
   }
 
   /**

@@ -14,13 +14,26 @@ const RulesSchema = z
     notes: z.string().optional(),
     temperature: z.number().positive(),
     namedAgencyConfidence: z.number().min(0).max(1),
+    model: z
+      .object({
+        epochs: z.number().int().min(1).max(100),
+        rate: z.number().positive(),
+        l2: z.number().min(0),
+        minDocuments: z.number().int().min(1),
+        writerWeight: z.number().positive(),
+        seed: z.number().int(),
+      })
+      .strict(),
+    addressees: z.array(z.object({ names: z.array(z.string().min(1)).min(1), agencies: z.array(z.string().min(1)).min(1) }).strict()),
+    addressedAfter: z.array(z.string().min(1)),
+    addressedBefore: z.array(z.string().min(1)),
+    notAddressedAfter: z.array(z.string().min(1)),
     localTopics: z.record(z.string(), z.array(z.string().min(1))),
     placeNamesNeedingKind: z.array(z.string().min(1)),
     placeNamesNeedingDiacritics: z.array(z.string().min(1)),
     agenciesNotMentionable: z.array(z.string()),
-    mentionNotAfter: z.record(z.string(), z.array(z.string())),
-    localWordsBeforePlace: z.array(z.string()),
     stopwords: z.array(z.string()),
+    namedInPassingAfter: z.array(z.string().regex(/^\S+$/, 'one word')),
   })
   .strict();
 
@@ -47,6 +60,10 @@ export function loadRoutingResources(province: ProvinceData, intentsDir: string 
   const rules = parseWith(RulesSchema, readJsonFile(rulesFile), rulesFile);
   for (const code of [...Object.keys(rules.localTopics), ...rules.agenciesNotMentionable])
     if (!agencies.has(code)) throw new DataError(rulesFile, [`"${code}" is not an agency code in agencies.json`]);
+  rules.addressees.forEach((entry, i) => {
+    for (const code of entry.agencies)
+      if (!agencies.has(code)) throw new DataError(rulesFile, [`addressees[${i}] (${entry.names[0]}): "${code}" is not an agency code in agencies.json`]);
+  });
 
   const abbreviationsFile = path.join(dataDir, 'abbreviations.json');
   const normalizer = new Normalizer(parseWith(AbbreviationsSchema, readJsonFile(abbreviationsFile), abbreviationsFile));
@@ -55,7 +72,7 @@ export function loadRoutingResources(province: ProvinceData, intentsDir: string 
   const places = parseWith(PlacesSchema, readJsonFile(placesFile), placesFile);
   for (const d of places.districts)
     if (agencies.get(d.agency)?.kind !== 'district') throw new DataError(placesFile, [`district "${d.name}": "${d.agency}" is not a district agency in agencies.json`]);
-  const gazetteer = new Gazetteer(places, agencies.all, normalizer, rules);
+  const gazetteer = new Gazetteer(places, normalizer, rules);
 
   const dir = path.join(intentsDir, 'agencies');
   const training: LabeledQuestion[] = [];
@@ -71,8 +88,52 @@ export function loadRoutingResources(province: ProvinceData, intentsDir: string 
     if (!agencies.has(entry.agency)) throw new DataError(file, [`agency: "${entry.agency}" is not an agency code in agencies.json`]);
     for (const text of entry.examples) training.push({ text, agency: entry.agency });
   }
+  training.push(...readWriterExamples(path.join(intentsDir, 'writers'), agencies));
   if (training.length === 0) throw new DataError(dir, ['no training examples']);
   return { normalizer, gazetteer, rules, training };
+}
+
+const WriterLineSchema = z
+  .object({
+    id: z.string().min(1),
+    text: z.string().min(3),
+    agency: z.string().min(1),
+    style: z.string().min(1),
+    place: z.enum(['lao-cai', 'outside', 'none']),
+  })
+  .strict();
+
+/** One labelled example per line: {"id","text","agency","style","place"} (the writers' format; `place` says what kind of place the text names). */
+export function readLabeledLines(file: string, agencies: ProvinceData['agencies']): LabeledQuestion[] {
+  const out: LabeledQuestion[] = [];
+  const problems: string[] = [];
+  fs.readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        return void problems.push(`line ${i + 1}: not valid JSON`);
+      }
+      const parsed = WriterLineSchema.safeParse(value);
+      if (!parsed.success) return void problems.push(`line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`);
+      if (!agencies.has(parsed.data.agency)) return void problems.push(`line ${i + 1} (${parsed.data.id}): "${parsed.data.agency}" is not an agency code in agencies.json`);
+      out.push({ id: parsed.data.id, text: parsed.data.text, agency: parsed.data.agency, style: parsed.data.style });
+    });
+  if (problems.length > 0) throw new DataError(file, problems);
+  return out;
+}
+
+/** The writers' training files (intents/writers/*.jsonl), if any. */
+function readWriterExamples(dir: string, agencies: ProvinceData['agencies']): LabeledQuestion[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) => readLabeledLines(path.join(dir, f), agencies));
 }
 
 export function buildRouter(province: ProvinceData, resources: RoutingResources, corrections: readonly LabeledQuestion[] = []): Router {

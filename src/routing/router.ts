@@ -1,28 +1,45 @@
 import type { Agency } from '../domain/agencies';
-import { foldVietnamese } from '../domain/text';
-import { SyllableBayes } from './classifier';
+import { AddresseeDetector, type AddresseeRules } from './addressee';
 import type { Gazetteer } from './gazetteer';
+import { SoftmaxRegression, TfIdf, type TrainingOptions } from './linear';
 import { features, type Normalizer } from './normalize';
 
-export interface RoutingRules {
+export interface RoutingRules extends AddresseeRules {
+  /** Softmax temperature of the model's scores, fitted by cross-validation over writers (eval-routing --cross-validate). */
   temperature: number;
+  /** The least confidence an agency the question is put to gets. */
   namedAgencyConfidence: number;
+  /**
+   * `writerWeight`: how many times a writer's example (intents/writers/) counts against one of
+   * intents/agencies/, which are short and all in one voice (measured: 2 against 1 gains
+   * about half a point on held-out writers).
+   */
+  model: TrainingOptions & { minDocuments: number; writerWeight: number };
+  /** Phrases of the local topics of LABELING.md rule 1, by the department that has them when no place is named. */
   localTopics: Record<string, string[]>;
   placeNamesNeedingKind: string[];
   /** Names that read as common words once folded ("văn bản", "văn hóa"): matched alone only with their diacritics. */
   placeNamesNeedingDiacritics: string[];
+  /** Agencies a question is never sent to because it names them (the triage desk). */
   agenciesNotMentionable: string[];
-  /** For an agency mention starting with a word: the words that, just before it, mean it is not a mention. */
-  mentionNotAfter: Record<string, string[]>;
-  /** Words that make a topic local when they come right before a place name ("chợ Bắc Hà": a market). */
-  localWordsBeforePlace: string[];
   /** Function words left out of the classifier's features (folded). */
   stopwords: string[];
+  /**
+   * Words (one syllable each) after which a body's name is where the story happened, not
+   * the topic ("ở", "tại", "tự xưng"): measured neutral on the sets, right on the issue's cases.
+   */
+  namedInPassingAfter: string[];
 }
 
 export interface LabeledQuestion {
   text: string;
   agency: string;
+  /** The writer's id of an example ("w1-0042"): cross-validation holds out whole writers. */
+  id?: string;
+  /** The writer's style ("short", "long-story", "petition"...), for figures per style. */
+  style?: string;
+  /** The place the citizen gave at the dialog's place step, if any. */
+  givenPlace?: string;
 }
 
 export type RouteReason = 'classifier' | 'named_agency' | 'local_topic' | 'correction';
@@ -39,6 +56,12 @@ export interface RouteResult {
   place?: string;
 }
 
+/** What the dialog knows besides the question. */
+export interface RouteContext {
+  /** The place the citizen gave at the place step ("phường Kim Tân, thành phố Lào Cai"). */
+  place?: string;
+}
+
 export interface RouterOptions {
   agencies: readonly Agency[];
   normalizer: Normalizer;
@@ -49,87 +72,138 @@ export interface RouterOptions {
 }
 
 const CANDIDATES = 5;
+/**
+ * The model does not learn nine districts: a district's questions are local topics
+ * that name a place of it (LABELING.md rule 1), so the model learns one "local topic
+ * with a place" label and the gazetteer says which district.
+ */
+const DISTRICT = '@district';
+/** Tokens standing for a place of the province and for one of another province. */
+const HERE = '__place__';
+const ELSEWHERE = '__outside__';
+const LOCAL_PHRASE = '__local_topic__';
+const AGENCY = '__agency__';
 
 /** Turns a citizen's text into an agency with a confidence, and says when it is unsure. */
 export class Router {
-  private readonly classifier: SyllableBayes;
   private readonly districts: Set<string>;
   private readonly stopwords: Set<string>;
-  private readonly localTopics = new Map<string, string[]>();
+  private readonly passingBefore: Set<string>;
+  private readonly localPhrases: string[];
+  private readonly tfidf = new TfIdf();
+  private readonly model: SoftmaxRegression;
+  private readonly addressees: AddresseeDetector;
   /** Officers' corrections, by folded text: the same question never goes wrong twice. */
   private readonly corrected = new Map<string, string>();
+  private readonly buffer: Float64Array;
+  /** The model's softmax temperature (from the rules; cross-validation tries others). */
+  temperature: number;
 
   constructor(private readonly options: RouterOptions, training: readonly LabeledQuestion[], corrections: readonly LabeledQuestion[] = []) {
-    this.districts = new Set(options.agencies.filter((a) => a.kind === 'district').map((a) => a.code));
-    for (const [agency, phrases] of Object.entries(options.rules.localTopics)) this.localTopics.set(agency, phrases.map((p) => ` ${foldVietnamese(p)} `));
-    this.classifier = new SyllableBayes(options.rules.temperature);
-    this.stopwords = new Set(options.rules.stopwords);
-    const examples = training.map((t) => ({ tokens: this.featuresOf(options.normalizer.tokens(t.text)), label: t.agency }));
-    for (const c of corrections) {
-      examples.push({ tokens: this.featuresOf(options.normalizer.tokens(c.text)), label: c.agency, weight: 3 } as (typeof examples)[number]);
-      this.corrected.set(options.normalizer.fold(c.text), c.agency);
-    }
-    this.classifier.train(examples);
-  }
+    const { rules, normalizer, agencies } = options;
+    this.districts = new Set(agencies.filter((a) => a.kind === 'district').map((a) => a.code));
+    this.stopwords = new Set(rules.stopwords);
+    this.passingBefore = new Set(rules.namedInPassingAfter.map((w) => normalizer.fold(w)));
+    this.localPhrases = [...new Set(Object.values(rules.localTopics).flat())].map((p) => ` ${normalizer.fold(p)} `);
+    this.addressees = new AddresseeDetector(agencies, normalizer, rules, rules.agenciesNotMentionable);
 
-  private featuresOf(tokens: readonly string[]): string[] {
-    return features(tokens.filter((t) => !this.stopwords.has(t)));
+    const labelOf = (agency: string) => (this.districts.has(agency) ? DISTRICT : agency);
+    const labels = [...new Set([...training, ...corrections].map((t) => labelOf(t.agency)))].sort();
+    const docs = [
+      ...training.map((t) => ({ f: this.featuresOf(t.text, t.givenPlace), y: labelOf(t.agency), weight: t.id ? rules.model.writerWeight : 1 })),
+      // Officers' forwards weigh more than one example: they are the province's own questions.
+      ...corrections.map((c) => ({ f: this.featuresOf(c.text, c.givenPlace), y: labelOf(c.agency), weight: 3 })),
+    ];
+    for (const c of corrections) this.corrected.set(normalizer.fold(c.text), c.agency);
+    this.tfidf.fit(
+      docs.map((d) => d.f),
+      rules.model.minDocuments,
+    );
+    this.model = new SoftmaxRegression(labels, this.tfidf.size);
+    const index = new Map(labels.map((l, i) => [l, i]));
+    this.model.train(
+      docs.map((d) => ({ x: this.tfidf.transform(d.f), y: index.get(d.y) as number, weight: d.weight })),
+      rules.model,
+    );
+    this.buffer = new Float64Array(labels.length);
+    this.temperature = rules.temperature;
   }
 
   get vocabularySize(): number {
-    return this.classifier.vocabularySize;
+    return this.tfidf.size;
   }
 
-  route(text: string): RouteResult {
-    const { normalizer, gazetteer, rules } = this.options;
+  /** The places in the text and at the dialog's place step, and the district they name. */
+  private placesOf(text: string, given?: string) {
+    const { normalizer, gazetteer } = this.options;
     const tokens = normalizer.tokens(text);
-    const folded = ` ${tokens.join(' ')} `;
-    const places = gazetteer.placesIn(tokens, text);
-    const place = gazetteer.districtOf(places);
+    const found = gazetteer.scanPlaces(tokens, text);
+    let place = gazetteer.districtOf(found.inside);
+    let givenKind: 'here' | 'elsewhere' | undefined;
+    if (given !== undefined && given.trim() !== '') {
+      const g = gazetteer.scanPlaces(normalizer.tokens(given), given);
+      const district = gazetteer.districtOf(g.inside);
+      // The question's own place is more precise than the asker's address; the address fills in when the question has none.
+      if (district) givenKind = 'here';
+      else if (g.outside.length > 0) givenKind = 'elsewhere';
+      if (!place && district && found.outside.length === 0) place = district;
+    }
+    return { tokens, found, place, givenKind };
+  }
 
-    const remembered = this.corrected.get(tokens.join(' '));
+  /** The model's features: syllables and bigrams, places replaced by what they are (ours or elsewhere). */
+  private featuresOf(text: string, given?: string, seen = this.placesOf(text, given)): string[] {
+    const { tokens, found, givenKind } = seen;
+    const words = [...tokens];
+    for (const m of found.inside) for (let i = m.at; i < m.at + m.length; i += 1) words[i] = i === m.at ? HERE : '';
+    for (const m of found.outside) for (let i = m.at; i < m.at + m.length; i += 1) words[i] = i === m.at ? ELSEWHERE : '';
+    // A body named as where the story happened ("làm hợp đồng ở Cục Thuế") is not the
+    // topic: the model sees one "some agency" token instead of its words.
+    for (const m of this.addressees.namedInPassing(tokens, this.passingBefore))
+      for (let i = m.at; i < m.at + m.length; i += 1) if (words[i] !== '') words[i] = i === m.at ? AGENCY : '';
+    const kept = words.filter((w) => w !== '' && !this.stopwords.has(w));
+    if (givenKind === 'here') kept.push(HERE);
+    if (givenKind === 'elsewhere') kept.push(ELSEWHERE);
+    const folded = ` ${tokens.join(' ')} `;
+    const out = features(kept);
+    if (this.localPhrases.some((p) => folded.includes(p))) out.push(LOCAL_PHRASE);
+    return out;
+  }
+
+  route(text: string, context: RouteContext = {}): RouteResult {
+    const { rules } = this.options;
+    const seen = this.placesOf(text, context.place);
+    const { place } = seen;
+
+    const remembered = this.corrected.get(seen.tokens.join(' '));
     if (remembered) return this.result([{ agency: remembered, score: 1 }], 'correction', place);
 
-    const dist = this.classifier.distribution(this.featuresOf(tokens));
-    const scores = new Map(dist.map((d) => [d.label, d.p]));
-    let reason: RouteReason = 'classifier';
+    const p = this.model.probabilities(this.tfidf.transform(this.featuresOf(text, context.place, seen)), this.buffer, this.temperature);
+    const scores = new Map<string, number>();
+    // Without a place of ours a local topic belongs to its department (LABELING.md rule 1):
+    // the districts' label is impossible, and the others share its probability.
+    const impossible = place ? 0 : p[this.model.labels.indexOf(DISTRICT)] ?? 0;
+    this.model.labels.forEach((label, i) => {
+      if (label === DISTRICT) {
+        if (place) scores.set(place, p[i]);
+      } else scores.set(label, impossible < 1 ? p[i] / (1 - impossible) : 0);
+    });
+    let reason: RouteReason = place && (scores.get(place) ?? 0) >= Math.max(...scores.values()) ? 'local_topic' : 'classifier';
 
-    const named = gazetteer.agenciesNamedIn(tokens, rules.mentionNotAfter);
-    if (named.length === 1) {
-      const target = named[0];
-      const current = scores.get(target) ?? 0;
-      const boosted = Math.max(current, rules.namedAgencyConfidence);
-      const rest = 1 - current;
-      for (const [agency, p] of scores) scores.set(agency, agency === target ? boosted : rest > 0 ? (p * (1 - boosted)) / rest : 0);
-      reason = 'named_agency';
-    } else if (place) {
-      // Area and topic apart: the topic is judged on the words without the place names,
-      // so that a place given only as the asker's address does not pull a department topic to a district.
-      const topic = this.classifier.distribution(this.featuresOf(gazetteer.withoutPlaces(tokens, places)));
-      const top = topic[0].label;
-      const topicIsLocal =
-        this.districts.has(top) ||
-        (this.localTopics.has(top) &&
-          ([...this.localTopics.values()].some((phrases) => phrases.some((phrase) => folded.includes(phrase))) ||
-            places.some((p) => rules.localWordsBeforePlace.includes(tokens[p.at - 1]))));
-      scores.clear();
-      for (const d of topic) scores.set(d.label, d.p);
-      if (topicIsLocal) {
-        // The local topic goes to the place's district, with the districts' share and the local department's.
-        const districtShare = topic.filter((d) => this.districts.has(d.label)).reduce((n, d) => n + d.p, 0);
-        const moved = districtShare + (this.districts.has(top) ? 0 : (scores.get(top) ?? 0));
-        for (const d of this.districts) scores.set(d, 0);
-        if (!this.districts.has(top)) scores.set(top, 0);
-        scores.set(place, moved);
-        reason = 'local_topic';
-      } else {
-        // A department topic: the districts' share stays an alternative, at the place's district only.
-        const districtShare = topic.filter((d) => this.districts.has(d.label)).reduce((n, d) => n + d.p, 0);
-        for (const d of this.districts) scores.set(d, 0);
-        scores.set(place, districtShare);
+    // A question put to one body goes to it (to the one of its sector the topic picks, for a ministry).
+    const addressed = this.addressees.addressed(text, seen.tokens);
+    const groups = [...new Map(addressed.map((g) => [g.join(' '), g])).values()];
+    if (groups.length === 1) {
+      const group = groups[0].filter((a) => scores.has(a) || this.districts.has(a));
+      if (group.length > 0) {
+        const mass = group.reduce((n, a) => n + (scores.get(a) ?? 0), 0);
+        const target = Math.max(mass, rules.namedAgencyConfidence);
+        const rest = [...scores].filter(([a]) => !group.includes(a)).reduce((n, [, s]) => n + s, 0);
+        for (const [a, s] of scores) if (!group.includes(a)) scores.set(a, rest > 0 ? (s * (1 - target)) / rest : 0);
+        for (const a of group) scores.set(a, mass > 0 ? ((scores.get(a) ?? 0) * target) / mass : target / group.length);
+        reason = 'named_agency';
       }
     }
-
     const ranked = [...scores].map(([agency, score]) => ({ agency, score })).sort((a, b) => b.score - a.score);
     return this.result(ranked, reason, place);
   }

@@ -69,8 +69,31 @@ describe('npx hoidap eval-routing', () => {
     expect(e).toMatchObject({ n: 3, top1: 1, top3: 1, unaccentedTop1: 1 });
     expect(e.perAgency.map((a: { agency: string }) => a.agency)).toEqual(['cuc-thue', 'so-tuphap', 'tp-laocai']);
     const text = (await hoidap(['eval-routing', file])).stdout;
-    expect(text).toMatch(/top-1 accuracy +100\.0%/);
+    expect(text).toMatch(/^all +3 +100\.0% +100\.0% +100\.0%/m);
+    expect(text).toMatch(/calibration: confidence band/);
     expect(text).toMatch(/most frequent confusions/);
+  });
+
+  test('several files in one table, with a row per file, per writer (id prefix) and per style, and the calibration bands', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-eval-'));
+    const a = path.join(dir, 'a.jsonl');
+    const b = path.join(dir, 'b.jsonl');
+    fs.writeFileSync(a, [
+      { id: 'x1-0001', text: 'Thủ tục đăng ký khai sinh cho con cần giấy tờ gì', agency: 'so-tuphap', style: 'medium' },
+      { id: 'x1-0002', text: 'the bhyt het han gia han o dau', agency: 'bhxh', style: 'unaccented' },
+    ].map((e) => JSON.stringify(e)).join('\n'));
+    fs.writeFileSync(b, [{ id: 'x2-0001', text: 'quyết toán thuế thu nhập cá nhân năm nay làm thế nào', agency: 'cuc-thue', style: 'short' }].map((e) => JSON.stringify(e)).join('\n'));
+    const run = await hoidap(['eval-routing', a, b, '--format', 'json']);
+    expect(run.code).toBe(0);
+    const e = JSON.parse(run.stdout);
+    expect(e.n).toBe(3);
+    expect(e.files.map((f: { group: string; n: number }) => [f.group, f.n])).toEqual([[a, 2], [b, 1]]);
+    expect(e.writers.map((w: { group: string }) => w.group)).toEqual(['x1', 'x2']);
+    expect(e.styles.map((s: { group: string }) => s.group)).toEqual(['medium', 'short', 'unaccented']);
+    expect(e.calibration.reduce((n: number, band: { n: number }) => n + band.n, 0)).toBe(3);
+    const text = (await hoidap(['eval-routing', a, b])).stdout;
+    expect(text).toMatch(/^writer x2 +1 /m);
+    expect(text).toMatch(/^style unaccented +1 /m);
   });
 
   test('a labeled file with an unknown agency is refused with the line number', async () => {
