@@ -306,6 +306,19 @@ function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: Ad
   return mentions;
 }
 
+/** What may close a word: quotes, brackets, punctuation. */
+const CLOSING_PUNCTUATION = new Set([...'"\'“”‘’)]}»>,;:!?….']);
+
+/**
+ * The text without the given characters at its end. A loop, not /[…]+$/: that pattern retries
+ * from every position of a long run that does not reach the end, which is quadratic.
+ */
+function trimTrailing(text: string, chars: ReadonlySet<string>): string {
+  let end = text.length;
+  while (end > 0 && chars.has(text[end - 1])) end -= 1;
+  return text.slice(0, end);
+}
+
 /** The message as words (as typed, outer punctuation off), abbreviations of intents/admin.json expanded. */
 function wordsOf(text: string, phrases: AdminPhrases): Word[] {
   // Compared as typed (lower case), not folded: "qúa" (a typo for "quá") must not swallow "quả".
@@ -317,7 +330,7 @@ function wordsOf(text: string, phrases: AdminPhrases): Word[] {
       const m = /^(\p{L}{1,3})\.(\p{L}.*)$/u.exec(w);
       return m ? [m[1], m[2]] : [w];
     })
-    .map((w) => ({ typed: w.replace(/^[\s"'“”‘’(\[{«<]+/, '').replace(/[\s"'“”‘’)\]}»>,;:!?….]+$/, ''), pause: /[,;:!?….)]$/.test(w) }))
+    .map((w) => ({ typed: trimTrailing(w.replace(/^[\s"'“”‘’(\[{«<]+/, ''), CLOSING_PUNCTUATION), pause: /[,;:!?….)]$/.test(w) }))
     .filter((w) => w.typed.length > 0)
     .map(({ typed, pause }) => ({ typed, read: abbreviations.get(typed.normalize('NFC').toLowerCase()) ?? typed, pause }));
 }
@@ -352,10 +365,18 @@ function spans(indexes: Iterable<number>, words: readonly Word[]): string[] {
  * first (so "tính đến 25/9" never looks like a name), then agencies, then the
  * phrases of intents/admin.json. Pure: the same text, data and `now` give the same query.
  */
+/**
+ * An administrator's request is a sentence or two. Anything longer is not read as a query: the
+ * parser's cost grows with every word it places (about 30 µs a character), and a pasted page
+ * would hold a chat turn for seconds.
+ */
+export const MAX_ADMIN_QUERY_LENGTH = 500;
+
 export function parseAdminQuery(text: string, context: AdminQueryContext): AdminQuery {
   const phrases = context.phrases ?? loadAdminPhrases();
   const { normalizer } = context;
   const none: Qualifiers = { agency: null, period: null, atDay: null, status: null, requester: null, notUnderstood: [] };
+  if (text.length > MAX_ADMIN_QUERY_LENGTH) return { kind: 'unknown', unsupported: [], ...none, notUnderstood: [`${text.slice(0, 40).trim()}…`] };
   if (normalizer.tokens(text).length === 0) return { kind: 'unknown', unsupported: [], ...none };
   const whole = normalizer.fold(text);
   if (phrases.exit.some((p) => normalizer.fold(p) === whole)) return { kind: 'exit' };

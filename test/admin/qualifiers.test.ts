@@ -333,3 +333,13 @@ describe('intents/admin.json is validated: errors name the file and the entry', 
     expect(() => loadAdminPhrases(extra)).toThrow(/admin\.json[\s\S]*synonyms/);
   });
 });
+
+describe('a message far longer than any request', () => {
+  test('is not read as a query, and its beginning is named as not understood', () => {
+    const pasted = `Câu hỏi quá hạn của Bảo Thắng tính đến 25/9/2023 ${'và nhiều nội dung khác '.repeat(1000)}`;
+    const query = parse(pasted);
+    expect(query.kind).toBe('unknown');
+    expect(query.kind === 'unknown' && query.notUnderstood[0]).toMatch(/^Câu hỏi quá hạn của Bảo Thắng.*…$/);
+    expect(read('câu hỏi quá hạn của Bảo Thắng tính đến 25/9/2023')).toMatchObject({ intent: 'overdue', agency: 'h-baothang', at: '2023-09-25' });
+  });
+});
