@@ -12,6 +12,7 @@ import { buildAppendix02 } from '../src/domain/report';
 import { parseDay, parseInstant } from '../src/domain/time';
 import { Ledger } from '../src/ledger/ledger';
 import { SqliteLedgerStore } from '../src/store/sqlite';
+import { seededRandom } from '../src/domain/random';
 
 const data = loadProvinceData();
 const { calendar, clock } = data;
@@ -45,18 +46,7 @@ function readExpected(): Expected[] {
   });
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(20230925);
+const random = seededRandom(20230925);
 const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 

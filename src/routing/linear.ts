@@ -10,6 +10,7 @@
  * message scores on the same scale, and a discriminative model weighs the words that
  * separate agencies rather than every word that occurs.
  */
+import { seededRandom } from '../domain/random';
 
 export interface SparseVector {
   index: Int32Array;
@@ -66,18 +67,6 @@ export class TfIdf {
   }
 }
 
-/** A small deterministic generator (mulberry32) for the shuffles. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class SoftmaxRegression {
   /** Weights by feature then label (a feature's weights are adjacent: updates touch one run). */
   private weights: Float64Array;
@@ -96,7 +85,7 @@ export class SoftmaxRegression {
   train(examples: ReadonlyArray<{ x: SparseVector; y: number; weight?: number }>, options: TrainingOptions): void {
     const k = this.labels.length;
     const order = examples.map((_, i) => i);
-    const next = random(options.seed);
+    const next = seededRandom(options.seed);
     const p = new Float64Array(k);
     let t = 0;
     for (let epoch = 0; epoch < options.epochs; epoch += 1) {

@@ -2,13 +2,14 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Account } from '../../src/backoffice/types';
 import { startServer, type RunningServer } from '../../src/http/server';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { importDemo } from '../helpers/bot';
 import { hoidap } from '../helpers/cli';
 import { instant, province } from '../helpers/province';
+import { launchChromium } from '../helpers/browser';
 
 /**
  * The web console /quan-tri in Debian's chromium on a phone-sized screen, over a copy of the
@@ -16,7 +17,6 @@ import { instant, province } from '../helpers/province';
  * Screenshots of each page go to test/browser/screenshots/.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(__dirname, 'screenshots');
 const AT = '2023-09-25T17:00:00+07:00';
 const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' };
@@ -32,7 +32,6 @@ const tokens: Record<string, string> = {};
 let baoThang: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (the browser test does not skip)`);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-console-'));
   dbFile = path.join(dir, 'hoidap.sqlite');
   const seed = new SqliteLedgerStore(dbFile);
@@ -55,10 +54,7 @@ beforeAll(async () => {
     tokens[key] = await store.issueApiToken(accounts[key].id, t0);
   }
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
