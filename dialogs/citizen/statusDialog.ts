@@ -5,6 +5,7 @@ import { findTicket } from '../../src/bot/intents';
 import { openCase } from '../../src/domain/lifecycle';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { DIALOG_IDS, textsFor, type CitizenProfile } from './common';
+import { redactForPublic } from '../../src/domain/redact';
 
 export interface StatusOptions {
   ticket?: string;
@@ -43,7 +44,8 @@ export class StatusDialog extends CancelAndHelpDialog {
     if (state.status === 'answered') {
       const answered = (await store.questionEvents(ticket)).filter((e) => e.type === 'answered').pop();
       if (answered) {
-        answer = String((JSON.parse(answered.body) as { text?: unknown }).text ?? '');
+        // Anyone may type a ticket number (they are sequential): the answer shown is the published one, contacts masked.
+        answer = redactForPublic(String((JSON.parse(answered.body) as { text?: unknown }).text ?? ''));
         answeredOn = data.clock.formatDateVi(answered.at);
       }
     }

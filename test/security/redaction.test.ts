@@ -97,6 +97,23 @@ describe('publication points', () => {
     await store.close();
   });
 
+  test('anyone who types a ticket number sees the published answer, contacts masked (tickets are sequential)', async () => {
+    const store = new SqliteLedgerStore(':memory:');
+    await answered(store, 'HD-2026-000101', QUESTION, ANSWER);
+    const { bot } = await createBot({ data: province(), store, storage: new MemoryStorage(), now: () => NOW });
+    const adapter = new TestAdapter(async (context) => bot.run(context));
+    let status: Partial<Activity> | undefined;
+    await adapter
+      .send('HD-2026-000101')
+      .assertReply((a) => {
+        status = a;
+      })
+      .startTest();
+    expect(textOf(status ?? {})).toContain('chỉ 75.000 đồng');
+    for (const secret of ['0214.3840.123', 'tiepdan@laocai.gov.vn']) expect(textOf(status ?? {})).not.toContain(secret);
+    await store.close();
+  });
+
   test('officers still see the original in the ledger', async () => {
     const store = new SqliteLedgerStore(':memory:');
     await answered(store, 'HD-2026-000101', QUESTION, ANSWER);
