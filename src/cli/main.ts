@@ -575,7 +575,7 @@ async function serveCommand(argv: string[], data: ProvinceData): Promise<number>
   const dbLocation = values.db ?? process.env.HOIDAP_DB;
   // Zalo and Messenger turns run in a worker thread, so webhooks are acknowledged fast while the bot works.
   const worker = process.env.HOIDAP_MESSAGING_WORKER === '0' ? undefined : { dbLocation: dbLocation ?? DEFAULT_DB_PATH, dataDir: data.dataDir };
-  const server = await startServer({ data, port: Number(values.port ?? process.env.PORT ?? 3978), dbLocation, messaging: { worker }, sweeper: true, retention: true });
+  const server = await startServer({ data, port: Number(values.port ?? process.env.PORT ?? 3978), ...(process.env.HOIDAP_HOST ? { host: process.env.HOIDAP_HOST } : {}), dbLocation, messaging: { worker }, sweeper: true, retention: true });
   await server.closed;
   return 0;
 }

@@ -11,6 +11,7 @@ import { SqliteLedgerStore } from '../store/sqlite';
 import { answeredCount, publicAnswers } from '../store/sqlite-queries';
 import { createApiRouter, type ApiDeps } from './api';
 import { mountPublicAnswers } from './public-page';
+import { clientErrorStatus } from './client-error';
 import { createConsoleRouter } from './console';
 import { hardeningFromEnv, metricsHandler, securityHeaders, type HttpHardening } from './hardening';
 
@@ -97,6 +98,11 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
   }
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const clientStatus = clientErrorStatus(err);
+    if (clientStatus !== undefined) {
+      if (!res.headersSent) res.status(clientStatus).json({ error: 'the request cannot be read (Yêu cầu không đọc được)', requestId: res.locals.requestId });
+      return;
+    }
     logger.error('unhandled error', { requestId: res.locals.requestId, path: req.path, error: err instanceof Error ? err.message : String(err) });
     if (!res.headersSent) res.status(500).json({ error: 'internal error', requestId: res.locals.requestId });
   });

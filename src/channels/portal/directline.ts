@@ -7,6 +7,7 @@ import { logger } from '../../observability/logger';
 import { PORTAL_CHANNEL_ID, toTurnActivity, type PortalAdapter } from './adapter';
 import { KeyedQueue } from './queue';
 import { TokenBuckets, type BucketLimit } from './rate-limit';
+import { clientErrorStatus } from '../../http/client-error';
 import { hashToken, type DirectLineActivity, type DirectLineConversation, type DirectLineStore, type NewDirectLineActivity } from './store';
 
 export interface DirectLineLimits {
@@ -14,6 +15,10 @@ export interface DirectLineLimits {
   startConversation: BucketLimit;
   /** Posting activities, per client IP. */
   postActivity: BucketLimit;
+  /** Reading a conversation's activities (Web Chat polls about once a second), per client IP. */
+  readActivities: BucketLimit;
+  /** Largest size of an activity's value, entities and channelData together, as JSON (characters). */
+  maxExtrasLength: number;
   /** Longest message text, in characters (Unicode code points). */
   maxTextLength: number;
   /** Largest JSON body (express/body-parser syntax). */
@@ -31,6 +36,10 @@ export interface DirectLineLimits {
 export const DEFAULT_LIMITS: DirectLineLimits = {
   startConversation: { burst: 30, perMinute: 30 },
   postActivity: { burst: 60, perMinute: 120 },
+  // Several tabs and a NAT'd household: a page polls once a second.
+  readActivities: { burst: 120, perMinute: 600 },
+  // Web Chat's own channelData and entities take a few hundred characters; card submissions little more.
+  maxExtrasLength: 8192,
   maxTextLength: 2000,
   maxBody: '64kb',
   tokenTtlSeconds: 1800,
@@ -110,6 +119,25 @@ function isLocale(value: unknown): value is string {
 }
 
 /** Fields of a client activity the server keeps; everything identifying (from, conversation, ids) is set by the server. */
+/** How deep an activity's value, entities and channelData may nest (Web Chat's go three or four levels). */
+const MAX_EXTRAS_DEPTH = 16;
+
+/** The JSON length of an activity's free-form parts, or Infinity when they nest deeper than MAX_EXTRAS_DEPTH. */
+function extrasLength(body: Record<string, unknown>): number {
+  const depth = (value: unknown, level: number): number => {
+    if (level > MAX_EXTRAS_DEPTH || typeof value !== 'object' || value === null) return level;
+    let deepest = level;
+    for (const child of Object.values(value)) {
+      deepest = Math.max(deepest, depth(child, level + 1));
+      if (deepest > MAX_EXTRAS_DEPTH) break;
+    }
+    return deepest;
+  };
+  const extras = { value: body.value, entities: body.entities, channelData: body.channelData };
+  if (depth(extras, 0) > MAX_EXTRAS_DEPTH) return Infinity;
+  return JSON.stringify(extras).length;
+}
+
 function userActivity(
   body: Record<string, unknown>,
   conversation: DirectLineConversation,
@@ -169,6 +197,7 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
   const now = options.now ?? Date.now;
   const startBuckets = new TokenBuckets(limits.startConversation, now);
   const postBuckets = new TokenBuckets(limits.postActivity, now);
+  const readBuckets = new TokenBuckets(limits.readActivities, now);
   // Storing an activity and queueing its turn happen in the order the posts arrived.
   const postOrder = new KeyedQueue();
   /**
@@ -339,6 +368,9 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
         'MessageTooLong',
         `Tin nhắn dài quá ${limits.maxTextLength.toLocaleString('vi-VN')} ký tự; bạn vui lòng rút gọn hoặc chia thành nhiều tin nhắn. (text longer than ${limits.maxTextLength} characters)`,
       );
+    // Stored whole and served on every poll: a large or deeply nested value would cost every read.
+    if (extrasLength(body) > limits.maxExtrasLength)
+      throw new HttpError(413, 'PayloadTooLarge', `value, entities and channelData together must be at most ${limits.maxExtrasLength} characters of JSON, nested at most ${MAX_EXTRAS_DEPTH} levels`);
     if (Array.isArray(body.attachments) && body.attachments.length > 0)
       throw new HttpError(400, 'AttachmentsNotSupported', 'Cổng chưa hỗ trợ gửi tệp đính kèm. (attachments are not supported)');
     if (body.type === ActivityTypes.Typing) {
@@ -357,6 +389,7 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
   });
 
   router.get('/conversations/:id/activities', async (req, res) => {
+    if (limited(readBuckets, req, res)) return;
     const conversation = await authorize(req, res, req.params.id);
     if (!conversation) return;
     const raw = req.query.watermark;
@@ -390,6 +423,12 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
     }
     if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
       sendError(res, 400, 'BadArgument', 'The body is not valid JSON');
+      return;
+    }
+    // Any other error the request itself caused (a body that does not decompress, a path that does not decode).
+    const status = clientErrorStatus(err);
+    if (status !== undefined) {
+      sendError(res, status, 'BadArgument', 'The request cannot be read');
       return;
     }
     logger.error('portal request failed', {
