@@ -21,13 +21,22 @@ export const MASKS = {
 const INVISIBLE_CONTROLS = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /**
- * Vietnamese phone numbers: 0 or +84 then 8 to 10 digits, single spaces, dots or dashes allowed between digits;
- * 84 then 9 digits written together. Not inside a longer number ("1.000.000.000 đồng" stays).
+ * Vietnamese phone numbers: 0 or +84 then 8 to 10 digits; 84 then a mobile prefix digit (3, 5, 7, 8,
+ * 9: "84.000.000.000 đồng" stays) and 8 more; an area code in brackets, "(0214) 3.840.123". Up to two
+ * spaces, dots or dashes between digits. Not inside a longer number, and not ending inside a group of
+ * digits ("001 095 012 345" is an ID number, not a phone followed by 345).
  */
-const PHONE = /(?<!\d[ .,-]?)(?:(?:\+\s?84|0)[ .-]?\d(?:[ .-]?\d){7,9}|84\d{9})(?!\d)/g;
+const PHONE =
+  /(?<!\d[ .,-]?)(?:(?:\+\s?84|0)[ .-]{0,2}\d(?:[ .-]{0,2}\d){7,9}|84[ .-]{0,2}[35789](?:[ .-]{0,2}\d){8}|\(0\d{1,3}\)[ .-]{0,2}\d(?:[ .-]{0,2}\d){5,8})(?![ .-]{0,2}\d)/g;
 
-/** ID card numbers written together: CCCD 12 digits, CMND 9 digits. */
-const ID_NUMBER = /(?<!\d[ .,-]?)(?:\d{12}|\d{9})(?!\d)/g;
+/**
+ * ID card numbers: CCCD 12 digits, CMND 9, written together or in groups of three or four
+ * ("0010 9501 2345", "001 095 012 345", "123 456 789").
+ */
+const ID_NUMBER = /(?<!\d[ .,-]?)(?:\d{12}|\d{4}[ .]\d{4}[ .]\d{4}|\d{3}[ .]\d{3}[ .]\d{3}[ .]\d{3}|\d{9}|\d{3}[ .]\d{3}[ .]\d{3})(?![ .]?\d)/g;
+
+/** Full-width forms people paste from phones' keyboards ("＠", "０９１２"), read as their ASCII letters. */
+const FULL_WIDTH = /[\uff10-\uff19\uff20]/g;
 
 const LOCAL_PART = /[\p{L}\p{N}._%+'-]/u;
 const DOMAIN_PART = /[\p{L}\p{N}.-]/u;
@@ -61,7 +70,8 @@ function maskEmails(text: string): string {
 
 /** The text as it may be published: contacts and ID numbers masked, invisible controls removed. */
 export function redactForPublic(text: string): string {
-  const visible = text.replace(INVISIBLE_CONTROLS, '');
-  return maskEmails(visible).replace(PHONE, MASKS.phone).replace(ID_NUMBER, MASKS.idNumber);
+  const visible = text.replace(INVISIBLE_CONTROLS, '').replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  // ID numbers first: a grouped CCCD starting with 0 would otherwise be read as a phone number.
+  return maskEmails(visible).replace(ID_NUMBER, MASKS.idNumber).replace(PHONE, MASKS.phone);
 }
 

@@ -30,6 +30,16 @@ describe('redactForPublic', () => {
     expect(redactForPublic(`CCCD ${CCCD}, CMND 123456789`)).toBe(`CCCD ${MASKS.idNumber}, CMND ${MASKS.idNumber}`);
   });
 
+  test('masks the forms a red-team pass found unmasked: brackets, double spaces, 84 without +, grouped ID numbers, full-width @', () => {
+    for (const phone of ['(0214) 3.840.123', '0912  345 678', '84 912 345 678', '84.912.345.678'])
+      expect(redactForPublic(`gọi ${phone} nhé`)).toBe(`gọi ${MASKS.phone} nhé`);
+    for (const id of ['0010 9501 2345', '001 095 012 345', '001.095.012.345'])
+      expect(redactForPublic(`CCCD số ${id}.`)).toBe(`CCCD số ${MASKS.idNumber}.`);
+    expect(redactForPublic('thư nguyen.van.a＠gmail.com')).toBe(`thư ${MASKS.email}`);
+    const amounts = 'Hỗ trợ 84.000.000.000 đồng và 840.000 đồng; 0,5 ha; năm 2024';
+    expect(redactForPublic(amounts)).toBe(amounts);
+  });
+
   test('removes bidi overrides and zero-width characters, also when they split a number past the mask', () => {
     expect(redactForPublic(`${RLO}gpj.exe\u2066x\u2069`)).toBe('gpj.exex');
     expect(redactForPublic('0912\u200b345\u200b678')).toBe(MASKS.phone);
