@@ -6,7 +6,7 @@ import type { RouteResult } from '../../src/routing/router';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { logger } from '../../src/observability/logger';
 import { fileQuestion, type QuestionFiling } from '../../src/backoffice/held';
-import { verifiedIdentity } from '../../src/bot/channels';
+import { verifiedAddress, verifiedIdentity } from '../../src/bot/channels';
 import { DIALOG_IDS, EVENT_SOURCE, langOf, ledgerChannel, textsFor, withYesNo, yesNo, type CitizenProfile } from './common';
 
 export interface AskOptions {
@@ -215,7 +215,8 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     };
     // Over a daily limit (per chat identity, per contact, overall): not in the ledger, it waits for an editor.
     const sender = verifiedIdentity(step.context) ?? { channel: `unverified:${step.context.activity.channelId ?? ''}`, userId: step.context.activity.from?.id ?? '' };
-    const admission = this.services.held?.admitOrHold({ ...filing, reference: TurnContext.getConversationReference(step.context.activity) }, sender, now);
+    const address = verifiedAddress(step.context);
+    const admission = this.services.held?.admitOrHold({ ...filing, reference: TurnContext.getConversationReference(step.context.activity) }, { ...sender, ...(address ? { address } : {}) }, now);
     if (admission && !admission.admitted) {
       this.services.metrics?.dialogCompleted('ask', 'held');
       await step.context.sendActivity(t.held({ id: admission.id, overall: admission.reason === 'overall' }));

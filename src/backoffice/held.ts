@@ -63,12 +63,12 @@ export class HeldQuestions {
   constructor(private readonly deps: HeldQuestionsDeps) {}
 
   /** Counts the question if it fits today's limits; otherwise holds it and returns the held id. */
-  admitOrHold(filing: QuestionFiling & { reference?: unknown }, sender: { channel: string; userId: string }, now: number): { admitted: true } | { admitted: false; id: number; reason: HoldReason } {
+  admitOrHold(filing: QuestionFiling & { reference?: unknown }, sender: { channel: string; userId: string; address?: string }, now: number): { admitted: true } | { admitted: false; id: number; reason: HoldReason } {
     const { data, intake } = this.deps;
     const offset = data.policy.utcOffsetMinutes * 60_000;
     const dayStart = now - ((((now + offset) % 86_400_000) + 86_400_000) % 86_400_000);
     const limits = data.policy.questionsPerDay;
-    const decision = intake.admit(identityKey(sender.channel, sender.userId), contactKey(filing.asker.contact), dayStart, now, limits);
+    const decision = intake.admit(identityKey(sender.channel, sender.userId), contactKey(filing.asker.contact), sender.address, dayStart, now, limits);
     if (decision.ok) return { admitted: true };
     const id = intake.hold(filing, decision.reason, now);
     // No contact or text at info level: the held id and the limit say enough.

@@ -4,7 +4,7 @@ import { parseStaffCommand } from '../backoffice/commands';
 import { MAX_TEXT_LENGTH } from '../backoffice/actions';
 import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
 import type { Policy } from '../domain/policy';
-import { ADDRESS_KEY, channelLabel, verifiedChannel, verifiedIdentity } from './channels';
+import { channelLabel, verifiedAddress, verifiedChannel, verifiedIdentity } from './channels';
 import type { DialogState } from 'botbuilder-dialogs';
 import { DIALOG_STATE, LANG, PROFILE, withMenu, type CitizenProfile } from '../../dialogs/citizen/common';
 import { MainDialog } from '../../dialogs/citizen/mainDialog';
@@ -115,9 +115,9 @@ export class HoidapBot extends ActivityHandler {
         return true;
       }
       const reference = TurnContext.getConversationReference(context.activity);
-      const address = verifiedChannel(context) === 'directline' ? (context.activity.channelData as Record<string, unknown> | undefined)?.[ADDRESS_KEY] : undefined;
+      const address = verifiedAddress(context);
       const outcome = await backoffice.redeemLinkCode(command.code, identity, reference, now(), {
-        ...(typeof address === 'string' ? { address } : {}),
+        ...(address ? { address } : {}),
         limits: {
           triesPerCode: linking.triesPerCode,
           failureWindowMs: linking.failureWindowMinutes * 60_000,

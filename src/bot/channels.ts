@@ -46,6 +46,13 @@ export function verifiedIdentity(context: TurnContext): ChatIdentity | undefined
  */
 export const ADDRESS_KEY = 'hoidap:address';
 
+/** The key of the sender's network address, on portal turns only (the Direct Line router puts it there; nothing else is believed). */
+export function verifiedAddress(context: TurnContext): string | undefined {
+  if (verifiedChannel(context) !== 'directline') return undefined;
+  const address = (context.activity.channelData as Record<string, unknown> | undefined)?.[ADDRESS_KEY];
+  return typeof address === 'string' ? address : undefined;
+}
+
 /** A key for a network address: a hash, so that the database does not keep citizens' IPs. */
 export function addressKey(ip: string): string {
   return createHash('sha256').update(`hoidap-address:${ip}`, 'utf8').digest('hex').slice(0, 24);

@@ -95,6 +95,8 @@ export const PolicySchema = z
       .object({
         perIdentity: z.number().int().min(1).max(1000),
         perContact: z.number().int().min(1).max(1000),
+        /** Per network address (portal): new conversations are new identities, so one address could otherwise file without end. Absent: no such limit. */
+        perAddress: z.number().int().min(1).max(100_000).optional(),
         overall: z.number().int().min(1).max(1_000_000),
       })
       .strict(),

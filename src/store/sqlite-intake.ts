@@ -17,7 +17,7 @@ export interface HeldQuestion {
   q?: string;
 }
 
-export type HoldReason = 'identity' | 'contact' | 'overall';
+export type HoldReason = 'identity' | 'contact' | 'address' | 'overall';
 
 /** What a held question keeps: the filing as the dialog would have made it, and the citizen's conversation (to deliver the answer there once released). */
 export type HeldBody = QuestionFiling & { reference?: unknown };
@@ -25,6 +25,7 @@ export type HeldBody = QuestionFiling & { reference?: unknown };
 export interface IntakeLimits {
   perIdentity: number;
   perContact: number;
+  perAddress?: number;
   overall: number;
 }
 
@@ -81,7 +82,8 @@ export class SqliteQuestionIntake {
       count: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM question_intake WHERE at_ms >= ?'),
       countIdentity: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM question_intake WHERE identity = ? AND at_ms >= ?'),
       countContact: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM question_intake WHERE contact = ? AND at_ms >= ?'),
-      insert: db.prepare('INSERT INTO question_intake (at_ms, identity, contact) VALUES (?, ?, ?)'),
+      countAddress: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM question_intake WHERE address = ? AND at_ms >= ?'),
+      insert: db.prepare('INSERT INTO question_intake (at_ms, identity, contact, address) VALUES (?, ?, ?, ?)'),
       prune: db.prepare('DELETE FROM question_intake WHERE at_ms < ?'),
       hold: db.prepare<[number, string, string], { id: number }>(`INSERT INTO held_questions (held_ms, reason, body) VALUES (?, ?, ?) RETURNING id`),
       heldBySource: db.prepare<[string], { id: number }>(`SELECT id FROM held_questions WHERE json_extract(body, '$.source') = ?`),
@@ -97,14 +99,15 @@ export class SqliteQuestionIntake {
    * Whether one more question from this identity and contact fits in today's limits (the
    * local day starts at `dayStart`); if it does, it is counted. Otherwise the limit it went over.
    */
-  admit(identity: string, contact: string, dayStart: number, now: number, limits: IntakeLimits): { ok: true } | { ok: false; reason: HoldReason } {
+  admit(identity: string, contact: string, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): { ok: true } | { ok: false; reason: HoldReason } {
     return this.db.transaction((): { ok: true } | { ok: false; reason: HoldReason } => {
       if (this.stmt.count.get(dayStart)!.n >= limits.overall) return { ok: false, reason: 'overall' };
       if (this.stmt.countIdentity.get(identity, dayStart)!.n >= limits.perIdentity) return { ok: false, reason: 'identity' };
       if (this.stmt.countContact.get(contact, dayStart)!.n >= limits.perContact) return { ok: false, reason: 'contact' };
+      if (address !== undefined && limits.perAddress !== undefined && this.stmt.countAddress.get(address, dayStart)!.n >= limits.perAddress) return { ok: false, reason: 'address' };
       // Yesterday's counts are not needed any more.
       this.stmt.prune.run(dayStart - 86_400_000);
-      this.stmt.insert.run(now, identity, contact);
+      this.stmt.insert.run(now, identity, contact, address ?? null);
       return { ok: true };
     }).immediate();
   }

@@ -237,6 +237,11 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX IF NOT EXISTS held_questions_waiting ON held_questions (id) WHERE status = 'held';
   `,
+  `
+  -- Questions filed per network address too (portal): a new conversation is a new identity.
+  ALTER TABLE question_intake ADD COLUMN address TEXT;
+  CREATE INDEX IF NOT EXISTS question_intake_by_address ON question_intake (address, at_ms) WHERE address IS NOT NULL;
+  `,
 ];
 
 const CHUNK = 500;

@@ -78,6 +78,18 @@ test('the overall daily limit holds even questions from new identities and new c
   }
 });
 
+test('new conversations from one address with new phone numbers each are held past the per-address limit', async () => {
+  const local = await startLocal({ data: dataWith({ policy: { questionsPerDay: { perIdentity: 3, perContact: 3, perAddress: 2, overall: 500 } } }) });
+  try {
+    const replies: string[] = [];
+    for (const phone of ['0912000011', '0912000012', '0912000013']) replies.push(await askOverDirectLine(await DirectLineClient.start(local.base), phone));
+    expect(replies.map((r) => (/Đã gửi câu hỏi/.test(r) ? 'filed' : HELD.test(r) ? 'held' : r))).toEqual(['filed', 'filed', 'held']);
+    expect((await local.server.backoffice!.workflow.ledger.store.counts()).questions).toBe(2);
+  } finally {
+    await local.close();
+  }
+});
+
 test('a mistake in questionsPerDay stops the start, naming the file and the entry', () => {
   expect(() => dataWith({ policy: { questionsPerDay: { perIdentity: 0, perContact: 3, overall: 10 } } })).toThrow(/policy\.json: questionsPerDay\.perIdentity: /);
 });
