@@ -221,7 +221,9 @@ const MIGRATIONS: string[] = [
   CREATE INDEX IF NOT EXISTS link_failures_by_identity ON link_failures (identity, at_ms);
   CREATE INDEX IF NOT EXISTS link_failures_by_address ON link_failures (address, at_ms) WHERE address IS NOT NULL;
   -- Questions filed per identity and per contact (hashed keys), counted per local day; what goes over waits in held_questions.
-  CREATE TABLE IF NOT EXISTS question_intake (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, identity TEXT NOT NULL, contact TEXT NOT NULL);
+  -- address: the portal sender's network address (hashed); a new conversation is a new identity.
+  CREATE TABLE IF NOT EXISTS question_intake (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, identity TEXT NOT NULL, contact TEXT NOT NULL, address TEXT);
+  CREATE INDEX IF NOT EXISTS question_intake_by_address ON question_intake (address, at_ms) WHERE address IS NOT NULL;
   CREATE INDEX IF NOT EXISTS question_intake_by_time ON question_intake (at_ms);
   CREATE INDEX IF NOT EXISTS question_intake_by_identity ON question_intake (identity, at_ms);
   CREATE INDEX IF NOT EXISTS question_intake_by_contact ON question_intake (contact, at_ms);
@@ -236,11 +238,6 @@ const MIGRATIONS: string[] = [
     q TEXT
   );
   CREATE INDEX IF NOT EXISTS held_questions_waiting ON held_questions (id) WHERE status = 'held';
-  `,
-  `
-  -- Questions filed per network address too (portal): a new conversation is a new identity.
-  ALTER TABLE question_intake ADD COLUMN address TEXT;
-  CREATE INDEX IF NOT EXISTS question_intake_by_address ON question_intake (address, at_ms) WHERE address IS NOT NULL;
   `,
 ];
 
