@@ -38,7 +38,6 @@ export interface Texts {
   ratingRetry: string;
   rated: (rating: number) => string;
   faqPrompt: string;
-  faqAnswer: (p: { title: string; answer: string; agency: string; link: string }) => string;
   faqHelped: string;
   faqGlad: string;
   faqNotFound: string;
@@ -113,7 +112,6 @@ const vi: Texts = {
   ratingRetry: 'Bạn vui lòng chọn một số từ 1 đến 5.',
   rated: (r) => `Cảm ơn bạn đã đánh giá ${r}/5. Ý kiến của bạn giúp các cơ quan phục vụ tốt hơn.`,
   faqPrompt: 'Bạn muốn tìm hiểu thủ tục nào? (ví dụ: khai tử, cấp lại sổ đỏ, sang tên xe, thẻ bảo hiểm y tế...)',
-  faqAnswer: (p) => `[${p.title}]\n${p.answer}\nCơ quan phụ trách: ${p.agency}. Nộp hồ sơ trực tuyến: ${p.link}`,
   faqHelped: 'Thông tin này có giúp ích cho bạn không? (Có / Không — nếu không, tôi sẽ giúp bạn gửi câu hỏi đến cơ quan)',
   faqGlad: 'Rất vui vì đã giúp được bạn.',
   faqNotFound: 'Tôi chưa có sẵn hướng dẫn cho nội dung này.',
@@ -179,7 +177,6 @@ const en: Texts = {
   ratingRetry: 'Please choose a number from 1 to 5.',
   rated: (r) => `Thank you for your rating of ${r}/5. It helps the agencies serve you better.`,
   faqPrompt: 'Which procedure would you like to know about? (e.g. death registration, land certificate, vehicle transfer, health insurance card...)',
-  faqAnswer: (p) => `[${p.title}]\n${p.answer}\nAgency: ${p.agency}. Apply online: ${p.link}`,
   faqHelped: 'Did this help? (Yes / No — if not, I will help you send a question to the agency)',
   faqGlad: 'Glad I could help.',
   faqNotFound: 'I do not have a ready answer for this.',
