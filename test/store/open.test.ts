@@ -13,7 +13,7 @@ const FILING = {
   text: 'Xin hỏi thủ tục cấp lại giấy khai sinh bản chính',
   asker: { name: 'Nguyễn Văn A', contact: '0912345678' },
   lang: 'vi',
-  agency: 'so-tp',
+  agency: 'so-tuphap',
   confidence: 0.9,
   triage: false,
 };
@@ -32,12 +32,12 @@ describe('openStores', () => {
     expect(stores.kind).toBe('sqlite');
     const { q } = await fileQuestion({ data, ledger: new Ledger(stores.ledger, data), store: stores.ledger }, FILING, NOW);
     // The read model reads the rows the ledger wrote.
-    expect((await stores.queries.listQuestions({ agency: 'so-tp' })).rows.map((r) => r.state.q)).toEqual([q]);
+    expect((await stores.queries.listQuestions({ agency: 'so-tuphap' })).rows.map((r) => r.state.id)).toEqual([q]);
     // One table of notification keys: a key the sweeper claimed is not sent again by the outbox.
     expect(await stores.notificationKeys.claimNotification(`reminder:${q}`, NOW)).toBe(true);
     expect(await stores.backoffice.claimNotification(`reminder:${q}`, NOW)).toBe(false);
     expect(await stores.channels.enqueueOnce(`reminder:${q}`, [{ channel: 'email', recipient: 'a@example.vn', payload: { text: 'x' } }], NOW)).toBe(false);
-    const account = await stores.backoffice.createAccount({ name: 'Cán bộ Sở Tư pháp', role: 'officer', agency: 'so-tp' }, NOW);
+    const account = await stores.backoffice.createAccount({ name: 'Cán bộ Sở Tư pháp', role: 'officer', agency: 'so-tuphap' }, NOW);
     await stores.close();
 
     // The same file by its plain path.
