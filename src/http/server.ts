@@ -104,15 +104,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     await loadDemoIfWanted(options, root.ledger);
     service = await composeService(root, {
-    role: 'server',
-    channels: options.channels ?? channelsFromEnv(),
-    notify,
-    policies,
-    ...(options.messaging ? { messaging: options.messaging } : {}),
-    ...(options.bot ? { bot: options.bot } : {}),
-    metrics,
-    ...(options.portalLimits ? { portalLimits: options.portalLimits } : {}),
-    ...(options.backoffice ? { backoffice: options.backoffice } : {}),
+      role: 'server',
+      channels: options.channels ?? channelsFromEnv(),
+      notify,
+      policies,
+      ...(options.messaging ? { messaging: options.messaging } : {}),
+      ...(options.bot ? { bot: options.bot } : {}),
+      metrics,
+      ...(options.portalLimits ? { portalLimits: options.portalLimits } : {}),
+      ...(options.backoffice ? { backoffice: options.backoffice } : {}),
     });
   } catch (err) {
     await root.close();
@@ -132,11 +132,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const hardening = hardeningFromEnv();
   const app = createApp({ data: options.data, stores, portal, metrics, botFramework: { bot, ...botFrameworkAuthFromEnv() }, messaging, api, hardening });
   const metricsServer = await startMetricsListener(metrics, hardening);
-  await service.start();
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    await service.start();
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    // A store that cannot serve a part (NotOnPostgresError), a port in use: nothing is left running or open.
+    await service.stop().catch(() => undefined);
+    if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+    await root.close();
+    throw err;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   logger.info('hoidap listening', { port, store: stores.kind });
