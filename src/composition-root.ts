@@ -138,14 +138,14 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
   // Conversation and dialog state live in the store, so a restart in the middle of a dialog loses nothing.
   const storage = new TurnBufferedStorage(stores.botState);
   // Citizens' notices share the Zalo/Messenger outbox; kicked once messaging exists.
-  let messaging: Messaging | undefined;
+  let kickOutbound: () => void = () => undefined;
   const notices = new AnswerNotices({
     policy: noticePolicy,
     enabled: enabledChannels(options.notify),
     data,
     store: stores.ledger,
     queue: stores.channels,
-    kick: () => messaging?.kickOutbound(),
+    kick: () => kickOutbound(),
   });
   const built = options.bot
     ? undefined
@@ -165,7 +165,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
   // Only the server takes portal requests; the worker appends officers' messages to the same conversations.
   const portal = options.role === 'server' ? createPortal({ store: stores.directLine, adapter: portalAdapter, bot, limits: options.portalLimits }) : undefined;
 
-  messaging = createMessaging({
+  const messaging = createMessaging({
     config: options.channels,
     ...(options.notify ? { notify: options.notify } : {}),
     queue: stores.channels,
@@ -176,6 +176,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
     // data/delivery.json, unless the caller (a test) tunes the dispatcher itself.
     dispatcher: { ...delivery, ...options.messaging?.dispatcher },
   });
+  kickOutbound = () => messaging.kickOutbound();
 
   let backoffice: Service['backoffice'];
   let chat: ChatNotifier | undefined;
@@ -230,7 +231,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
     sweeper,
     retention,
     async start() {
-      await messaging?.start();
+      await messaging.start();
       // Portal messages a crash left stored but unanswered (as the webhook inbox does for Zalo and Messenger).
       void portal?.recover().catch(failed('portal recovery failed'));
       sweeper?.start();
@@ -250,7 +251,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
     async stop() {
       await sweeper?.stop();
       await retention?.stop();
-      await messaging?.stop();
+      await messaging.stop();
     },
   };
   return service;

@@ -5,7 +5,7 @@ import { loadProvinceData } from '../../config/data';
 import { logger } from '../../observability/logger';
 import type { WorkerCommand, WorkerEvent, WorkerSetup } from './index';
 
-/** The messaging worker thread: Zalo and Messenger turns and deliveries, on its own connection to the SQLite file. */
+/** The messaging worker thread: Zalo and Messenger turns and deliveries, on its own connection to the store. */
 async function run(): Promise<void> {
   // On Linux a nice value set with pid 0 applies to the calling thread only: turns yield the CPU to the
   // main thread, so webhooks are acknowledged fast even when the bot is behind (the inbox holds the backlog).
