@@ -1,5 +1,6 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import type { PoolClient } from 'pg';
+import type { BotStateStorage } from '../app/ports';
 import { writeBotState } from './postgres-channels';
 import type { PostgresLedgerStore } from './postgres';
 
@@ -8,7 +9,7 @@ import type { PostgresLedgerStore } from './postgres';
  * conversation may run on any of them. eTags as SqliteBotStorage and MemoryStorage: a write
  * carrying a stale eTag fails and writes nothing of the batch, "*" or none overwrites.
  */
-export class PostgresBotStorage implements Storage {
+export class PostgresBotStorage implements Storage, BotStateStorage {
   private readonly pool;
 
   constructor(ledger: PostgresLedgerStore) {
