@@ -1,0 +1,190 @@
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createPortal, PortalAdapter, type Portal } from '../../src/channels/portal';
+import { hashToken, type NewDirectLineActivity } from '../../src/channels/portal/store';
+import { PostgresLedgerStore } from '../../src/store/postgres';
+import { PostgresChannelQueueStore } from '../../src/store/postgres-channels';
+import { PostgresDirectLineStore } from '../../src/store/postgres-directline';
+import { SecretBox } from '../../src/store/secret-box';
+import { activitiesAfter, EchoBot, message, postActivity, startConversation } from '../channels/portal/helpers';
+import { dropSchema, freshSchemaLocation } from '../helpers/postgres';
+import { inboundEvent, reply } from './channels-contract';
+
+/**
+ * Several server instances on one PostgreSQL schema: each instance is a PostgresLedgerStore
+ * of its own (its own pool and its own liveness lock), as two processes would have.
+ */
+describe('PostgreSQL channel stores shared by several instances', () => {
+  let location: string;
+  let schema: string;
+  const opened: PostgresLedgerStore[] = [];
+  const instance = async (): Promise<PostgresLedgerStore> => {
+    const store = await PostgresLedgerStore.open(location);
+    opened.push(store);
+    return store;
+  };
+  /** Stops an instance as a crash would: its connections close, its claims stay in the tables. */
+  const crash = async (store: PostgresLedgerStore) => {
+    opened.splice(opened.indexOf(store), 1);
+    await store.close();
+  };
+  const queueOf = (store: PostgresLedgerStore) => new PostgresChannelQueueStore(store, new SecretBox());
+
+  beforeEach(() => {
+    ({ location, schema } = freshSchemaLocation());
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+    await dropSchema(schema);
+  });
+
+  test('two consumers claiming the same inbox at once never get the same event, and together get every one', async () => {
+    const [a, b] = [queueOf(await instance()), queueOf(await instance())];
+    // 120 people, 3 events each: a person's next event only once the previous one is done.
+    const events = Array.from({ length: 360 }, (_, i) => inboundEvent(`m${i}`, `u${i % 120}`));
+    expect(await a.enqueueInbound(events)).toBe(360);
+    const seen = new Map<number, string>();
+    const duplicates: number[] = [];
+    const consume = async (queue: PostgresChannelQueueStore, owner: string) => {
+      for (let idle = 0; idle < 3; ) {
+        const claimed = await queue.claimInbound(owner, Date.now(), 600_000, 7);
+        if (claimed.length === 0) {
+          idle += 1;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          continue;
+        }
+        idle = 0;
+        for (const e of claimed) {
+          if (seen.has(e.id)) duplicates.push(e.id);
+          seen.set(e.id, owner);
+          expect(await queue.completeInbound(e.id, owner, Date.now(), { status: 'done', replies: [reply(e.userKey, e.dedupeKey)], stateWrites: {} })).toBe(true);
+        }
+      }
+    };
+    await Promise.all([consume(a, 'a-1'), consume(b, 'b-1'), consume(a, 'a-2'), consume(b, 'b-2')]);
+    expect(duplicates).toEqual([]);
+    expect(seen.size).toBe(360);
+    expect(new Set(seen.values()).size).toBeGreaterThan(1);
+    expect(await b.inboundByStatus()).toEqual({ pending: 0, done: 360, ignored: 0, failed: 0 });
+
+    // The replies the same way through the outbox: each sent once, a person's in the order written.
+    const sent: string[] = [];
+    const send = async (queue: PostgresChannelQueueStore, owner: string) => {
+      for (let idle = 0; idle < 3; ) {
+        const claimed = await queue.claimOutbound(owner, Date.now(), 600_000, 5);
+        if (claimed.length === 0) {
+          idle += 1;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          continue;
+        }
+        idle = 0;
+        for (const m of claimed) {
+          sent.push(m.payload.text);
+          await queue.finishOutbound(m.id, owner, Date.now(), { status: 'sent' });
+        }
+      }
+    };
+    await Promise.all([send(a, 'a'), send(b, 'b')]);
+    expect(sent).toHaveLength(360);
+    expect(new Set(sent).size).toBe(360);
+    const order = (user: number) => sent.filter((t) => Number(t.slice(1)) % 120 === user);
+    expect(order(7)).toEqual(['m7', 'm127', 'm247']);
+  });
+
+  test('a restart frees the claims of instances that are gone, never those of one still running', async () => {
+    const first = await instance();
+    const second = await instance();
+    const [running, restarted] = [queueOf(first), queueOf(second)];
+    await running.enqueueInbound([inboundEvent('a1', 'a')]);
+    await running.enqueueOutbound([reply('x', 'một'), reply('x', 'hai')], Date.now());
+    expect(await running.claimInbound('w', Date.now(), 600_000, 10)).toHaveLength(1);
+    const [sending] = await running.claimOutbound('d', Date.now(), 600_000, 10);
+
+    expect(await restarted.recoverAfterRestart()).toEqual({ inbound: 0, interruptedSends: 0 });
+    expect(await restarted.claimInbound('w2', Date.now(), 600_000, 10)).toEqual([]);
+    expect(await restarted.claimOutbound('d2', Date.now(), 600_000, 10)).toEqual([]);
+
+    await crash(first);
+    // The dead instance's send is 'unknown' (never resent by itself), and the recipient's next message goes on.
+    const next = await restarted.claimOutbound('d2', Date.now(), 600_000, 10);
+    expect(next.map((m) => m.payload.text)).toEqual(['hai']);
+    expect((await restarted.undelivered(10)).map((m) => [m.id, m.status])).toEqual([[sending.id, 'unknown']]);
+    expect(await restarted.recoverAfterRestart()).toEqual({ inbound: 1, interruptedSends: 1 });
+    expect((await restarted.claimInbound('w2', Date.now(), 600_000, 10)).map((e) => e.dedupeKey)).toEqual(['a1']);
+  });
+
+  test('two instances queueing the same once-only notice at once queue it once', async () => {
+    const [a, b] = [queueOf(await instance()), queueOf(await instance())];
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).enqueueOnce('answer-notice:HD-2026-000001', [reply('x@example.vn', 'đã trả lời', { channel: 'email' })], 1_000 + i)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await a.outboundByStatus()).pending).toBe(1);
+  });
+
+  test('a portal message whose turn another instance is running is left to it; once that instance is gone, one survivor answers it', async () => {
+    const first = await instance();
+    const [survivor1, survivor2] = [new PostgresDirectLineStore(await instance()), new PostgresDirectLineStore(await instance())];
+    const owner = new PostgresDirectLineStore(first);
+    await owner.createConversation({ id: 'c', tokenHash: hashToken('t'), userId: 'u', expiresAt: Date.now() + 60_000, now: Date.now() });
+    const text: NewDirectLineActivity = { type: 'message', text: 'câu hỏi', timestamp: new Date().toISOString(), channelId: 'directline', conversation: { id: 'c' }, from: { id: 'u', role: 'user' } };
+    const stored = await owner.appendActivity('c', text, Date.now());
+
+    expect(await survivor1.unhandledActivities(10, Date.now() + 1)).toEqual([]);
+    expect(await owner.unhandledActivities(10, Date.now() + 1)).toEqual([stored]);
+
+    await crash(first);
+    const [got1, got2] = await Promise.all([survivor1.unhandledActivities(10, Date.now() + 1), survivor2.unhandledActivities(10, Date.now() + 1)]);
+    expect([...got1, ...got2]).toEqual([stored]);
+    // Taken over: the other survivor leaves it to the one running it now.
+    const taker = got1.length > 0 ? survivor1 : survivor2;
+    const other = taker === survivor1 ? survivor2 : survivor1;
+    expect(await other.unhandledActivities(10, Date.now() + 1)).toEqual([]);
+    await taker.markHandled(stored.activity);
+    expect(await taker.unhandledActivities(10, Date.now() + 1)).toEqual([]);
+  });
+
+  test('Direct Line: a citizen who posts to one instance and polls another reads the bot’s reply', async () => {
+    const servers: Array<{ base: string; portal: Portal; server: Server }> = [];
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const store = new PostgresDirectLineStore(await instance());
+        const adapter = new PortalAdapter({ store });
+        const portal = createPortal({ store, adapter, bot: new EchoBot() });
+        const app = express();
+        app.use('/v3/directline', portal.router);
+        const server = await new Promise<Server>((resolve) => {
+          const s = app.listen(0, '127.0.0.1', () => resolve(s));
+        });
+        servers.push({ base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, portal, server });
+      }
+      const [one, two] = servers;
+      const conversation = await startConversation(one.base);
+      expect((await postActivity(one.base, conversation.conversationId, conversation.token, message('xin chào'))).status).toBe(200);
+      await one.portal.drain();
+      const page = await activitiesAfter(two.base, conversation);
+      expect(page.activities.map((a) => [a.from.role, a.text])).toEqual([
+        ['bot', 'Xin chào! Mời bạn đặt câu hỏi.'],
+        ['user', 'xin chào'],
+        ['bot', 'Echo: xin chào'],
+      ]);
+      // And the other way round, from the watermark the second instance gave.
+      expect((await postActivity(two.base, conversation.conversationId, conversation.token, message('lần hai'))).status).toBe(200);
+      await two.portal.drain();
+      expect((await activitiesAfter(one.base, conversation, page.watermark)).activities.map((a) => a.text)).toEqual(['lần hai', 'Echo: lần hai']);
+    } finally {
+      for (const s of servers) {
+        await s.portal.drain();
+        s.server.closeAllConnections();
+        await new Promise<void>((resolve) => s.server.close(() => resolve()));
+      }
+    }
+  });
+
+  test('the channel tables come with the schema, and opening it again migrates nothing twice', async () => {
+    const store = await instance();
+    const tables = await store.pool.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['bot_state', 'channel_secrets', 'channel_users', 'dl_activities', 'dl_conversations', 'dl_pending', 'inbox', 'notifications_sent', 'outbox']));
+    const again = await instance();
+    expect((await again.pool.query('SELECT version FROM schema_migrations')).rows).toEqual((await store.pool.query('SELECT version FROM schema_migrations')).rows);
+  });
+});
