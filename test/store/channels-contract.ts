@@ -97,6 +97,7 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect(again).toMatchObject({ id: first.id, attempts: 2 });
       await queue.releaseInbound(first.id, 'w', 'x'.repeat(2000), 2);
       expect(await queue.inboundByStatus()).toEqual({ pending: 1, done: 0, ignored: 0, failed: 1 });
+      expect([await queue.inboxPending(), await queue.inboxFailed()]).toEqual([1, 1]);
       expect((await queue.claimInbound('w', 10_003, 60_000, 10)).map((e) => e.dedupeKey)).toEqual(['a2']);
     });
 
@@ -167,6 +168,7 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect(waiting[0].lastError).toBe('the server stopped while sending');
       expect(waiting[2].lastError).toHaveLength(500);
       expect(await queue.undelivered(1)).toHaveLength(1);
+      expect(await queue.undeliveredByStatus()).toEqual({ dead: 1, expired: 1, unknown: 1 });
       expect(await queue.claimOutbound('d', Date.now(), 60_000, 10)).toEqual([]);
 
       expect(await queue.settleUndelivered(b.id, 'delivered', 'admin', 9_000)).toEqual({ conflict: 'expired' });

@@ -180,6 +180,26 @@ describe('PostgreSQL channel stores shared by several instances', () => {
     }
   });
 
+  test('the claims find their rows along the partial indexes of pending events and due messages', async () => {
+    const store = await instance();
+    const client = await store.pool.connect();
+    try {
+      await client.query('SET enable_seqscan = off');
+      const plan = async (sql: string) => (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      const inbox = await plan(`SELECT i.id FROM inbox i WHERE i.status = 'pending' AND (i.lease_until IS NULL OR i.lease_until < 5)
+        AND i.id = (SELECT min(j.id) FROM inbox j WHERE j.user_key = i.user_key AND j.status = 'pending') ORDER BY i.id LIMIT 10`);
+      expect(inbox).toMatch(/inbox_pending/);
+      expect(inbox).toMatch(/inbox_by_user/);
+      const outbox = await plan(`SELECT o.id FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_ms <= 5 AND (o.lease_until IS NULL OR o.lease_until < 5)
+        AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.channel = o.channel AND p.recipient = o.recipient AND p.status IN ('pending', 'sending'))
+        ORDER BY o.next_attempt_ms, o.id LIMIT 10`);
+      expect(outbox).toMatch(/outbox_due/);
+      expect(outbox).toMatch(/outbox_by_recipient/);
+    } finally {
+      client.release();
+    }
+  });
+
   test('the channel tables come with the schema, and opening it again migrates nothing twice', async () => {
     const store = await instance();
     const tables = await store.pool.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
