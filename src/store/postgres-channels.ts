@@ -61,6 +61,14 @@ const outbound = (r: OutboxRow): OutboundMessage => ({
   attempts: r.attempts,
 });
 
+/**
+ * PostgreSQL text cannot hold NUL, which a channel's ids could carry (JSON allows "\u0000"): it becomes U+FFFD
+ * in the plain text columns, the same every time, so a replayed event is still recognised. JSON columns are
+ * written escaped by JSON.stringify and need nothing.
+ */
+export const pgText = (value: string): string => (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
+const optionalText = (value: string | undefined): string | null => (value === undefined ? null : pgText(value));
+
 /** True in SQL when the instance `column` names is gone: its liveness lock can be taken (released at the statement's end). */
 const gone = (column: string) => `pg_try_advisory_xact_lock(${INSTANCE_LOCK_CLASS}, ${column})`;
 
@@ -120,14 +128,14 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
        SELECT count(*) AS n FROM added`,
       [
         events.map((e) => e.channel),
-        events.map((e) => e.dedupeKey),
-        events.map((e) => e.userKey),
-        events.map((e) => e.kind),
-        events.map((e) => e.payload),
+        events.map((e) => pgText(e.dedupeKey)),
+        events.map((e) => pgText(e.userKey)),
+        events.map((e) => pgText(e.kind)),
+        events.map((e) => pgText(e.payload)),
         events.map((e) => e.receivedAt),
         events.map((e) => (e.ignored ? 'ignored' : 'pending')),
         touched.map((e) => e.channel),
-        touched.map((e) => e.interaction?.userId),
+        touched.map((e) => optionalText(e.interaction?.userId)),
         touched.map((e) => e.interaction?.at),
       ],
     );
@@ -168,7 +176,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
           `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = $1, last_error = 'expired; sent when the person wrote again',
              lease_owner = NULL, lease_instance = NULL, lease_until = NULL
            WHERE channel = $2 AND recipient = $3 AND status = 'expired' AND (payload::jsonb) -> 'human' = 'true'::jsonb`,
-          [now, result.from.channel, result.from.recipient],
+          [now, result.from.channel, pgText(result.from.recipient)],
         );
       await insertOutbound(client, result.replies, now);
       return true;
@@ -325,12 +333,12 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
     await this.pool.query(
       `INSERT INTO channel_users (channel, user_id, last_inbound_ms) VALUES ($1, $2, $3)
        ON CONFLICT (channel, user_id) DO UPDATE SET last_inbound_ms = greatest(channel_users.last_inbound_ms, EXCLUDED.last_inbound_ms)`,
-      [channel, userId, at],
+      [channel, pgText(userId), at],
     );
   }
 
   async lastInbound(channel: MessagingChannel, userId: string): Promise<number | undefined> {
-    const rows = await this.pool.query<{ last_inbound_ms: number }>('SELECT last_inbound_ms FROM channel_users WHERE channel = $1 AND user_id = $2', [channel, userId]);
+    const rows = await this.pool.query<{ last_inbound_ms: number }>('SELECT last_inbound_ms FROM channel_users WHERE channel = $1 AND user_id = $2', [channel, pgText(userId)]);
     return rows.rows[0]?.last_inbound_ms;
   }
 
@@ -356,7 +364,7 @@ async function insertOutbound(db: Pick<PoolClient, 'query'>, messages: readonly 
      SELECT channel, recipient, payload, source, $5, $5
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS m (channel, recipient, payload, source, n)
      ORDER BY n`,
-    [messages.map((m) => m.channel), messages.map((m) => m.recipient), messages.map((m) => JSON.stringify(m.payload)), messages.map((m) => m.source ?? null), now],
+    [messages.map((m) => m.channel), messages.map((m) => pgText(m.recipient)), messages.map((m) => JSON.stringify(m.payload)), messages.map((m) => optionalText(m.source)), now],
   );
 }
 
@@ -368,12 +376,12 @@ export async function writeBotState(client: PoolClient, changes: Record<string, 
   // Keys in one order everywhere: two turns writing the same keys wait for each other instead of deadlocking.
   for (const [key, item] of Object.entries(changes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const { eTag, ...value } = (item ?? {}) as { eTag?: string };
-    const current = (await client.query<{ etag: string }>('SELECT etag FROM bot_state WHERE key = $1 FOR UPDATE', [key])).rows[0]?.etag;
+    const current = (await client.query<{ etag: string }>('SELECT etag FROM bot_state WHERE key = $1 FOR UPDATE', [pgText(key)])).rows[0]?.etag;
     if (current && eTag && eTag !== '*' && eTag !== current) throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
     await client.query(
       `INSERT INTO bot_state (key, etag, value, updated_ms) VALUES ($1, $2, $3, $4)
        ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, value = EXCLUDED.value, updated_ms = EXCLUDED.updated_ms`,
-      [key, randomUUID(), JSON.stringify(value), now],
+      [pgText(key), randomUUID(), JSON.stringify(value), now],
     );
   }
 }

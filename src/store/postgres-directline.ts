@@ -71,6 +71,8 @@ export class PostgresDirectLineStore implements DirectLineStore {
   }
 
   private async row(id: string): Promise<ConversationRow | undefined> {
+    // PostgreSQL text cannot hold NUL, so no conversation has it (the id comes from the URL or a token).
+    if (id.includes('\u0000')) return undefined;
     return (await this.pool.query<ConversationRow>('SELECT id, token_hash, user_id, created_ms, expires_ms, last_ms FROM dl_conversations WHERE id = $1', [id])).rows[0];
   }
 
@@ -88,6 +90,7 @@ export class PostgresDirectLineStore implements DirectLineStore {
   }
 
   async refreshToken(id: string, update: { expiresAt: number; tokenHash?: string }): Promise<boolean> {
+    if (id.includes('\u0000')) return false;
     const result =
       update.tokenHash === undefined
         ? await this.pool.query('UPDATE dl_conversations SET expires_ms = $1 WHERE id = $2', [update.expiresAt, id])
@@ -97,6 +100,7 @@ export class PostgresDirectLineStore implements DirectLineStore {
 
   /** One statement: the conversation's row lock hands out the sequence number, so appends from any instance never share one. */
   async appendActivity(conversationId: string, activity: NewDirectLineActivity, now: number): Promise<StoredDirectLineActivity> {
+    if (conversationId.includes('\u0000')) throw new UnknownConversationError(conversationId);
     const { id: _ignored, ...content } = activity as NewDirectLineActivity & { id?: unknown };
     const json = JSON.stringify(content);
     const owner = needsTurn(activity) ? await this.ledger.instanceId() : null;
@@ -117,6 +121,7 @@ export class PostgresDirectLineStore implements DirectLineStore {
   }
 
   async listActivities(conversationId: string, afterSeq: number, limit: number): Promise<ActivityPage> {
+    if (conversationId.includes('\u0000')) return { activities: [], watermark: 0 };
     const rows = await this.pool.query<{ seq: number; activity: string }>(
       'SELECT seq, activity FROM dl_activities WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
       [conversationId, afterSeq, limit],

@@ -60,6 +60,17 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect(await queue.enqueueInbound([inboundEvent('ok', 'a')])).toBe(1);
     });
 
+    test('ids carrying a NUL character (JSON allows it) are stored, recognised when replayed, and their person’s window kept', async () => {
+      const odd = inboundEvent('m\u00001', 'a\u0000b', { interaction: { userId: 'a\u0000b', at: 5_000 } });
+      expect(await queue.enqueueInbound([odd])).toBe(1);
+      expect(await queue.enqueueInbound([odd])).toBe(0);
+      expect(await queue.lastInbound('zalo', 'a\u0000b')).toBe(5_000);
+      const [event] = await queue.claimInbound('w', 10_000, 60_000, 10);
+      expect(await queue.completeInbound(event.id, 'w', 10_001, { status: 'done', replies: [reply('a\u0000b', 'đã nhận')], stateWrites: { 'zalo/users/a\u0000b': { n: 1 } } })).toBe(true);
+      expect(await stores.botStorage.read(['zalo/users/a\u0000b'])).toEqual({ 'zalo/users/a\u0000b': { n: 1, eTag: expect.any(String) } });
+      expect((await queue.claimOutbound('d', 10_002, 60_000, 10)).map((m) => m.payload.text)).toEqual(['đã nhận']);
+    });
+
     test('per user only the earliest event is handed out, and none of that user while one is claimed; other users go on', async () => {
       await queue.enqueueInbound([inboundEvent('a1', 'a'), inboundEvent('a2', 'a'), inboundEvent('b1', 'b')]);
       const first = await queue.claimInbound('w1', 10_000, 60_000, 10);
@@ -238,6 +249,11 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect((await store().verifyToken('c1', 'secret-1', 2500)).ok).toBe(false);
       expect((await store().verifyToken('c1', 'secret-2', 3500)).ok).toBe(true);
       expect(await store().refreshToken('c2', { expiresAt: 4000 })).toBe(false);
+      // A conversation id from the URL may carry anything; one with a NUL character is simply unknown.
+      expect(await store().verifyToken('c1\u0000', 'secret-2', 3500)).toEqual({ ok: false, reason: 'unknown-conversation' });
+      expect(await store().findConversation('\u0000')).toBeUndefined();
+      expect(await store().refreshToken('c1\u0000', { expiresAt: 4000 })).toBe(false);
+      expect((await store().listActivities('c1\u0000', 0, 10)).activities).toEqual([]);
 
       expect(JSON.stringify(await stores.rows('dl_conversations'))).not.toContain('secret-');
     });
