@@ -24,7 +24,7 @@ channelStoresContract('SQLite', async (): Promise<ChannelStores> => {
 
 channelStoresContract('PostgreSQL', async (): Promise<ChannelStores> => postgresStores(await openFreshPostgresStore()));
 
-export function postgresStores(ledger: PostgresLedgerStore): ChannelStores {
+function postgresStores(ledger: PostgresLedgerStore): ChannelStores {
   return {
     queue: new PostgresChannelQueueStore(ledger, new SecretBox()),
     directLine: new PostgresDirectLineStore(ledger),
