@@ -1,7 +1,13 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ActivityHandlerBase } from 'botbuilder';
+import type { MessagingAdapter } from '../../src/channels/messaging/adapter';
+import { OutboundDispatcher, type ChannelSender } from '../../src/channels/messaging/dispatcher';
+import { InboundProcessor } from '../../src/channels/messaging/processor';
 import { createPortal, PortalAdapter, type Portal } from '../../src/channels/portal';
+import type { InboundEvent, TurnResult } from '../../src/store/channel-types';
+import { PostgresBotStorage } from '../../src/store/postgres-bot-storage';
 import { hashToken, type NewDirectLineActivity } from '../../src/channels/portal/store';
 import { PostgresLedgerStore } from '../../src/store/postgres';
 import { PostgresChannelQueueStore } from '../../src/store/postgres-channels';
@@ -91,6 +97,68 @@ describe('PostgreSQL channel stores shared by several instances', () => {
     const order = (user: number) => sent.filter((t) => Number(t.slice(1)) % 120 === user);
     expect(order(7)).toEqual(['m7', 'm127', 'm247']);
   });
+
+  test('two instances running the real inbox processor and outbox dispatcher: each person’s turns one at a time and in order, each reply sent once, in order, through failures', async () => {
+    const sent: Array<{ to: string; text: string }> = [];
+    let calls = 0;
+    const sender: ChannelSender = {
+      windowOpen: () => true,
+      async send(recipient, payload) {
+        calls += 1;
+        // Every fourth call fails: retried later, by whichever instance claims it.
+        if (calls % 4 === 0) throw Object.assign(new Error('HTTP 500'), { kind: 'retryable' });
+        sent.push({ to: recipient, text: payload.text });
+        return { providerId: `p${calls}` };
+      },
+    };
+    const handledBy = new Map<string, number>();
+    const running: Array<{ processor: InboundProcessor; dispatcher: OutboundDispatcher }> = [];
+    for (let i = 0; i < 2; i += 1) {
+      const store = await instance();
+      const queue = queueOf(store);
+      const state = new PostgresBotStorage(store);
+      // The turn counts the person's messages in the bot state it commits with its reply.
+      const adapter = {
+        async processInbound(event: InboundEvent): Promise<TurnResult> {
+          const key = `zalo/users/${event.userKey}`;
+          const count = ((await state.read([key]))[key]?.count ?? 0) + 1;
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          handledBy.set(event.dedupeKey, i);
+          return { status: 'done', replies: [reply(event.userKey, `${JSON.parse(event.payload).text}#${count}`)], stateWrites: { [key]: { count, eTag: '*' } } };
+        },
+      } as unknown as MessagingAdapter;
+      const processor = new InboundProcessor({ queue, adapters: { zalo: adapter }, bot: {} as ActivityHandlerBase, pollMs: 20, concurrency: 8 });
+      const dispatcher = new OutboundDispatcher({ queue, senders: { zalo: sender }, pollMs: 20, baseDelayMs: 10, maxDelayMs: 40, maxAttempts: 10 });
+      running.push({ processor, dispatcher });
+    }
+    const queue = queueOf(opened[0]);
+    // 6 people, 20 messages each, arriving in 3 requests: more turns in flight than people.
+    const events = Array.from({ length: 120 }, (_, i) => inboundEvent(`m${i}`, `u${i % 6}`));
+    for (let part = 0; part < 3; part += 1) await queue.enqueueInbound(events.slice(part * 40, part * 40 + 40));
+    for (const r of running) {
+      r.processor.start();
+      r.dispatcher.start();
+    }
+    try {
+      const deadline = Date.now() + 45_000;
+      while ((await queue.outboundByStatus()).sent < 120 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      for (const r of running) {
+        await r.processor.stop();
+        await r.dispatcher.stop();
+      }
+    }
+    expect(await queue.inboundByStatus()).toEqual({ pending: 0, done: 120, ignored: 0, failed: 0 });
+    expect(await queue.outboundByStatus()).toMatchObject({ pending: 0, sending: 0, sent: 120, dead: 0 });
+    expect(sent).toHaveLength(120);
+    expect(new Set(handledBy.values())).toEqual(new Set([0, 1]));
+    for (let u = 0; u < 6; u += 1) {
+      const mine = events.filter((_, i) => i % 6 === u).map((e, n) => `${JSON.parse(e.payload).text}#${n + 1}`);
+      expect(sent.filter((m) => m.to === `zalo:u${u}`).map((m) => m.text)).toEqual(mine);
+    }
+    const state = await new PostgresBotStorage(opened[1]).read(['zalo/users/zalo:u0', 'zalo/users/zalo:u5']);
+    expect([state['zalo/users/zalo:u0'].count, state['zalo/users/zalo:u5'].count]).toEqual([20, 20]);
+  }, 60_000);
 
   test('a restart frees the claims of instances that are gone, never those of one still running', async () => {
     const first = await instance();
