@@ -166,7 +166,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
       const finished = await client.query(
         `UPDATE inbox SET status = $1, processed_ms = $2, error = $3, lease_owner = NULL, lease_instance = NULL, lease_until = NULL
          WHERE id = $4 AND lease_owner = $5 AND status = 'pending'`,
-        [result.status, now, result.error ?? null, id, owner],
+        [result.status, now, optionalText(result.error), id, owner],
       );
       if (finished.rowCount !== 1) return false;
       await writeBotState(client, result.stateWrites, now);
@@ -188,7 +188,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
       `UPDATE inbox SET lease_owner = NULL, lease_instance = NULL, lease_until = NULL, error = $1,
          status = CASE WHEN attempts >= $2 THEN 'failed' ELSE status END
        WHERE id = $3 AND lease_owner = $4`,
-      [error.slice(0, 500), maxAttempts, id, owner],
+      [pgText(error.slice(0, 500)), maxAttempts, id, owner],
     );
   }
 
@@ -246,7 +246,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
     await this.pool.query(
       `UPDATE outbox SET status = $1, sent_ms = $2, provider_id = $3, last_error = $4, lease_owner = NULL, lease_instance = NULL, lease_until = NULL
        WHERE id = $5 AND lease_owner = $6`,
-      [outcome.status, outcome.status === 'sent' ? now : null, outcome.providerId ?? null, outcome.error?.slice(0, 500) ?? null, id, owner],
+      [outcome.status, outcome.status === 'sent' ? now : null, optionalText(outcome.providerId), optionalText(outcome.error?.slice(0, 500)), id, owner],
     );
   }
 
@@ -254,7 +254,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
     await this.pool.query(
       `UPDATE outbox SET status = 'pending', next_attempt_ms = $1, last_error = $2, lease_owner = NULL, lease_instance = NULL, lease_until = NULL
        WHERE id = $3 AND lease_owner = $4`,
-      [nextAttemptAt, error.slice(0, 500), id, owner],
+      [nextAttemptAt, pgText(error.slice(0, 500)), id, owner],
     );
   }
 
@@ -300,12 +300,12 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
       if (decision === 'resend')
         await client.query(
           `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = $1, last_error = $2, lease_owner = NULL, lease_instance = NULL, lease_until = NULL WHERE id = $3`,
-          [now, note.slice(0, 500), id],
+          [now, pgText(note.slice(0, 500)), id],
         );
       else
         await client.query(
           `UPDATE outbox SET status = 'sent', sent_ms = $1, last_error = $2, lease_owner = NULL, lease_instance = NULL, lease_until = NULL WHERE id = $3`,
-          [now, note.slice(0, 500), id],
+          [now, pgText(note.slice(0, 500)), id],
         );
       return { was: row.status };
     });

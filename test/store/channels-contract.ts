@@ -103,7 +103,8 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       const [first] = await queue.claimInbound('w', 10_000, 60_000, 10);
       await queue.releaseInbound(first.id, 'other-worker', 'not mine', 2);
       expect(await queue.claimInbound('w', 10_001, 60_000, 10)).toEqual([]);
-      await queue.releaseInbound(first.id, 'w', 'boom', 2);
+      // Error texts may quote anything the turn saw, a NUL character included.
+      await queue.releaseInbound(first.id, 'w', 'boom \u0000', 2);
       const [again] = await queue.claimInbound('w', 10_002, 60_000, 10);
       expect(again).toMatchObject({ id: first.id, attempts: 2 });
       await queue.releaseInbound(first.id, 'w', 'x'.repeat(2000), 2);
@@ -123,7 +124,7 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect((await queue.outboundByStatus()).pending).toBe(0);
       expect((await queue.inboundByStatus()).pending).toBe(2);
       expect(await queue.completeInbound(a1.id, 'w', 11_000, { status: 'done', replies: [reply('a', 'một'), reply('a', 'hai')], stateWrites: { 'conv/1': { step: 2, eTag: before.eTag }, 'user/a': { name: 'An' } } })).toBe(true);
-      expect(await queue.completeInbound(b1.id, 'w', 11_000, { status: 'failed', error: 'bot error', replies: [], stateWrites: {} })).toBe(true);
+      expect(await queue.completeInbound(b1.id, 'w', 11_000, { status: 'failed', error: 'bot error \u0000', replies: [], stateWrites: {} })).toBe(true);
       const state = await stores.botStorage.read(['conv/1', 'user/a']);
       expect(state['conv/1']).toMatchObject({ step: 2 });
       expect(state['conv/1'].eTag).not.toBe(before.eTag);
@@ -154,7 +155,7 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect(await queue.claimOutbound('d2', 1_001, 60_000, 10)).toEqual([]);
       expect(await queue.outboundByStatus()).toEqual({ pending: 1, sending: 2, sent: 0, dead: 0, expired: 0, unknown: 0 });
 
-      await queue.retryOutbound(first[0].id, 'd1', 5_000, 'HTTP 500');
+      await queue.retryOutbound(first[0].id, 'd1', 5_000, 'HTTP 500 \u0000');
       expect(await queue.claimOutbound('d1', 4_999, 60_000, 10)).toEqual([]);
       const [retried] = await queue.claimOutbound('d1', 5_000, 60_000, 10);
       expect(retried).toMatchObject({ id: first[0].id, attempts: 2 });
