@@ -158,6 +158,26 @@ export class PostgresDirectLineStore implements DirectLineStore {
       .map((r) => stored(r.conversation_id, r.seq, r.activity));
   }
 
+  /**
+   * Waits until no earlier message of the activity's conversation is being answered by another running
+   * instance (its turn not finished, that instance alive), polling every `pollMs`, at most `timeoutMs`
+   * (a turn stuck elsewhere must not silence the conversation). Earlier messages of this instance are
+   * already ordered by its own per-conversation queue; those of a dead instance are left to recovery.
+   */
+  async awaitEarlierTurns(activity: DirectLineActivity, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<void> {
+    const seq = Number(activity.id.slice(activity.id.lastIndexOf('|') + 1));
+    const instance = await this.ledger.instanceId();
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    for (;;) {
+      const busy = await this.pool.query(
+        `SELECT 1 FROM dl_pending WHERE conversation_id = $1 AND seq < $2 AND owner <> $3 AND NOT pg_try_advisory_xact_lock(${INSTANCE_LOCK_CLASS}, owner) LIMIT 1`,
+        [activity.conversation.id, seq, instance],
+      );
+      if (busy.rowCount === 0 || Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 25));
+    }
+  }
+
   async markHandled(activity: DirectLineActivity): Promise<void> {
     const seq = Number(activity.id.slice(activity.id.lastIndexOf('|') + 1));
     await this.pool.query('DELETE FROM dl_pending WHERE conversation_id = $1 AND seq = $2', [activity.conversation.id, seq]);

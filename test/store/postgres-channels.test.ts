@@ -248,6 +248,45 @@ describe('PostgreSQL channel stores shared by several instances', () => {
     }
   });
 
+  test('Direct Line: messages of one conversation posted to two instances are answered one at a time, in the order posted', async () => {
+    const servers: Array<{ base: string; portal: Portal; server: Server; bot: EchoBot }> = [];
+    let held: { started: Promise<void>; release: () => void } | undefined;
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const store = new PostgresDirectLineStore(await instance());
+        const adapter = new PortalAdapter({ store });
+        const bot = new EchoBot();
+        const portal = createPortal({ store, adapter, bot, awaitEarlierTurns: (activity) => store.awaitEarlierTurns(activity, { pollMs: 10 }) });
+        const app = express();
+        app.use('/v3/directline', portal.router);
+        const server = await new Promise<Server>((resolve) => {
+          const s = app.listen(0, '127.0.0.1', () => resolve(s));
+        });
+        servers.push({ base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, portal, server, bot });
+      }
+      const [one, two] = servers;
+      const conversation = await startConversation(one.base);
+      await one.portal.drain();
+      held = one.bot.holdNextWait();
+      expect((await postActivity(one.base, conversation.conversationId, conversation.token, message('wait'))).status).toBe(200);
+      await held.started;
+      expect((await postActivity(two.base, conversation.conversationId, conversation.token, message('hai'))).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await activitiesAfter(two.base, conversation)).activities.map((a) => a.text)).not.toContain('Echo: hai');
+      held.release();
+      await one.portal.drain();
+      await two.portal.drain();
+      expect((await activitiesAfter(two.base, conversation)).activities.map((a) => a.text)).toEqual(['Xin chào! Mời bạn đặt câu hỏi.', 'wait', 'hai', 'Echo: wait', 'Echo: hai']);
+    } finally {
+      held?.release();
+      for (const s of servers) {
+        await s.portal.drain();
+        s.server.closeAllConnections();
+        await new Promise<void>((resolve) => s.server.close(() => resolve()));
+      }
+    }
+  });
+
   test('the claims find their rows along the partial indexes of pending events and due messages', async () => {
     const store = await instance();
     const client = await store.pool.connect();
