@@ -256,7 +256,7 @@ describe('PostgreSQL channel stores shared by several instances', () => {
         const store = new PostgresDirectLineStore(await instance());
         const adapter = new PortalAdapter({ store });
         const bot = new EchoBot();
-        const portal = createPortal({ store, adapter, bot, awaitEarlierTurns: (activity) => store.awaitEarlierTurns(activity, { pollMs: 10 }) });
+        const portal = createPortal({ store, adapter, bot });
         const app = express();
         app.use('/v3/directline', portal.router);
         const server = await new Promise<Server>((resolve) => {

@@ -55,12 +55,6 @@ export interface DirectLineRouterOptions {
   allowOrigin?: string;
   /** Injected clock (tests). */
   now?: () => number;
-  /**
-   * Several instances on one database (PostgresDirectLineStore.awaitEarlierTurns): resolves once the
-   * turns of this conversation's earlier messages, running on other instances, have finished, so that
-   * a conversation's turns stay one at a time and in order wherever its messages were posted.
-   */
-  awaitEarlierTurns?: (activity: DirectLineActivity) => Promise<void>;
 }
 
 export interface DirectLineRouter extends Router {
@@ -214,8 +208,9 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
     adapter
       // The client's address counts link-code failures per address; a turn recovered after a crash has none.
       .processActivity(clientAddress ? withAddress(toTurnActivity(activity, adapter.bot), clientAddress) : toTurnActivity(activity, adapter.bot), async (context) => {
-        // Inside this instance's queue of the conversation, before the bot reads its state.
-        if (options.awaitEarlierTurns) await options.awaitEarlierTurns(activity);
+        // Inside this instance's queue of the conversation, before the bot reads its state: with several
+        // instances, the turns of this conversation's earlier messages posted to another one come first.
+        if (store.awaitEarlierTurns) await store.awaitEarlierTurns(activity);
         context.turnState.set(EVENT_SOURCE, `portal:${activity.id}`);
         return bot.run(context);
       })
