@@ -500,6 +500,12 @@ export interface DirectLineStore {
   unhandledActivities(limit: number, before: number): Promise<StoredDirectLineActivity[]>;
   /** The turn of this citizen's activity has finished (whatever its outcome). */
   markHandled(activity: DirectLineActivity): Promise<void>;
+  /**
+   * Where several instances share the store: resolves once the turns of the conversation's earlier
+   * messages that other instances are running have finished, so a conversation's turns stay one at a
+   * time and in order whichever instance each message reached. Absent where one process owns the store.
+   */
+  awaitEarlierTurns?(activity: DirectLineActivity): Promise<void>;
 }
 
 // ---- bot state ------------------------------------------------------------------------------

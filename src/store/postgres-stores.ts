@@ -1,5 +1,8 @@
 import type { Stores } from '../app/ports';
 import type { PostgresLedgerStore } from './postgres';
+import { PostgresBotStorage } from './postgres-bot-storage';
+import { PostgresChannelQueueStore } from './postgres-channels';
+import { PostgresDirectLineStore } from './postgres-directline';
 import { NotOnPostgresError } from './unavailable';
 
 /**
@@ -17,9 +20,9 @@ export async function openPostgresStores(ledger: PostgresLedgerStore): Promise<S
     queries: notOnPostgres('the question lists and public answers (QuestionQueries)'),
     backoffice: notOnPostgres('the back office: accounts, link codes, drafts (BackofficeStore)'),
     intake: notOnPostgres('the daily question limits and the held queue (QuestionIntake)'),
-    channels: notOnPostgres('the Zalo/Messenger inbox and outbox (ChannelQueueStore)'),
-    directLine: notOnPostgres('the portal chat conversations (DirectLineStore)'),
-    botState: notOnPostgres('the bot conversation state (BotStateStorage)'),
+    channels: new PostgresChannelQueueStore(ledger),
+    directLine: new PostgresDirectLineStore(ledger),
+    botState: new PostgresBotStorage(ledger),
     retention: notOnPostgres('the retention of old channel traffic (Retention)'),
     openCases: notOnPostgres("the deadline sweeper's open cases (OpenCases)"),
     consoleSessions: notOnPostgres('the web console sessions (ConsoleSessionStore)'),

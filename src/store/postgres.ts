@@ -1,4 +1,5 @@
-import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from 'pg';
+import { randomInt } from 'node:crypto';
+import { Client, Pool, types as pgTypes, type PoolClient, type PoolConfig } from 'pg';
 import type { CaseRecord } from '../domain/cases';
 import type { QuestionState } from '../domain/lifecycle';
 import { caseFromRow, caseRow, type CaseRow } from './case-rows';
@@ -64,10 +65,108 @@ const MIGRATIONS: string[] = [
   -- Ticket numbers (HD-YYYY-NNNNNN), one counter per year.
   CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   `,
+  `
+  -- Channels (src/store/postgres-channels.ts, postgres-directline.ts, postgres-bot-storage.ts), as in SQLite's
+  -- migrations 3 and 5 and the portal's pending turns. lease_instance / owner: the instance (PostgresLedgerStore.instanceId)
+  -- that holds a claim, so that another instance frees it only when that one is gone.
+  -- botbuilder Storage: conversation and dialog state, with eTags for optimistic concurrency.
+  CREATE TABLE bot_state (key TEXT PRIMARY KEY, etag TEXT NOT NULL, value TEXT NOT NULL, updated_ms BIGINT NOT NULL);
+  CREATE INDEX bot_state_by_updated ON bot_state (updated_ms);
+  -- The portal channel (Direct Line 3.0). last_seq: the conversation's last activity, taken under its row lock.
+  CREATE TABLE dl_conversations (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    last_ms BIGINT NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX dl_conversations_by_last ON dl_conversations (last_ms);
+  -- The activity's JSON without its id, which is derived from (conversation_id, seq).
+  CREATE TABLE dl_activities (
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    activity TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+  );
+  -- Citizens' portal messages whose turn has not finished (a crash leaves them here for the next start).
+  CREATE TABLE dl_pending (
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    stored_ms BIGINT NOT NULL,
+    owner INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+  );
+  CREATE INDEX dl_pending_by_time ON dl_pending (stored_ms);
+  -- Zalo and Messenger: every webhook event is stored here before the webhook answers 200.
+  CREATE TABLE inbox (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    channel TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_instance INTEGER,
+    lease_until BIGINT,
+    processed_ms BIGINT,
+    error TEXT,
+    UNIQUE (channel, dedupe_key)
+  );
+  CREATE INDEX inbox_pending ON inbox (id) WHERE status = 'pending';
+  CREATE INDEX inbox_by_user ON inbox (user_key, id) WHERE status = 'pending';
+  CREATE INDEX inbox_failed ON inbox (id) WHERE status = 'failed';
+  CREATE INDEX inbox_by_received ON inbox (received_ms);
+  -- Everything the bot and the notices send, delivered with retries; 'dead' after the last attempt.
+  CREATE TABLE outbox (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    channel TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    source TEXT,
+    created_ms BIGINT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms BIGINT NOT NULL,
+    lease_owner TEXT,
+    lease_instance INTEGER,
+    lease_until BIGINT,
+    sent_ms BIGINT,
+    provider_id TEXT,
+    last_error TEXT
+  );
+  CREATE INDEX outbox_due ON outbox (next_attempt_ms) WHERE status IN ('pending', 'sending');
+  CREATE INDEX outbox_by_recipient ON outbox (channel, recipient, id) WHERE status IN ('pending', 'sending');
+  CREATE INDEX outbox_undelivered ON outbox (status, id) WHERE status IN ('dead', 'expired', 'unknown');
+  CREATE INDEX outbox_expired_by_recipient ON outbox (channel, recipient) WHERE status = 'expired';
+  CREATE INDEX outbox_by_created ON outbox (created_ms);
+  -- When each channel user last wrote: the reply windows count from it.
+  CREATE TABLE channel_users (
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    last_inbound_ms BIGINT NOT NULL,
+    PRIMARY KEY (channel, user_id)
+  );
+  -- Channel credentials that rotate (Zalo's single-use refresh token), sealed when HOIDAP_SECRET_KEY is set.
+  CREATE TABLE channel_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms BIGINT NOT NULL);
+  -- Once-only keys (notices, hand-overs); the back office's migration may create it too, hence IF NOT EXISTS.
+  CREATE TABLE IF NOT EXISTS notifications_sent (key TEXT PRIMARY KEY, created_ms BIGINT NOT NULL);
+  `,
 ];
 
 /** Any instance that migrates takes this lock first, so two instances starting together migrate once. */
 const MIGRATION_LOCK = 0x686f6964; // "hoid"
+
+/**
+ * Each running instance holds the advisory lock (INSTANCE_LOCK_CLASS, its id) on a session of its own for as
+ * long as it lives (the two-integer key space, apart from the migration lock's). Another instance that can take
+ * that lock knows the first is gone (crashed, or its connection lost): the claims it held may be freed.
+ */
+export const INSTANCE_LOCK_CLASS = 0x686f6964;
 
 const CASE_COLUMNS = `q, idx, agency, start_ms, accept_due_ms, base_answer_due_ms, answer_due_ms, accepted_ms,
   extension_ms, extension_days, extension_applied, answered_ms, authorized, ended_ms, end_reason`;
@@ -108,7 +207,36 @@ export class PostgresLedgerStore implements LedgerStore {
   private constructor(
     readonly pool: Pool,
     readonly schema: string,
+    private readonly config: PoolConfig,
   ) {}
+
+  private liveness?: Promise<{ id: number; client: Client }>;
+
+  /**
+   * This instance's id for the claims it takes (inbox, outbox, portal turns): a random positive 31-bit number
+   * whose advisory lock a dedicated session holds until close(). See INSTANCE_LOCK_CLASS.
+   */
+  async instanceId(): Promise<number> {
+    this.liveness ??= this.holdInstanceLock().catch((error: unknown) => {
+      this.liveness = undefined;
+      throw error;
+    });
+    return (await this.liveness).id;
+  }
+
+  private async holdInstanceLock(): Promise<{ id: number; client: Client }> {
+    const client = new Client({ connectionString: this.config.connectionString, options: this.config.options, types, connectionTimeoutMillis: 5000 });
+    // A lost session releases the lock: others may then free this instance's claims; a new id is taken next time.
+    client.on('error', () => {
+      this.liveness = undefined;
+    });
+    await client.connect();
+    for (;;) {
+      const id = randomInt(1, 2 ** 31 - 1);
+      const taken = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [INSTANCE_LOCK_CLASS, id]);
+      if (taken.rows[0].ok) return { id, client };
+    }
+  }
 
   /** Connects, creates the schema if needed and runs the migrations; fails fast and says where it tried. */
   static async open(location: string, options: { max?: number } = {}): Promise<PostgresLedgerStore> {
@@ -123,7 +251,7 @@ export class PostgresLedgerStore implements LedgerStore {
     const pool = new Pool(config);
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    const store = new PostgresLedgerStore(pool, schema);
+    const store = new PostgresLedgerStore(pool, schema, config);
     try {
       await store.migrate();
     } catch (error) {
@@ -322,6 +450,9 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
+    const liveness = this.liveness;
+    this.liveness = undefined;
+    if (liveness) await liveness.then(({ client }) => client.end()).catch(() => undefined);
     await this.pool.end();
   }
 }

@@ -207,7 +207,10 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
   const runTurn = (activity: DirectLineActivity, clientAddress?: string): Promise<void> =>
     adapter
       // The client's address counts link-code failures per address; a turn recovered after a crash has none.
-      .processActivity(clientAddress ? withAddress(toTurnActivity(activity, adapter.bot), clientAddress) : toTurnActivity(activity, adapter.bot), (context) => {
+      .processActivity(clientAddress ? withAddress(toTurnActivity(activity, adapter.bot), clientAddress) : toTurnActivity(activity, adapter.bot), async (context) => {
+        // Inside this instance's queue of the conversation, before the bot reads its state: with several
+        // instances, the turns of this conversation's earlier messages posted to another one come first.
+        if (store.awaitEarlierTurns) await store.awaitEarlierTurns(activity);
         context.turnState.set(EVENT_SOURCE, `portal:${activity.id}`);
         return bot.run(context);
       })
