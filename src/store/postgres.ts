@@ -64,6 +64,100 @@ const MIGRATIONS: string[] = [
   -- Ticket numbers (HD-YYYY-NNNNNN), one counter per year.
   CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   `,
+  // ---- back office (src/store/postgres-backoffice.ts): accounts, tokens, chat links, link codes, drafts, notification keys
+  `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    agency TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_ms BIGINT NOT NULL
+  );
+  CREATE INDEX accounts_by_agency ON accounts (agency, role);
+  -- Only hashes: a copy of the database lets nobody in.
+  CREATE TABLE api_tokens (token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT);
+  CREATE INDEX api_tokens_by_account ON api_tokens (account_id);
+  CREATE TABLE chat_identities (
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    conversation TEXT,
+    linked_ms BIGINT NOT NULL,
+    PRIMARY KEY (channel, user_id)
+  );
+  CREATE INDEX chat_identities_by_account ON chat_identities (account_id);
+  -- A code is named by its first characters (selector); its secret is hashed; wrong tries are counted per code.
+  CREATE TABLE link_codes (
+    selector TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    used_ms BIGINT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    voided_ms BIGINT
+  );
+  CREATE INDEX link_codes_by_account ON link_codes (account_id);
+  CREATE TABLE link_failures (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at_ms BIGINT NOT NULL, identity TEXT NOT NULL, address TEXT);
+  CREATE INDEX link_failures_by_time ON link_failures (at_ms);
+  CREATE INDEX link_failures_by_identity ON link_failures (identity, at_ms);
+  CREATE INDEX link_failures_by_address ON link_failures (address, at_ms) WHERE address IS NOT NULL;
+  -- Answers drafted by officers, waiting for an approver (or returned with a comment).
+  CREATE TABLE drafts (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    q TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    status TEXT NOT NULL,
+    comment TEXT,
+    created_ms BIGINT NOT NULL,
+    decided_ms BIGINT,
+    decided_by TEXT
+  );
+  CREATE INDEX drafts_by_question ON drafts (q, id);
+  CREATE INDEX drafts_pending ON drafts (agency, status);
+  -- Once-only keys of reminders, digests, hand-overs and answer notices (the outbox writes some too: IF NOT EXISTS).
+  CREATE TABLE IF NOT EXISTS notifications_sent (key TEXT PRIMARY KEY, created_ms BIGINT NOT NULL);
+  -- Answers already in the ledger were handed over when they were published.
+  INSERT INTO notifications_sent (key, created_ms) SELECT 'answer-hand-over:' || q, at_ms FROM events WHERE type = 'answered' ON CONFLICT (key) DO NOTHING;
+  `,
+  // ---- question intake (src/store/postgres-intake.ts): daily counters and the editors' held queue
+  `
+  -- Hashed keys only: the counters do not keep who asked or their phone number.
+  CREATE TABLE question_intake (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at_ms BIGINT NOT NULL, identity TEXT NOT NULL, contact TEXT NOT NULL, address TEXT);
+  CREATE INDEX question_intake_by_time ON question_intake (at_ms);
+  CREATE INDEX question_intake_by_identity ON question_intake (identity, at_ms);
+  CREATE INDEX question_intake_by_contact ON question_intake (contact, at_ms);
+  CREATE INDEX question_intake_by_address ON question_intake (address, at_ms) WHERE address IS NOT NULL;
+  CREATE TABLE held_questions (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    held_ms BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'held',
+    decided_ms BIGINT,
+    decided_by TEXT,
+    q TEXT
+  );
+  CREATE INDEX held_questions_waiting ON held_questions (id) WHERE status = 'held';
+  -- A channel event is held once (its source key).
+  CREATE UNIQUE INDEX held_questions_by_source ON held_questions (((body::jsonb) ->> 'source'));
+  `,
+  // ---- the web console's sessions (src/store/postgres-sessions.ts)
+  `
+  CREATE TABLE console_sessions (
+    id_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    revoked_ms BIGINT
+  );
+  CREATE INDEX console_sessions_by_account ON console_sessions (account_id);
+  CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_ms);
+  `,
 ];
 
 /** Any instance that migrates takes this lock first, so two instances starting together migrate once. */
