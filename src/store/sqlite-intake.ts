@@ -29,7 +29,7 @@ export interface IntakeLimits {
   overall: number;
 }
 
-interface HeldRow {
+export interface HeldRow {
   id: number;
   held_ms: number;
   reason: string;
@@ -40,7 +40,7 @@ interface HeldRow {
   q: string | null;
 }
 
-function held(r: HeldRow): HeldQuestion {
+export function held(r: HeldRow): HeldQuestion {
   return {
     id: r.id,
     heldAt: r.held_ms,
