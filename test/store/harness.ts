@@ -12,7 +12,7 @@ import { openFreshPostgresStore, sameSchemaLocation } from '../helpers/postgres'
  */
 export interface StoreHarness<L = SqliteLedgerStore | PostgresLedgerStore> {
   ledger: L;
-  /** Rows of a query without parameters (the same text on both databases). */
+  /** Rows of a statement without parameters (the same text on both databases; none for a statement that returns none). */
   rows(sql: string): Promise<Array<Record<string, unknown>>>;
   /** Another instance's ledger store on the same data; closed with the harness. */
   another(): Promise<L>;
@@ -26,7 +26,12 @@ export async function sqliteHarness(): Promise<StoreHarness<SqliteLedgerStore>> 
   const others: SqliteLedgerStore[] = [];
   return {
     ledger,
-    rows: async (sql) => ledger.db.prepare(sql).all() as Array<Record<string, unknown>>,
+    rows: async (sql) => {
+      const stmt = ledger.db.prepare(sql);
+      if (stmt.reader) return stmt.all() as Array<Record<string, unknown>>;
+      stmt.run();
+      return [];
+    },
     another: async () => {
       const other = new SqliteLedgerStore(ledger.file);
       others.push(other);
