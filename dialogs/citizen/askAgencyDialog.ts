@@ -216,7 +216,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     // Over a daily limit (per chat identity, per contact, overall): not in the ledger, it waits for an editor.
     const sender = verifiedIdentity(step.context) ?? { channel: `unverified:${step.context.activity.channelId ?? ''}`, userId: step.context.activity.from?.id ?? '' };
     const address = verifiedAddress(step.context);
-    const admission = this.services.held?.admitOrHold({ ...filing, reference: TurnContext.getConversationReference(step.context.activity) }, { ...sender, ...(address ? { address } : {}) }, now);
+    const admission = await this.services.held?.admitOrHold({ ...filing, reference: TurnContext.getConversationReference(step.context.activity) }, { ...sender, ...(address ? { address } : {}) }, now);
     if (admission && !admission.admitted) {
       this.services.metrics?.dialogCompleted('ask', 'held');
       await step.context.sendActivity(t.held({ id: admission.id, overall: admission.reason === 'overall' }));

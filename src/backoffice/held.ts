@@ -3,7 +3,8 @@ import type { ProvinceData } from '../config/data';
 import type { QuestionState } from '../domain/lifecycle';
 import type { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
-import { contactKey, identityKey, type HeldQuestion, type HoldReason, type SqliteQuestionIntake } from '../store/sqlite-intake';
+import type { HeldQuestion, HoldReason, QuestionIntake } from '../app/ports';
+import { contactKey, identityKey } from '../store/sqlite-intake';
 import type { LedgerStore } from '../store/types';
 import { WorkflowError } from './actions';
 import type { QuestionFiling } from './types';
@@ -46,7 +47,7 @@ export async function fileQuestion(deps: FilingDeps, filing: QuestionFiling, now
 }
 
 export interface HeldQuestionsDeps extends FilingDeps {
-  intake: SqliteQuestionIntake;
+  intake: QuestionIntake;
   /** A question reached an agency: tell its officers. */
   onAssigned?(q: string, agency: string, state: QuestionState): Promise<void>;
   /** Keeps where to reach the citizen when the answer is published. */
@@ -63,29 +64,29 @@ export class HeldQuestions {
   constructor(private readonly deps: HeldQuestionsDeps) {}
 
   /** Counts the question if it fits today's limits; otherwise holds it and returns the held id. */
-  admitOrHold(filing: QuestionFiling & { reference?: unknown }, sender: { channel: string; userId: string; address?: string }, now: number): { admitted: true } | { admitted: false; id: number; reason: HoldReason } {
+  async admitOrHold(filing: QuestionFiling & { reference?: unknown }, sender: { channel: string; userId: string; address?: string }, now: number): Promise<{ admitted: true } | { admitted: false; id: number; reason: HoldReason }> {
     const { data, intake } = this.deps;
     const offset = data.policy.utcOffsetMinutes * 60_000;
     const dayStart = now - ((((now + offset) % 86_400_000) + 86_400_000) % 86_400_000);
     const limits = data.policy.questionsPerDay;
-    const decision = intake.admit(identityKey(sender.channel, sender.userId), contactKey(filing.asker.contact), sender.address, dayStart, now, limits);
+    const decision = await intake.admit(identityKey(sender.channel, sender.userId), contactKey(filing.asker.contact), sender.address, dayStart, now, limits);
     if (decision.ok) return { admitted: true };
-    const id = intake.hold(filing, decision.reason, now);
+    const id = await intake.hold(filing, decision.reason, now);
     // No contact or text at info level: the held id and the limit say enough.
     logger.warn('question held for the editors: over a daily limit', { held: id, limit: decision.reason, channel: filing.channel });
     return { admitted: false, id, reason: decision.reason };
   }
 
-  waiting(limit?: number): HeldQuestion[] {
+  async waiting(limit?: number): Promise<HeldQuestion[]> {
     return this.deps.intake.waiting(limit);
   }
 
   /** Files a held question in the ledger, as from the citizen, at `now`. */
   async release(id: number, by: string, now: number): Promise<{ q: string; agency: string }> {
     const { intake } = this.deps;
-    const item = intake.get(id);
+    const item = await intake.get(id);
     if (!item) throw new WorkflowError('not_found', `no held question ${id}`);
-    if (!intake.decide(id, { status: 'released', by }, now)) throw new WorkflowError('invalid_state', `held question ${id} is already ${intake.get(id)?.status ?? 'decided'}`);
+    if (!(await intake.decide(id, { status: 'released', by }, now))) throw new WorkflowError('invalid_state', `held question ${id} is already ${(await intake.get(id))?.status ?? 'decided'}`);
     const { reference, ...filing } = item.body;
     let q: string;
     let state: QuestionState;
@@ -93,10 +94,10 @@ export class HeldQuestions {
       ({ q, state } = await fileQuestion(this.deps, filing, now));
     } catch (err) {
       // Not filed: back to the queue.
-      intake.reopen(id);
+      await intake.reopen(id);
       throw err;
     }
-    intake.setTicket(id, q);
+    await intake.setTicket(id, q);
     logger.warn('held question released into the ledger', { held: id, q, by });
     if (reference) await this.deps.rememberConversation?.(q, reference as Partial<ConversationReference>);
     await this.deps.onAssigned?.(q, filing.agency, state).catch((err: unknown) => logger.warn('could not notify the agency', { q, error: err instanceof Error ? err.message : String(err) }));
@@ -104,10 +105,10 @@ export class HeldQuestions {
   }
 
   /** Discards a held question: it never enters the ledger. */
-  discard(id: number, by: string, now: number): void {
+  async discard(id: number, by: string, now: number): Promise<void> {
     const { intake } = this.deps;
-    if (!intake.get(id)) throw new WorkflowError('not_found', `no held question ${id}`);
-    if (!intake.decide(id, { status: 'discarded', by }, now)) throw new WorkflowError('invalid_state', `held question ${id} is already ${intake.get(id)?.status ?? 'decided'}`);
+    if (!(await intake.get(id))) throw new WorkflowError('not_found', `no held question ${id}`);
+    if (!(await intake.decide(id, { status: 'discarded', by }, now))) throw new WorkflowError('invalid_state', `held question ${id} is already ${(await intake.get(id))?.status ?? 'decided'}`);
     logger.warn('held question discarded', { held: id, by });
   }
 }

@@ -540,7 +540,7 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
     });
     switch (sub) {
       case 'list': {
-        const items = held.waiting(1000);
+        const items = await held.waiting(1000);
         if (values.format === 'json') {
           for (const h of items) out.stdout.write(`${JSON.stringify({ id: h.id, heldAt: data.clock.format(h.heldAt), reason: h.reason, channel: h.body.channel, text: h.body.text, asker: h.body.asker, agency: h.body.agency })}\n`);
           return 0;
@@ -555,7 +555,7 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
         if (!Number.isSafeInteger(id)) throw new UsageError('--id must be a number (see hoidap held list)');
         const by = values.by ?? 'cli';
         if (sub === 'discard') {
-          await asUsage(async () => held.discard(id, by, Date.now()));
+          await asUsage(() => held.discard(id, by, Date.now()));
           out.stdout.write(`held question ${id} discarded\n`);
         } else {
           const filed = await asUsage(() => held.release(id, by, Date.now()));

@@ -359,9 +359,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   router.get('/held-questions', requireRole('review_held'), async (req, res) => {
     const limit = intParam(req, 'limit', 1, 1000) ?? 100;
     res.json({
-      items: heldQueue()
-        .waiting(limit)
-        .map((h) => ({ id: h.id, heldAt: data.clock.format(h.heldAt), reason: h.reason, channel: h.body.channel, text: h.body.text, asker: h.body.asker, agency: h.body.agency, triage: h.body.triage })),
+      items: (await heldQueue().waiting(limit)).map((h) => ({ id: h.id, heldAt: data.clock.format(h.heldAt), reason: h.reason, channel: h.body.channel, text: h.body.text, asker: h.body.asker, agency: h.body.agency, triage: h.body.triage })),
     });
   });
 
@@ -377,7 +375,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     parseBody(Bodies.empty, req.body);
     const id = Number(req.params.id);
     if (!Number.isSafeInteger(id)) throw new WorkflowError('invalid_input', 'id must be a number');
-    heldQueue().discard(id, actorOf(res).id, now());
+    await heldQueue().discard(id, actorOf(res).id, now());
     res.json({ id, status: 'discarded' });
   });
 

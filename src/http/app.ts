@@ -8,7 +8,8 @@ import { mountBotFramework, type BotFrameworkDeps } from './botframework';
 import type { Messaging } from '../channels/messaging';
 import type { LedgerStore } from '../store/types';
 import { SqliteLedgerStore } from '../store/sqlite';
-import { answeredCount, publicAnswers } from '../store/sqlite-queries';
+import { SqliteQuestionQueries } from '../store/sqlite-queries';
+import { SqliteConsoleSessions } from '../store/sqlite-console-sessions';
 import { createApiRouter, type ApiDeps } from './api';
 import { mountPublicAnswers } from './public-page';
 import { clientErrorStatus } from './client-error';
@@ -78,9 +79,12 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
 
   if (api) app.use('/api/v1', createApiRouter({ data, store, ...api }));
   // The web console for staff (sessions and dashboard counts in the SQLite file).
-  if (api && store instanceof SqliteLedgerStore) app.use('/quan-tri', createConsoleRouter({ data, store, db: store.db, ...api }));
+  if (api && store instanceof SqliteLedgerStore) app.use('/quan-tri', createConsoleRouter({ data, store, sessions: new SqliteConsoleSessions(store.db), queries: new SqliteQuestionQueries(store.db), ...api }));
   // The public page of answered questions reads the SQLite file directly.
-  if (store instanceof SqliteLedgerStore) mountPublicAnswers(app, { data, source: { version: () => answeredCount(store.db), all: () => publicAnswers(store.db) } });
+  if (store instanceof SqliteLedgerStore) {
+    const queries = new SqliteQuestionQueries(store.db);
+    mountPublicAnswers(app, { data, source: { version: () => queries.answeredCount(), all: () => queries.publicAnswers() } });
+  }
 
   if (portal) {
     mountPortal(app, portal);

@@ -1,5 +1,5 @@
 import { logger } from '../observability/logger';
-import type { RetentionKind } from '../store/sqlite-retention';
+import type { Retention, RetentionKind } from '../app/ports';
 import { Periodic } from './periodic';
 import type { RetentionPolicy } from './retention-policy';
 
@@ -14,7 +14,7 @@ const LIMIT_SETTING: Record<RetentionKind, keyof RetentionPolicy> = {
 };
 
 export interface RetentionDeps {
-  store: { purgeBatch(kind: RetentionKind, cutoff: number, limit: number): number };
+  store: Retention;
   policy: RetentionPolicy;
   /** The timer's period; default policy.checkEveryMinutes. */
   intervalMs?: number;
@@ -49,7 +49,7 @@ export class RetentionJob {
     for (const kind of Object.keys(LIMIT_SETTING) as RetentionKind[]) {
       const cutoff = now - (policy[LIMIT_SETTING[kind]] as number) * DAY_MS;
       for (;;) {
-        const purged = store.purgeBatch(kind, cutoff, policy.batchSize);
+        const purged = await store.purgeBatch(kind, cutoff, policy.batchSize);
         result[kind] += purged;
         if (purged < policy.batchSize) break;
         await new Promise<void>((resolve) => setImmediate(resolve));

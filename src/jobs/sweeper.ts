@@ -1,3 +1,4 @@
+import type { QueueDepths } from '../app/ports';
 import type { ChatMessage, Notifier } from '../backoffice/notifier';
 import type { Account, BackofficeStore, Role } from '../backoffice/types';
 import type { ProvinceData } from '../config/data';
@@ -35,7 +36,7 @@ export interface SweeperDeps {
   data: Pick<ProvinceData, 'calendar' | 'clock' | 'agencies'>;
   policy: ReminderPolicy;
   /** The Zalo/Messenger outbox, for the admins' undelivered notice (absent: no notice). */
-  outbox?: { undeliveredByStatus(): Record<'dead' | 'expired' | 'unknown', number> };
+  outbox?: Pick<QueueDepths, 'undeliveredByStatus'>;
   /** The timer's period; default policy.checkEveryMinutes. */
   intervalMs?: number;
 }
@@ -149,7 +150,7 @@ export class DeadlineSweeper {
     const notice = policy.undeliveredNotice;
     if (notice?.enabled && this.deps.outbox && minute >= this.digestMinute) {
       // Expired messages are not counted: they go out by themselves when the citizen writes again.
-      const { dead, unknown } = this.deps.outbox.undeliveredByStatus();
+      const { dead, unknown } = await this.deps.outbox.undeliveredByStatus();
       if (dead + unknown > 0) {
         const message = undeliveredMessage({ dead, unknown });
         for (const account of await recipients.of(undefined, notice.roles)) outgoing.push({ key: `undelivered:${formatDay(today)}:${account.id}`, account, message });

@@ -1,3 +1,4 @@
+import type { QueueDepths } from '../app/ports';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -51,16 +52,16 @@ export class Metrics {
       name: 'hoidap_inbox_pending_events',
       help: 'Zalo/Messenger webhook events stored and not yet handled by the bot',
       registers: [this.registry],
-      collect() {
-        this.set(queues.inboxPending());
+      async collect() {
+        this.set(await queues.inboxPending());
       },
     });
     new Gauge({
       name: 'hoidap_inbox_failed_events',
       help: 'Zalo/Messenger webhook events the bot could not handle after its attempts (the person got no reply)',
       registers: [this.registry],
-      collect() {
-        this.set(queues.inboxFailed());
+      async collect() {
+        this.set(await queues.inboxFailed());
       },
     });
     new Gauge({
@@ -68,16 +69,11 @@ export class Metrics {
       help: 'Zalo/Messenger messages not delivered, waiting for an admin (GET /api/v1/outbox/undelivered), by status',
       labelNames: ['status'],
       registers: [this.registry],
-      collect() {
-        for (const [status, n] of Object.entries(queues.undeliveredByStatus())) this.set({ status }, n);
+      async collect() {
+        for (const [status, n] of Object.entries(await queues.undeliveredByStatus())) this.set({ status }, n);
       },
     });
   }
 }
 
-/** Counts the store answers from partial indexes, cheap enough for every scrape. */
-export interface QueueDepths {
-  inboxPending(): number;
-  inboxFailed(): number;
-  undeliveredByStatus(): Record<'dead' | 'expired' | 'unknown', number>;
-}
+export type { QueueDepths } from '../app/ports';

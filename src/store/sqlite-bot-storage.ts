@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
+import type { BotStateStorage } from '../app/ports';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -7,7 +8,7 @@ import { randomUUID } from 'node:crypto';
  * survive a restart in the middle of a dialog. eTags follow MemoryStorage: a write
  * carrying a stale eTag fails, "*" or none overwrites.
  */
-export class SqliteBotStorage implements Storage {
+export class SqliteBotStorage implements Storage, BotStateStorage {
   private readonly stmt;
 
   constructor(private readonly db: Database.Database) {

@@ -309,15 +309,15 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
   }
 
   /** For the /metrics gauges (src/observability/metrics.ts): counts along the partial indexes inbox_pending, inbox_failed and outbox_undelivered. */
-  inboxPending(): number {
+  async inboxPending(): Promise<number> {
     return this.stmt.inboxPending.get()?.n ?? 0;
   }
 
-  inboxFailed(): number {
+  async inboxFailed(): Promise<number> {
     return this.stmt.inboxFailed.get()?.n ?? 0;
   }
 
-  undeliveredByStatus(): Record<'dead' | 'expired' | 'unknown', number> {
+  async undeliveredByStatus(): Promise<Record<'dead' | 'expired' | 'unknown', number>> {
     const counts = { dead: 0, expired: 0, unknown: 0 };
     for (const r of this.stmt.undeliveredCounts.all()) counts[r.status] = r.n;
     return counts;

@@ -1,33 +1,8 @@
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import type { QuestionFiling } from '../backoffice/types';
+import type { AdmitDecision, HeldBody, HeldQuestion, HoldReason, IntakeLimits, QuestionIntake } from '../app/ports';
 
-/** A question waiting for an editor because it went over a daily limit (data/policy.json questionsPerDay). */
-export interface HeldQuestion {
-  id: number;
-  heldAt: number;
-  /** Which limit it went over. */
-  reason: HoldReason;
-  /** Everything needed to file it: the would-be `submitted` event's fields, the routing, where to reach the citizen. */
-  body: HeldBody;
-  status: 'held' | 'released' | 'discarded';
-  decidedAt?: number;
-  decidedBy?: string;
-  /** The ticket it got when released. */
-  q?: string;
-}
-
-export type HoldReason = 'identity' | 'contact' | 'address' | 'overall';
-
-/** What a held question keeps: the filing as the dialog would have made it, and the citizen's conversation (to deliver the answer there once released). */
-export type HeldBody = QuestionFiling & { reference?: unknown };
-
-export interface IntakeLimits {
-  perIdentity: number;
-  perContact: number;
-  perAddress?: number;
-  overall: number;
-}
+export type { AdmitDecision, HeldBody, HeldQuestion, HoldReason, IntakeLimits } from '../app/ports';
 
 export interface HeldRow {
   id: number;
@@ -74,7 +49,7 @@ export function identityKey(channel: string, userId: string): string {
  * migration). Counting and the decision to admit happen in one transaction, so two
  * processes (the server and the messaging worker) cannot both take the last place.
  */
-export class SqliteQuestionIntake {
+export class SqliteQuestionIntake implements QuestionIntake {
   private readonly stmt;
 
   constructor(private readonly db: Database.Database) {
@@ -99,8 +74,8 @@ export class SqliteQuestionIntake {
    * Whether one more question from this identity and contact fits in today's limits (the
    * local day starts at `dayStart`); if it does, it is counted. Otherwise the limit it went over.
    */
-  admit(identity: string, contact: string, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): { ok: true } | { ok: false; reason: HoldReason } {
-    return this.db.transaction((): { ok: true } | { ok: false; reason: HoldReason } => {
+  async admit(identity: string, contact: string, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<AdmitDecision> {
+    return this.db.transaction((): AdmitDecision => {
       if (this.stmt.count.get(dayStart)!.n >= limits.overall) return { ok: false, reason: 'overall' };
       if (this.stmt.countIdentity.get(identity, dayStart)!.n >= limits.perIdentity) return { ok: false, reason: 'identity' };
       if (this.stmt.countContact.get(contact, dayStart)!.n >= limits.perContact) return { ok: false, reason: 'contact' };
@@ -113,7 +88,7 @@ export class SqliteQuestionIntake {
   }
 
   /** Puts a question in the held queue (once per inbound event); returns its id. */
-  hold(body: HeldBody, reason: HoldReason, now: number): number {
+  async hold(body: HeldBody, reason: HoldReason, now: number): Promise<number> {
     return this.db.transaction(() => {
       const already = body.source ? this.stmt.heldBySource.get(body.source) : undefined;
       if (already) return already.id;
@@ -121,26 +96,26 @@ export class SqliteQuestionIntake {
     }).immediate();
   }
 
-  waiting(limit = 100): HeldQuestion[] {
+  async waiting(limit = 100): Promise<HeldQuestion[]> {
     return this.stmt.waiting.all(limit).map(held);
   }
 
-  get(id: number): HeldQuestion | undefined {
+  async get(id: number): Promise<HeldQuestion | undefined> {
     const row = this.stmt.get.get(id);
     return row ? held(row) : undefined;
   }
 
   /** Records an editor's decision; false when the question was no longer held (someone decided meanwhile). */
-  decide(id: number, decision: { status: 'released' | 'discarded'; by: string; q?: string }, now: number): boolean {
+  async decide(id: number, decision: { status: 'released' | 'discarded'; by: string; q?: string }, now: number): Promise<boolean> {
     return this.stmt.decide.run({ id, status: decision.status, now, by: decision.by, q: decision.q ?? null }).changes === 1;
   }
 
   /** A release that could not file the question: back to the queue. */
-  reopen(id: number): void {
+  async reopen(id: number): Promise<void> {
     this.stmt.reopen.run(id);
   }
 
-  setTicket(id: number, q: string): void {
+  async setTicket(id: number, q: string): Promise<void> {
     this.stmt.setTicket.run(q, id);
   }
 }

@@ -1,39 +1,12 @@
 import type Database from 'better-sqlite3';
 import { answerHandOverKey } from '../backoffice/types';
-import type { QuestionState, QuestionStatus } from '../domain/lifecycle';
+import type { PublicAnswerRow, QuestionListFilter, QuestionListRow, QuestionQueries, SubmittedRange } from '../app/ports';
+import type { QuestionState } from '../domain/lifecycle';
+import { answeredWithoutKey } from './sqlite-channels';
 
 /** Read-only SQL over the ledger store's tables for the back office and the public page (the ledger store itself stays as it is). */
 
-export interface QuestionListFilter {
-  /** The question's current agency (the one whose case is open, or that answered or deleted it). */
-  agency?: string;
-  statuses?: readonly QuestionStatus[];
-  /** Submitted at or after this instant. */
-  submittedFrom?: number;
-  /** Submitted at or before this instant. */
-  submittedTo?: number;
-  /** Only these questions. */
-  ids?: readonly string[];
-  limit?: number;
-  offset?: number;
-}
-
-export interface QuestionListRow {
-  state: QuestionState;
-  /** The `submitted` event as stored. */
-  submitted: Record<string, unknown>;
-}
-
-export interface PublicAnswerRow {
-  q: string;
-  agency: string;
-  submittedAt: number;
-  answeredAt: number;
-  question: string;
-  answer: string;
-  askerName?: string;
-  lang?: string;
-}
+export type { PublicAnswerRow, QuestionListFilter, QuestionListRow, SubmittedRange } from '../app/ports';
 
 function whereClause(filter: QuestionListFilter): { sql: string; params: Array<string | number> } {
   const where: string[] = [];
@@ -119,4 +92,47 @@ export function unclaimedAnswersSince(db: Database.Database, since: number): Arr
       const body = JSON.parse(r.body) as { text?: unknown; agency?: unknown };
       return { q: r.q, text: String(body.text ?? ''), agency: String(body.agency ?? '') };
     });
+}
+
+function rangeWhere(range: SubmittedRange): { sql: string; params: Array<string | number> } {
+  return range.agency === undefined
+    ? { sql: 'submitted_ms BETWEEN ? AND ?', params: [range.from, range.to] }
+    : { sql: 'submitted_ms BETWEEN ? AND ? AND agency = ?', params: [range.from, range.to, range.agency] };
+}
+
+/** The read model's port on the SQLite file (the same database as SqliteLedgerStore.db). */
+export class SqliteQuestionQueries implements QuestionQueries {
+  constructor(private readonly db: Database.Database) {}
+
+  async listQuestions(filter: QuestionListFilter): Promise<{ total: number; rows: QuestionListRow[] }> {
+    return listQuestions(this.db, filter);
+  }
+
+  async answeredCount(): Promise<number> {
+    return answeredCount(this.db);
+  }
+
+  async publicAnswers(): Promise<PublicAnswerRow[]> {
+    return publicAnswers(this.db);
+  }
+
+  async unclaimedAnswersSince(since: number): Promise<Array<{ q: string; text: string; agency: string }>> {
+    return unclaimedAnswersSince(this.db, since);
+  }
+
+  async answeredWithoutKey(since: number, keyPrefix: string): Promise<string[]> {
+    return answeredWithoutKey(this.db, since, keyPrefix);
+  }
+
+  async submittedTimes(range: SubmittedRange): Promise<number[]> {
+    const { sql, params } = rangeWhere(range);
+    return this.db.prepare<Array<string | number>, { ms: number }>(`SELECT submitted_ms AS ms FROM questions WHERE ${sql}`).all(...params).map((r) => r.ms);
+  }
+
+  async ratingCounts(range: SubmittedRange): Promise<Array<{ rating: number; n: number }>> {
+    const { sql, params } = rangeWhere(range);
+    return this.db
+      .prepare<Array<string | number>, { rating: number; n: number }>(`SELECT rating, count(*) AS n FROM questions WHERE rating IS NOT NULL AND ${sql} GROUP BY rating ORDER BY rating`)
+      .all(...params);
+  }
 }

@@ -1,13 +1,13 @@
 import type Database from 'better-sqlite3';
+import type { Retention, RetentionKind } from '../app/ports';
+
+export type { RetentionKind } from '../app/ports';
 
 /**
  * Deletions of old channel traffic on the SQLite file (src/jobs/retention.ts), each a
  * bounded batch in its own short transaction, oldest first along an index on time
  * (migration 6), so a run never scans a whole table and never holds the write lock long.
  */
-
-/** What the retention job purges, each with its own age limit. */
-export type RetentionKind = 'webhookEvents' | 'sentMessages' | 'portalConversations' | 'abandonedDialogs';
 
 /**
  * A handled webhook event's id outlives its payload by a year: the payload (the citizen's message) goes at
@@ -16,7 +16,7 @@ export type RetentionKind = 'webhookEvents' | 'sentMessages' | 'portalConversati
  */
 export const DEDUPE_KEYS_KEPT_MS = 365 * 86_400_000;
 
-export class SqliteRetention {
+export class SqliteRetention implements Retention {
   private readonly purges: Record<RetentionKind, (cutoff: number, limit: number) => number>;
 
   constructor(private readonly db: Database.Database) {
@@ -62,7 +62,7 @@ export class SqliteRetention {
   }
 
   /** Deletes at most `limit` items of `kind` last touched before `cutoff`; returns how many. */
-  purgeBatch(kind: RetentionKind, cutoff: number, limit: number): number {
+  async purgeBatch(kind: RetentionKind, cutoff: number, limit: number): Promise<number> {
     return this.db.transaction(() => this.purges[kind](cutoff, limit)).immediate();
   }
 }

@@ -1,15 +1,14 @@
 import type Database from 'better-sqlite3';
 import { caseFromRow, type CaseRow } from './case-rows';
-import type { CaseRecord } from '../domain/cases';
+import type { IndexedCase, OpenCases } from '../app/ports';
+
+export type { IndexedCase } from '../app/ports';
 
 /**
  * Read queries of the deadline sweeper (src/jobs/sweeper.ts) on the SQLite ledger
  * store's `cases` table. Kept apart from sqlite.ts so the sweeper's needs do not
  * widen the LedgerStore contract every adapter must meet.
  */
-
-/** An open case with its position in the question's cases (the sweeper's notification keys name it). */
-export type IndexedCase = CaseRecord & { idx: number };
 
 /**
  * `ORDER BY agency, accept_due_ms` matches the partial index cases_open_by_agency,
@@ -35,7 +34,7 @@ export function openCases(db: Database.Database, at: number): IndexedCase[] {
 }
 
 /** The sweeper's case source over an SQLite ledger store's database (SqliteLedgerStore.db). */
-export class SqliteOpenCases {
+export class SqliteOpenCases implements OpenCases {
   constructor(private readonly db: Database.Database) {}
 
   async openCases(at: number): Promise<IndexedCase[]> {

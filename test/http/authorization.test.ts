@@ -317,7 +317,7 @@ async function throwawayAccount(): Promise<string> {
 /** A question over a daily limit, waiting in the held queue; returns its id. */
 async function heldQuestion(): Promise<string> {
   const body = { channel: 'portal' as const, text: 'Xin hỏi thủ tục cấp giấy phép lái xe', asker: { name: 'Nguyễn Văn A', contact: '0912345678' }, lang: 'vi', agency: 'so-yte', confidence: 0.9, triage: false };
-  return String(new SqliteQuestionIntake(rig.store.db).hold(body, 'contact', rig.workflow.now()));
+  return String(await new SqliteQuestionIntake(rig.store.db).hold(body, 'contact', rig.workflow.now()));
 }
 
 /** A message the outbox gave up on (dead) or whose send a crash cut off (unknown); returns its id. */

@@ -1,70 +1,9 @@
 import type Database from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** What `appendActivity` receives: the store gives the id (from the sequence number). */
-export interface NewDirectLineActivity {
-  type: string;
-  timestamp: string;
-  channelId: string;
-  conversation: { id: string };
-  from: { id: string; name?: string; role: 'user' | 'bot' };
-  recipient?: { id: string; name?: string; role?: string };
-  text?: string;
-  replyToId?: string;
-  channelData?: Record<string, unknown>;
-  [field: string]: unknown;
-}
+import type { ActivityPage, DirectLineActivity, DirectLineConversation, DirectLineStore, NewDirectLineActivity, StoredDirectLineActivity, TokenCheck } from '../../app/ports';
 
-/** An activity as stored and served over Direct Line: plain JSON, ISO timestamp, server id. */
-export interface DirectLineActivity extends NewDirectLineActivity {
-  id: string;
-}
-
-export interface DirectLineConversation {
-  id: string;
-  userId: string;
-  createdAt: number;
-  /** When the current token stops being accepted (epoch ms). */
-  expiresAt: number;
-  lastActivityAt: number;
-}
-
-export interface StoredDirectLineActivity {
-  seq: number;
-  activity: DirectLineActivity;
-}
-
-export interface ActivityPage {
-  activities: StoredDirectLineActivity[];
-  /** The sequence number to give as the next watermark. */
-  watermark: number;
-}
-
-export type TokenCheck =
-  | { ok: true; conversation: DirectLineConversation }
-  | { ok: false; reason: 'unknown-conversation' | 'invalid-token' | 'expired-token' };
-
-/**
- * Storage of the portal channel. Only a SHA-256 hash of each token is kept, so a copy
- * of the database does not let anyone read or post into citizens' conversations.
- * Async throughout so that a MongoDB implementation can follow.
- */
-export interface DirectLineStore {
-  createConversation(input: { id: string; tokenHash: string; userId: string; expiresAt: number; now: number }): Promise<DirectLineConversation>;
-  findConversation(id: string): Promise<DirectLineConversation | undefined>;
-  /** Whether `token` is the current, unexpired token of conversation `id`. */
-  verifyToken(id: string, token: string, now: number): Promise<TokenCheck>;
-  /** Replaces the token hash (token rotation) and/or sets a new expiry; false when the conversation does not exist. */
-  refreshToken(id: string, update: { expiresAt: number; tokenHash?: string }): Promise<boolean>;
-  /** Appends one activity; its id is `${conversationId}|${seq}` (zero-padded). Throws for an unknown conversation. */
-  appendActivity(conversationId: string, activity: NewDirectLineActivity, now: number): Promise<StoredDirectLineActivity>;
-  /** Activities with a sequence number above `afterSeq`, oldest first, at most `limit`. */
-  listActivities(conversationId: string, afterSeq: number, limit: number): Promise<ActivityPage>;
-  /** Citizens' activities stored before `before` whose turn never finished (a crash), oldest first, at most `limit`. */
-  unhandledActivities(limit: number, before: number): Promise<StoredDirectLineActivity[]>;
-  /** The turn of this citizen's activity has finished (whatever its outcome). */
-  markHandled(activity: DirectLineActivity): Promise<void>;
-}
+export type { ActivityPage, DirectLineActivity, DirectLineConversation, DirectLineStore, NewDirectLineActivity, StoredDirectLineActivity, TokenCheck } from '../../app/ports';
 
 /** What the bot must answer: a citizen's message or event (a bot's own activities never are). */
 export function needsTurn(activity: NewDirectLineActivity): boolean {

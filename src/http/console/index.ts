@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Workflow, WorkflowActor } from '../../backoffice/actions';
 import { WorkflowError } from '../../backoffice/actions';
@@ -14,7 +13,8 @@ import type { RouteResult } from '../../routing/router';
 import type { LedgerStore } from '../../store/types';
 import { barChart, columnChart } from './charts';
 import { CONTENT_SECURITY_POLICY, csrfField, dateTimeVi, DEADLINE_VI, DELETE_REASON_VI, esc, page, ROLE_VI, STATUS_VI, type Viewer } from './html';
-import { ConsoleSessions, csrfMatches, type ConsoleSession } from './sessions';
+import type { ConsoleSessionStore, QuestionQueries } from '../../app/ports';
+import { csrfMatches, DEFAULT_SESSION_TTL_MS, type ConsoleSession } from './sessions';
 
 /**
  * The web console at /quan-tri: an adapter over the back office's own operations (the
@@ -28,8 +28,10 @@ import { ConsoleSessions, csrfMatches, type ConsoleSession } from './sessions';
 export interface ConsoleDeps {
   data: ProvinceData;
   store: LedgerStore;
-  /** The SQLite file: sessions and the dashboard's counts. */
-  db: Database.Database;
+  /** Where sessions are kept (only hashes of their ids). */
+  sessions: ConsoleSessionStore;
+  /** The dashboard's counts over the question rows. */
+  queries: Pick<QuestionQueries, 'submittedTimes' | 'ratingCounts'>;
   backoffice: BackofficeStore;
   workflow: Workflow;
   router?: { route(text: string): RouteResult };
@@ -101,10 +103,10 @@ function percent(part: number, whole: number): string {
 }
 
 export function createConsoleRouter(deps: ConsoleDeps): express.Router {
-  const { data, store, db, backoffice, workflow } = deps;
+  const { data, store, sessions, queries, backoffice, workflow } = deps;
   const now = deps.now ?? Date.now;
-  const sessions = new ConsoleSessions(db, deps.sessionTtlMs);
-  const ttlSeconds = Math.floor((deps.sessionTtlMs ?? 8 * 3_600_000) / 1000);
+  const ttlMs = deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const ttlSeconds = Math.floor(ttlMs / 1000);
   const router = express.Router();
   const agencyName = (code: string | undefined) => (code ? (data.agencies.get(code)?.name ?? code) : undefined);
 
@@ -150,7 +152,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       logger.warn('console: sign-in refused', { requestId: res.locals.requestId });
       return signInPage('Mã truy cập không đúng hoặc tài khoản đã bị khóa.', 401)(res);
     }
-    const { id } = sessions.create(account.id, now());
+    const { id } = await sessions.create(account.id, now(), ttlMs);
     setCookie(req, res, id, ttlSeconds);
     logger.info('console: signed in', { requestId: res.locals.requestId, account: account.id, role: account.role });
     res.redirect(303, '/quan-tri');
@@ -160,7 +162,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const id = cookieValue(req, COOKIE);
-    const session = sessions.get(id, now());
+    const session = await sessions.get(id, now());
     const account = session ? await backoffice.getAccount(session.accountId) : undefined;
     if (!session || !account || !account.active || !id) {
       if (id) setCookie(req, res, '', 0);
@@ -189,9 +191,9 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   const send = (res: Response, title: string, body: string, current?: string, status = 200) =>
     res.status(status).type('html').send(page(title, body, ctxOf(res).viewer, current));
 
-  router.post('/dang-xuat', (req, res) => {
+  router.post('/dang-xuat', async (req, res) => {
     const ctx = ctxOf(res);
-    sessions.revoke(ctx.sessionId, now());
+    await sessions.revoke(ctx.sessionId, now());
     setCookie(req, res, '', 0);
     logger.info('console: signed out', { requestId: res.locals.requestId, account: ctx.account.id });
     res.redirect(303, '/quan-tri/dang-nhap');
@@ -210,23 +212,20 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     if ((actor.role === 'officer' || actor.role === 'approver') && !own) throw new WorkflowError('forbidden', 'Tài khoản chưa gắn với cơ quan nào');
     const start = data.clock.startOfDay(fromDay);
     const end = data.clock.endOfDay(toDay);
-    const where = `submitted_ms BETWEEN ? AND ?${own ? ' AND agency = ?' : ''}`;
-    const params: Array<string | number> = own ? [start, end, own] : [start, end];
+    const range = { from: start, to: end, ...(own ? { agency: own } : {}) };
 
     // Questions per month (officers and approvers: those now at their agency, as their queue shows them).
-    const submitted = db.prepare<Array<string | number>, { ms: number }>(`SELECT submitted_ms AS ms FROM questions WHERE ${where}`).all(...params);
+    const submitted = await queries.submittedTimes(range);
     const months = new Map<string, number>();
     for (let d = fromDay; d <= toDay; d += 1) months.set(formatDay(d).slice(0, 7), 0);
-    for (const r of submitted) {
-      const m = data.clock.monthOf(r.ms);
+    for (const ms of submitted) {
+      const m = data.clock.monthOf(ms);
       months.set(m, (months.get(m) ?? 0) + 1);
     }
     const perMonth = [...months].map(([m, n]) => ({ label: `${m.slice(5)}/${m.slice(2, 4)}`, value: n }));
 
     // Ratings 1..5 given by citizens to the answers of questions of the period.
-    const ratingRows = db
-      .prepare<Array<string | number>, { rating: number; n: number }>(`SELECT rating, count(*) AS n FROM questions WHERE rating IS NOT NULL AND ${where} GROUP BY rating`)
-      .all(...params);
+    const ratingRows = await queries.ratingCounts(range);
     const ratings = [1, 2, 3, 4, 5].map((r) => ({ label: `${r}★`, value: ratingRows.find((x) => x.rating === r)?.n ?? 0 }));
     const rated = ratings.reduce((s, r) => s + r.value, 0);
     const mean = rated === 0 ? undefined : ratings.reduce((s, r, i) => s + (i + 1) * r.value, 0) / rated;
