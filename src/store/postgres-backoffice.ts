@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { randomBytes } from 'node:crypto';
-import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type Draft, type LinkAttempt, type LinkOutcome, type Role } from '../backoffice/types';
+import type { Account, BackofficeStore, ChatIdentity, Draft, LinkAttempt, LinkOutcome, NotificationKeys, Role } from '../app/ports';
+import { ROLES } from '../backoffice/types';
 import type { PostgresLedgerStore } from './postgres';
 import { inTransaction, lockFor, UNIQUE_VIOLATION } from './postgres-transaction';
 import {
@@ -35,10 +36,12 @@ interface CodeRow {
 export class PostgresBackofficeStore implements BackofficeStore {
   private readonly pool: Pool;
   private readonly schema: string;
+  private readonly keys: PostgresNotificationKeys;
 
   constructor(ledger: PostgresLedgerStore) {
     this.pool = ledger.pool;
     this.schema = ledger.schema;
+    this.keys = new PostgresNotificationKeys(ledger);
   }
 
   private async accountRow(id: string, client: Pool | PoolClient = this.pool): Promise<AccountRow | undefined> {
@@ -270,7 +273,32 @@ export class PostgresBackofficeStore implements BackofficeStore {
   }
 
   async claimNotification(key: string, now: number): Promise<boolean> {
-    // The primary key makes this atomic across restarts and instances sharing the database.
+    return this.keys.claimNotification(key, now);
+  }
+}
+
+/**
+ * The once-only keys of notifications (`notifications_sent`): the sweeper's reminders and digests,
+ * answer hand-overs, citizens' notices. The primary key makes a claim atomic across restarts and
+ * instances sharing the database.
+ */
+export class PostgresNotificationKeys implements NotificationKeys {
+  private readonly pool: Pool;
+
+  constructor(ledger: PostgresLedgerStore) {
+    this.pool = ledger.pool;
+  }
+
+  async claimNotification(key: string, now: number): Promise<boolean> {
     return (await this.pool.query('INSERT INTO notifications_sent (key, created_ms) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, now])).rowCount === 1;
+  }
+
+  async firstRecorded(key: string, now: number): Promise<number> {
+    // One statement: the first writer's time, whoever wrote it (DO UPDATE so that RETURNING gives the existing row too).
+    const row = await this.pool.query<{ created_ms: number }>(
+      'INSERT INTO notifications_sent (key, created_ms) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET created_ms = notifications_sent.created_ms RETURNING created_ms',
+      [key, now],
+    );
+    return row.rows[0].created_ms;
   }
 }

@@ -1,14 +1,15 @@
 import type { Pool } from 'pg';
 import type { PostgresLedgerStore } from './postgres';
 import { inTransaction, lockFor } from './postgres-transaction';
-import { held, type HeldBody, type HeldQuestion, type HeldRow, type HoldReason, type IntakeLimits } from './sqlite-intake';
+import type { AdmitDecision, HeldBody, HeldQuestion, HoldReason, IntakeLimits, QuestionIntake } from '../app/ports';
+import { held, type HeldRow } from './sqlite-intake';
 
 /**
  * The daily counters of filed questions and the editors' held queue in PostgreSQL (tables of the
  * intake migration in postgres.ts). Counting and admitting take a lock per schema, so that two
  * instances cannot both take the last place of a day.
  */
-export class PostgresQuestionIntake {
+export class PostgresQuestionIntake implements QuestionIntake {
   private readonly pool: Pool;
   private readonly schema: string;
 
@@ -21,8 +22,8 @@ export class PostgresQuestionIntake {
    * Whether one more question from this identity and contact fits in today's limits (the
    * local day starts at `dayStart`); if it does, it is counted. Otherwise the limit it went over.
    */
-  async admit(identity: string, contact: string, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<{ ok: true } | { ok: false; reason: HoldReason }> {
-    return inTransaction(this.pool, async (client): Promise<{ ok: true } | { ok: false; reason: HoldReason }> => {
+  async admit(identity: string, contact: string, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<AdmitDecision> {
+    return inTransaction(this.pool, async (client): Promise<AdmitDecision> => {
       await lockFor(client, this.schema, 'question-intake');
       const count = async (where: string, params: unknown[]) => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM question_intake WHERE ${where}`, params)).rows[0].n;
       if ((await count('at_ms >= $1', [dayStart])) >= limits.overall) return { ok: false, reason: 'overall' };

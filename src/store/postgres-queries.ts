@@ -2,14 +2,20 @@ import type { Pool } from 'pg';
 import { answerHandOverKey } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
 import type { PostgresLedgerStore } from './postgres';
-import type { PublicAnswerRow, QuestionListFilter, QuestionListRow } from './sqlite-queries';
+import type { PublicAnswerRow, QuestionListFilter, QuestionListRow, QuestionQueries, SubmittedRange } from '../app/ports';
+
+function rangeWhere(range: SubmittedRange): { sql: string; params: Array<string | number> } {
+  return range.agency === undefined
+    ? { sql: 'submitted_ms BETWEEN $1 AND $2', params: [range.from, range.to] }
+    : { sql: 'submitted_ms BETWEEN $1 AND $2 AND agency = $3', params: [range.from, range.to, range.agency] };
+}
 
 /**
  * Read-only SQL over the PostgreSQL ledger's tables (questions, events, cases) for the back
  * office and the public page: the same answers as sqlite-queries.ts and answeredWithoutKey
  * of sqlite-channels.ts. Ticket numbers are compared byte by byte (COLLATE "C"), as SQLite does.
  */
-export class PostgresQuestionQueries {
+export class PostgresQuestionQueries implements QuestionQueries {
   private readonly pool: Pool;
 
   constructor(ledger: PostgresLedgerStore) {
@@ -85,6 +91,18 @@ export class PostgresQuestionQueries {
       const body = JSON.parse(r.body) as { text?: unknown; agency?: unknown };
       return { q: r.q, text: String(body.text ?? ''), agency: String(body.agency ?? '') };
     });
+  }
+
+  /** Submission instants of the questions submitted in the range (the console's questions per month). */
+  async submittedTimes(range: SubmittedRange): Promise<number[]> {
+    const { sql, params } = rangeWhere(range);
+    return (await this.pool.query<{ ms: number }>(`SELECT submitted_ms AS ms FROM questions WHERE ${sql}`, params)).rows.map((r) => r.ms);
+  }
+
+  /** Citizens' ratings of the questions submitted in the range, with how many of each. */
+  async ratingCounts(range: SubmittedRange): Promise<Array<{ rating: number; n: number }>> {
+    const { sql, params } = rangeWhere(range);
+    return (await this.pool.query<{ rating: number; n: number }>(`SELECT rating, count(*)::int AS n FROM questions WHERE rating IS NOT NULL AND ${sql} GROUP BY rating ORDER BY rating`, params)).rows;
   }
 
   private async unkeyedAnswers(since: number, keyPrefix: string): Promise<Array<{ q: string; body: string }>> {

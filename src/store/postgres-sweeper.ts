@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { caseFromRow, type CaseRow } from './case-rows';
 import type { PostgresLedgerStore } from './postgres';
-import type { IndexedCase } from './sqlite-sweeper';
+import type { IndexedCase, OpenCases } from '../app/ports';
 
 /**
  * Cases of every agency still open (not answered, deleted or forwarded away) that started by `at`;
@@ -15,7 +15,7 @@ export const PG_OPEN_CASES_SQL = `SELECT *
   ORDER BY agency, accept_due_ms`;
 
 /** The sweeper's case source over a PostgreSQL ledger store's tables. */
-export class PostgresOpenCases {
+export class PostgresOpenCases implements OpenCases {
   private readonly pool: Pool;
 
   constructor(ledger: PostgresLedgerStore) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BackofficeStore } from '../../src/backoffice/types';
+import type { BackofficeStore } from '../../src/app/ports';
 import type { StoreHarness } from './harness';
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);

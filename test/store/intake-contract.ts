@@ -1,16 +1,5 @@
-import type { HeldBody, HeldQuestion, HoldReason, IntakeLimits } from '../../src/store/sqlite-intake';
+import type { HeldBody, IntakeLimits, QuestionIntake } from '../../src/app/ports';
 import type { StoreHarness } from './harness';
-
-/** What the question-intake adapters offer (awaited: the SQLite one may answer at once). */
-export interface IntakeUnderTest {
-  admit(identity: string, contact: string, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<{ ok: true } | { ok: false; reason: HoldReason }> | { ok: true } | { ok: false; reason: HoldReason };
-  hold(body: HeldBody, reason: HoldReason, now: number): Promise<number> | number;
-  waiting(limit?: number): Promise<HeldQuestion[]> | HeldQuestion[];
-  get(id: number): Promise<HeldQuestion | undefined> | HeldQuestion | undefined;
-  decide(id: number, decision: { status: 'released' | 'discarded'; by: string; q?: string }, now: number): Promise<boolean> | boolean;
-  reopen(id: number): Promise<void> | void;
-  setTicket(id: number, q: string): Promise<void> | void;
-}
 
 const DAY = 86_400_000;
 const DAY_START = Date.UTC(2026, 11, 3, 17, 0, 0); // 00:00 on 4/12/2026 in Vietnam
@@ -31,9 +20,9 @@ function filing(text: string, source?: string): HeldBody {
 }
 
 /** The question-intake contract (daily limits, the held queue): every adapter passes it. */
-export function intakeContract<L>(name: string, open: () => Promise<StoreHarness<L>>, intake: (ledger: L) => IntakeUnderTest): void {
+export function intakeContract<L>(name: string, open: () => Promise<StoreHarness<L>>, intake: (ledger: L) => QuestionIntake): void {
   let db: StoreHarness<L>;
-  let store: IntakeUnderTest;
+  let store: QuestionIntake;
 
   beforeEach(async () => {
     db = await open();

@@ -1,18 +1,8 @@
-import type { BackofficeStore } from '../../src/backoffice/types';
+import type { BackofficeStore, QuestionListRow, QuestionQueries } from '../../src/app/ports';
 import { Ledger } from '../../src/ledger/ledger';
-import type { PublicAnswerRow, QuestionListFilter, QuestionListRow } from '../../src/store/sqlite-queries';
 import type { LedgerStore } from '../../src/store/types';
 import { instant, province } from '../helpers/province';
 import type { StoreHarness } from './harness';
-
-/** What the question read-query adapters offer (awaited: the SQLite ones may answer at once). */
-export interface QueriesUnderTest {
-  listQuestions(filter: QuestionListFilter): Promise<{ total: number; rows: QuestionListRow[] }> | { total: number; rows: QuestionListRow[] };
-  answeredCount(): Promise<number> | number;
-  publicAnswers(): Promise<PublicAnswerRow[]> | PublicAnswerRow[];
-  unclaimedAnswersSince(since: number): Promise<Array<{ q: string; text: string; agency: string }>> | Array<{ q: string; text: string; agency: string }>;
-  answeredWithoutKey(since: number, keyPrefix: string): Promise<string[]> | string[];
-}
 
 const asker = { name: 'Nguyễn Văn An', contact: '0912345678', locality: 'h-baothang' };
 const submitted = (q: string, at: string, text: string, extra: Record<string, unknown> = {}) => ({ q, type: 'submitted', at, channel: 'portal', text, asker, ...extra });
@@ -35,16 +25,18 @@ const LINES = [
   { q: 'HD-2026-000004', type: 'deleted', at: '2026-11-05T11:00:00+07:00', agency: 'so-yte', by: 'officer:so-yte-01', reason: 'duplicate' },
   accepted('HD-2026-000001', '2026-11-03T08:00:00+07:00', 'so-yte'),
   answered('HD-2026-000001', '2026-11-10T08:00:00+07:00', 'so-yte', 'Liên hệ cơ quan bảo hiểm xã hội huyện.'),
+  { q: 'HD-2026-000001', type: 'rated', at: '2026-11-11T08:00:00+07:00', by: 'citizen', rating: 4 },
+  { q: 'HD-2026-000003', type: 'rated', at: '2026-11-06T08:00:00+07:00', by: 'citizen', rating: 4 },
 ].map((e) => JSON.stringify(e));
 
 /** The read-query contract over the ledger's tables: every adapter passes it. */
 export function queriesContract<L extends LedgerStore>(
   name: string,
   open: () => Promise<StoreHarness<L>>,
-  adapters: (ledger: L) => { queries: QueriesUnderTest; backoffice: BackofficeStore },
+  adapters: (ledger: L) => { queries: QuestionQueries; backoffice: BackofficeStore },
 ): void {
   let db: StoreHarness<L>;
-  let queries: QueriesUnderTest;
+  let queries: QuestionQueries;
   let backoffice: BackofficeStore;
 
   beforeEach(async () => {
@@ -65,7 +57,7 @@ export function queriesContract<L extends LedgerStore>(
       expect(all.total).toBe(4);
       expect(ids(all)).toEqual(['HD-2026-000004', 'HD-2026-000003', 'HD-2026-000002', 'HD-2026-000001']);
       expect(all.rows[3].submitted).toEqual(JSON.parse(LINES[0]));
-      expect(all.rows[3].state).toMatchObject({ id: 'HD-2026-000001', status: 'answered', agency: 'so-yte', eventCount: 4 });
+      expect(all.rows[3].state).toMatchObject({ id: 'HD-2026-000001', status: 'answered', agency: 'so-yte', eventCount: 5, rating: 4 });
       const page = await queries.listQuestions({ limit: 2, offset: 1 });
       expect(page.total).toBe(4);
       expect(ids(page)).toEqual(['HD-2026-000003', 'HD-2026-000002']);
@@ -83,6 +75,20 @@ export function queriesContract<L extends LedgerStore>(
       expect(ids(await queries.listQuestions({ ids: ['HD-2026-000001', 'HD-2026-000004', 'HD-2026-999999'] }))).toEqual(['HD-2026-000004', 'HD-2026-000001']);
       expect(await queries.listQuestions({ ids: [] })).toEqual({ total: 0, rows: [] });
       expect(await queries.listQuestions({ agency: 'so-nnmt' })).toEqual({ total: 0, rows: [] });
+    });
+  });
+
+  describe(`${name}: the console's dashboard counts`, () => {
+    test('submission instants and ratings of the questions submitted in a range, of one agency when asked', async () => {
+      const november = { from: instant('2026-11-01T00:00:00+07:00'), to: instant('2026-11-30T23:59:59.999+07:00') };
+      expect((await queries.submittedTimes(november)).sort()).toEqual(
+        ['2026-11-02T09:00:00+07:00', '2026-11-03T09:00:00+07:00', '2026-11-04T09:00:00+07:00', '2026-11-05T09:00:00+07:00'].map(instant),
+      );
+      expect(await queries.submittedTimes({ ...november, agency: 'h-baothang' })).toEqual([instant('2026-11-03T09:00:00+07:00')]);
+      expect(await queries.submittedTimes({ from: instant('2026-11-04T09:00:00+07:00'), to: instant('2026-11-04T09:00:00+07:00') })).toEqual([instant('2026-11-04T09:00:00+07:00')]);
+      expect(await queries.ratingCounts(november)).toEqual([{ rating: 4, n: 2 }]);
+      expect(await queries.ratingCounts({ ...november, agency: 'h-baothang' })).toEqual([]);
+      expect(await queries.ratingCounts({ from: november.from, to: instant('2026-11-03T00:00:00+07:00') })).toEqual([{ rating: 4, n: 1 }]);
     });
   });
 

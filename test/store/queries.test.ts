@@ -5,21 +5,12 @@ import { PostgresBackofficeStore } from '../../src/store/postgres-backoffice';
 import { PostgresQuestionQueries } from '../../src/store/postgres-queries';
 import { SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
 import { answeredWithoutKey } from '../../src/store/sqlite-channels';
-import { answeredCount, listQuestions, publicAnswers, unclaimedAnswersSince } from '../../src/store/sqlite-queries';
+import { answeredCount, listQuestions, publicAnswers, SqliteQuestionQueries, unclaimedAnswersSince } from '../../src/store/sqlite-queries';
 import { instant, province } from '../helpers/province';
 import { postgresHarness, sqliteHarness } from './harness';
 import { queriesContract } from './queries-contract';
 
-queriesContract('SQLite', sqliteHarness, (ledger) => ({
-  queries: {
-    listQuestions: (filter) => listQuestions(ledger.db, filter),
-    answeredCount: () => answeredCount(ledger.db),
-    publicAnswers: () => publicAnswers(ledger.db),
-    unclaimedAnswersSince: (since) => unclaimedAnswersSince(ledger.db, since),
-    answeredWithoutKey: (since, prefix) => answeredWithoutKey(ledger.db, since, prefix),
-  },
-  backoffice: new SqliteBackofficeStore(ledger.db),
-}));
+queriesContract('SQLite', sqliteHarness, (ledger) => ({ queries: new SqliteQuestionQueries(ledger.db), backoffice: new SqliteBackofficeStore(ledger.db) }));
 queriesContract('PostgreSQL', postgresHarness, (ledger) => ({ queries: new PostgresQuestionQueries(ledger), backoffice: new PostgresBackofficeStore(ledger) }));
 
 describe('the demo ledger read on both databases', () => {
@@ -45,6 +36,12 @@ describe('the demo ledger read on both databases', () => {
         expect(await pgQueries.listQuestions(filter)).toEqual(expected);
       }
       expect(await pgQueries.answeredCount()).toBe(answeredCount(sqlite.ledger.db));
+      const sqliteQueries = new SqliteQuestionQueries(sqlite.ledger.db);
+      for (const range of [{ from: 0, to: Date.now() }, { from: instant('2023-04-01T00:00:00+07:00'), to: instant('2023-06-30T23:59:59.999+07:00'), agency: 'so-gddt' }]) {
+        expect((await pgQueries.submittedTimes(range)).sort()).toEqual((await sqliteQueries.submittedTimes(range)).sort());
+        expect(await pgQueries.ratingCounts(range)).toEqual(await sqliteQueries.ratingCounts(range));
+      }
+      expect((await pgQueries.ratingCounts({ from: 0, to: Date.now() })).length).toBeGreaterThan(1);
       expect(await pgQueries.publicAnswers()).toEqual(publicAnswers(sqlite.ledger.db));
       expect((await pgQueries.publicAnswers()).length).toBeGreaterThan(250);
       expect(await pgQueries.unclaimedAnswersSince(0)).toEqual(unclaimedAnswersSince(sqlite.ledger.db, 0));

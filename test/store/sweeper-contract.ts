@@ -1,6 +1,5 @@
 import { Ledger } from '../../src/ledger/ledger';
-import type { IndexedCase } from '../../src/store/sqlite-sweeper';
-import type { LedgerStore } from '../../src/store/types';
+import type { LedgerStore, OpenCases } from '../../src/app/ports';
 import { instant, province } from '../helpers/province';
 import type { StoreHarness } from './harness';
 
@@ -25,7 +24,7 @@ const LINES = [
 ].map((e) => JSON.stringify(e));
 
 /** The sweeper's source of open cases: every adapter passes it. */
-export function openCasesContract<L extends LedgerStore>(name: string, open: () => Promise<StoreHarness<L>>, cases: (ledger: L) => { openCases(at: number): Promise<IndexedCase[]> }): void {
+export function openCasesContract<L extends LedgerStore>(name: string, open: () => Promise<StoreHarness<L>>, cases: (ledger: L) => OpenCases): void {
   let db: StoreHarness<L>;
 
   beforeEach(async () => {
