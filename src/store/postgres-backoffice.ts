@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Account, BackofficeStore, ChatIdentity, Draft, LinkAttempt, LinkOutcome, NotificationKeys, Role } from '../app/ports';
 import { ROLES } from '../backoffice/types';
 import type { PostgresLedgerStore } from './postgres';
-import { inTransaction, lockFor, UNIQUE_VIOLATION } from './postgres-transaction';
+import { inTransaction, lockFor, nulSafePool, pgText, UNIQUE_VIOLATION } from './postgres-transaction';
 import {
   account,
   DEFAULT_LINK_CODE_TTL_MS,
@@ -39,7 +39,7 @@ export class PostgresBackofficeStore implements BackofficeStore {
   private readonly keys: PostgresNotificationKeys;
 
   constructor(ledger: PostgresLedgerStore) {
-    this.pool = ledger.pool;
+    this.pool = nulSafePool(ledger.pool);
     this.schema = ledger.schema;
     this.keys = new PostgresNotificationKeys(ledger);
   }
@@ -53,7 +53,8 @@ export class PostgresBackofficeStore implements BackofficeStore {
   }
 
   async createAccount(input: { name: string; role: Role; agency?: string }, now: number): Promise<Account> {
-    const name = input.name.trim();
+    // A NUL character cannot be stored (see pgText): the name is checked as it will be kept.
+    const name = pgText(input.name).trim();
     if (name === '') throw new Error('an account needs a name');
     if (!ROLES.includes(input.role)) throw new Error(`unknown role "${String(input.role)}"; one of ${ROLES.join(', ')}`);
     const agencyBound = input.role === 'officer' || input.role === 'approver';
@@ -81,7 +82,7 @@ export class PostgresBackofficeStore implements BackofficeStore {
     const params: string[] = [];
     if (filter.agency !== undefined) params.push(filter.agency), where.push(`agency = $${params.length}`);
     if (filter.role !== undefined) params.push(filter.role), where.push(`role = $${params.length}`);
-    const sql = `SELECT * FROM accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_ms, id`;
+    const sql = `SELECT * FROM accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_ms, id COLLATE "C"`;
     return (await this.pool.query<AccountRow>(sql, params)).rows.map(account);
   }
 
@@ -209,7 +210,7 @@ export class PostgresBackofficeStore implements BackofficeStore {
 
   async identitiesOf(accountId: string): Promise<Array<ChatIdentity & { conversationReference: unknown }>> {
     const rows = await this.pool.query<{ channel: string; user_id: string; conversation: string | null }>(
-      'SELECT channel, user_id, conversation FROM chat_identities WHERE account_id = $1 ORDER BY linked_ms, channel, user_id',
+      'SELECT channel, user_id, conversation FROM chat_identities WHERE account_id = $1 ORDER BY linked_ms, channel COLLATE "C", user_id COLLATE "C"',
       [accountId],
     );
     return rows.rows.map((r) => ({
@@ -226,10 +227,10 @@ export class PostgresBackofficeStore implements BackofficeStore {
     const rows: AccountRow[] = [];
     if (agencyBound.length > 0 && agency !== undefined)
       rows.push(
-        ...(await this.pool.query<AccountRow>('SELECT * FROM accounts WHERE active = 1 AND agency = $1 AND role = ANY($2::text[]) ORDER BY created_ms, id', [agency, agencyBound]))
+        ...(await this.pool.query<AccountRow>('SELECT * FROM accounts WHERE active = 1 AND agency = $1 AND role = ANY($2::text[]) ORDER BY created_ms, id COLLATE "C"', [agency, agencyBound]))
           .rows,
       );
-    if (global.length > 0) rows.push(...(await this.pool.query<AccountRow>('SELECT * FROM accounts WHERE active = 1 AND role = ANY($1::text[]) ORDER BY created_ms, id', [global])).rows);
+    if (global.length > 0) rows.push(...(await this.pool.query<AccountRow>('SELECT * FROM accounts WHERE active = 1 AND role = ANY($1::text[]) ORDER BY created_ms, id COLLATE "C"', [global])).rows);
     return rows.map(account);
   }
 
@@ -286,7 +287,7 @@ export class PostgresNotificationKeys implements NotificationKeys {
   private readonly pool: Pool;
 
   constructor(ledger: PostgresLedgerStore) {
-    this.pool = ledger.pool;
+    this.pool = nulSafePool(ledger.pool);
   }
 
   async claimNotification(key: string, now: number): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { createHash, randomBytes } from 'node:crypto';
 import type { ConsoleSession, ConsoleSessionStore } from '../app/ports';
 import type { PostgresLedgerStore } from './postgres';
+import { nulSafePool } from './postgres-transaction';
 
 /** The web console's sessions in PostgreSQL (the console-sessions migration): only the SHA-256 of each session id is kept. */
 
@@ -19,7 +20,7 @@ export class PostgresConsoleSessions implements ConsoleSessionStore {
   private readonly pool: Pool;
 
   constructor(ledger: PostgresLedgerStore) {
-    this.pool = ledger.pool;
+    this.pool = nulSafePool(ledger.pool);
   }
 
   /** A new session; returns the id for the cookie (never stored in clear). */

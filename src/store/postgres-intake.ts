@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { PostgresLedgerStore } from './postgres';
-import { inTransaction, lockFor } from './postgres-transaction';
+import { inTransaction, lockFor, nulSafePool } from './postgres-transaction';
 import type { AdmitDecision, HeldBody, HeldQuestion, HoldReason, IntakeLimits, QuestionIntake } from '../app/ports';
 import { held, type HeldRow } from './sqlite-intake';
 
@@ -14,7 +14,7 @@ export class PostgresQuestionIntake implements QuestionIntake {
   private readonly schema: string;
 
   constructor(ledger: PostgresLedgerStore) {
-    this.pool = ledger.pool;
+    this.pool = nulSafePool(ledger.pool);
     this.schema = ledger.schema;
   }
 
@@ -38,16 +38,15 @@ export class PostgresQuestionIntake implements QuestionIntake {
     });
   }
 
-  /** Puts a question in the held queue (once per inbound event: the unique index on its source); returns its id. */
+  /** Puts a question in the held queue (once per inbound event: the unique source column); returns its id. */
   async hold(body: HeldBody, reason: HoldReason, now: number): Promise<number> {
+    const source = body.source ?? null;
     const inserted = await this.pool.query<{ id: number }>(
-      `INSERT INTO held_questions (held_ms, reason, body) VALUES ($1, $2, $3)
-       ON CONFLICT (((body::jsonb) ->> 'source')) DO NOTHING RETURNING id`,
-      [now, reason, JSON.stringify(body)],
+      `INSERT INTO held_questions (held_ms, reason, body, source) VALUES ($1, $2, $3, $4) ON CONFLICT (source) DO NOTHING RETURNING id`,
+      [now, reason, JSON.stringify(body), source],
     );
     if (inserted.rows.length === 1) return inserted.rows[0].id;
-    const already = await this.pool.query<{ id: number }>(`SELECT id FROM held_questions WHERE (body::jsonb) ->> 'source' = $1`, [body.source]);
-    return already.rows[0].id;
+    return (await this.pool.query<{ id: number }>('SELECT id FROM held_questions WHERE source = $1', [source])).rows[0].id;
   }
 
   async waiting(limit = 100): Promise<HeldQuestion[]> {

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { answerHandOverKey } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
 import type { PostgresLedgerStore } from './postgres';
+import { nulSafePool } from './postgres-transaction';
 import type { PublicAnswerRow, QuestionListFilter, QuestionListRow, QuestionQueries, SubmittedRange } from '../app/ports';
 
 function rangeWhere(range: SubmittedRange): { sql: string; params: Array<string | number> } {
@@ -19,7 +20,7 @@ export class PostgresQuestionQueries implements QuestionQueries {
   private readonly pool: Pool;
 
   constructor(ledger: PostgresLedgerStore) {
-    this.pool = ledger.pool;
+    this.pool = nulSafePool(ledger.pool);
   }
 
   /** Questions matching the filter, the most recently submitted first, with the total before paging. */

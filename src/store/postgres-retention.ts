@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Retention, RetentionKind } from '../app/ports';
 import type { PostgresLedgerStore } from './postgres';
-import { inTransaction } from './postgres-transaction';
+import { inTransaction, nulSafePool } from './postgres-transaction';
 import { DEDUPE_KEYS_KEPT_MS } from './sqlite-retention';
 
 /**
@@ -14,7 +14,7 @@ export class PostgresRetention implements Retention {
   private readonly pool: Pool;
 
   constructor(ledger: PostgresLedgerStore) {
-    this.pool = ledger.pool;
+    this.pool = nulSafePool(ledger.pool);
   }
 
   async purgeBatch(kind: RetentionKind, cutoff: number, limit: number): Promise<number> {

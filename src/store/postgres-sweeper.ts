@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { caseFromRow, type CaseRow } from './case-rows';
 import type { PostgresLedgerStore } from './postgres';
+import { nulSafePool } from './postgres-transaction';
 import type { IndexedCase, OpenCases } from '../app/ports';
 
 /**
@@ -19,7 +20,7 @@ export class PostgresOpenCases implements OpenCases {
   private readonly pool: Pool;
 
   constructor(ledger: PostgresLedgerStore) {
-    this.pool = ledger.pool;
+    this.pool = nulSafePool(ledger.pool);
   }
 
   async openCases(at: number): Promise<IndexedCase[]> {

@@ -26,3 +26,37 @@ export async function lockFor(client: PoolClient, schema: string, name: string):
 
 /** PostgreSQL's code for a unique key violation. */
 export const UNIQUE_VIOLATION = '23505';
+
+/**
+ * A text as PostgreSQL can keep it: TEXT refuses the NUL character (SQLite keeps it), which
+ * no one types on purpose; it is dropped rather than letting a stray one fail the whole write.
+ */
+export function pgText(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '') : text;
+}
+
+function cleanParam(value: unknown): unknown {
+  if (typeof value === 'string') return pgText(value);
+  if (Array.isArray(value)) return value.map(cleanParam);
+  return value;
+}
+
+function cleanQueries<T extends Pool | PoolClient>(target: T, wrapConnect: boolean): T {
+  return new Proxy(target, {
+    get(object, property) {
+      if (property === 'query') return (text: unknown, params?: unknown) => (object.query as (t: unknown, p?: unknown) => unknown)(text, Array.isArray(params) ? params.map(cleanParam) : params);
+      if (property === 'connect' && wrapConnect) return async () => cleanQueries(await (object as Pool).connect(), false);
+      const value: unknown = Reflect.get(object, property, object);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+    },
+  });
+}
+
+/**
+ * The pool, with every text parameter made storable (pgText): a NUL character in a name, a draft
+ * or an id typed in a URL would otherwise make PostgreSQL refuse the statement, where SQLite
+ * answers (stores it, or finds nothing).
+ */
+export function nulSafePool(pool: Pool): Pool {
+  return cleanQueries(pool, true);
+}

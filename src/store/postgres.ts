@@ -139,11 +139,11 @@ const MIGRATIONS: string[] = [
     status TEXT NOT NULL DEFAULT 'held',
     decided_ms BIGINT,
     decided_by TEXT,
-    q TEXT
+    q TEXT,
+    -- The channel event it came from (body.source): held once. A column, not a jsonb path: jsonb refuses a body whose text escapes a NUL character.
+    source TEXT UNIQUE
   );
   CREATE INDEX held_questions_waiting ON held_questions (id) WHERE status = 'held';
-  -- A channel event is held once (its source key).
-  CREATE UNIQUE INDEX held_questions_by_source ON held_questions (((body::jsonb) ->> 'source'));
   `,
   // ---- the web console's sessions (src/store/postgres-sessions.ts)
   `

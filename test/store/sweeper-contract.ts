@@ -27,35 +27,38 @@ const LINES = [
 export function openCasesContract<L extends LedgerStore>(name: string, open: () => Promise<StoreHarness<L>>, cases: (ledger: L) => OpenCases): void {
   let db: StoreHarness<L>;
 
-  beforeEach(async () => {
-    db = await open();
-    expect((await new Ledger(db.ledger, province()).importLines(LINES)).errors).toEqual([]);
-  });
-  afterEach(async () => {
-    await db.close();
-  });
-
-  test(`${name}: open cases of every agency started by the instant, with their position and deadlines, by agency and acceptance deadline`, async () => {
-    const found = await cases(db.ledger).openCases(instant('2026-11-10T00:00:00+07:00'));
-    expect(found.map((c) => [c.q, c.idx, c.agency])).toEqual([
-      ['HD-2026-000002', 1, 'h-baothang'],
-      ['HD-2026-000001', 0, 'so-yte'],
-    ]);
-    const [forwarded, open] = found;
-    expect(open).toEqual({
-      q: 'HD-2026-000001',
-      idx: 0,
-      agency: 'so-yte',
-      start: instant('2026-11-02T09:05:00+07:00'),
-      acceptDue: expect.any(Number),
-      baseAnswerDue: expect.any(Number),
-      answerDue: expect.any(Number),
+  // The hooks inside: each adapter opens only its own database for its own tests.
+  describe(name, () => {
+    beforeEach(async () => {
+      db = await open();
+      expect((await new Ledger(db.ledger, province()).importLines(LINES)).errors).toEqual([]);
     });
-    expect(open.acceptDue).toBeGreaterThan(open.start);
-    expect(open.answerDue).toBeGreaterThan(open.acceptDue);
-    expect(forwarded.start).toBe(instant('2026-11-03T10:00:00+07:00'));
-    // Cases not started by the instant are left out; closed ones never come back (the current state is read).
-    expect((await cases(db.ledger).openCases(instant('2026-11-02T11:00:00+07:00'))).map((c) => [c.q, c.idx])).toEqual([['HD-2026-000001', 0]]);
-    expect((await cases(db.ledger).openCases(instant('2026-11-20T09:00:00+07:00'))).map((c) => c.q)).toEqual(['HD-2026-000002', 'HD-2026-000005', 'HD-2026-000001']);
+    afterEach(async () => {
+      await db.close();
+    });
+
+    test(`open cases of every agency started by the instant, with their position and deadlines, by agency and acceptance deadline`, async () => {
+      const found = await cases(db.ledger).openCases(instant('2026-11-10T00:00:00+07:00'));
+      expect(found.map((c) => [c.q, c.idx, c.agency])).toEqual([
+        ['HD-2026-000002', 1, 'h-baothang'],
+        ['HD-2026-000001', 0, 'so-yte'],
+      ]);
+      const [forwarded, open] = found;
+      expect(open).toEqual({
+        q: 'HD-2026-000001',
+        idx: 0,
+        agency: 'so-yte',
+        start: instant('2026-11-02T09:05:00+07:00'),
+        acceptDue: expect.any(Number),
+        baseAnswerDue: expect.any(Number),
+        answerDue: expect.any(Number),
+      });
+      expect(open.acceptDue).toBeGreaterThan(open.start);
+      expect(open.answerDue).toBeGreaterThan(open.acceptDue);
+      expect(forwarded.start).toBe(instant('2026-11-03T10:00:00+07:00'));
+      // Cases not started by the instant are left out; closed ones never come back (the current state is read).
+      expect((await cases(db.ledger).openCases(instant('2026-11-02T11:00:00+07:00'))).map((c) => [c.q, c.idx])).toEqual([['HD-2026-000001', 0]]);
+      expect((await cases(db.ledger).openCases(instant('2026-11-20T09:00:00+07:00'))).map((c) => c.q)).toEqual(['HD-2026-000002', 'HD-2026-000005', 'HD-2026-000001']);
+    });
   });
 }
