@@ -2,6 +2,7 @@ import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from 'pg';
 import type { CaseRecord } from '../domain/cases';
 import type { QuestionState } from '../domain/lifecycle';
 import { caseFromRow, caseRow, type CaseRow } from './case-rows';
+import { pgText } from './postgres-transaction';
 import { ConflictError, type LedgerStore, type QuestionUpdate, type StoredEvent } from './types';
 
 /**
@@ -9,7 +10,7 @@ import { ConflictError, type LedgerStore, type QuestionUpdate, type StoredEvent 
  * records how many ran. Times are epoch milliseconds (BIGINT), as in the SQLite schema,
  * so both stores give the same rows to the same code.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `
   CREATE TABLE events (
     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -158,6 +159,14 @@ const MIGRATIONS: string[] = [
   CREATE INDEX console_sessions_by_account ON console_sessions (account_id);
   CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_ms);
   `,
+  // ---- the ledger: the channel event a question was filed from, kept as a column (questionFromSource)
+  `
+  -- jsonb refuses a body whose text escapes a NUL character, which SQLite keeps: the source is read once, when written.
+  ALTER TABLE events ADD COLUMN source TEXT;
+  UPDATE events SET source = (body::jsonb) ->> 'source' WHERE type = 'submitted';
+  DROP INDEX events_submitted_source;
+  CREATE INDEX events_by_source ON events (source) WHERE source IS NOT NULL;
+  `,
 ];
 
 /** Any instance that migrates takes this lock first, so two instances starting together migrate once. */
@@ -182,6 +191,12 @@ export function parsePostgresLocation(location: string): { connectionString: str
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`PostgreSQL location: schema '${schema}' must be lower-case letters, digits and _`);
   url.searchParams.delete('schema');
   return { connectionString: url.toString(), schema };
+}
+
+/** The channel event key a `submitted` event's JSON names (`source`), as stored in the events' source column. */
+function sourceOf(body: string): string | null {
+  const source = (JSON.parse(body) as { source?: unknown }).source;
+  return typeof source === 'string' ? pgText(source) : null;
 }
 
 /** The location with its password hidden, for messages and logs. */
@@ -277,7 +292,14 @@ export class PostgresLedgerStore implements LedgerStore {
     if (events.some((e) => e.order !== undefined)) events.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
     await this.transaction(async (client) => {
       for (const event of events)
-        await client.query('INSERT INTO events (q, type, at_ms, key, body) VALUES ($1, $2, $3, $4, $5)', [event.q, event.type, event.at, event.key, event.body]);
+        await client.query('INSERT INTO events (q, type, at_ms, key, body, source) VALUES ($1, $2, $3, $4, $5, $6)', [
+          event.q,
+          event.type,
+          event.at,
+          event.key,
+          event.body,
+          event.type === 'submitted' ? sourceOf(event.body) : null,
+        ]);
       for (const update of updates) {
         const { state } = update;
         const values = [state.id, state.status, state.agency ?? null, state.channel, state.submittedAt, state.lastEventAt, state.eventCount, state.rating ?? null, JSON.stringify(state)];
@@ -382,8 +404,8 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async questionFromSource(source: string): Promise<string | undefined> {
     const rows = await this.pool.query<{ q: string }>(
-      "SELECT q FROM events WHERE type = 'submitted' AND (body::jsonb) ->> 'source' = $1 LIMIT 1",
-      [source],
+      "SELECT q FROM events WHERE type = 'submitted' AND source = $1 LIMIT 1",
+      [pgText(source)],
     );
     return rows.rows[0]?.q;
   }
