@@ -44,7 +44,7 @@ function cleanParam(value: unknown): unknown {
 function cleanQueries<T extends Pool | PoolClient>(target: T, wrapConnect: boolean): T {
   return new Proxy(target, {
     get(object, property) {
-      if (property === 'query') return (text: unknown, params?: unknown) => (object.query as (t: unknown, p?: unknown) => unknown)(text, Array.isArray(params) ? params.map(cleanParam) : params);
+      if (property === 'query') return (text: unknown, params?: unknown) => Reflect.apply(object.query, object, [text, Array.isArray(params) ? params.map(cleanParam) : params]) as unknown;
       if (property === 'connect' && wrapConnect) return async () => cleanQueries(await (object as Pool).connect(), false);
       const value: unknown = Reflect.get(object, property, object);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
@@ -54,8 +54,8 @@ function cleanQueries<T extends Pool | PoolClient>(target: T, wrapConnect: boole
 
 /**
  * The pool, with every text parameter made storable (pgText): a NUL character in a name, a draft
- * or an id typed in a URL would otherwise make PostgreSQL refuse the statement, where SQLite
- * answers (stores it, or finds nothing).
+ * or an id typed in a URL would otherwise make PostgreSQL refuse the statement (an error where
+ * SQLite answers). A lookup then reads the text without it.
  */
 export function nulSafePool(pool: Pool): Pool {
   return cleanQueries(pool, true);
