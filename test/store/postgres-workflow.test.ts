@@ -1,4 +1,6 @@
 import { Workflow } from '../../src/backoffice/actions';
+import { HeldQuestions } from '../../src/backoffice/held';
+import { Ledger } from '../../src/ledger/ledger';
 import { RecordingNotifier } from '../../src/backoffice/notifier';
 import type { Account } from '../../src/app/ports';
 import { PostgresLedgerStore } from '../../src/store/postgres';
@@ -73,5 +75,46 @@ describe('the back-office workflow on PostgreSQL, two instances behind a load ba
     expect(handed[0] + handed[1]).toBe(1);
     expect(a.notifier.toCitizens.length + b.notifier.toCitizens.length).toBe(1);
     expect(await b.stores.queries.unclaimedAnswersSince(since)).toEqual([]);
+  });
+});
+
+describe('the held queue on PostgreSQL, two instances', () => {
+  let db: StoreHarness<PostgresLedgerStore>;
+  beforeEach(async () => {
+    db = await postgresHarness();
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  test('over the limit the question waits; two editors releasing it at once on two instances file it once', async () => {
+    const data = province();
+    const held = async (ledger: PostgresLedgerStore) => new HeldQuestions({ data, ledger: new Ledger(ledger, data), store: ledger, intake: postgresBackStores(ledger).intake });
+    const [a, b] = [await held(db.ledger), await held(await db.another())];
+    const filing = {
+      source: 'directline:c1|0000003',
+      channel: 'portal' as const,
+      text: 'Xin hỏi thủ tục cấp chứng chỉ hành nghề khám bệnh',
+      asker: { name: 'Nguyễn Văn An', contact: '0912345678' },
+      lang: 'vi',
+      agency: 'so-yte',
+      confidence: 0.9,
+      triage: false,
+    };
+    const sender = { channel: 'directline', userId: 'dl-1', address: 'addr-1' };
+    const now = instant('2026-12-01T09:00:00+07:00');
+    const perDay = data.policy.questionsPerDay.perIdentity;
+    for (let i = 0; i < perDay; i += 1) expect(await a.admitOrHold({ ...filing, source: `directline:c1|${i}` }, sender, now + i)).toEqual({ admitted: true });
+    const over = await b.admitOrHold(filing, sender, now + perDay);
+    expect(over).toEqual({ admitted: false, id: expect.any(Number), reason: 'identity' });
+    const id = (over as { id: number }).id;
+    expect((await a.waiting()).map((h) => h.id)).toEqual([id]);
+
+    const results = await Promise.allSettled([a.release(id, 'acc_editor_1', now + 3_600_000), b.release(id, 'acc_editor_2', now + 3_600_000)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const q = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ q: string }>).value.q;
+    expect(await db.ledger.questionFromSource(filing.source)).toBe(q);
+    expect((await db.ledger.counts()).questions).toBe(1);
+    expect(await b.waiting()).toEqual([]);
   });
 });
