@@ -33,6 +33,20 @@ module.exports = {
       to: { path: '^src/cli/' },
     },
     {
+      name: 'only-entry-points-import-the-composition-root',
+      severity: 'error',
+      comment: 'src/composition-root.ts builds the service once; serve, the messaging worker and the CLI call it, and nothing it builds may reach back into it.',
+      from: { path: '^(src|dialogs)/', pathNot: ['^src/composition-root\\.ts$', '^src/http/server\\.ts$', '^src/channels/messaging/worker\\.ts$', '^src/cli/'] },
+      to: { path: '^src/composition-root\\.ts$' },
+    },
+    {
+      name: 'only-the-store-opener-picks-adapters',
+      severity: 'error',
+      comment: 'Adapters of the storage ports are chosen in src/store/open.ts (openStores) alone; everything else sees src/app/ports.ts.',
+      from: { path: '^(src|dialogs)/', pathNot: ['^src/store/', '^src/composition-root\\.ts$'] },
+      to: { path: '^src/store/(sqlite|postgres)[^/]*\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-test-code-in-production',
       severity: 'error',
       from: { path: '^(src|dialogs)/' },

@@ -8,8 +8,7 @@ import { Ledger, LedgerRejection } from '../ledger/ledger';
 import { logger } from '../observability/logger';
 import { overdueQuestions } from '../queries/overdue';
 import type { RouteResult } from '../routing/router';
-import { SqliteLedgerStore } from '../store/sqlite';
-import { listQuestions, type QuestionListFilter, type QuestionListRow } from '../store/sqlite-queries';
+import type { QuestionListFilter, QuestionListRow } from '../app/ports';
 import { ConflictError, type LedgerStore } from '../store/types';
 import type { ChatMessage, Notifier } from './notifier';
 import { answerHandOverKey, type Account, type BackofficeStore, type Draft, type Role } from './types';
@@ -38,10 +37,6 @@ export interface QuestionQueries {
   listQuestions(filter: QuestionListFilter): Promise<{ total: number; rows: QuestionListRow[] }>;
 }
 
-export function sqliteQuestionQueries(store: SqliteLedgerStore): QuestionQueries {
-  return { listQuestions: async (filter) => listQuestions(store.db, filter) };
-}
-
 export type RouterLike = { route(text: string): RouteResult };
 
 export interface WorkflowDeps {
@@ -51,7 +46,7 @@ export interface WorkflowDeps {
   notifier: Notifier;
   /** Defaults to a Ledger over `store`. */
   ledger?: Ledger;
-  /** Defaults to SQL on the store when it is the SQLite one. */
+  /** The question lists (Stores.queries); without them, listing questions fails. */
   queries?: QuestionQueries;
   /** The router, to suggest where a question should be forwarded. */
   router?: RouterLike;
@@ -226,7 +221,7 @@ export class Workflow {
     this.backoffice = deps.backoffice;
     this.notifier = deps.notifier;
     this.ledger = deps.ledger ?? new Ledger(deps.store, deps.data);
-    this.queries = deps.queries ?? (deps.store instanceof SqliteLedgerStore ? sqliteQuestionQueries(deps.store) : undefined);
+    this.queries = deps.queries;
     this.router = deps.router;
     this.now = deps.now ?? Date.now;
     this.onRecorded = deps.onRecorded;

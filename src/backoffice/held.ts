@@ -4,7 +4,7 @@ import type { QuestionState } from '../domain/lifecycle';
 import type { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
 import type { HeldQuestion, HoldReason, QuestionIntake } from '../app/ports';
-import { contactKey, identityKey } from '../store/sqlite-intake';
+import { contactKey, identityKey } from './intake-keys';
 import type { LedgerStore } from '../store/types';
 import { WorkflowError } from './actions';
 import type { QuestionFiling } from './types';

@@ -4,21 +4,17 @@ import { Ledger } from '../ledger/ledger';
 import { FaqBase } from '../routing/faq';
 import { buildRouter, DEFAULT_INTENTS_DIR, loadRoutingResources } from '../routing/load';
 import { Moderation } from '../routing/moderation';
-import type { LedgerStore } from '../store/types';
+import type { Stores } from '../app/ports';
 import { StaffDialog } from '../../dialogs/officer/staffDialog';
 import { loadAdminPhrases } from '../admin/query';
 import { Workflow } from '../backoffice/actions';
 import { HeldQuestions } from '../backoffice/held';
-import { SqliteQuestionIntake } from '../store/sqlite-intake';
 import { ChatNotifier, conversationKey } from '../backoffice/chat-notifier';
 import type { Notifier } from '../backoffice/notifier';
 import { noticePromises, type NoticePromises } from '../notify/notices';
 import { loadNoticePolicy } from '../notify/policy';
 import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
-import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
-import { SqliteChannelQueueStore } from '../store/sqlite-channels';
-import { SqliteLedgerStore } from '../store/sqlite';
 import type { Metrics } from '../observability/metrics';
 import { HoidapBot } from './bot';
 import type { BotMetrics } from './services';
@@ -40,9 +36,13 @@ export function botMetrics(metrics: Metrics): BotMetrics {
   };
 }
 
+/** The stores the bot works on (src/store/open.ts openStores, or sqliteStores in tests). */
+export type BotStores = Pick<Stores, 'ledger' | 'queries' | 'backoffice' | 'intake' | 'channels'>;
+
 export interface BotSetup {
   data: ProvinceData;
-  store: LedgerStore;
+  stores: BotStores;
+  /** Conversation and user state (the stores' botState, buffered per turn by the caller; or memory in tests). */
   storage: Storage;
   now?: () => number;
   intentsDir?: string;
@@ -59,13 +59,14 @@ export interface BotSetup {
 export interface BotBuild {
   bot: HoidapBot;
   services: BotServices;
-  /** The back office, with the embedded SQLite store. */
-  staff?: { backoffice: BackofficeStore; workflow: Workflow; notifier: Notifier; chat?: ChatNotifier; held: HeldQuestions };
+  /** The back office: accounts, the officers' workflow, chat notifications, the held queue. */
+  staff: { backoffice: BackofficeStore; workflow: Workflow; notifier: Notifier; chat?: ChatNotifier; held: HeldQuestions };
 }
 
 /** Loads and validates the routing, FAQ, moderation and chat data, trains the router (with the officers' corrections) and builds the bot. */
 export async function createBot(setup: BotSetup): Promise<BotBuild> {
-  const { data, store, storage } = setup;
+  const { data, stores, storage } = setup;
+  const store = stores.ledger;
   const intentsDir = setup.intentsDir ?? DEFAULT_INTENTS_DIR;
   const resources = loadRoutingResources(data, intentsDir);
   const router = buildRouter(data, resources, await store.routingCorrections());
@@ -87,13 +88,8 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     rememberConversation: async (q, reference) => storage.write({ [conversationKey(q)]: { reference } }),
     noticePromise: (setup.notices ?? noticePromises(loadNoticePolicy(data.dataDir), new Set())).promise,
   };
-  if (!(store instanceof SqliteLedgerStore)) {
-    const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics);
-    return { bot, services };
-  }
-
   // The back office: accounts, the workflow, and chat notifications to officers and citizens.
-  const backoffice = new SqliteBackofficeStore(store.db);
+  const { backoffice } = stores;
   const chat = setup.notifier ? undefined : new ChatNotifier(backoffice, storage);
   const notifier = setup.notifier ?? (chat as ChatNotifier);
   const now = services.now;
@@ -115,6 +111,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     store,
     ledger: services.ledger,
     backoffice,
+    queries: stores.queries,
     notifier,
     router,
     now,
@@ -131,7 +128,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     data,
     ledger: services.ledger,
     store,
-    intake: new SqliteQuestionIntake(store.db),
+    intake: stores.intake,
     onAssigned: services.onAssigned,
     rememberConversation: services.rememberConversation,
   });
@@ -141,7 +138,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     workflow,
     // intents/admin.json read and validated at start-up: a bad entry stops the server naming the file and the entry.
     admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now, phrases: loadAdminPhrases() },
-    ...(store instanceof SqliteLedgerStore ? { outbox: new SqliteChannelQueueStore(store.db) } : {}),
+    outbox: stores.channels,
   });
   // The owner reads the confirmation in the chat just linked (with a warning to report a link they did not make); the admins are told in theirs.
   const onLinked = async (account: Account, identity: ChatIdentity) => {

@@ -1,14 +1,12 @@
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DataError, loadProvinceData, type ProvinceData } from '../config/data';
-import { isPostgresLocation, openStore } from '../config/store';
+import { isPostgresLocation, sqliteFile } from '../store/open';
 import { Ledger } from '../ledger/ledger';
 import { overdueQuestions } from '../queries/overdue';
 import { appendix02Report, CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type RenderOptions, type ReportFormat } from '../reports/appendix02';
 import { parseDay, parseInstant } from '../domain/time';
-import type { LedgerStore } from '../store/types';
 import { DEFAULT_DB_PATH } from '../config/paths';
 import { evaluateRouter, renderEvaluation, type EvaluationItem } from '../routing/evaluate';
 import { crossValidateByWriter } from '../routing/crossval';
@@ -19,13 +17,9 @@ import { WorkflowError } from '../backoffice/actions';
 import { evaluateAdminParser, formatAdminEvaluation, readLabelledRequests } from '../admin/evaluate';
 import { parseAdminQuery, structuredQuery } from '../admin/query';
 import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
-import { HeldQuestions } from '../backoffice/held';
-import { conversationKey } from '../backoffice/chat-notifier';
-import { SqliteQuestionIntake } from '../store/sqlite-intake';
-import { SqliteBotStorage } from '../store/sqlite-bot-storage';
-import { SqliteLedgerStore } from '../store/sqlite';
-import { makePrivate } from '../store/private-file';
-import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
+import type { BackofficeStore } from '../backoffice/types';
+import { heldQueue, openRoot, type Root } from '../composition-root';
+import { NotOnPostgresError } from '../store/unavailable';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
 export class UsageError extends Error {}
@@ -97,12 +91,17 @@ function dayArg(value: string | undefined, name: string): number {
   return day;
 }
 
-async function withStore<T>(dbPath: string | undefined, fn: (store: LedgerStore) => Promise<T>): Promise<T> {
-  const store = await openStore(dbPath);
+/** Opens the stores --db (or HOIDAP_DB) names through the composition root, for the time of one command. */
+async function withRoot<T>(data: ProvinceData, dbPath: string | undefined, fn: (root: Root) => Promise<T>): Promise<T> {
+  const root = await openRoot(data, dbPath);
   try {
-    return await fn(store);
+    return await fn(root);
+  } catch (err) {
+    // A part of the service this database cannot keep: a wrong --db, nothing changed.
+    if (err instanceof NotOnPostgresError) throw new UsageError(err.message);
+    throw err;
   } finally {
-    await store.close();
+    await root.close();
   }
 }
 
@@ -125,7 +124,7 @@ async function importCommand(argv: string[], data: ProvinceData, out: Output): P
   if (positionals.length !== 1) throw new UsageError('import takes one ledger file: hoidap import --db PATH FILE');
   const file = positionals[0];
   const text = readInputFile(file);
-  return withStore(values.db, async (store) => {
+  return withRoot(data, values.db, async ({ stores: { ledger: store } }) => {
     const result = await new Ledger(store, data).importLines(text.split(/\r?\n/));
     if (result.errors.length > 0) {
       for (const e of result.errors) out.stderr.write(`${file}:${e.line}: ${e.reason}\n`);
@@ -139,7 +138,7 @@ async function importCommand(argv: string[], data: ProvinceData, out: Output): P
 
 async function exportCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
   const { values } = args(argv, ['db', 'out']);
-  return withStore(values.db, async (store) => {
+  return withRoot(data, values.db, async ({ stores: { ledger: store } }) => {
     const lines: string[] = [];
     for await (const line of new Ledger(store, data).exportLines()) lines.push(line);
     writeOut(out, values.out, lines.length > 0 ? `${lines.join('\n')}\n` : '');
@@ -147,39 +146,17 @@ async function exportCommand(argv: string[], data: ProvinceData, out: Output): P
   });
 }
 
-async function backupCommand(argv: string[], out: Output): Promise<number> {
+async function backupCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
   const { values } = args(argv, ['db', 'out']);
   const source = existingDb(values.db);
   if (!values.out) throw new UsageError('--out FILE is required: where to write the copy');
   const target = path.resolve(values.out);
   if (fs.existsSync(target)) throw new UsageError(`${target} already exists: a backup never overwrites a file`);
-  return withStore(source, async (store) => {
-    if (!(store instanceof SqliteLedgerStore)) throw new UsageError('the store is PostgreSQL: back it up with pg_dump (or hoidap export for the ledger alone)');
-    const { db } = store;
-    // VACUUM INTO copies one consistent snapshot (a read transaction: the server keeps writing meanwhile)
-    // into a file that only gets its final name once it is complete and checked.
-    const partial = `${target}.partial-${process.pid}`;
-    try {
-      // Created empty, owner-only, before SQLite writes into it (VACUUM INTO accepts an empty file).
-      makePrivate(partial);
-      db.prepare('VACUUM INTO ?').run(partial);
-      const copy = new Database(partial, { readonly: true });
-      let summary: string;
-      try {
-        const check = copy.pragma('quick_check', { simple: true });
-        if (check !== 'ok') throw new Error(`the copy failed its integrity check: ${String(check)}`);
-        const { n } = copy.prepare('SELECT count(*) AS n FROM questions').get() as { n: number };
-        summary = `${n} questions, schema version ${String(copy.pragma('user_version', { simple: true }))}`;
-      } finally {
-        copy.close();
-      }
-      makePrivate(partial);
-      fs.renameSync(partial, target);
-      out.stdout.write(`${target}: ${fs.statSync(target).size} bytes, ${summary}\n`);
-      return 0;
-    } finally {
-      fs.rmSync(partial, { force: true });
-    }
+  return withRoot(data, source, async ({ stores }) => {
+    if (!stores.backup) throw new UsageError(`the store is ${stores.kind === 'postgres' ? 'PostgreSQL: back it up with pg_dump' : `${stores.kind}: back it up with its own tools`} (or hoidap export for the ledger alone)`);
+    const { bytes, summary } = await stores.backup(target);
+    out.stdout.write(`${target}: ${bytes} bytes, ${summary}\n`);
+    return 0;
   });
 }
 
@@ -195,7 +172,7 @@ async function reportCommand(argv: string[], data: ProvinceData, out: Output): P
   const options: RenderOptions = { headers };
   if (values['report-number'] !== undefined) options.reportNumber = values['report-number'];
   if (values['report-date'] !== undefined) options.reportDay = dayArg(values['report-date'], 'report-date');
-  return withStore(values.db, async (store) => {
+  return withRoot(data, values.db, async ({ stores: { ledger: store } }) => {
     const report = await appendix02Report(store, data, { fromDay, toDay });
     writeOut(out, values.out, await renderReport(report, format, data, options));
     return 0;
@@ -214,7 +191,7 @@ async function overdueCommand(argv: string[], data: ProvinceData, out: Output): 
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
   const agency = match.agency;
-  return withStore(values.db, async (store) => {
+  return withRoot(data, values.db, async ({ stores: { ledger: store } }) => {
     const list = await overdueQuestions(store, data, agency, at);
     const { clock } = data;
     if (format === 'json') {
@@ -246,17 +223,17 @@ async function overdueCommand(argv: string[], data: ProvinceData, out: Output): 
 }
 
 /** The store for routing corrections: only an existing database (routing never creates one). */
-async function correctionsFrom(dbPath: string | undefined): Promise<LabeledQuestion[]> {
+async function correctionsFrom(data: ProvinceData, dbPath: string | undefined): Promise<LabeledQuestion[]> {
   const location = dbPath ?? process.env.HOIDAP_DB ?? DEFAULT_DB_PATH;
-  if (!isPostgresLocation(location) && !fs.existsSync(location)) {
+  if (!isPostgresLocation(location) && !fs.existsSync(sqliteFile(location))) {
     if (dbPath) throw new UsageError(`no database at ${dbPath}`);
     return [];
   }
-  return withStore(location, (store) => store.routingCorrections());
+  return withRoot(data, location, ({ stores }) => stores.ledger.routingCorrections());
 }
 
 async function routerFor(data: ProvinceData, dbPath: string | undefined) {
-  const corrections = await correctionsFrom(dbPath);
+  const corrections = await correctionsFrom(data, dbPath);
   return { router: buildRouter(data, loadRoutingResources(data), corrections), corrections };
 }
 
@@ -401,16 +378,13 @@ async function evalAdminCommand(argv: string[], data: ProvinceData, out: Output)
 /** --db, which must name an existing SQLite file (or a PostgreSQL URI): commands that only read never create one. */
 function existingDb(dbPath: string | undefined): string {
   const db = required(dbPath, 'db');
-  if (!isPostgresLocation(db) && !fs.existsSync(db)) throw new UsageError(`no database at ${db}`);
+  if (!isPostgresLocation(db) && !fs.existsSync(sqliteFile(db))) throw new UsageError(`no database at ${db}`);
   return db;
 }
 
-async function withBackoffice<T>(dbPath: string | undefined, fn: (store: SqliteBackofficeStore) => Promise<T>, mustExist = true): Promise<T> {
+async function withBackoffice<T>(data: ProvinceData, dbPath: string | undefined, fn: (store: BackofficeStore) => Promise<T>, mustExist = true): Promise<T> {
   const db = mustExist ? existingDb(dbPath) : required(dbPath, 'db');
-  return withStore(db, async (store) => {
-    if (!(store instanceof SqliteLedgerStore)) throw new UsageError('accounts are kept in the SQLite store; give a SQLite file with --db');
-    return fn(new SqliteBackofficeStore(store.db));
-  });
+  return withRoot(data, db, ({ stores }) => fn(stores.backoffice));
 }
 
 async function accountCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
@@ -429,7 +403,7 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
         if (err instanceof WorkflowError) throw new UsageError(err.message.replace(/^(agency|role|name)\b/, '--$1').replace('leave agency out', 'leave --agency out'));
         throw err;
       }
-      return withBackoffice(values.db, async (store) => {
+      return withBackoffice(data, values.db, async (store) => {
         const { account, token } = await createAccountWithToken(store, data, input, Date.now());
         const agency = account.agency ? `, ${account.agency} (${data.agencies.get(account.agency)?.name ?? account.agency})` : '';
         out.stdout.write(`account ${account.id}: ${account.name}, ${account.role}${agency}\n`);
@@ -440,7 +414,7 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
     }
     case 'list': {
       const { values } = args(rest, ['db']);
-      return withBackoffice(values.db, async (store) => {
+      return withBackoffice(data, values.db, async (store) => {
         const accounts = await store.listAccounts();
         if (accounts.length === 0) {
           out.stdout.write('no accounts yet; create one with: npx hoidap account create --db PATH --name NAME --role admin\n');
@@ -457,7 +431,7 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
     case 'link-code': {
       const { values } = args(rest, ['db', 'id']);
       const id = required(values.id, 'id');
-      return withBackoffice(values.db, async (store) => {
+      return withBackoffice(data, values.db, async (store) => {
         const account = await store.getAccount(id);
         if (!account) throw new UsageError(`no account ${id}; see npx hoidap account list --db ${values.db}`);
         if (!account.active) throw new UsageError(`account ${id} is deactivated`);
@@ -473,7 +447,7 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
     case 'deactivate': {
       const { values } = args(rest, ['db', 'id']);
       const id = required(values.id, 'id');
-      return withBackoffice(values.db, async (store) => {
+      return withBackoffice(data, values.db, async (store) => {
         const account = await asUsage(() => deactivateAccount(store, id, 'cli'));
         out.stdout.write(`account ${account.id} (${account.name}) deactivated: its API tokens, chat links and link codes no longer work\n`);
         return 0;
@@ -482,7 +456,7 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
     case 'revoke-tokens': {
       const { values } = args(rest, ['db', 'id']);
       const id = required(values.id, 'id');
-      return withBackoffice(values.db, async (store) => {
+      return withBackoffice(data, values.db, async (store) => {
         const revoked = await asUsage(() => revokeAccountTokens(store, id, 'cli', Date.now()));
         out.stdout.write(`account ${id}: ${revoked} API token${revoked === 1 ? '' : 's'} revoked\n`);
         return 0;
@@ -492,7 +466,7 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
       const { values } = args(rest, ['db', 'id', 'channel', 'user']);
       const id = required(values.id, 'id');
       if ((values.channel === undefined) !== (values.user === undefined)) throw new UsageError('give both --channel and --user to unlink one chat identity, or neither to unlink all');
-      return withBackoffice(values.db, async (store) => {
+      return withBackoffice(data, values.db, async (store) => {
         if (values.channel === undefined) {
           const identities = await store.identitiesOf(id).catch(() => []);
           for (const i of identities) out.stdout.write(`unlinking ${i.channel} ${i.userId}\n`);
@@ -527,17 +501,9 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
   const [sub, ...rest] = argv;
   const { values } = args(rest, sub === 'list' ? ['db', 'format'] : ['db', 'id', 'by']);
   const db = existingDb(values.db);
-  return withStore(db, async (store) => {
-    if (!(store instanceof SqliteLedgerStore)) throw new UsageError('the held queue is kept in the SQLite store; give a SQLite file with --db');
-    const storage = new SqliteBotStorage(store.db);
-    const held = new HeldQuestions({
-      data,
-      ledger: new Ledger(store, data),
-      store,
-      intake: new SqliteQuestionIntake(store.db),
-      // So that the answer reaches the citizen's chat once published.
-      rememberConversation: async (q, reference) => storage.write({ [conversationKey(q)]: { reference } }),
-    });
+  return withRoot(data, db, async (root) => {
+    // A released question reaches the citizen's chat once answered (its conversation is kept in the bot state).
+    const held = heldQueue(root);
     switch (sub) {
       case 'list': {
         const items = await held.waiting(1000);
@@ -600,7 +566,7 @@ export async function main(
       case 'export':
         return await exportCommand(rest, data, out);
       case 'backup':
-        return await backupCommand(rest, out);
+        return await backupCommand(rest, data, out);
       case 'report':
         return await reportCommand(rest, data, out);
       case 'overdue':

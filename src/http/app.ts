@@ -6,10 +6,7 @@ import { logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { mountBotFramework, type BotFrameworkDeps } from './botframework';
 import type { Messaging } from '../channels/messaging';
-import type { LedgerStore } from '../store/types';
-import { SqliteLedgerStore } from '../store/sqlite';
-import { SqliteQuestionQueries } from '../store/sqlite-queries';
-import { SqliteConsoleSessions } from '../store/sqlite-console-sessions';
+import type { Stores } from '../app/ports';
 import { createApiRouter, type ApiDeps } from './api';
 import { mountPublicAnswers } from './public-page';
 import { clientErrorStatus } from './client-error';
@@ -18,7 +15,8 @@ import { hardeningFromEnv, metricsHandler, securityHeaders, type HttpHardening }
 
 export interface AppDeps {
   data: ProvinceData;
-  store: LedgerStore;
+  /** The ledger (readiness, REST API), the read model (public answers, console), the console's sessions. */
+  stores: Pick<Stores, 'ledger' | 'queries' | 'consoleSessions'>;
   /** The portal channel (Direct Line + Web Chat page at /); without it / is a plain status page. */
   portal?: PortalDeps | Portal;
   metrics?: Metrics;
@@ -36,7 +34,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 }
 
-export function createApp({ data, store, portal, metrics, botFramework, messaging, api, hardening = hardeningFromEnv() }: AppDeps): express.Express {
+export function createApp({ data, stores, portal, metrics, botFramework, messaging, api, hardening = hardeningFromEnv() }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Behind a reverse proxy, the client's address (rate limits) comes from X-Forwarded-For only if the proxy is trusted.
@@ -72,19 +70,17 @@ export function createApp({ data, store, portal, metrics, botFramework, messagin
     res.json({ status: 'ok' });
   });
 
+  const store = stores.ledger;
   app.get('/readyz', async (_req, res) => {
     const storeUp = await store.ping();
     res.status(storeUp ? 200 : 503).json({ status: storeUp ? 'ready' : 'store unavailable', store: store.kind, agencies: data.agencies.all.length });
   });
 
   if (api) app.use('/api/v1', createApiRouter({ data, store, ...api }));
-  // The web console for staff (sessions and dashboard counts in the SQLite file).
-  if (api && store instanceof SqliteLedgerStore) app.use('/quan-tri', createConsoleRouter({ data, store, sessions: new SqliteConsoleSessions(store.db), queries: new SqliteQuestionQueries(store.db), ...api }));
-  // The public page of answered questions reads the SQLite file directly.
-  if (store instanceof SqliteLedgerStore) {
-    const queries = new SqliteQuestionQueries(store.db);
-    mountPublicAnswers(app, { data, source: { version: () => queries.answeredCount(), all: () => queries.publicAnswers() } });
-  }
+  // The web console for staff.
+  if (api) app.use('/quan-tri', createConsoleRouter({ data, store, sessions: stores.consoleSessions, queries: stores.queries, ...api }));
+  // The public page of answered questions.
+  mountPublicAnswers(app, { data, source: { version: () => stores.queries.answeredCount(), all: () => stores.queries.publicAnswers() } });
 
   if (portal) {
     mountPortal(app, portal);

@@ -4,7 +4,7 @@ import { initials } from '../backoffice/actions';
 import type { ProvinceData } from '../config/data';
 import { redactForPublic } from '../domain/redact';
 import { foldVietnamese } from '../domain/text';
-import type { PublicAnswerRow } from '../store/sqlite-queries';
+import type { PublicAnswerRow } from '../app/ports';
 
 /**
  * GET /hoi-dap: the public list of answered questions, server-rendered, searchable by

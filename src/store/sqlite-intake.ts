@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import type { AdmitDecision, HeldBody, HeldQuestion, HoldReason, IntakeLimits, QuestionIntake } from '../app/ports';
 
 export type { AdmitDecision, HeldBody, HeldQuestion, HoldReason, IntakeLimits } from '../app/ports';
@@ -26,22 +25,6 @@ export function held(r: HeldRow): HeldQuestion {
     ...(r.decided_by !== null ? { decidedBy: r.decided_by } : {}),
     ...(r.q !== null ? { q: r.q } : {}),
   };
-}
-
-/** Keys are hashes: the counters do not keep who asked or their phone number. */
-function key(kind: string, value: string): string {
-  return createHash('sha256').update(`${kind}:${value}`, 'utf8').digest('hex').slice(0, 32);
-}
-
-/** A contact as counted: a phone's digits (+84 as 0), an e-mail in lower case. */
-export function contactKey(contact: string): string {
-  const trimmed = contact.trim().toLowerCase();
-  const digits = trimmed.replace(/[\s.()+-]/g, '');
-  return key('contact', /^\d+$/.test(digits) ? digits.replace(/^84/, '0') : trimmed);
-}
-
-export function identityKey(channel: string, userId: string): string {
-  return key('identity', `${channel}:${userId}`);
 }
 
 /**

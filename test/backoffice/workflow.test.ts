@@ -6,6 +6,7 @@ import { buildRouter, loadRoutingResources } from '../../src/routing/load';
 import type { Router } from '../../src/routing/router';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
+import { SqliteQuestionQueries } from '../../src/store/sqlite-queries';
 import { captureLogs } from '../fakes/log-capture';
 import { instant, local, province } from '../helpers/province';
 
@@ -48,7 +49,7 @@ async function rig(): Promise<Rig> {
   const notifier = new RecordingNotifier();
   const clock = { now: instant('2026-11-30T09:00:00+07:00') };
   const ledger = new Ledger(store, data);
-  const workflow = new Workflow({ data, store, ledger, backoffice, notifier, router, now: () => clock.now });
+  const workflow = new Workflow({ data, store, ledger, backoffice, queries: new SqliteQuestionQueries(store.db), notifier, router, now: () => clock.now });
   const t = instant('2026-11-01T08:00:00+07:00');
   const make = (name: string, role: Account['role'], agency?: string) => backoffice.createAccount({ name, role, ...(agency ? { agency } : {}) }, t);
   const r: Rig = {

@@ -6,6 +6,7 @@ import type { BotServices } from '../../src/bot/services';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { sqliteStores } from '../../src/store/open';
 import { instant, province } from './province';
 
 /** Monday 30/11/2026 09:00: a question now is due for acceptance on 02/12 and for an answer on 14/12. */
@@ -27,7 +28,7 @@ export async function importDemo(store: SqliteLedgerStore): Promise<void> {
 export async function testBot(options: { demo?: boolean; storage?: Storage; store?: SqliteLedgerStore; channelId?: string } = {}): Promise<TestBot> {
   const store = options.store ?? new SqliteLedgerStore(':memory:');
   if (options.demo) await importDemo(store);
-  const { bot, services } = await createBot({ data: province(), store, storage: options.storage ?? new MemoryStorage(), now: () => NOW });
+  const { bot, services } = await createBot({ data: province(), stores: sqliteStores(store), storage: options.storage ?? new MemoryStorage(), now: () => NOW });
   const adapter = new TestAdapter(async (context) => bot.run(context), options.channelId ? ({ channelId: options.channelId } as Partial<Activity>) : undefined);
   return { adapter, services, store };
 }

@@ -3,6 +3,7 @@ import { createBot, type BotBuild } from '../../src/bot/factory';
 import { trustAdapter } from '../../src/bot/channels';
 import type { Account, Role } from '../../src/backoffice/types';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { sqliteStores } from '../../src/store/open';
 import { importDemo } from './bot';
 import { province } from './province';
 
@@ -24,7 +25,7 @@ export async function staffRig(options: { demo?: boolean; now: number }): Promis
   const store = new SqliteLedgerStore(':memory:');
   if (options.demo) await importDemo(store);
   let clock = options.now;
-  const build = await createBot({ data: province(), store, storage: new MemoryStorage(), now: () => clock });
+  const build = await createBot({ data: province(), stores: sqliteStores(store), storage: new MemoryStorage(), now: () => clock });
   const person = (name: string): Person => {
     const channelId = `chat-${name}`;
     const adapter = new TestAdapter(async (context) => build.bot.run(context), {

@@ -14,6 +14,8 @@ import { SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
 import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
 import { HeldQuestions } from '../../src/backoffice/held';
 import { SqliteQuestionIntake } from '../../src/store/sqlite-intake';
+import { SqliteQuestionQueries } from '../../src/store/sqlite-queries';
+import { sqliteStores } from '../../src/store/open';
 import { importDemo } from '../helpers/bot';
 import { instant, province } from '../helpers/province';
 
@@ -50,7 +52,7 @@ beforeAll(async () => {
   const backoffice = new SqliteBackofficeStore(store.db);
   const ledger = new Ledger(store, data);
   const now = instant('2023-10-02T09:00:00+07:00');
-  const workflow = new Workflow({ data, store, ledger, backoffice, notifier: new RecordingNotifier(), now: () => now });
+  const workflow = new Workflow({ data, store, ledger, backoffice, queries: new SqliteQuestionQueries(store.db), notifier: new RecordingNotifier(), now: () => now });
   const t0 = instant('2023-09-01T08:00:00+07:00');
   const accounts: Record<Role, Account> = {
     officerYT: await backoffice.createAccount({ name: 'Cán bộ Sở Y tế', role: 'officer', agency: 'so-yte' }, t0),
@@ -69,7 +71,7 @@ beforeAll(async () => {
     admin: await backoffice.issueApiToken(accounts.admin.id, t0),
   };
   const held = new HeldQuestions({ data, ledger, store, intake: new SqliteQuestionIntake(store.db) });
-  const app = createApp({ data, store, api: { backoffice, workflow, outbox: new SqliteChannelQueueStore(store.db), held } });
+  const app = createApp({ data, stores: sqliteStores(store), api: { backoffice, workflow, outbox: new SqliteChannelQueueStore(store.db), held } });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../../src/http/app';
 import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { sqliteStores } from '../../src/store/open';
 import { importDemo } from '../helpers/bot';
 import { province } from '../helpers/province';
 
@@ -11,7 +12,7 @@ const running: Array<{ server: Server; store: SqliteLedgerStore }> = [];
 
 async function serve(store: SqliteLedgerStore): Promise<string> {
   const server = await new Promise<Server>((resolve) => {
-    const s = createApp({ data: province(), store }).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createApp({ data: province(), stores: sqliteStores(store) }).listen(0, '127.0.0.1', () => resolve(s));
   });
   running.push({ server, store });
   const address = server.address();

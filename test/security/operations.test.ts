@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../../src/http/server';
 import { Metrics } from '../../src/observability/metrics';
 import { SecretBox, secretBoxFromEnv } from '../../src/store/secret-box';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { sqliteStores } from '../../src/store/open';
 import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
 import { hoidap } from '../helpers/cli';
 import { freePort } from '../helpers/ports';
@@ -105,7 +106,7 @@ describe('framing and the usual headers on / and /hoi-dap', () => {
 
   test('the portal that embeds the chat box is configured with HOIDAP_FRAME_ANCESTORS; a malformed entry stops the start', async () => {
     const store = new SqliteLedgerStore(':memory:');
-    const { server, base } = await listen(createApp({ data: province(), store, hardening: hardeningFromEnv({ HOIDAP_FRAME_ANCESTORS: "'self' https://laocai.gov.vn" }) }));
+    const { server, base } = await listen(createApp({ data: province(), stores: sqliteStores(store), hardening: hardeningFromEnv({ HOIDAP_FRAME_ANCESTORS: "'self' https://laocai.gov.vn" }) }));
     try {
       expect((await fetch(`${base}/hoi-dap`)).headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://laocai.gov.vn");
     } finally {
@@ -119,7 +120,7 @@ describe('framing and the usual headers on / and /hoi-dap', () => {
 describe('/metrics is never public by default', () => {
   test('not served on the public port without configuration', async () => {
     const store = new SqliteLedgerStore(':memory:');
-    const { server, base } = await listen(createApp({ data: province(), store, metrics: new Metrics(), hardening: hardeningFromEnv({}) }));
+    const { server, base } = await listen(createApp({ data: province(), stores: sqliteStores(store), metrics: new Metrics(), hardening: hardeningFromEnv({}) }));
     try {
       const res = await fetch(`${base}/metrics`);
       expect(res.status).toBe(404);
@@ -133,7 +134,7 @@ describe('/metrics is never public by default', () => {
   test('with HOIDAP_METRICS_TOKEN: 401 without the bearer token, the metrics with it', async () => {
     const store = new SqliteLedgerStore(':memory:');
     const token = 'metrics-token-0123456789';
-    const { server, base } = await listen(createApp({ data: province(), store, metrics: new Metrics(), hardening: hardeningFromEnv({ HOIDAP_METRICS_TOKEN: token }) }));
+    const { server, base } = await listen(createApp({ data: province(), stores: sqliteStores(store), metrics: new Metrics(), hardening: hardeningFromEnv({ HOIDAP_METRICS_TOKEN: token }) }));
     try {
       expect((await fetch(`${base}/metrics`)).status).toBe(401);
       expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);

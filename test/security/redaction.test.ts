@@ -10,6 +10,7 @@ import { MASKS, redactForPublic } from '../../src/domain/redact';
 import { createApp } from '../../src/http/app';
 import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { sqliteStores } from '../../src/store/open';
 import { NOW, textOf } from '../helpers/bot';
 import { province } from '../helpers/province';
 
@@ -69,7 +70,7 @@ describe('publication points', () => {
     const store = new SqliteLedgerStore(':memory:');
     await answered(store, 'HD-2026-000101', QUESTION, ANSWER);
     server = await new Promise<Server>((resolve) => {
-      const s = createApp({ data: province(), store }).listen(0, '127.0.0.1', () => resolve(s));
+      const s = createApp({ data: province(), stores: sqliteStores(store) }).listen(0, '127.0.0.1', () => resolve(s));
     });
     const address = server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -89,7 +90,7 @@ describe('publication points', () => {
   test('offered to another citizen, an answered question is redacted and sent as plain text (its markdown link is never a link)', async () => {
     const store = new SqliteLedgerStore(':memory:');
     await answered(store, 'HD-2026-000101', QUESTION, ANSWER);
-    const { bot } = await createBot({ data: province(), store, storage: new MemoryStorage(), now: () => NOW });
+    const { bot } = await createBot({ data: province(), stores: sqliteStores(store), storage: new MemoryStorage(), now: () => NOW });
     const adapter = new TestAdapter(async (context) => bot.run(context));
     let offered: Partial<Activity> | undefined;
     await adapter
@@ -110,7 +111,7 @@ describe('publication points', () => {
   test('anyone who types a ticket number sees the published answer, contacts masked (tickets are sequential)', async () => {
     const store = new SqliteLedgerStore(':memory:');
     await answered(store, 'HD-2026-000101', QUESTION, ANSWER);
-    const { bot } = await createBot({ data: province(), store, storage: new MemoryStorage(), now: () => NOW });
+    const { bot } = await createBot({ data: province(), stores: sqliteStores(store), storage: new MemoryStorage(), now: () => NOW });
     const adapter = new TestAdapter(async (context) => bot.run(context));
     let status: Partial<Activity> | undefined;
     await adapter

@@ -1,17 +1,9 @@
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createBot } from '../../bot/factory';
+import { composeService, loadPolicies, openRoot } from '../../composition-root';
 import { loadProvinceData } from '../../config/data';
 import { logger } from '../../observability/logger';
-import { SqliteBotStorage } from '../../store/sqlite-bot-storage';
-import { SqliteLedgerStore } from '../../store/sqlite';
-import { SqliteChannelQueueStore } from '../../store/sqlite-channels';
-import { createMessaging, type WorkerCommand, type WorkerEvent, type WorkerSetup } from './index';
-import { TurnBufferedStorage } from './turn-storage';
-import { PortalAdapter, SqliteDirectLineStore } from '../portal';
-import { AnswerNotices } from '../../notify/notices';
-import { loadNoticePolicy } from '../../notify/policy';
-import { enabledChannels } from '../../notify/senders';
+import type { WorkerCommand, WorkerEvent, WorkerSetup } from './index';
 
 /** The messaging worker thread: Zalo and Messenger turns and deliveries, on its own connection to the SQLite file. */
 async function run(): Promise<void> {
@@ -27,40 +19,36 @@ async function run(): Promise<void> {
   if (!port) throw new Error('messaging worker started outside a worker thread');
   const send = (event: WorkerEvent) => port.postMessage(event);
   const data = loadProvinceData(setup.dataDir);
-  const store = new SqliteLedgerStore(setup.dbLocation);
-  const storage = new TurnBufferedStorage(new SqliteBotStorage(store.db));
-  const queue = new SqliteChannelQueueStore(store.db);
-  // Officers who publish an answer from Zalo or Messenger act here: the citizen's notice is queued here too.
-  let kickNotices: () => void = () => undefined;
-  const noticePolicy = loadNoticePolicy(data.dataDir, data.agencies.all.map((a) => a.name));
-  const notices = new AnswerNotices({ policy: noticePolicy, enabled: enabledChannels(setup.notify), data, store, queue, kick: () => kickNotices() });
-  const { bot, staff } = await createBot({ data, store, storage, notices });
-  const messaging = createMessaging({
-    config: { ...setup.config, off: [] },
+  const policies = loadPolicies(data);
+  const root = await openRoot(data, setup.dbLocation);
+  // Officers on Zalo and Messenger act here: their notifications, the answers they publish and the
+  // citizens' notices go out through this thread's adapters (the portal's is only an append to the same store).
+  const { messaging } = await composeService(root, {
+    role: 'worker',
+    // The main thread has said which channels are off.
+    channels: { ...setup.config, off: [] },
     ...(setup.notify ? { notify: { ...setup.notify, off: [] } } : {}),
-    queue,
-    storage,
-    bot,
-    processor: { ...setup.processor, onTurn: (event, outcome) => {
-      if (outcome === 'done') {
-        send({ type: 'turn', channel: event.channel });
-        messaging.kickOutbound();
-      }
-    } },
-    dispatcher: { ...setup.dispatcher, onOutcome: (m, outcome) => send({ type: 'outbound', channel: m.channel, outcome }) },
+    policies,
+    messaging: {
+      processor: {
+        ...setup.processor,
+        onTurn: (event, outcome) => {
+          if (outcome === 'done') {
+            send({ type: 'turn', channel: event.channel });
+            messaging.kickOutbound();
+          }
+        },
+      },
+      dispatcher: { ...setup.dispatcher, onOutcome: (m, outcome) => send({ type: 'outbound', channel: m.channel, outcome }) },
+    },
   });
-  kickNotices = () => messaging.kickOutbound();
-  // Officers on Zalo and Messenger act here: their notifications and the answers they publish
-  // go out through this thread's adapters (the portal's is only an append to the same file).
-  for (const [channel, adapter] of Object.entries(messaging.adapters)) if (adapter) staff?.chat?.attach(channel, adapter);
-  staff?.chat?.attach('directline', new PortalAdapter({ store: new SqliteDirectLineStore(store.db) }));
   port.on('message', (command: WorkerCommand) => {
     if (command.type === 'kick-inbound') messaging.processor?.kick();
     else if (command.type === 'kick-outbound') messaging.kickOutbound();
     else if (command.type === 'stop')
       void messaging
         .stop()
-        .then(() => store.close())
+        .then(() => root.close())
         .then(() => process.exit(0));
   });
   // Recovery after a restart is the main thread's job, done before this worker starts.

@@ -5,6 +5,7 @@ import { createPortal, PortalAdapter, SqliteDirectLineStore, type DirectLineLimi
 import type { DirectLineActivity } from '../../../src/channels/portal/store';
 import { createApp } from '../../../src/http/app';
 import { SqliteLedgerStore } from '../../../src/store/sqlite';
+import { sqliteStores } from '../../../src/store/open';
 import { province } from '../../helpers/province';
 
 /**
@@ -87,7 +88,7 @@ export async function startTestServer(options: { limits?: Partial<DirectLineLimi
   const adapter = new PortalAdapter({ store, now });
   const bot = new EchoBot();
   const portal = createPortal({ store, adapter, bot, limits: options.limits, now });
-  const app = createApp({ data: province(), store: ledger, portal });
+  const app = createApp({ data: province(), stores: sqliteStores(ledger), portal });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
