@@ -3,6 +3,7 @@ import { Client, Pool, types as pgTypes, type PoolClient, type PoolConfig } from
 import type { CaseRecord } from '../domain/cases';
 import type { QuestionState } from '../domain/lifecycle';
 import { caseFromRow, caseRow, type CaseRow } from './case-rows';
+import { pgText } from './postgres-transaction';
 import { ConflictError, type LedgerStore, type QuestionUpdate, type StoredEvent } from './types';
 
 /**
@@ -10,7 +11,7 @@ import { ConflictError, type LedgerStore, type QuestionUpdate, type StoredEvent 
  * records how many ran. Times are epoch milliseconds (BIGINT), as in the SQLite schema,
  * so both stores give the same rows to the same code.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `
   CREATE TABLE events (
     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -156,6 +157,108 @@ const MIGRATIONS: string[] = [
   -- Once-only keys (notices, hand-overs); the back office's migration may create it too, hence IF NOT EXISTS.
   CREATE TABLE IF NOT EXISTS notifications_sent (key TEXT PRIMARY KEY, created_ms BIGINT NOT NULL);
   `,
+  // ---- back office (src/store/postgres-backoffice.ts): accounts, tokens, chat links, link codes, drafts, notification keys
+  `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    agency TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_ms BIGINT NOT NULL
+  );
+  CREATE INDEX accounts_by_agency ON accounts (agency, role);
+  -- Only hashes: a copy of the database lets nobody in.
+  CREATE TABLE api_tokens (token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT);
+  CREATE INDEX api_tokens_by_account ON api_tokens (account_id);
+  CREATE TABLE chat_identities (
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    conversation TEXT,
+    linked_ms BIGINT NOT NULL,
+    PRIMARY KEY (channel, user_id)
+  );
+  CREATE INDEX chat_identities_by_account ON chat_identities (account_id);
+  -- A code is named by its first characters (selector); its secret is hashed; wrong tries are counted per code.
+  CREATE TABLE link_codes (
+    selector TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    used_ms BIGINT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    voided_ms BIGINT
+  );
+  CREATE INDEX link_codes_by_account ON link_codes (account_id);
+  CREATE TABLE link_failures (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at_ms BIGINT NOT NULL, identity TEXT NOT NULL, address TEXT);
+  CREATE INDEX link_failures_by_time ON link_failures (at_ms);
+  CREATE INDEX link_failures_by_identity ON link_failures (identity, at_ms);
+  CREATE INDEX link_failures_by_address ON link_failures (address, at_ms) WHERE address IS NOT NULL;
+  -- Answers drafted by officers, waiting for an approver (or returned with a comment).
+  CREATE TABLE drafts (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    q TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    status TEXT NOT NULL,
+    comment TEXT,
+    created_ms BIGINT NOT NULL,
+    decided_ms BIGINT,
+    decided_by TEXT
+  );
+  CREATE INDEX drafts_by_question ON drafts (q, id);
+  CREATE INDEX drafts_pending ON drafts (agency, status);
+  -- Once-only keys of reminders, digests, hand-overs and answer notices (the outbox writes some too: IF NOT EXISTS).
+  CREATE TABLE IF NOT EXISTS notifications_sent (key TEXT PRIMARY KEY, created_ms BIGINT NOT NULL);
+  -- Answers already in the ledger were handed over when they were published.
+  INSERT INTO notifications_sent (key, created_ms) SELECT 'answer-hand-over:' || q, at_ms FROM events WHERE type = 'answered' ON CONFLICT (key) DO NOTHING;
+  `,
+  // ---- question intake (src/store/postgres-intake.ts): daily counters and the editors' held queue
+  `
+  -- Hashed keys only: the counters do not keep who asked or their phone number.
+  CREATE TABLE question_intake (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at_ms BIGINT NOT NULL, identity TEXT NOT NULL, contact TEXT NOT NULL, address TEXT);
+  CREATE INDEX question_intake_by_time ON question_intake (at_ms);
+  CREATE INDEX question_intake_by_identity ON question_intake (identity, at_ms);
+  CREATE INDEX question_intake_by_contact ON question_intake (contact, at_ms);
+  CREATE INDEX question_intake_by_address ON question_intake (address, at_ms) WHERE address IS NOT NULL;
+  CREATE TABLE held_questions (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    held_ms BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'held',
+    decided_ms BIGINT,
+    decided_by TEXT,
+    q TEXT,
+    -- The channel event it came from (body.source): held once. A column, not a jsonb path: jsonb refuses a body whose text escapes a NUL character.
+    source TEXT UNIQUE
+  );
+  CREATE INDEX held_questions_waiting ON held_questions (id) WHERE status = 'held';
+  `,
+  // ---- the web console's sessions (src/store/postgres-sessions.ts)
+  `
+  CREATE TABLE console_sessions (
+    id_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    revoked_ms BIGINT
+  );
+  CREATE INDEX console_sessions_by_account ON console_sessions (account_id);
+  CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_ms);
+  `,
+  // ---- the ledger: the channel event a question was filed from, kept as a column (questionFromSource)
+  `
+  -- jsonb refuses a body whose text escapes a NUL character, which SQLite keeps: the source is read once, when written.
+  ALTER TABLE events ADD COLUMN source TEXT;
+  UPDATE events SET source = (body::jsonb) ->> 'source' WHERE type = 'submitted';
+  DROP INDEX events_submitted_source;
+  CREATE INDEX events_by_source ON events (source) WHERE source IS NOT NULL;
+  `,
 ];
 
 /** Any instance that migrates takes this lock first, so two instances starting together migrate once. */
@@ -187,6 +290,12 @@ export function parsePostgresLocation(location: string): { connectionString: str
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`PostgreSQL location: schema '${schema}' must be lower-case letters, digits and _`);
   url.searchParams.delete('schema');
   return { connectionString: url.toString(), schema };
+}
+
+/** The channel event key a `submitted` event's JSON names (`source`), as stored in the events' source column. */
+function sourceOf(body: string): string | null {
+  const source = (JSON.parse(body) as { source?: unknown }).source;
+  return typeof source === 'string' ? pgText(source) : null;
 }
 
 /** The location with its password hidden, for messages and logs. */
@@ -311,7 +420,14 @@ export class PostgresLedgerStore implements LedgerStore {
     if (events.some((e) => e.order !== undefined)) events.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
     await this.transaction(async (client) => {
       for (const event of events)
-        await client.query('INSERT INTO events (q, type, at_ms, key, body) VALUES ($1, $2, $3, $4, $5)', [event.q, event.type, event.at, event.key, event.body]);
+        await client.query('INSERT INTO events (q, type, at_ms, key, body, source) VALUES ($1, $2, $3, $4, $5, $6)', [
+          event.q,
+          event.type,
+          event.at,
+          event.key,
+          event.body,
+          event.type === 'submitted' ? sourceOf(event.body) : null,
+        ]);
       for (const update of updates) {
         const { state } = update;
         const values = [state.id, state.status, state.agency ?? null, state.channel, state.submittedAt, state.lastEventAt, state.eventCount, state.rating ?? null, JSON.stringify(state)];
@@ -416,8 +532,8 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async questionFromSource(source: string): Promise<string | undefined> {
     const rows = await this.pool.query<{ q: string }>(
-      "SELECT q FROM events WHERE type = 'submitted' AND (body::jsonb) ->> 'source' = $1 LIMIT 1",
-      [source],
+      "SELECT q FROM events WHERE type = 'submitted' AND source = $1 LIMIT 1",
+      [pgText(source)],
     );
     return rows.rows[0]?.q;
   }

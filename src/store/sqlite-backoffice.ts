@@ -14,7 +14,7 @@ export const DEFAULT_LINK_CODE_TTL_MS = 60 * 60_000;
  */
 export const LINK_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
 export const LINK_CODE_LENGTH = 10;
-const SELECTOR_LENGTH = 3;
+export const SELECTOR_LENGTH = 3;
 
 /** Tokens and codes are kept only as hashes: a copy of the database does not let anyone in. */
 export function secretHash(secret: string): string {
@@ -29,7 +29,7 @@ export function normalizeLinkCode(code: string): string | undefined {
   return compact;
 }
 
-function newLinkCode(): string {
+export function newLinkCode(): string {
   let code = '';
   for (let i = 0; i < LINK_CODE_LENGTH; i += 1) code += LINK_CODE_ALPHABET[randomInt(0, LINK_CODE_ALPHABET.length)];
   return code;
@@ -40,13 +40,13 @@ export function formatLinkCode(code: string): string {
   return `${code.slice(0, 5)}-${code.slice(5)}`;
 }
 
-function sameHash(a: string, b: string): boolean {
+export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-interface AccountRow {
+export interface AccountRow {
   id: string;
   name: string;
   role: string;
@@ -55,7 +55,7 @@ interface AccountRow {
   created_ms: number;
 }
 
-interface DraftRow {
+export interface DraftRow {
   id: number;
   q: string;
   agency: string;
@@ -68,7 +68,7 @@ interface DraftRow {
   decided_by: string | null;
 }
 
-function account(r: AccountRow): Account {
+export function account(r: AccountRow): Account {
   return {
     id: r.id,
     name: r.name,
@@ -79,7 +79,7 @@ function account(r: AccountRow): Account {
   };
 }
 
-function draft(r: DraftRow): Draft {
+export function draft(r: DraftRow): Draft {
   return {
     id: r.id,
     q: r.q,

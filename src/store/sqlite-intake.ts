@@ -3,7 +3,7 @@ import type { AdmitDecision, HeldBody, HeldQuestion, HoldReason, IntakeLimits, Q
 
 export type { AdmitDecision, HeldBody, HeldQuestion, HoldReason, IntakeLimits } from '../app/ports';
 
-interface HeldRow {
+export interface HeldRow {
   id: number;
   held_ms: number;
   reason: string;
@@ -14,7 +14,7 @@ interface HeldRow {
   q: string | null;
 }
 
-function held(r: HeldRow): HeldQuestion {
+export function held(r: HeldRow): HeldQuestion {
   return {
     id: r.id,
     heldAt: r.held_ms,

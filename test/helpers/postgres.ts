@@ -37,3 +37,10 @@ export async function openFreshPostgresStore(): Promise<PostgresLedgerStore> {
   };
   return store;
 }
+
+/** The location of the schema a store already uses: a second instance on the same data (as a second server would open it). */
+export function sameSchemaLocation(store: PostgresLedgerStore): string {
+  const url = new URL(TEST_PG);
+  url.searchParams.set('schema', store.schema);
+  return url.toString();
+}

@@ -5,6 +5,9 @@ import { loadProvinceData } from '../../src/config/data';
 import { loadReminderPolicy, type ReminderPolicy } from '../../src/jobs/reminder-policy';
 import { DeadlineSweeper } from '../../src/jobs/sweeper';
 import { Ledger } from '../../src/ledger/ledger';
+import { PostgresLedgerStore } from '../../src/store/postgres';
+import { PostgresBackofficeStore } from '../../src/store/postgres-backoffice';
+import { PostgresOpenCases } from '../../src/store/postgres-sweeper';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { SqliteOpenCases } from '../../src/store/sqlite-sweeper';
 import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
@@ -114,4 +117,43 @@ export function summary(m: SentMessage): string {
             : 'unknown';
   const q = kind === 'digest' ? '' : ` ${/HD-\d{4}-\d{6}/.exec(m.message.text)?.[0] ?? '?'}`;
   return `${m.at.slice(0, 10)} ${m.at.slice(11, 16)} ${m.account} ${kind}${q}`;
+}
+
+/** One "server" on PostgreSQL: its own pool on the shared schema, back office, notifier and sweeper. */
+export class PostgresInstance {
+  readonly ledger: Ledger;
+  readonly notifier: LogNotifier;
+  readonly sweeper: DeadlineSweeper;
+
+  private constructor(readonly store: PostgresLedgerStore, log: SentMessage[], policy: ReminderPolicy) {
+    this.ledger = new Ledger(store, data);
+    this.notifier = new LogNotifier(log, (ms) => data.clock.format(ms));
+    this.sweeper = new DeadlineSweeper({ cases: new PostgresOpenCases(store), backoffice: new PostgresBackofficeStore(store), notifier: this.notifier, data, policy });
+  }
+
+  static async open(location: string, log: SentMessage[], policy: ReminderPolicy = reminderPolicy): Promise<PostgresInstance> {
+    return new PostgresInstance(await PostgresLedgerStore.open(location), log, policy);
+  }
+
+  /** The test accounts (ACCOUNTS), as addAccounts does on SQLite. */
+  async addAccounts(): Promise<void> {
+    for (const a of ACCOUNTS)
+      await this.store.pool.query('INSERT INTO accounts (id, name, role, agency, active, created_ms) VALUES ($1, $2, $3, $4, $5, 0)', [
+        a.id,
+        `Tài khoản ${a.id}`,
+        a.role,
+        a.agency ?? null,
+        a.active === false ? 0 : 1,
+      ]);
+  }
+
+  async runOnce(now: number) {
+    this.notifier.now = now;
+    return this.sweeper.runOnce(now);
+  }
+
+  async close(): Promise<void> {
+    await this.sweeper.stop();
+    await this.store.pool.end();
+  }
 }

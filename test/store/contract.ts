@@ -117,6 +117,13 @@ export function storeContract(name: string, open: () => Promise<LedgerStore>): v
       expect(await store.questionFromSource('zalo:msg-2')).toBeUndefined();
     });
 
+    test('a question whose text carries a NUL character is stored as received and found by its source', async () => {
+      const a = history('HD-2026-000001', { ...submitted('2026-11-30T09:00:00+07:00'), text: 'Xin hỏi\u0000 thủ tục', source: 'directline:c1|0000001' });
+      await store.commit([{ state: a.state, expectedEventCount: 0, events: a.events }]);
+      expect((await store.questionEvents('HD-2026-000001')).map((e) => e.body)).toEqual(a.events.map((e) => e.body));
+      expect(await store.questionFromSource('directline:c1|0000001')).toBe('HD-2026-000001');
+    });
+
     test('answers a readiness ping', async () => {
       expect(await store.ping()).toBe(true);
     });
