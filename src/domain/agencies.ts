@@ -72,9 +72,11 @@ export function agencySegments(a: Agency): AgencySegment[] {
   let version = -1;
   let rowVersion = -1;
   for (const [j, v] of (a.versions ?? []).entries()) {
+    const { from: _from, document: _document, note: _note, unconfirmed: _unconfirmed, ...fields } = v;
+    // A version that only records a document (a merger that kept the name and row) changes nothing here.
+    if (Object.keys(fields).length === 0) continue;
     const day = parseDay(v.from) as number;
     if (day > start) segments.push({ fromDay: start, untilDay: Math.min(day, untilDay), view, version, rowVersion });
-    const { from: _from, document: _document, note: _note, unconfirmed: _unconfirmed, ...fields } = v;
     view = mergeOverride(view, fields);
     start = Math.max(start, day);
     version = j;
