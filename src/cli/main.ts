@@ -13,6 +13,7 @@ import { DEFAULT_DB_PATH } from '../config/paths';
 import { evaluateRouter, renderEvaluation, type EvaluationItem } from '../routing/evaluate';
 import { crossValidateByWriter } from '../routing/crossval';
 import { evalFaqCommand } from './faq';
+import { reorganiseCommand } from './reorganise';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
 import { WorkflowError } from '../backoffice/actions';
@@ -71,6 +72,9 @@ Usage: npx hoidap <command> [options]
                                 questions over a daily limit (data/policy.json questionsPerDay), waiting for an editor
   held release|discard --db PATH --id N [--by WHO]
                                 file a held question in the ledger, or discard it
+  reorganise --db PATH --plan FILE [--dry-run]
+                                apply a dated reorganisation (data/plans/2025.json): open questions forwarded to the
+                                successors, officers listed for an admin; the dry run prints it agency by agency
 `;
 
 type Output = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
@@ -628,6 +632,8 @@ export async function main(
         return await accountCommand(rest, data, out);
       case 'held':
         return await heldCommand(rest, data, out);
+      case 'reorganise':
+        return await reorganiseCommand(rest, data, out, (m) => new UsageError(m));
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

@@ -51,6 +51,8 @@ const AgencyExamplesSchema = z.object({ agency: z.string().min(1), examples: z.a
 export interface RoutingResources {
   normalizer: Normalizer;
   gazetteer: Gazetteer;
+  /** data/places.json as validated. */
+  places: Places;
   rules: RoutingRules;
   training: LabeledQuestion[];
 }
@@ -92,7 +94,7 @@ export function loadRoutingResources(province: ProvinceData, intentsDir: string 
   }
   training.push(...readWriterExamples(path.join(intentsDir, 'writers'), agencies));
   if (training.length === 0) throw new DataError(dir, ['no training examples']);
-  return { normalizer, gazetteer, rules, training };
+  return { normalizer, gazetteer, places, rules, training };
 }
 
 const WriterLineSchema = z
