@@ -224,6 +224,11 @@ interface Named {
   level: 'district' | 'commune';
   /** Who the name belongs to, to tell when a bare name is ambiguous. */
   owner: string;
+  /**
+   * Names never tuned on citizens' questions (the units of 2025, the merged province's
+   * places): alone, they count only with their diacritics ("hỏng cả" is not Hồng Ca).
+   */
+  strict?: boolean;
 }
 
 /**
@@ -310,14 +315,14 @@ export class Gazetteer {
     for (const d of places.formerDistricts ?? []) {
       const successors = unitsOfDistrict.get(d.id);
       if (inForceOn(d, day) || !successors) continue;
-      out.push({ names: [d.name, ...(d.aliases ?? [])], kind: d.kind, agency: d.id, units: successors, level: 'district', owner: `d:${d.id}` });
+      out.push({ names: [d.name, ...(d.aliases ?? [])], kind: d.kind, agency: d.id, units: successors, level: 'district', owner: `d:${d.id}`, strict: true });
     }
     for (const u of units) {
-      out.push({ names: [u.name, ...(u.aliases ?? [])], kind: u.kind, agency: u.agency, units: [u.agency], level: 'commune', owner: `u:${u.agency}` });
+      out.push({ names: [u.name, ...(u.aliases ?? [])], kind: u.kind, agency: u.agency, units: [u.agency], level: 'commune', owner: `u:${u.agency}`, strict: true });
       for (const p of u.predecessors) {
         // Predecessors of ours are listed with their district above; those of a merged province only here.
         if (places.districts.some((d) => d.agency === p.district)) continue;
-        out.push({ names: [p.name, ...(p.aliases ?? [])], kind: p.kind, agency: u.agency, units: [u.agency], level: 'commune', owner: `u:${u.agency}` });
+        out.push({ names: [p.name, ...(p.aliases ?? [])], kind: p.kind, agency: u.agency, units: [u.agency], level: 'commune', owner: `u:${u.agency}`, strict: true });
       }
     }
     return out;
@@ -345,8 +350,8 @@ export class Gazetteer {
       const covered = (o: string) => o.startsWith('u:') && owners.some((d) => unitsOfOwner.get(d)?.includes(o.slice(2)));
       return owners.filter((o) => !covered(o)).length <= 1;
     };
-    const accented = (name: string) => this.needDiacritics.get(this.key(name));
     for (const n of ours) {
+      const accented = (name: string) => this.needDiacritics.get(this.key(name)) ?? (n.strict ? accentedKey(name) : undefined);
       const target = { agency: n.agency, ...(n.units ? { units: n.units } : {}), level: n.level };
       if (n.level === 'district') {
         for (const name of new Set(n.names)) {
