@@ -11,6 +11,7 @@ import { DEFAULT_DB_PATH } from '../config/paths';
 import { evaluateRouter, renderEvaluation, type EvaluationItem } from '../routing/evaluate';
 import { crossValidateByWriter } from '../routing/crossval';
 import { evalFaqCommand } from './faq';
+import { reorganiseCommand } from './reorganise';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
 import { WorkflowError } from '../backoffice/actions';
@@ -38,9 +39,10 @@ Usage: npx hoidap <command> [options]
                                 Phụ biểu 02 for the period
   overdue --db PATH --agency CODE_OR_NAME [--at ISO] [--format text|json]
                                 an agency's overdue questions
-  route [--db PATH]             route JSON lines {"id","text"} from stdin to agencies, one JSON line out per line in
+  route [--db PATH] [--at YYYY-MM-DD]
+                                route JSON lines {"id","text"} from stdin to agencies (those in force on --at, default today), one JSON line out per line in
   train [--db PATH]             train the router on intents/ and the officers' forwards; print what it learned
-  eval-routing FILE... [--cross-validate] [--db PATH] [--format text|json]
+  eval-routing FILE... [--cross-validate] [--db PATH] [--format text|json] [--at YYYY-MM-DD]
                                 accuracy of the router on labeled JSON Lines files {"text","agency"[,"id","style"]}, in one
                                 table per file, writer (id prefix) and style, with calibration; --cross-validate holds out
                                 each writer of intents/writers/ in turn and fits the confidence temperature
@@ -64,6 +66,9 @@ Usage: npx hoidap <command> [options]
                                 questions over a daily limit (data/policy.json questionsPerDay), waiting for an editor
   held release|discard --db PATH --id N [--by WHO]
                                 file a held question in the ledger, or discard it
+  reorganise --db PATH --plan FILE [--dry-run]
+                                apply a dated reorganisation (data/plans/2025.json): open questions forwarded to the
+                                successors, officers listed for an admin; the dry run prints it agency by agency
 `;
 
 type Output = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
@@ -237,6 +242,11 @@ async function routerFor(data: ProvinceData, dbPath: string | undefined) {
   return { router: buildRouter(data, loadRoutingResources(data), corrections), corrections };
 }
 
+/** The day routing works on: --at, or today. */
+function routingDay(at: string | undefined, data: ProvinceData): number {
+  return at === undefined ? data.clock.dayOf(Date.now()) : dayArg(at, 'at');
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -244,7 +254,8 @@ async function readStdin(): Promise<string> {
 }
 
 async function routeCommand(argv: string[], data: ProvinceData, out: Output, input: () => Promise<string>): Promise<number> {
-  const { values } = args(argv, ['db']);
+  const { values } = args(argv, ['db', 'at']);
+  const day = routingDay(values.at, data);
   const { router } = await routerFor(data, values.db);
   let bad = 0;
   const lines = (await input()).split(/\r?\n/);
@@ -262,7 +273,7 @@ async function routeCommand(argv: string[], data: ProvinceData, out: Output, inp
       bad += 1;
       return void out.stdout.write(`${JSON.stringify({ id, error: `line ${index + 1}: "text" must be a non-empty string` })}\n`);
     }
-    const r = router.route(item.text);
+    const r = router.route(item.text, { day });
     out.stdout.write(`${JSON.stringify({ id, agency: r.agency, confidence: r.confidence, candidates: r.candidates, triage: r.triage, reason: r.reason })}\n`);
   });
   if (bad > 0) out.stderr.write(`${bad} input line(s) could not be routed\n`);
@@ -294,7 +305,9 @@ async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Outpu
   // A flag without a value: node's parseArgs is set up here for string options only.
   const crossValidate = argv.includes('--cross-validate');
   const rest = argv.filter((a) => a !== '--cross-validate');
-  const { values, positionals } = args(rest, ['db', 'format'], true);
+  const { values, positionals } = args(rest, ['db', 'format', 'at'], true);
+  // The sets' labels are 2023 agencies: on a later day they are read through the successors.
+  const on = { day: routingDay(values.at, data), directory: data.agencies };
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
   if (positionals.length === 0 && !crossValidate)
@@ -329,7 +342,7 @@ async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Outpu
   const text: string[] = [];
   if (crossValidate) {
     const resources = loadRoutingResources(data);
-    const cv = crossValidateByWriter(resources.training, (training) => buildRouter(data, { ...resources, training: [...training] }));
+    const cv = crossValidateByWriter(resources.training, (training) => buildRouter(data, { ...resources, training: [...training] }), undefined, on);
     const atFitted = cv.byTemperature.find((t) => t.temperature === cv.fitted)?.evaluation;
     results.crossValidation = { writers: cv.writers, fittedTemperature: cv.fitted, configuredTemperature: resources.rules.temperature, byTemperature: cv.byTemperature.map((t) => ({ temperature: t.temperature, logLoss: t.evaluation.logLoss, top1: t.evaluation.top1, triageRate: t.evaluation.triageRate, wrongAgencyRate: t.evaluation.wrongAgencyRate })), atFitted };
     text.push(
@@ -343,7 +356,7 @@ async function evalRoutingCommand(argv: string[], data: ProvinceData, out: Outpu
   }
   if (set.length > 0) {
     const { router } = await routerFor(data, values.db);
-    const e = evaluateRouter(router, set);
+    const e = evaluateRouter(router, set, on);
     Object.assign(results, e);
     text.push(
       renderEvaluation(e, { threshold, triageAgency, title: `${e.n} questions from ${positionals.join(', ')}` }),
@@ -585,6 +598,8 @@ export async function main(
         return await accountCommand(rest, data, out);
       case 'held':
         return await heldCommand(rest, data, out);
+      case 'reorganise':
+        return await reorganiseCommand(rest, data, out, (m) => new UsageError(m));
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

@@ -4,7 +4,8 @@ import { foldVietnamese } from './text';
 import { formatDay, parseDay } from './time';
 
 const codeSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'agency codes are lower-case letters, digits and dashes');
-const kindSchema = z.enum(['department', 'district']);
+/** A department (or central branch), a district-level People's Committee (until 2025-07-01), or a commune/ward People's Committee. */
+const kindSchema = z.enum(['department', 'district', 'commune']);
 
 /** A dated change of an agency: new name, kind or row in Phụ biểu 02 from a day (src/domain/dated.ts). */
 const AgencyVersionSchema = z
@@ -12,6 +13,7 @@ const AgencyVersionSchema = z
     from: DayTextSchema,
     document: z.string().min(1).optional(),
     note: z.string().optional(),
+    unconfirmed: z.string().min(1).optional(),
     name: z.string().min(1).optional(),
     shortName: z.string().min(1).optional(),
     kind: kindSchema.optional(),
@@ -32,9 +34,16 @@ export const AgencySchema = z
     ...lifetimeFields,
     /** The agency that takes over its work from `until`. */
     successor: codeSchema.optional(),
+    /**
+     * Several agencies that take over its work from `until`, each for part of its territory
+     * (a district's commune-level units): which one depends on the question's place.
+     */
+    successors: z.array(codeSchema).min(2).optional(),
     /** The document that created, renamed or ended it (number and date). */
     document: z.string().min(1).optional(),
     note: z.string().optional(),
+    /** What about this entry could not be confirmed from the sources (listed by `hoidap reorganise --dry-run`). */
+    unconfirmed: z.string().min(1).optional(),
     /** Later names, kinds and Phụ biểu 02 rows, each from a day. */
     versions: z.array(AgencyVersionSchema).optional(),
   })
@@ -63,9 +72,11 @@ export function agencySegments(a: Agency): AgencySegment[] {
   let version = -1;
   let rowVersion = -1;
   for (const [j, v] of (a.versions ?? []).entries()) {
+    const { from: _from, document: _document, note: _note, unconfirmed: _unconfirmed, ...fields } = v;
+    // A version that only records a document (a merger that kept the name and row) changes nothing here.
+    if (Object.keys(fields).length === 0) continue;
     const day = parseDay(v.from) as number;
     if (day > start) segments.push({ fromDay: start, untilDay: Math.min(day, untilDay), view, version, rowVersion });
-    const { from: _from, document: _document, note: _note, ...fields } = v;
     view = mergeOverride(view, fields);
     start = Math.max(start, day);
     version = j;
@@ -93,15 +104,30 @@ export const AgencyListSchema = z
       checkDated(a, ctx, ['agencies', i]);
     });
     list.agencies.forEach((a, i) => {
-      if (a.successor === undefined) return;
-      const path = ['agencies', i, 'successor'];
-      const next = codes.get(a.successor);
-      if (!next) return void ctx.addIssue({ code: 'custom', path, message: `"${a.successor}" is not an agency code in this file` });
-      if (next.code === a.code) return void ctx.addIssue({ code: 'custom', path, message: 'an agency cannot be its own successor' });
-      if (a.until === undefined) return void ctx.addIssue({ code: 'custom', path, message: 'a successor takes over from the day the agency ends: give "until" too' });
-      const handover = parseDay(a.until);
-      if (handover !== undefined && !inForceOn(next, handover))
-        ctx.addIssue({ code: 'custom', path, message: `${a.successor} must exist on ${a.until}, the day ${a.code} ends; it exists ${describeLifetime(next)}` });
+      if (a.successor !== undefined && a.successors !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['agencies', i, 'successors'], message: 'give "successor" (one agency takes over) or "successors" (several, by place), not both' });
+      const next: Array<[string, PropertyKey[]]> = [
+        ...(a.successor !== undefined ? [[a.successor, ['agencies', i, 'successor']] as [string, PropertyKey[]]] : []),
+        ...(a.successors ?? []).map((code, j) => [code, ['agencies', i, 'successors', j]] as [string, PropertyKey[]]),
+      ];
+      for (const [code, path] of next) {
+        const successor = codes.get(code);
+        if (!successor) {
+          ctx.addIssue({ code: 'custom', path, message: `"${code}" is not an agency code in this file` });
+          continue;
+        }
+        if (successor.code === a.code) {
+          ctx.addIssue({ code: 'custom', path, message: 'an agency cannot be its own successor' });
+          continue;
+        }
+        if (a.until === undefined) {
+          ctx.addIssue({ code: 'custom', path, message: 'a successor takes over from the day the agency ends: give "until" too' });
+          continue;
+        }
+        const handover = parseDay(a.until);
+        if (handover !== undefined && !inForceOn(successor, handover))
+          ctx.addIssue({ code: 'custom', path, message: `${code} must exist on ${a.until}, the day ${a.code} ends; it exists ${describeLifetime(successor)}` });
+      }
     });
     // A row of Phụ biểu 02 belongs to one agency at a time.
     const rows: Array<{ i: number; a: Agency; s: AgencySegment }> = [];
@@ -133,7 +159,13 @@ export class AgencyDirectory {
   private readonly byCode = new Map<string, Agency>();
   private readonly byFoldedName = new Map<string, Agency[]>();
 
+  /** The agencies each one took over from (the reverse of `successor` / `successors`). */
+  private readonly predecessors = new Map<string, string[]>();
+
   constructor(readonly all: readonly Agency[]) {
+    for (const agency of all)
+      for (const next of agency.successor !== undefined ? [agency.successor] : (agency.successors ?? []))
+        this.predecessors.set(next, [...(this.predecessors.get(next) ?? []), agency.code]);
     for (const agency of all) {
       this.byCode.set(agency.code, agency);
       for (const name of [agency.code, agency.name, agency.shortName, ...agency.aliases]) {
@@ -164,8 +196,42 @@ export class AgencyDirectory {
   cannotStartCaseOn(code: string, day: number): string | undefined {
     const agency = this.byCode.get(code);
     if (!agency || inForceOn(agency, day)) return undefined;
-    const next = agency.successor ? `; its successor is "${agency.successor}"` : '';
+    const next = agency.successor
+      ? `; its successor is "${agency.successor}"`
+      : agency.successors
+        ? `; its successors, each for part of its territory, are ${agency.successors.map((c) => `"${c}"`).join(', ')}`
+        : '';
     return `"${code}" on ${formatDay(day)}, but that agency exists ${describeLifetime(agency)}${next}`;
+  }
+
+  /**
+   * Who does the agency's work on a day: itself while it exists; after it ended, its
+   * successors followed link by link (so-tnmt on 2025-08-01 → so-nnmt; cuc-thue →
+   * thue-kv8 → thue-laocai), several when its work was split by place (a district);
+   * before it began, the agencies it took over from (so-nnmt in 2023 → so-tnmt and
+   * so-nnptnt). None when nobody did.
+   */
+  successorsOn(code: string, day: number): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const visit = (c: string) => {
+      if (seen.has(c)) return;
+      seen.add(c);
+      const agency = this.byCode.get(c);
+      if (!agency) return;
+      if (inForceOn(agency, day)) return void out.push(c);
+      const next = day < lifetimeDays(agency).fromDay ? (this.predecessors.get(c) ?? []) : agency.successor !== undefined ? [agency.successor] : (agency.successors ?? []);
+      for (const n of next) visit(n);
+    };
+    visit(code);
+    return out;
+  }
+
+  /** The agencies that exist on a day, as they are then (for lists of today's agencies). */
+  inForceOnDay(day: number): Agency[] {
+    return this.inReportOrder()
+      .map((a) => this.onDay(a.code, day))
+      .filter((a): a is Agency => a !== undefined);
   }
 
   /**

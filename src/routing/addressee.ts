@@ -48,9 +48,10 @@ export class AddresseeDetector {
     const skip = new Set(notAddressable);
     for (const a of agencies) {
       if (skip.has(a.code)) continue;
-      // District committees are addressed by their committee's name; "Bát Xát cho hỏi"
-      // is far more often "(tôi ở) Bát Xát, cho hỏi".
-      const names = a.kind === 'district' ? [a.name, ...a.aliases].filter((n) => /^(ubnd|ủy ban|uỷ ban)/i.test(n.trim())) : [a.name, a.shortName, ...a.aliases];
+      // District and commune committees are addressed by their committee's name; "Bát Xát
+      // cho hỏi" is far more often "(tôi ở) Bát Xát, cho hỏi". Later names count too.
+      const later = (a.versions ?? []).flatMap((v) => [v.name, v.shortName]).filter((n): n is string => n !== undefined);
+      const names = a.kind !== 'department' ? [a.name, ...a.aliases].filter((n) => /^(ubnd|ủy ban|uỷ ban)/i.test(n.trim())) : [...new Set([a.name, a.shortName, ...a.aliases, ...later])];
       for (const n of names) this.add(n, [a.code]);
     }
     for (const entry of rules.addressees) for (const n of entry.names) this.add(n, entry.agencies);

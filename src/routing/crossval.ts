@@ -1,4 +1,5 @@
-import { routeAll, summarize, writerOf, type RoutingEvaluation } from './evaluate';
+import type { AgencyDirectory } from '../domain/agencies';
+import { labelsOnDay, routeAll, summarize, writerOf, type RoutingEvaluation } from './evaluate';
 import type { LabeledQuestion, Router } from './router';
 
 export interface CrossValidation {
@@ -19,15 +20,22 @@ export const TEMPERATURES = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.
  * temperature with the lowest log loss), not on the training examples it has fitted.
  * Examples without a writer (intents/agencies/) are always trained on.
  */
-export function crossValidateByWriter(training: readonly LabeledQuestion[], makeRouter: (training: readonly LabeledQuestion[]) => Router, temperatures = TEMPERATURES): CrossValidation {
+export function crossValidateByWriter(
+  training: readonly LabeledQuestion[],
+  makeRouter: (training: readonly LabeledQuestion[]) => Router,
+  temperatures = TEMPERATURES,
+  /** Route on this day, against the labels as they read then (labelsOnDay). */
+  on?: { day: number; directory: AgencyDirectory },
+): CrossValidation {
   const writers = [...new Set(training.filter((t) => t.id).map((t) => writerOf(t)))].sort();
   const pooled = temperatures.map(() => [] as ReturnType<typeof routeAll>);
   for (const writer of writers) {
     const router = makeRouter(training.filter((t) => !t.id || writerOf(t) !== writer));
-    const held = training.filter((t) => t.id && writerOf(t) === writer).map((t) => ({ ...t, file: `held out: ${writer}` }));
+    const written = training.filter((t) => t.id && writerOf(t) === writer).map((t) => ({ ...t, file: `held out: ${writer}` }));
+    const held = on ? labelsOnDay(written, on.day, on.directory, router) : written;
     temperatures.forEach((temperature, i) => {
       router.temperature = temperature;
-      pooled[i].push(...routeAll(router, held));
+      pooled[i].push(...routeAll(router, held, on?.day));
     });
   }
   const byTemperature = temperatures.map((temperature, i) => ({ temperature, evaluation: summarize(pooled[i]) }));

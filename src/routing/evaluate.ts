@@ -1,3 +1,4 @@
+import type { AgencyDirectory } from '../domain/agencies';
 import type { LabeledQuestion, RouteContext, RouteResult } from './router';
 
 /** A labelled question of an evaluation file; writers' files carry an id ("w4-0012") and a style. */
@@ -10,6 +11,25 @@ export interface EvaluationItem extends LabeledQuestion {
 
 export interface RouterLike {
   route(text: string, context?: RouteContext): RouteResult;
+  /** The agencies the places of a text name on a day (see Router.placesOn). */
+  placesOn?(text: string, day: number, given?: string): string[];
+}
+
+/**
+ * A labelled set's labels as they read on a day: each agency replaced by the one doing
+ * its work then (so-tnmt → so-nnmt from 2025-03-01). A district's question goes, from
+ * 2025-07-01, to the commune-level unit its text names; when the text names none of the
+ * district's units (only the district, or nothing), the label stays the district, which no
+ * router can route to on that day: those questions count as wrong.
+ */
+export function labelsOnDay<T extends EvaluationItem>(set: readonly T[], day: number, directory: AgencyDirectory, router: RouterLike): T[] {
+  return set.map((item) => {
+    const now = directory.successorsOn(item.agency, day);
+    if (now.length === 1) return now[0] === item.agency ? item : { ...item, agency: now[0] };
+    if (now.length === 0 || !router.placesOn) return item;
+    const named = router.placesOn(item.text, day, item.givenPlace).filter((a) => now.includes(a));
+    return named.length === 1 ? { ...item, agency: named[0] } : item;
+  });
 }
 
 export interface GroupFigures {
@@ -78,9 +98,9 @@ interface Outcome {
 }
 
 /** Routes every item, with and without its diacritics. */
-export function routeAll(router: RouterLike, set: readonly EvaluationItem[]): Outcome[] {
+export function routeAll(router: RouterLike, set: readonly EvaluationItem[], day?: number): Outcome[] {
   return set.map((item) => {
-    const context = item.givenPlace ? { place: item.givenPlace } : {};
+    const context = { ...(item.givenPlace ? { place: item.givenPlace } : {}), ...(day !== undefined ? { day } : {}) };
     const r = router.route(item.text, context);
     const plain = router.route(stripDiacritics(item.text), context);
     return {
@@ -169,8 +189,10 @@ export function summarize(outcomes: readonly Outcome[]): RoutingEvaluation {
   };
 }
 
-export function evaluateRouter(router: RouterLike, set: readonly EvaluationItem[]): RoutingEvaluation {
-  return summarize(routeAll(router, set));
+/** The router's figures on a labelled set; with a day, routed on that day against the labels as they read then (labelsOnDay). */
+export function evaluateRouter(router: RouterLike, set: readonly EvaluationItem[], on?: { day: number; directory: AgencyDirectory }): RoutingEvaluation {
+  if (!on) return summarize(routeAll(router, set));
+  return summarize(routeAll(router, labelsOnDay(set, on.day, on.directory, router), on.day));
 }
 
 function pct(x: number): string {

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DataError, parseWith, readJsonFile, type ProvinceData } from '../config/data';
 import { PROJECT_ROOT } from '../config/paths';
-import { Gazetteer, PlacesSchema } from './gazetteer';
+import type { AgencyDirectory } from '../domain/agencies';
+import { describeLifetime } from '../domain/dated';
+import { Gazetteer, PlacesSchema, type Places } from './gazetteer';
 import { Normalizer } from './normalize';
 import { Router, type LabeledQuestion, type RoutingRules } from './router';
 
@@ -49,6 +51,8 @@ const AgencyExamplesSchema = z.object({ agency: z.string().min(1), examples: z.a
 export interface RoutingResources {
   normalizer: Normalizer;
   gazetteer: Gazetteer;
+  /** data/places.json as validated. */
+  places: Places;
   rules: RoutingRules;
   training: LabeledQuestion[];
 }
@@ -69,9 +73,9 @@ export function loadRoutingResources(province: ProvinceData, intentsDir: string 
   const normalizer = new Normalizer(parseWith(AbbreviationsSchema, readJsonFile(abbreviationsFile), abbreviationsFile));
 
   const placesFile = path.join(dataDir, 'places.json');
-  const places = parseWith(PlacesSchema, readJsonFile(placesFile), placesFile);
-  for (const d of places.districts)
-    if (agencies.get(d.agency)?.kind !== 'district') throw new DataError(placesFile, [`district "${d.name}": "${d.agency}" is not a district agency in agencies.json`]);
+  const placesRaw = readJsonFile(placesFile);
+  const places = parseWith(PlacesSchema, placesRaw, placesFile, (p) => placeLabel(placesRaw, p));
+  checkPlacesAgainstAgencies(places, agencies, placesFile);
   const gazetteer = new Gazetteer(places, normalizer, rules);
 
   const dir = path.join(intentsDir, 'agencies');
@@ -90,7 +94,7 @@ export function loadRoutingResources(province: ProvinceData, intentsDir: string 
   }
   training.push(...readWriterExamples(path.join(intentsDir, 'writers'), agencies));
   if (training.length === 0) throw new DataError(dir, ['no training examples']);
-  return { normalizer, gazetteer, rules, training };
+  return { normalizer, gazetteer, places, rules, training };
 }
 
 const WriterLineSchema = z
@@ -136,7 +140,52 @@ function readWriterExamples(dir: string, agencies: ProvinceData['agencies']): La
     .flatMap((f) => readLabeledLines(path.join(dir, f), agencies));
 }
 
-export function buildRouter(province: ProvinceData, resources: RoutingResources, corrections: readonly LabeledQuestion[] = []): Router {
+/** Which place and period a places.json entry is about: "units[41] (xã Xuân Quang, from 2025-07-01)". */
+function placeLabel(raw: unknown, p: PropertyKey[]): string | undefined {
+  if (typeof p[1] !== 'number') return undefined;
+  type Entry = { name?: unknown; kind?: unknown; agency?: unknown; id?: unknown; province?: unknown; from?: unknown; until?: unknown; communes?: Entry[] };
+  const list = (raw as Record<string, Entry[] | undefined>)[String(p[0])];
+  let entry = Array.isArray(list) ? list[p[1]] : undefined;
+  if (entry && p[2] === 'communes' && typeof p[3] === 'number' && Array.isArray(entry.communes)) entry = { ...entry.communes[p[3]], until: entry.communes[p[3]]?.until ?? entry.until };
+  if (!entry) return undefined;
+  const name = [entry.kind, entry.name ?? entry.province].filter((x) => typeof x === 'string').join(' ');
+  const life = [typeof entry.from === 'string' ? `from ${entry.from}` : '', typeof entry.until === 'string' ? `until ${entry.until}` : ''].filter(Boolean).join(' ');
+  return [name, life].filter(Boolean).join(', ') || undefined;
+}
+
+/**
+ * The places and the agencies agree: a district's agency is a district that ends when the
+ * district does, with the units formed from it as its successors; a unit's agency is a
+ * commune committee living as long as the unit.
+ */
+function checkPlacesAgainstAgencies(places: Places, agencies: AgencyDirectory, file: string): void {
+  const problems: string[] = [];
+  const unitsOfDistrict = new Map<string, Set<string>>();
+  for (const u of places.units ?? []) for (const p of u.predecessors) unitsOfDistrict.set(p.district, (unitsOfDistrict.get(p.district) ?? new Set()).add(u.agency));
+  places.districts.forEach((d, i) => {
+    const agency = agencies.get(d.agency);
+    const where = `districts[${i}] (${d.kind} ${d.name}${d.until ? `, until ${d.until}` : ''})`;
+    if (agency?.kind !== 'district') return void problems.push(`${where}: "${d.agency}" is not a district agency in agencies.json`);
+    if (agency.until !== d.until) problems.push(`${where}: agencies.json has ${d.agency} ${describeLifetime(agency)}; a district and its committee end on the same day`);
+    const units = unitsOfDistrict.get(d.agency);
+    if (units) {
+      const listed = new Set(agency.successors ?? (agency.successor ? [agency.successor] : []));
+      const missing = [...units].filter((u) => !listed.has(u));
+      const extra = [...listed].filter((u) => !units.has(u));
+      if (missing.length > 0 || extra.length > 0)
+        problems.push(`${where}: the successors of ${d.agency} in agencies.json must be the committees of the units formed from it${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; not formed from it: ${extra.join(', ')}` : ''}`);
+    }
+  });
+  places.units?.forEach((u, i) => {
+    const agency = agencies.get(u.agency);
+    const where = `units[${i}] (${u.kind} ${u.name}, from ${u.from})`;
+    if (agency?.kind !== 'commune') return void problems.push(`${where}: "${u.agency}" is not a commune agency in agencies.json`);
+    if (agency.from !== u.from || agency.until !== u.until) problems.push(`${where}: agencies.json has ${u.agency} ${describeLifetime(agency)}; a unit and its committee live as long`);
+  });
+  if (problems.length > 0) throw new DataError(file, problems);
+}
+
+export function buildRouter(province: ProvinceData, resources: RoutingResources, corrections: readonly LabeledQuestion[] = [], now: () => number = Date.now): Router {
   return new Router(
     {
       agencies: province.agencies.all,
@@ -145,6 +194,8 @@ export function buildRouter(province: ProvinceData, resources: RoutingResources,
       rules: resources.rules,
       triageAgency: province.policy.routing.triageAgency,
       threshold: province.policy.routing.confidenceThreshold,
+      directory: province.agencies,
+      today: () => province.clock.dayOf(now()),
     },
     resources.training,
     corrections,

@@ -1,4 +1,5 @@
-import type { Agency } from '../domain/agencies';
+import type { Agency, AgencyDirectory } from '../domain/agencies';
+import { lifetimeDays } from '../domain/dated';
 import { AddresseeDetector, type AddresseeRules } from './addressee';
 import type { Gazetteer } from './gazetteer';
 import { SoftmaxRegression, TfIdf, type TrainingOptions } from './linear';
@@ -52,7 +53,7 @@ export interface RouteResult {
   candidates: Array<{ agency: string; score: number }>;
   triage: boolean;
   reason: RouteReason;
-  /** The district the question's place belongs to, when a place was named. */
+  /** The district (before 2025-07-01) or commune-level unit the question's place belongs to, when a place was named. */
   place?: string;
 }
 
@@ -60,6 +61,8 @@ export interface RouteResult {
 export interface RouteContext {
   /** The place the citizen gave at the place step ("phường Kim Tân, thành phố Lào Cai"). */
   place?: string;
+  /** The local day to route on: the organisation and places in force then (default: the router's today). */
+  day?: number;
 }
 
 export interface RouterOptions {
@@ -69,6 +72,14 @@ export interface RouterOptions {
   rules: RoutingRules;
   triageAgency: string;
   threshold: number;
+  /**
+   * The agencies over time: the model's labels are the agencies of its training data
+   * (2023 codes), mapped on the routing day to the agencies doing their work then. Without
+   * it, labels are routed as they are.
+   */
+  directory?: AgencyDirectory;
+  /** Today's local day, the routing day when the caller gives none. */
+  today?: () => number;
 }
 
 const CANDIDATES = 5;
@@ -92,7 +103,10 @@ export class Router {
   private readonly localPhrases: string[];
   private readonly tfidf = new TfIdf();
   private readonly model: SoftmaxRegression;
+  /** The bodies a question may be put to, as the training data knows them (the agencies there from the beginning). */
   private readonly addressees: AddresseeDetector;
+  /** Per routing period, the bodies that had begun by then (a former name still names its successor). */
+  private readonly addresseesSince = new Map<number, AddresseeDetector>();
   /** Officers' corrections, by folded text: the same question never goes wrong twice. */
   private readonly corrected = new Map<string, string>();
   private readonly buffer: Float64Array;
@@ -101,11 +115,17 @@ export class Router {
 
   constructor(private readonly options: RouterOptions, training: readonly LabeledQuestion[], corrections: readonly LabeledQuestion[] = []) {
     const { rules, normalizer, agencies } = options;
-    this.districts = new Set(agencies.filter((a) => a.kind === 'district').map((a) => a.code));
+    // District and commune committees alike are "a local topic with a place": the gazetteer says which one.
+    this.districts = new Set(agencies.filter((a) => a.kind === 'district' || a.kind === 'commune').map((a) => a.code));
     this.stopwords = new Set(rules.stopwords);
     this.passingBefore = new Set(rules.namedInPassingAfter.map((w) => normalizer.fold(w)));
     this.localPhrases = [...new Set(Object.values(rules.localTopics).flat())].map((p) => ` ${normalizer.fold(p)} `);
-    this.addressees = new AddresseeDetector(agencies, normalizer, rules, rules.agenciesNotMentionable);
+    this.addressees = new AddresseeDetector(
+      agencies.filter((a) => a.from === undefined),
+      normalizer,
+      rules,
+      rules.agenciesNotMentionable,
+    );
 
     const labelOf = (agency: string) => (this.districts.has(agency) ? DISTRICT : agency);
     const labels = [...new Set([...training, ...corrections].map((t) => labelOf(t.agency)))].sort();
@@ -133,26 +153,65 @@ export class Router {
     return this.tfidf.size;
   }
 
-  /** The places in the text and at the dialog's place step, and the district they name. */
-  private placesOf(text: string, given?: string) {
+  /**
+   * The places in the text and at the dialog's place step on the routing day, and the
+   * agencies they name: the district before 2025-07-01; since then the commune-level unit,
+   * or every unit formed from a former district when only the district is named.
+   */
+  private placesOf(text: string, given: string | undefined, day: number) {
     const { normalizer, gazetteer } = this.options;
     const tokens = normalizer.tokens(text);
-    const found = gazetteer.scanPlaces(tokens, text);
-    let place = gazetteer.districtOf(found.inside);
+    const found = gazetteer.scanPlaces(tokens, text, day);
+    let places = this.targetsOf(found.inside);
     let givenKind: 'here' | 'elsewhere' | undefined;
     if (given !== undefined && given.trim() !== '') {
-      const g = gazetteer.scanPlaces(normalizer.tokens(given), given);
-      const district = gazetteer.districtOf(g.inside);
+      const g = gazetteer.scanPlaces(normalizer.tokens(given), given, day);
+      const targets = this.targetsOf(g.inside);
       // The question's own place is more precise than the asker's address; the address fills in when the question has none.
-      if (district) givenKind = 'here';
+      if (targets.length > 0) givenKind = 'here';
       else if (g.outside.length > 0) givenKind = 'elsewhere';
-      if (!place && district && found.outside.length === 0) place = district;
+      if (places.length === 0 && targets.length > 0 && found.outside.length === 0) places = targets;
     }
-    return { tokens, found, place, givenKind };
+    return { tokens, found, places, place: places.length === 1 ? places[0] : undefined, givenKind };
+  }
+
+  private targetsOf(matches: ReturnType<Gazetteer['placesIn']>): string[] {
+    const { gazetteer } = this.options;
+    if (matches.some((m) => m.units)) return gazetteer.unitsOf(matches);
+    const district = gazetteer.districtOf(matches);
+    return district ? [district] : [];
+  }
+
+  /** The detector of the bodies that had begun by the day: those of the beginning, and later ones from their first day. */
+  private addresseesOn(day: number): AddresseeDetector {
+    const { agencies, normalizer, rules } = this.options;
+    const begun = agencies.filter((a) => a.from === undefined || lifetimeDays(a).fromDay <= day);
+    if (begun.length === agencies.filter((a) => a.from === undefined).length) return this.addressees;
+    let detector = this.addresseesSince.get(begun.length);
+    if (!detector) {
+      detector = new AddresseeDetector(begun, normalizer, rules, rules.agenciesNotMentionable);
+      this.addresseesSince.set(begun.length, detector);
+    }
+    return detector;
+  }
+
+  /** The agencies the places of a text (and of the place step) name on a day: a district before 2025-07-01, since then the unit(s). */
+  placesOn(text: string, day: number, given?: string): string[] {
+    return this.placesOf(text, given, day).places;
+  }
+
+  /** The agencies doing a label's work on the day (itself, its successor, or for a district those of the places named). */
+  private onDay(code: string, day: number, places: readonly string[]): string[] {
+    const { directory } = this.options;
+    if (!directory || !directory.has(code)) return [code];
+    const now = directory.successorsOn(code, day);
+    if (now.length <= 1) return now;
+    const here = now.filter((a) => places.includes(a));
+    return here.length > 0 ? here : now;
   }
 
   /** The model's features: syllables and bigrams, places replaced by what they are (ours or elsewhere). */
-  private featuresOf(text: string, given?: string, seen = this.placesOf(text, given)): string[] {
+  private featuresOf(text: string, given?: string, seen = this.placesOf(text, given, Number.NEGATIVE_INFINITY)): string[] {
     const { tokens, found, givenKind } = seen;
     const words = [...tokens];
     for (const m of found.inside) for (let i = m.at; i < m.at + m.length; i += 1) words[i] = i === m.at ? HERE : '';
@@ -172,27 +231,40 @@ export class Router {
 
   route(text: string, context: RouteContext = {}): RouteResult {
     const { rules } = this.options;
-    const seen = this.placesOf(text, context.place);
-    const { place } = seen;
+    const day = context.day ?? this.options.today?.() ?? Number.NEGATIVE_INFINITY;
+    const seen = this.placesOf(text, context.place, day);
+    const { place, places } = seen;
 
     const remembered = this.corrected.get(seen.tokens.join(' '));
-    if (remembered) return this.result([{ agency: remembered, score: 1 }], 'correction', place);
+    if (remembered) {
+      const now = this.onDay(remembered, day, places);
+      if (now.length === 1) return this.result([{ agency: now[0], score: 1 }], 'correction', place);
+    }
 
     const p = this.model.probabilities(this.tfidf.transform(this.featuresOf(text, context.place, seen)), this.buffer, this.temperature);
     const scores = new Map<string, number>();
+    const add = (agency: string, score: number) => scores.set(agency, (scores.get(agency) ?? 0) + score);
     // Without a place of ours a local topic belongs to its department (LABELING.md rule 1):
     // the districts' label is impossible, and the others share its probability.
-    const impossible = place ? 0 : p[this.model.labels.indexOf(DISTRICT)] ?? 0;
+    const impossible = places.length > 0 ? 0 : p[this.model.labels.indexOf(DISTRICT)] ?? 0;
     this.model.labels.forEach((label, i) => {
       if (label === DISTRICT) {
-        if (place) scores.set(place, p[i]);
-      } else scores.set(label, impossible < 1 ? p[i] / (1 - impossible) : 0);
+        // A former district named alone: each unit formed from part of it is as likely.
+        for (const unit of places) add(unit, p[i] / places.length);
+        return;
+      }
+      // A label the organisation of the day no longer has goes to whoever does its work then.
+      const now = this.onDay(label, day, places);
+      for (const agency of now) add(agency, (impossible < 1 ? p[i] / (1 - impossible) : 0) / now.length);
     });
+    const lost = 1 - [...scores.values()].reduce((n, x) => n + x, 0);
+    // Labels with nobody doing their work on the day (before they began): the others share their probability.
+    if (lost > 1e-9 && lost < 1) for (const [a, x] of scores) scores.set(a, x / (1 - lost));
     let reason: RouteReason = place && (scores.get(place) ?? 0) >= Math.max(...scores.values()) ? 'local_topic' : 'classifier';
 
     // A question put to one body goes to it (to the one of its sector the topic picks, for a ministry).
-    const addressed = this.addressees.addressed(text, seen.tokens);
-    const groups = [...new Map(addressed.map((g) => [g.join(' '), g])).values()];
+    const addressed = this.addresseesOn(day).addressed(text, seen.tokens).map((g) => [...new Set(g.flatMap((a) => this.onDay(a, day, places)))]);
+    const groups = [...new Map(addressed.filter((g) => g.length > 0).map((g) => [g.join(' '), g])).values()];
     if (groups.length === 1) {
       const group = groups[0].filter((a) => scores.has(a) || this.districts.has(a));
       if (group.length > 0) {

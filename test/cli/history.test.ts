@@ -84,20 +84,10 @@ describe('(a) a rule change from 2025 leaves the 2023 table as it was', () => {
 
 describe('(b) an agency from 2025 is not in the 2023 table', () => {
   test('a new scored agency, and the end and successor of another, from 2025: the 2023 table still has the same 37 rows', async () => {
+    // data/agencies.json has the 2025 organisation (so-tnmt → so-nnmt on 2025-03-01, the merged departments, the
+    // districts ending on 2025-07-01); the test adds a scored agency from 2025-01-01 and a new row for so-gddt.
     const reorganised = data({
       agencies: (list) => {
-        const tnmt = list.find((a) => a.code === 'so-tnmt');
-        Object.assign(tnmt ?? {}, { until: '2025-03-01', successor: 'so-nnmt' });
-        list.push({
-          code: 'so-nnmt',
-          name: 'Sở Nông nghiệp và Môi trường',
-          shortName: 'Sở NN&MT',
-          kind: 'department',
-          appendix02Row: 2,
-          aliases: [],
-          from: '2025-03-01',
-          document: 'test',
-        });
         list.push({ code: 'so-moi', name: 'Sở Mới', shortName: 'Sở Mới', kind: 'department', appendix02Row: 38, aliases: [], from: '2025-01-01' });
         const gddt = list.find((a) => a.code === 'so-gddt');
         Object.assign(gddt ?? {}, { versions: [{ from: '2025-07-01', name: 'Sở Giáo dục và Đào tạo tỉnh Lào Cai', appendix02Row: 40 }] });
@@ -110,7 +100,10 @@ describe('(b) an agency from 2025 is not in the 2023 table', () => {
     // and 2025 is reported with the organisation of 2025
     const year2025 = (await run(reorganised, ['report', '--db', db, '--from', '2025-01-01', '--to', '2025-12-31', '--format', 'json'])) as string;
     const rows = (JSON.parse(year2025) as { rows: Array<{ agency: string; name: string }> }).rows;
-    expect(rows).toHaveLength(39); // so-tnmt (Jan–Feb) and so-nnmt share row 2, so-moi joins
+    // The 37 rows of 2023, and in the same rows the agencies that took over during 2025 (so-nnmt after so-tnmt in
+    // row 2; thue-kv8 then thue-laocai after cuc-thue in row 6; hq-khuvuc, so-vhttdl, so-dttg, thongke-laocai,
+    // kbnn-khuvuc), and so-moi: 46.
+    expect(rows).toHaveLength(46);
     expect(rows.slice(0, 3).map((r) => r.agency)).toEqual(['so-tnmt', 'so-nnmt', 'cong-an']);
     expect(rows.find((r) => r.agency === 'so-gddt')?.name).toBe('Sở Giáo dục và Đào tạo tỉnh Lào Cai');
     const july = JSON.parse(await run(reorganised, ['report', '--db', db, '--from', '2025-07-01', '--to', '2025-09-30', '--format', 'json'])) as { rows: Array<{ agency: string }> };
@@ -289,12 +282,8 @@ describe('(c) a ledger crossing a rule change: each case under its own rules', (
 
 describe('the ledger is checked against the organisation of its dates', () => {
   test('a case may not start at an agency before it exists or after it ended: the line and the period are named', async () => {
-    const reorganised = data({
-      agencies: (list) => {
-        Object.assign(list.find((a) => a.code === 'so-tnmt') ?? {}, { until: '2025-03-01', successor: 'so-nnmt' });
-        list.push({ code: 'so-nnmt', name: 'Sở Nông nghiệp và Môi trường', shortName: 'Sở NN&MT', kind: 'department', appendix02Row: 2, aliases: [], from: '2025-03-01' });
-      },
-    });
+    // data/agencies.json: so-tnmt ends on 2025-03-01, so-nnmt takes over.
+    const reorganised = data({});
     const file = path.join(tmp, 'wrong-dates.jsonl');
     const e = (q: string, type: string, at: string, extra: Record<string, unknown>) => JSON.stringify({ q, type, at, ...extra });
     fs.writeFileSync(

@@ -10,7 +10,8 @@ describe('npx hoidap route', () => {
       { id: 'a2', text: 'Thẻ bảo hiểm y tế của con tôi bị mất, xin cấp lại ở đâu?' },
       { id: 'a3', text: 'How can I extend my tourist visa while staying in Sa Pa?' },
     ];
-    const run = await hoidap(['route'], input.map((i) => JSON.stringify(i)).join('\n') + '\n');
+    // Routed in the organisation of 2023 (the districts); today's is in test/cli/reorganisation.test.ts.
+    const run = await hoidap(['route', '--at', '2023-09-01'], input.map((i) => JSON.stringify(i)).join('\n') + '\n');
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual(['a1', 'a2', 'a3']);
@@ -43,13 +44,16 @@ describe('npx hoidap route', () => {
     const ledger = [
       { q: 'HD-2026-000001', type: 'submitted', at: '2026-11-02T09:00:00+07:00', channel: 'portal', text },
       { q: 'HD-2026-000001', type: 'assigned', at: '2026-11-02T09:01:00+07:00', agency: 'vp-ubnd' },
-      { q: 'HD-2026-000001', type: 'forwarded', at: '2026-11-02T10:00:00+07:00', from: 'vp-ubnd', agency: 'so-vhtt' },
-      { q: 'HD-2026-000001', type: 'accepted', at: '2026-11-03T10:00:00+07:00', agency: 'so-vhtt' },
+      { q: 'HD-2026-000001', type: 'forwarded', at: '2026-11-02T10:00:00+07:00', from: 'vp-ubnd', agency: 'so-vhttdl' },
+      { q: 'HD-2026-000001', type: 'accepted', at: '2026-11-03T10:00:00+07:00', agency: 'so-vhttdl' },
     ];
     fs.writeFileSync(path.join(dir, 'l.jsonl'), ledger.map((e) => JSON.stringify(e)).join('\n'));
     expect((await hoidap(['import', '--db', db, path.join(dir, 'l.jsonl')])).code).toBe(0);
     const run = await hoidap(['route', '--db', db], JSON.stringify({ id: 1, text }) + '\n');
-    expect(JSON.parse(run.stdout)).toMatchObject({ id: 1, agency: 'so-vhtt', confidence: 1 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ id: 1, agency: 'so-vhttdl', confidence: 1 });
+    // In 2023 so-vhttdl did not exist yet: the same correction routes to the department that did its work then.
+    const before = await hoidap(['route', '--db', db, '--at', '2023-09-01'], JSON.stringify({ id: 1, text }) + '\n');
+    expect(JSON.parse(before.stdout).agency).toMatch(/^(so-vhtt|so-dulich)$/);
     expect((await hoidap(['train', '--db', db])).stdout).toMatch(/and 1 officers' correction\(s\)/);
   });
 });
@@ -63,12 +67,16 @@ describe('npx hoidap eval-routing', () => {
       { text: 'quyết toán thuế thu nhập cá nhân năm nay làm thế nào', agency: 'cuc-thue' },
       { text: 'đèn đường ở phố Lê Lợi phường Cốc Lếu hỏng cả tuần', agency: 'tp-laocai' },
     ].map((e) => JSON.stringify(e)).join('\n'));
-    const run = await hoidap(['eval-routing', file, '--format', 'json']);
+    const run = await hoidap(['eval-routing', file, '--format', 'json', '--at', '2023-09-01']);
     expect(run.code).toBe(0);
     const e = JSON.parse(run.stdout);
     expect(e).toMatchObject({ n: 3, top1: 1, top3: 1, unaccentedTop1: 1 });
     expect(e.perAgency.map((a: { agency: string }) => a.agency)).toEqual(['cuc-thue', 'so-tuphap', 'tp-laocai']);
-    const text = (await hoidap(['eval-routing', file])).stdout;
+    // By default (today) the 2023 labels read as today's agencies: the tax office's successor, the ward of phường Cốc Lếu.
+    const today = JSON.parse((await hoidap(['eval-routing', file, '--format', 'json'])).stdout);
+    expect(today).toMatchObject({ n: 3, top1: 1 });
+    expect(today.perAgency.map((a: { agency: string }) => a.agency)).toEqual(['p-laocai', 'so-tuphap', 'thue-laocai']);
+    const text = (await hoidap(['eval-routing', file, '--at', '2023-09-01'])).stdout;
     expect(text).toMatch(/^all +3 +100\.0% +100\.0% +100\.0%/m);
     expect(text).toMatch(/calibration: confidence band/);
     expect(text).toMatch(/most frequent confusions/);

@@ -45,18 +45,18 @@ describe('citizen: asking an agency', () => {
       .assertReply(says('xã/phường nào'))
       .send('xa Xuan Quang, huyen Bao Thang')
       .assertReply((a) => {
-        expect(textOf(a)).toContain('Cơ quan trả lời: UBND huyện Bảo Thắng');
+        expect(textOf(a)).toContain('Cơ quan trả lời: UBND xã Xuân Quang');
         expect(textOf(a)).toContain('Hạn tiếp nhận: 02/12/2026; hạn trả lời: 14/12/2026');
         expect(buttonsOf(a)).toEqual(['Có', 'Không']);
       })
       .send('co')
-      .assertReply(says(/^Đã gửi câu hỏi\. Mã câu hỏi của bạn: HD-2026-000001\.\nCơ quan trả lời: UBND huyện Bảo Thắng\. Hạn tiếp nhận 02\/12\/2026, hạn trả lời 14\/12\/2026\./))
+      .assertReply(says(/^Đã gửi câu hỏi\. Mã câu hỏi của bạn: HD-2026-000001\.\nCơ quan trả lời: UBND xã Xuân Quang\. Hạn tiếp nhận 02\/12\/2026, hạn trả lời 14\/12\/2026\./))
       .startTest();
     const events = await eventsOf(store, 'HD-2026-000001');
     expect(events.map((e) => e.type)).toEqual(['submitted', 'assigned']);
     expect(events[0]).toMatchObject({ text: QUESTION, channel: 'botframework', asker: { name: 'Nguyen Van An', contact: '0912345678', locality: 'h-baothang' } });
-    expect(events[1]).toMatchObject({ agency: 'h-baothang', by: 'bot' });
-    expect(services.router.route(QUESTION).agency).toBe('h-baothang');
+    expect(events[1]).toMatchObject({ agency: 'x-xuanquang', by: 'bot' });
+    expect(services.router.route(QUESTION).agency).toBe('x-xuanquang');
   });
 
   const steps: Array<[string, string[]]> = [

@@ -17,7 +17,7 @@ const flow = (adapter: TestAdapter) => new TestFlow(Promise.resolve(), adapter);
 const NOW = instant('2026-11-30T09:00:00+07:00');
 const buttons = (a: Partial<Activity>) => (a.suggestedActions?.actions ?? []).map((x) => String(x.title));
 
-/** A citizen files BAO_THANG_QUESTION (→ h-baothang) and returns the ticket. */
+/** A citizen files BAO_THANG_QUESTION (→ x-xuanquang) and returns the ticket. */
 async function citizenFiles(rig: Awaited<ReturnType<typeof staffRig>>, name = 'citizen') {
   const citizen = rig.person(name);
   let ticket = '';
@@ -28,15 +28,15 @@ async function citizenFiles(rig: Awaited<ReturnType<typeof staffRig>>, name = 'c
 describe('officers and approvers in chat', () => {
   test('a new question reaches the agency’s officers; accept, draft, returned by the approver, redrafted, approved; the citizen gets the answer and rates it', async () => {
     const rig = await staffRig({ now: NOW });
-    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
-    const approver = await rig.linked('lead-bt', 'approver', 'h-baothang');
+    const officer = await rig.linked('officer-bt', 'officer', 'x-xuanquang');
+    const approver = await rig.linked('lead-bt', 'approver', 'x-xuanquang');
     const { citizen, ticket } = await citizenFiles(rig);
     expect(ticket).toBe('HD-2026-000001');
 
     // The officer was told, with buttons to act.
     await flow(officer.person.adapter)
       .assertReply((a) => {
-        expect(textOf(a)).toContain(`Câu hỏi mới ${ticket} gửi UBND huyện Bảo Thắng`);
+        expect(textOf(a)).toContain(`Câu hỏi mới ${ticket} gửi UBND xã Xuân Quang`);
         expect(buttons(a)).toEqual([`Tiếp nhận ${ticket}`, `Xem ${ticket}`, `Chuyển ${ticket}`]);
       })
       .startTest();
@@ -71,7 +71,7 @@ describe('officers and approvers in chat', () => {
     // The citizen receives the answer in their conversation and rates it with one tap.
     await flow(citizen.adapter)
       .assertReply((a) => {
-        expect(textOf(a)).toContain(`Câu hỏi ${ticket} đã được UBND huyện Bảo Thắng trả lời:`);
+        expect(textOf(a)).toContain(`Câu hỏi ${ticket} đã được UBND xã Xuân Quang trả lời:`);
         expect(textOf(a)).toContain('Theo Luật Xây dựng 2014');
         expect(buttons(a)).toEqual(['1', '2', '3', '4', '5']);
       })
@@ -89,13 +89,13 @@ describe('officers and approvers in chat', () => {
     const { citizen, ticket } = await citizenFiles(rig);
     const workflow = rig.staff?.workflow as Workflow;
     // The published answer is in the ledger; the process stopped before handing it to the citizen's channel.
-    await new Ledger(rig.store, province()).record({ q: ticket, type: 'answered', at: '2026-11-30T10:00:00+07:00', agency: 'h-baothang', authorized: true, text: 'Hồ sơ gồm đơn đề nghị và bản vẽ.', by: 'approver:acc_x' });
+    await new Ledger(rig.store, province()).record({ q: ticket, type: 'answered', at: '2026-11-30T10:00:00+07:00', agency: 'x-xuanquang', authorized: true, text: 'Hồ sơ gồm đơn đề nghị và bản vẽ.', by: 'approver:acc_x' });
     const recent = unclaimedAnswersSince(rig.store.db, NOW - 7 * 86_400_000);
-    expect(recent).toEqual([{ q: ticket, text: 'Hồ sơ gồm đơn đề nghị và bản vẽ.', agency: 'h-baothang' }]);
+    expect(recent).toEqual([{ q: ticket, text: 'Hồ sơ gồm đơn đề nghị và bản vẽ.', agency: 'x-xuanquang' }]);
 
     expect(await workflow.handOverUnclaimedAnswers(recent)).toBe(1);
     await flow(citizen.adapter)
-      .assertReply((a) => expect(textOf(a)).toMatch(new RegExp(`^Câu hỏi ${ticket} đã được UBND huyện Bảo Thắng trả lời:\nHồ sơ gồm đơn đề nghị và bản vẽ\.`)))
+      .assertReply((a) => expect(textOf(a)).toMatch(new RegExp(`^Câu hỏi ${ticket} đã được UBND xã Xuân Quang trả lời:\nHồ sơ gồm đơn đề nghị và bản vẽ\.`)))
       .startTest();
     // Another restart: nothing again.
     expect(await workflow.handOverUnclaimedAnswers(unclaimedAnswersSince(rig.store.db, NOW - 7 * 86_400_000))).toBe(0);
@@ -123,7 +123,7 @@ describe('officers and approvers in chat', () => {
   test('a forward the router suggested: the officer picks the suggestion and the new agency is told', async () => {
     const rig = await staffRig({ now: NOW });
     const yte = await rig.linked('officer-yte', 'officer', 'so-yte');
-    const tnmt = await rig.linked('officer-tnmt', 'officer', 'so-tnmt');
+    const tnmt = await rig.linked('officer-tnmt', 'officer', 'so-nnmt');
     const citizen = rig.person('c2');
     // Filed straight to the wrong agency (as an editor's mistake would): a land question at so-yte.
     await rig.services.ledger.record({ q: 'HD-2026-000050', type: 'submitted', at: '2026-11-30T08:00:00+07:00', channel: 'portal', text: 'Xin hỏi thủ tục cấp lại giấy chứng nhận quyền sử dụng đất bị mất cần những giấy tờ gì' });
@@ -132,20 +132,20 @@ describe('officers and approvers in chat', () => {
     await yte.person.adapter
       .send('chuyển HD-2026-000050')
       .assertReply((a) => {
-        expect(textOf(a)).toContain('Hệ thống gợi ý chuyển HD-2026-000050 đến Sở Tài nguyên và Môi trường');
-        expect(buttons(a)[0]).toBe('Sở Tài nguyên và Môi trường');
+        expect(textOf(a)).toContain('Hệ thống gợi ý chuyển HD-2026-000050 đến Sở Nông nghiệp và Môi trường');
+        expect(buttons(a)[0]).toBe('Sở Nông nghiệp và Môi trường');
       })
-      .send('Sở Tài nguyên và Môi trường')
-      .assertReply((a) => expect(textOf(a)).toBe('Đã chuyển HD-2026-000050 đến Sở Tài nguyên và Môi trường.'))
+      .send('Sở Nông nghiệp và Môi trường')
+      .assertReply((a) => expect(textOf(a)).toBe('Đã chuyển HD-2026-000050 đến Sở Nông nghiệp và Môi trường.'))
       .startTest();
-    await flow(tnmt.person.adapter).assertReply((a) => expect(textOf(a)).toContain('Câu hỏi mới HD-2026-000050 gửi Sở Tài nguyên và Môi trường')).startTest();
+    await flow(tnmt.person.adapter).assertReply((a) => expect(textOf(a)).toContain('Câu hỏi mới HD-2026-000050 gửi Sở Nông nghiệp và Môi trường')).startTest();
     const state = (await rig.store.loadQuestions(['HD-2026-000050'])).get('HD-2026-000050');
-    expect(state?.agency).toBe('so-tnmt');
+    expect(state?.agency).toBe('so-nnmt');
   });
 
   test('an extension with a reason moves the answer deadline', async () => {
     const rig = await staffRig({ now: NOW });
-    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const officer = await rig.linked('officer-bt', 'officer', 'x-xuanquang');
     const { ticket } = await citizenFiles(rig);
     await flow(officer.person.adapter)
       .assertReply(() => undefined)
@@ -158,7 +158,7 @@ describe('officers and approvers in chat', () => {
 });
 
 describe('who may do what in chat', () => {
-  test('an officer of so-yte cannot act on h-baothang’s question; an unlinked person is a citizen and changes nothing', async () => {
+  test('an officer of so-yte cannot act on x-xuanquang’s question; an unlinked person is a citizen and changes nothing', async () => {
     const rig = await staffRig({ now: NOW });
     const yte = await rig.linked('officer-yte', 'officer', 'so-yte');
     const { ticket } = await citizenFiles(rig);
@@ -180,7 +180,7 @@ describe('who may do what in chat', () => {
 
   test('an officer cannot publish an answer without an approver', async () => {
     const rig = await staffRig({ now: NOW });
-    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const officer = await rig.linked('officer-bt', 'officer', 'x-xuanquang');
     const { ticket } = await citizenFiles(rig);
     await flow(officer.person.adapter)
       .assertReply(() => undefined)
@@ -213,7 +213,7 @@ describe('administrators in chat', () => {
 describe('chat commands: authorization matrix', () => {
   const commands = (t: string) => [`Tiếp nhận ${t}`, `xem ${t}`, `chuyển ${t}`, `chuyển ${t} Sở Y tế`, `xóa ${t}`, `xóa ${t} trùng lặp`, `trả lời ${t}`, `trả lời ${t} Nội dung`, `gia hạn ${t}`, `gia hạn ${t} 3 xác minh`, `duyệt ${t}`, `trả lại ${t}`, `trả lại ${t} bổ sung`];
 
-  test.each([['an officer of so-yte'], ['an approver of so-yte']])('%s is refused every command on an h-baothang question, and nothing changes', async (who) => {
+  test.each([['an officer of so-yte'], ['an approver of so-yte']])('%s is refused every command on an x-xuanquang question, and nothing changes', async (who) => {
     const rig = await staffRig({ now: NOW });
     const { ticket } = await citizenFiles(rig);
     const other = await rig.linked('yte', who.includes('approver') ? 'approver' : 'officer', 'so-yte');
@@ -268,7 +268,7 @@ describe('chat commands: authorization matrix', () => {
   test('an officer of the agency may neither approve nor return a draft (approvers do: see the first test)', async () => {
     const rig = await staffRig({ now: NOW });
     const { ticket } = await citizenFiles(rig);
-    const officer = await rig.linked('bt', 'officer', 'h-baothang');
+    const officer = await rig.linked('bt', 'officer', 'x-xuanquang');
     await officer.person.adapter.send(`duyệt ${ticket}`).assertReply((a) => expect(textOf(a)).toBe(`Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`)).startTest();
     await officer.person.adapter.send(`trả lại ${ticket} sửa lại`).assertReply((a) => expect(textOf(a)).toBe(`Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`)).startTest();
   });

@@ -175,12 +175,12 @@ describe('agencies over time', () => {
     const err = loadError(
       dataCopy({
         agencies: (list) => {
-          list.push({ code: 'so-nnmt', name: 'Sở Nông nghiệp và Môi trường', shortName: 'Sở NN&MT', kind: 'department', appendix02Row: 38, aliases: [], from: '2025-03-01', versions: [{ from: '2025-07-01', appendix02Row: 1 }] });
+          list.push({ code: 'so-moi', name: 'Sở Mới', shortName: 'Sở Mới', kind: 'department', appendix02Row: 38, aliases: [], from: '2025-03-01', versions: [{ from: '2025-07-01', appendix02Row: 1 }] });
         },
       }),
     );
     expect(err.problems).toEqual([
-      'agencies[39].versions[0].appendix02Row (so-nnmt, its version from 2025-07-01): duplicate appendix02Row 1: so-gddt has that row from the beginning, so-nnmt from 2025-07-01',
+      `agencies[${province().agencies.all.length}].versions[0].appendix02Row (so-moi, its version from 2025-07-01): duplicate appendix02Row 1: so-gddt has that row from the beginning, so-moi from 2025-07-01`,
     ]);
   });
 

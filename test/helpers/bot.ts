@@ -51,7 +51,7 @@ export function says(pattern: RegExp | string) {
   };
 }
 
-/** A question that routes to UBND huyện Bảo Thắng (a local topic naming a commune), typed without diacritics. */
+/** A question that routes to UBND xã Xuân Quang (a local topic naming a commune; UBND huyện Bảo Thắng before 2025-07-01), typed without diacritics. */
 export const BAO_THANG_QUESTION = 'cho toi hoi gia dinh toi o thon Lang Chung xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi';
 
 /** The citizen's whole "send a question" dialog, confirmed; the last reply is the ticket. */
