@@ -1,0 +1,169 @@
+/**
+ * Which knowledge-base entry a citizen's question asks for, learned from paraphrases
+ * that separate writers wrote for each entry (intents/faq/*.jsonl), with "none" as a
+ * class of its own (near misses and questions no entry answers).
+ *
+ * Why a model rather than keyword overlap alone: people describe their situation
+ * ("bố tôi mất tuần trước", "my visa runs out") instead of naming the procedure, in
+ * Vietnamese with or without diacritics, in chat abbreviations and in English. The
+ * same TF-IDF logistic regression that routes questions to agencies learns which
+ * words separate one procedure from its neighbours; the keyword matcher stays as the
+ * fallback and for entries added without examples yet.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DataError, parseWith, readJsonFile } from '../config/data';
+import { SoftmaxRegression, TfIdf, type SparseVector } from './linear';
+import { features, type Normalizer } from './normalize';
+
+/** The label of examples that no entry answers. */
+export const NO_ENTRY = 'none';
+
+export const FaqModelSchema = z
+  .object({
+    notes: z.string().optional(),
+    /** Softmax temperature: below 1 sharpens the probabilities (fitted on held-out writers). */
+    temperature: z.number().positive(),
+    /** An entry is offered when its probability is at least this, and it beats "none". */
+    threshold: z.number().min(0).max(1),
+    /** Weight of an entry's own title, keywords and sample questions against one writer's paraphrase. */
+    entryTextWeight: z.number().positive(),
+    epochs: z.number().int().min(1).max(200),
+    rate: z.number().positive(),
+    l2: z.number().min(0),
+    seed: z.number().int(),
+  })
+  .strict();
+
+export type FaqModelSettings = z.infer<typeof FaqModelSchema>;
+
+export interface FaqTrainingExample {
+  text: string;
+  /** An entry id, or NO_ENTRY. */
+  entry: string;
+}
+
+/** What an entry contributes by itself: its names and the sample questions it carries. */
+export interface FaqEntryText {
+  id: string;
+  texts: readonly string[];
+}
+
+export interface FaqPrediction {
+  /** The most likely entry, or undefined when "none" wins or nothing reaches the threshold. */
+  entry?: string;
+  /** Probability of the most likely entry (not of "none"). */
+  probability: number;
+  /** The entry with the highest probability, offered or not (for logs and evaluation). */
+  best: string;
+}
+
+export class FaqModel {
+  private readonly tfidf = new TfIdf();
+  private readonly model: SoftmaxRegression;
+  private readonly buffer: Float64Array;
+  private readonly noneIndex: number;
+
+  constructor(
+    entries: readonly FaqEntryText[],
+    examples: readonly FaqTrainingExample[],
+    private readonly normalizer: Normalizer,
+    private readonly settings: FaqModelSettings,
+  ) {
+    const labels = [...entries.map((e) => e.id), NO_ENTRY];
+    const labelIndex = new Map(labels.map((l, i) => [l, i]));
+    this.noneIndex = labels.length - 1;
+    const training: Array<{ f: string[]; y: number; weight: number }> = [];
+    for (const e of entries) for (const text of e.texts) training.push({ f: this.featuresOf(text), y: labelIndex.get(e.id) as number, weight: settings.entryTextWeight });
+    for (const x of examples) {
+      const y = labelIndex.get(x.entry);
+      // The loader has checked every label; an example of a removed entry teaches nothing.
+      if (y !== undefined) training.push({ f: this.featuresOf(x.text), y, weight: 1 });
+    }
+    this.tfidf.fit(training.map((t) => t.f));
+    this.model = new SoftmaxRegression(labels, this.tfidf.size);
+    this.model.train(
+      training.map((t) => ({ x: this.tfidf.transform(t.f), y: t.y, weight: t.weight })),
+      { epochs: settings.epochs, rate: settings.rate, l2: settings.l2, seed: settings.seed },
+    );
+    this.buffer = new Float64Array(labels.length);
+  }
+
+  predict(text: string): FaqPrediction {
+    const p = this.model.probabilities(this.vector(text), this.buffer, this.settings.temperature);
+    let best = 0;
+    for (let c = 1; c < this.noneIndex; c += 1) if (p[c] > p[best]) best = c;
+    const probability = p[best];
+    const offered = probability >= this.settings.threshold && probability > p[this.noneIndex];
+    const label = this.model.labels[best];
+    return { ...(offered ? { entry: label } : {}), probability, best: label };
+  }
+
+  private vector(text: string): SparseVector {
+    return this.tfidf.transform(this.featuresOf(text));
+  }
+
+  /** Folded syllables (abbreviations expanded) and their pairs; punctuation and emoji carry no meaning here. */
+  private featuresOf(text: string): string[] {
+    const tokens = this.normalizer
+      .tokens(text.toLowerCase())
+      .map((t) => t.replace(/[^a-z0-9]/g, ''))
+      .filter((t) => t.length > 0);
+    return features(tokens);
+  }
+}
+
+const ExampleLineSchema = z
+  .object({
+    id: z.string().min(1),
+    text: z.string().min(1).max(4000),
+    entry: z.string().min(1),
+    style: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+
+/** One writer's file of paraphrases; every problem is reported with its line, and an unknown entry id is one. */
+export function readFaqExamples(file: string, entryIds: ReadonlySet<string>): FaqTrainingExample[] {
+  const out: FaqTrainingExample[] = [];
+  const problems: string[] = [];
+  fs.readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        return void problems.push(`line ${i + 1}: not valid JSON`);
+      }
+      const parsed = ExampleLineSchema.safeParse(value);
+      if (!parsed.success) return void problems.push(`line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`);
+      const { id, text, entry } = parsed.data;
+      if (entry !== NO_ENTRY && !entryIds.has(entry)) return void problems.push(`line ${i + 1} (${id}): "${entry}" is not an entry id in data/faq/faq.json (or "${NO_ENTRY}")`);
+      out.push({ text, entry });
+    });
+  if (problems.length > 0) throw new DataError(file, problems);
+  return out;
+}
+
+/**
+ * The model's settings (data/faq/model.json) and every writer's paraphrases (intents/faq/*.jsonl);
+ * undefined when the province has no settings file (the keyword matcher then works alone).
+ */
+export function loadFaqModel(dataDir: string, intentsDir: string, entries: readonly FaqEntryText[], normalizer: Normalizer): FaqModel | undefined {
+  const settingsFile = path.join(dataDir, 'faq', 'model.json');
+  if (!fs.existsSync(settingsFile)) return undefined;
+  const settings = parseWith(FaqModelSchema, readJsonFile(settingsFile), settingsFile);
+  const dir = path.join(intentsDir, 'faq');
+  const ids = new Set(entries.map((e) => e.id));
+  const examples = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()
+        .flatMap((f) => readFaqExamples(path.join(dir, f), ids))
+    : [];
+  return new FaqModel(entries, examples, normalizer, settings);
+}
