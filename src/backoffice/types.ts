@@ -93,6 +93,8 @@ export interface BackofficeStore {
   saveDraft(input: { q: string; agency: string; text: string; author: string }, now: number): Promise<Draft>;
   /** The latest draft of a question. */
   latestDraft(q: string): Promise<Draft | undefined>;
+  /** Every draft of a question, oldest first (what changed since a returned version). */
+  draftsOf(q: string): Promise<Draft[]>;
   decideDraft(id: number, decision: { status: 'approved' | 'returned'; by: string; comment?: string }, now: number): Promise<void>;
   pendingDrafts(agency?: string): Promise<Draft[]>;
 
@@ -101,4 +103,4 @@ export interface BackofficeStore {
 }
 
 /** The notification key that records that a question's answer was handed to the citizen's channel. */
-export const answerHandOverKey = (q: string): string => `answer-hand-over:${q}`;
+export { answerHandOverKey } from '../app/questions/approve';

@@ -321,6 +321,10 @@ export class SqliteBackofficeStore implements BackofficeStore {
     }
   }
 
+  async draftsOf(q: string): Promise<Draft[]> {
+    return this.db.prepare<[string], DraftRow>('SELECT * FROM drafts WHERE q = ? ORDER BY id').all(q).map(draft);
+  }
+
   async pendingDrafts(agency?: string): Promise<Draft[]> {
     const rows =
       agency === undefined
