@@ -16,7 +16,8 @@ export function requiredText(field: string, hint: string) {
     .string({ error: (issue) => (issue.input === undefined ? `${field} is required (${hint})` : `${field} must be a string (${hint})`) })
     .trim()
     .min(1, `${field} must not be empty (${hint})`)
-    .max(MAX_TEXT_LENGTH, `${field} is too long (at most ${MAX_TEXT_LENGTH} characters)`);
+    .max(MAX_TEXT_LENGTH, `${field} is too long (at most ${MAX_TEXT_LENGTH} characters)`)
+    .meta({ description: hint });
 }
 
 export const QuestionId = z.string({ error: 'a question id such as HD-2023-000123 is required' }).min(1, 'a question id such as HD-2023-000123 is required');

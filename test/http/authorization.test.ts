@@ -396,7 +396,7 @@ describe('authentication and input', () => {
     const cases: Array<[string, string, unknown, number, string]> = [
       ['POST', `/questions/${q}/forward`, { agency: 'so-yte' }, 400, 'reason is required (why it belongs to the other agency)'],
       ['POST', `/questions/${q}/forward`, { agency: 'nowhere', reason: 'x' }, 400, 'agency: no agency is called "nowhere"; use a code from data/agencies.json such as so-yte'],
-      ['POST', `/questions/${q}/delete`, { reason: 'spam' }, 400, 'reason must be one of duplicate, violation, invalid_identity, out_of_scope'],
+      ['POST', `/questions/${q}/delete`, { reason: 'spam' }, 400, 'reason must be one of duplicate, violation, invalid_identity, out_of_scope; got "spam"'],
       ['POST', `/questions/${q}/extend`, { days: '3', reason: 'x' }, 400, 'days must be a number'],
       ['POST', `/questions/${q}/extend`, { days: 9, reason: 'x' }, 400, 'days must be a whole number of working days from 1 to 5; got 9'],
       ['POST', `/questions/${q}/draft`, { text: '', extra: 1 }, 400, 'text must not be empty (the draft answer); unknown field(s): extra'],

@@ -13,7 +13,9 @@ export const answerHandOverKey = (q: string): string => `answer-hand-over:${q}`;
  * stands for that draft, edited). Recorded `answered` with `authorized: true`, then delivered
  * to the citizen on their channel; the draft's author is told.
  */
-export const ApproveInput = z.object({ q: QuestionId, text: requiredText('text', 'the answer to publish, instead of the pending draft').optional() }).strict();
+export const ApproveInput = z
+  .object({ q: QuestionId, text: requiredText('text', 'the answer to publish: the pending draft as the approver edited it, or an answer without a draft').optional() })
+  .strict();
 export type ApproveInput = z.infer<typeof ApproveInput>;
 
 export async function approveAnswer(deps: AppDeps, input: ApproveInput, actor: StaffActor): Promise<ActionResult & { delivered: boolean; draft?: DraftRecord; edited: boolean }> {

@@ -10,7 +10,7 @@ export const DeleteInput = z
     q: QuestionId,
     reason: z.enum(DELETE_REASONS, {
       error: (issue) => `reason must be one of ${DELETE_REASONS.join(', ')}${issue.input === undefined ? '' : `; got ${JSON.stringify(issue.input)}`}`,
-    }),
+    }).meta({ description: 'duplicate (trùng lặp), violation (vi phạm quy chế), invalid_identity (sai thông tin người hỏi), out_of_scope (không thuộc phạm vi)' }),
   })
   .strict();
 export type DeleteInput = z.infer<typeof DeleteInput>;

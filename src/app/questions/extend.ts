@@ -12,7 +12,8 @@ import type { AppDeps } from '../use-case-ports';
 export const ExtendInput = z
   .object({
     q: QuestionId,
-    days: z.number({ error: (i) => (i.input === undefined ? 'days is required (working days, a whole number)' : 'days must be a number') }).int('days must be a whole number of working days'),
+    days: z.number({ error: (i) => (i.input === undefined ? 'days is required (working days, a whole number)' : 'days must be a number') }).int('days must be a whole number of working days')
+      .meta({ description: 'working days, from 1 to the policy’s maximum (data/policy.json deadlines.extension.maxWorkingDays, 5 by default)' }),
     reason: requiredText('reason', 'why more time is needed'),
   })
   .strict();

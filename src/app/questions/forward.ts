@@ -9,7 +9,9 @@ import { suggestionFor } from './suggest-forward';
 export const ForwardInput = z
   .object({
     q: QuestionId,
-    agency: requiredText('agency', 'an agency code such as so-yte, or a name').optional(),
+    agency: requiredText('agency', 'an agency code such as so-yte, or a name')
+      .optional()
+      .meta({ description: 'code or name; when absent, the router’s suggestion (see `suggestion` in the question’s detail)' }),
     reason: requiredText('reason', 'why it belongs to the other agency'),
   })
   .strict();
