@@ -391,6 +391,30 @@ describe('authentication and input', () => {
     expect(await gone.json()).toEqual({ error: 'invalid or revoked token', code: 'unauthorized' });
   });
 
+  test('the OpenAPI bodies are the ones the routes enforce: every required field missing is named in the 400, every unknown field refused', async () => {
+    const q = await rig.fresh();
+    const paths = openApiDocument().paths as Record<string, { post?: { requestBody?: { required: boolean; content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown>; additionalProperties: boolean } }> } } }>;
+    const actions = Object.entries(paths).filter(([p]) => p.startsWith('/questions/{q}/'));
+    expect(actions.map(([p]) => p.split('/').pop()).sort()).toEqual(['accept', 'approve', 'assign', 'delete', 'draft', 'extend', 'forward', 'return']);
+    for (const [path, op] of actions) {
+      const schema = op.post?.requestBody?.content['application/json'].schema;
+      expect(schema?.additionalProperties).toBe(false);
+      const required = schema?.required ?? [];
+      expect(op.post?.requestBody?.required).toBe(required.length > 0);
+      const who: Who = path.endsWith('assign') ? 'admin' : path.endsWith('approve') || path.endsWith('return') ? 'approverBT' : 'officerBT';
+      const url = path.replace('{q}', q);
+      if (required.length > 0) {
+        const res = await call('POST', url, who, {});
+        expect({ path, status: res.status }).toEqual({ path, status: 400 });
+        for (const field of required) expect((res.json as { error: string }).error).toContain(field);
+      }
+      const extra = await call('POST', url, who, { notAField: 1 });
+      expect({ path, status: extra.status, error: (extra.json as { error: string }).error }).toMatchObject({ path, status: 400, error: expect.stringContaining('unknown field(s): notAField') });
+    }
+    expect((paths['/questions/{q}/delete'].post?.requestBody?.content['application/json'].schema.properties.reason as { enum: string[] }).enum).toEqual(['duplicate', 'violation', 'invalid_identity', 'out_of_scope']);
+    expect(await rig.store.questionEvents(q)).toHaveLength(2);
+  });
+
   test('bodies and queries are validated with precise messages (400); state conflicts are 409; unknown questions 404', async () => {
     const q = await rig.fresh();
     const cases: Array<[string, string, unknown, number, string]> = [
