@@ -10,10 +10,15 @@ export interface NewAccountInput {
   role: string;
   /** A code or a name; required for officers and approvers, refused for editors and admins (they work for all agencies). */
   agency?: string;
+  /** Optional: where the person is told of work by e-mail when they link no chat (approvers: new drafts). */
+  email?: string;
 }
 
+/** A plain address check (one @, a dot in the domain, no spaces): the mail server has the last word. */
+const EMAIL = /^[^\s@]{1,64}@(?:[^\s@.]{1,63}\.)+[^\s@.]{2,63}$/;
+
 /** Checks a new account's fields and resolves its agency; throws WorkflowError 'invalid_input' saying what to fix. */
-export function validateAccountInput(data: ProvinceData, input: NewAccountInput): { name: string; role: Role; agency?: string } {
+export function validateAccountInput(data: ProvinceData, input: NewAccountInput): { name: string; role: Role; agency?: string; email?: string } {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name === '') throw new WorkflowError('invalid_input', 'name must be a non-empty text');
   if (name.length > 200) throw new WorkflowError('invalid_input', 'name is too long (at most 200 characters)');
@@ -31,7 +36,9 @@ export function validateAccountInput(data: ProvinceData, input: NewAccountInput)
   } else if (agencyText) {
     throw new WorkflowError('invalid_input', `${role === 'admin' ? 'an admin' : 'an editor'} works for all agencies: leave agency out`);
   }
-  return { name, role, ...(agency ? { agency } : {}) };
+  const email = input.email?.trim() ? input.email.trim().toLowerCase() : undefined;
+  if (email !== undefined && (email.length > 254 || !EMAIL.test(email))) throw new WorkflowError('invalid_input', `email must be an e-mail address such as ten@laocai.gov.vn; got "${input.email}"`);
+  return { name, role, ...(agency ? { agency } : {}), ...(email ? { email } : {}) };
 }
 
 /** Creates an account and its first API token (the only time the token is shown). Errors are WorkflowError 'invalid_input'. */

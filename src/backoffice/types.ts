@@ -13,6 +13,8 @@ export interface Account {
   agency?: string;
   active: boolean;
   createdAt: number;
+  /** Where to reach the person by e-mail when no chat identity is linked (approvers told of new drafts). */
+  email?: string;
 }
 
 /** A chat identity a person linked to their account by sending a one-time code to the bot. */
@@ -63,7 +65,9 @@ export interface Draft {
 }
 
 export interface BackofficeStore {
-  createAccount(input: { name: string; role: Role; agency?: string }, now: number): Promise<Account>;
+  createAccount(input: { name: string; role: Role; agency?: string; email?: string }, now: number): Promise<Account>;
+  /** Sets (or, with undefined, removes) the account's e-mail address. */
+  setAccountEmail(id: string, email: string | undefined): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;
   listAccounts(filter?: { agency?: string; role?: Role }): Promise<Account[]>;
   setAccountActive(id: string, active: boolean): Promise<void>;

@@ -12,6 +12,7 @@ import { HeldQuestions } from '../backoffice/held';
 import { SqliteQuestionIntake } from '../store/sqlite-intake';
 import { ChatNotifier, conversationKey } from '../backoffice/chat-notifier';
 import type { Notifier } from '../backoffice/notifier';
+import type { StaffMailer } from '../app/use-case-ports';
 import { noticePromises, type NoticePromises } from '../notify/notices';
 import { loadNoticePolicy } from '../notify/policy';
 import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
@@ -54,6 +55,8 @@ export interface BotSetup {
    * notice queued when its answer is published. By default none is configured, and the bot says so.
    */
   notices?: NoticePromises & { answerPublished?(q: string): Promise<unknown> };
+  /** E-mail to staff with no linked chat (approvers told of new drafts). */
+  staffMailer?: StaffMailer;
 }
 
 export interface BotBuild {
@@ -116,6 +119,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     ledger: services.ledger,
     backoffice,
     notifier,
+    ...(setup.staffMailer ? { mailer: setup.staffMailer } : {}),
     router,
     now,
     onRecorded: async (event, state) => {

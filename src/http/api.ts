@@ -75,6 +75,7 @@ const Bodies = {
       name: requiredText('name', "the person's full name"),
       role: z.enum(ROLES, { error: () => `role must be one of ${ROLES.join(', ')}` }),
       agency: requiredText('agency', 'required for officers and approvers: a code such as so-yte').optional(),
+      email: requiredText('email', 'optional: where the person is told of new work when no chat is linked').optional(),
     })
     .strict(),
 };
@@ -107,7 +108,7 @@ function intParam(req: Request, name: string, min: number, max: number): number 
 }
 
 function accountJson(a: Account, data: ProvinceData) {
-  return { id: a.id, name: a.name, role: a.role, ...(a.agency ? { agency: a.agency } : {}), active: a.active, createdAt: data.clock.format(a.createdAt) };
+  return { id: a.id, name: a.name, role: a.role, ...(a.agency ? { agency: a.agency } : {}), ...(a.email ? { email: a.email } : {}), active: a.active, createdAt: data.clock.format(a.createdAt) };
 }
 
 function draftJson(d: Draft, data: ProvinceData) {

@@ -28,6 +28,7 @@ import { dispatcherOptions, loadDeliveryPolicy } from '../channels/messaging/del
 import { loadReminderPolicy } from '../jobs/reminder-policy';
 import { SqliteOpenCases } from '../store/sqlite-sweeper';
 import { UnwiredNotifier, Workflow } from '../backoffice/actions';
+import { OutboxStaffMailer } from '../backoffice/staff-mailer';
 import type { Notifier } from '../backoffice/notifier';
 import type { BackofficeStore } from '../backoffice/types';
 import type { RouteResult } from '../routing/router';
@@ -131,7 +132,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const notices = channelQueue
     ? new AnswerNotices({ policy: noticePolicy, enabled: enabledChannels(notifyConfig), data: options.data, store, queue: channelQueue, kick: () => kickNotices() })
     : undefined;
-  const created = options.bot ? undefined : await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics), notifier: options.backoffice?.notifier, now: options.backoffice?.now, notices });
+  const staffMailer = channelQueue ? new OutboxStaffMailer({ queue: channelQueue, enabled: enabledChannels(notifyConfig), kick: () => kickNotices(), now: options.backoffice?.now }) : undefined;
+  const created = options.bot
+    ? undefined
+    : await createBot({ data: options.data, store, storage, metrics: botMetrics(metrics), notifier: options.backoffice?.notifier, now: options.backoffice?.now, notices, staffMailer });
   const bot = options.bot ?? (created as NonNullable<typeof created>).bot;
   const routeQuestion: { route(text: string): RouteResult } | undefined = created?.services.router;
   let portal: Portal | undefined;
@@ -176,6 +180,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ledger,
       backoffice: accounts,
       notifier,
+      ...(staffMailer ? { mailer: staffMailer } : {}),
       router: routeQuestion,
       now: options.backoffice?.now,
       onRecorded: async (event) => {

@@ -287,6 +287,32 @@ describe('approving a draft (xem, duyệt with an edited text, approvers told of
       .assertReply((a) => expect(textOf(a)).toBe(`Đã gửi dự thảo trả lời ${filed.ticket} cho lãnh đạo duyệt (0 người được báo).`))
       .startTest();
   });
+
+  test('an approver with no linked chat but an e-mail address is told by e-mail (queued once); one with a chat is told in chat only; one with neither is not counted', async () => {
+    const rig = await staffRig({ now: NOW, staffEmail: true });
+    const backoffice = rig.staff?.backoffice as NonNullable<typeof rig.staff>['backoffice'];
+    await backoffice.createAccount({ name: 'Phó Chủ tịch', role: 'approver', agency: 'h-baothang', email: 'pct.baothang@laocai.gov.vn' }, NOW);
+    const mailOnly = await backoffice.createAccount({ name: 'Chánh Văn phòng', role: 'approver', agency: 'h-baothang', email: 'cvp.baothang@laocai.gov.vn' }, NOW);
+    await backoffice.createAccount({ name: 'Không liên lạc', role: 'approver', agency: 'h-baothang' }, NOW);
+    const inChat = await rig.linked('lead-bt', 'approver', 'h-baothang');
+    await backoffice.setAccountEmail(inChat.account.id, 'lead.bt@laocai.gov.vn');
+    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const { ticket } = await citizenFiles(rig);
+    await flow(officer.person.adapter)
+      .assertReply(() => undefined)
+      .send(`trả lời ${ticket} Hồ sơ gồm đơn đề nghị và bản vẽ.`)
+      // The chat approver, the two with an e-mail address; not the one with neither.
+      .assertReply((a) => expect(textOf(a)).toBe(`Đã gửi dự thảo trả lời ${ticket} cho lãnh đạo duyệt (3 người được báo).`))
+      .startTest();
+    const mails = rig.store.db.prepare("SELECT recipient, payload FROM outbox WHERE channel = 'email' ORDER BY id").all() as Array<{ recipient: string; payload: string }>;
+    expect(mails.map((m) => m.recipient).sort()).toEqual(['cvp.baothang@laocai.gov.vn', 'pct.baothang@laocai.gov.vn']);
+    const mail = JSON.parse(mails[0].payload) as { subject: string; text: string };
+    expect(mail.subject).toBe(`[Hỏi - Đáp] Dự thảo trả lời câu hỏi ${ticket} chờ duyệt`);
+    expect(mail.text).toContain('Dự thảo: Hồ sơ gồm đơn đề nghị và bản vẽ.');
+    expect(mail.text).toContain(`"duyệt ${ticket} <nội dung đã sửa>"`);
+    expect(mailOnly.email).toBe('cvp.baothang@laocai.gov.vn');
+    await flow(inChat.person.adapter).assertReply(() => undefined).assertReply((a) => expect(textOf(a)).toContain(`Dự thảo trả lời câu hỏi ${ticket}`)).startTest();
+  });
 });
 
 describe('administrators in chat', () => {

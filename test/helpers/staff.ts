@@ -3,6 +3,8 @@ import { createBot, type BotBuild } from '../../src/bot/factory';
 import { trustAdapter } from '../../src/bot/channels';
 import type { Account, Role } from '../../src/backoffice/types';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
+import { OutboxStaffMailer } from '../../src/backoffice/staff-mailer';
 import { importDemo } from './bot';
 import { province } from './province';
 
@@ -20,11 +22,12 @@ export interface StaffRig extends BotBuild {
   linked(name: string, role: Role, agency?: string): Promise<{ person: Person; account: Account }>;
 }
 
-export async function staffRig(options: { demo?: boolean; now: number }): Promise<StaffRig> {
+export async function staffRig(options: { demo?: boolean; now: number; /** Staff e-mail on, queued in the outbox of the rig's file. */ staffEmail?: boolean }): Promise<StaffRig> {
   const store = new SqliteLedgerStore(':memory:');
   if (options.demo) await importDemo(store);
   let clock = options.now;
-  const build = await createBot({ data: province(), store, storage: new MemoryStorage(), now: () => clock });
+  const staffMailer = options.staffEmail ? new OutboxStaffMailer({ queue: new SqliteChannelQueueStore(store.db), enabled: new Set(['email']), now: () => clock }) : undefined;
+  const build = await createBot({ data: province(), store, storage: new MemoryStorage(), now: () => clock, ...(staffMailer ? { staffMailer } : {}) });
   const person = (name: string): Person => {
     const channelId = `chat-${name}`;
     const adapter = new TestAdapter(async (context) => build.bot.run(context), {
