@@ -446,6 +446,20 @@ describe('authentication and input', () => {
     expect(twice.json).toMatchObject({ code: 'invalid_state', error: `question ${q} was already accepted by h-baothang on 02/10/2023 09:00` });
   });
 
+  test('POST /accounts takes an optional e-mail address (kept in lower case, shown in the account), and refuses one that is not an address', async () => {
+    const created = await call('POST', '/accounts', 'admin', { name: 'Lãnh đạo Sở Y tế', role: 'approver', agency: 'so-yte', email: ' LanhDao.SYT@LaoCai.gov.vn' });
+    expect(created.status).toBe(201);
+    const account = (created.json as { account: { id: string; email?: string } }).account;
+    expect(account.email).toBe('lanhdao.syt@laocai.gov.vn');
+    expect(((await call('GET', '/accounts?agency=so-yte&role=approver', 'admin')).json as { accounts: Array<{ id: string; email?: string }> }).accounts).toContainEqual(
+      expect.objectContaining({ id: account.id, email: 'lanhdao.syt@laocai.gov.vn' }),
+    );
+    expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'approver', agency: 'so-yte', email: 'lanhdao at laocai' })).json).toEqual({
+      error: 'email must be an e-mail address such as ten@laocai.gov.vn; got "lanhdao at laocai"',
+      code: 'invalid_input',
+    });
+  });
+
   test('POST /accounts refuses an officer without an agency and an editor with one', async () => {
     expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'officer' })).json).toEqual({
       error: 'an officer works for one agency: give its code or name (agency)',
