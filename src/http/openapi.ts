@@ -169,14 +169,33 @@ export function openApiDocument(): Json {
         'draft an answer (goes to the agency’s approvers)',
         AGENCY_ROLES,
         'draft',
-        { type: 'object', properties: { draft: ref('Draft'), notified: { type: 'integer', description: 'approvers told: in chat where they linked one, otherwise by e-mail' } } },
+        {
+          type: 'object',
+          properties: {
+            draft: ref('Draft'),
+            notified: { type: 'integer', description: 'approvers told: in chat where they linked one, otherwise by e-mail' },
+            reached: { type: 'array', items: { type: 'object', properties: { account: { type: 'string' }, by: { type: 'string', enum: ['chat', 'email'] } } } },
+          },
+        },
         'A pending draft replaces any earlier pending one; every approver of the agency is told, in chat (buttons "Xem", "Duyệt", "Trả lại") where linked, otherwise by e-mail when the account has an address.',
       ),
       '/questions/{q}/approve': action(
         'approve and publish the answer',
         ['approver', 'admin'],
         'approve',
-        { allOf: [ref('ActionResult'), { type: 'object', properties: { delivered: { type: 'boolean', description: 'handed to the citizen’s chat channel' }, draft: ref('Draft') } }] },
+        {
+          allOf: [
+            ref('ActionResult'),
+            {
+              type: 'object',
+              properties: {
+                delivered: { type: 'boolean', description: 'handed to the citizen’s chat channel' },
+                edited: { type: 'boolean', description: 'the published text differs from the pending draft' },
+                draft: ref('Draft'),
+              },
+            },
+          ],
+        },
         'Publishes the latest pending draft, or the given text (the draft as the approver edited it, recorded as approved with edits), as an authorized answer and sends it to the citizen.',
       ),
       '/questions/{q}/return': action(
@@ -416,6 +435,11 @@ export function openApiDocument(): Json {
                 cases: { type: 'array', items: ref('Deadlines') },
                 events: { type: 'array', items: { type: 'object', description: 'ledger events (shared/reference/ledger-format.md)' } },
                 latestDraft: ref('Draft'),
+                draftChanges: {
+                  type: 'object',
+                  description: 'when the latest draft is pending and an approver returned an earlier version: that version, and the words added and removed since',
+                  properties: { returned: ref('Draft'), added: { type: 'array', items: { type: 'string' } }, removed: { type: 'array', items: { type: 'string' } } },
+                },
                 suggestion: {
                   type: 'object',
                   properties: { agency: { type: 'string' }, name: { type: 'string' }, confidence: { type: 'number' }, alternatives: { type: 'array', items: { type: 'object' } } },
