@@ -2,8 +2,8 @@ import type { Channel } from '../domain/events';
 
 /** Back office: who officers, approvers, editors and admins are, and what the workflow stores beside the ledger. */
 
-export const ROLES = ['officer', 'approver', 'editor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../domain/access';
+import type { Role } from '../domain/access';
 
 export interface Account {
   id: string;

@@ -1,6 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount } from '../backoffice/accounts';
+import { accountDeps } from '../backoffice/accounts';
+import { createAccount } from '../app/accounts/create-account';
+import { deactivateAccount, revokeAccountTokens, unlinkAccount } from '../app/accounts/close-account';
+import { createLinkCode } from '../app/accounts/link-code';
 import type { HeldQuestions } from '../backoffice/held';
 import type { Workflow } from '../backoffice/actions';
 import { EmptyBody, QUESTION_ACTION_BODIES, requiredText } from '../app/bodies';
@@ -269,9 +272,10 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     res.json(await overdueQuestions(app, { ...(agency ? { agency } : {}), ...(at !== undefined ? { at } : {}) }, actorOf(res)));
   });
 
+  const accounts = accountDeps(backoffice, data, now);
   router.post('/accounts', requireRole('manage_accounts'), async (req, res) => {
     const input = parseBody(Bodies.account, req.body);
-    const { account, token } = await createAccountWithToken(backoffice, data, input, now());
+    const { account, token } = await createAccount(accounts, input, actorOf(res).id);
     logger.info('api: account created', { requestId: res.locals.requestId, by: actorOf(res).id, account: account.id, role: account.role, agency: account.agency });
     res.status(201).json({ account: accountJson(account, data), token, note: 'the token is shown only once; keep it secret' });
   });
@@ -288,29 +292,22 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   router.post('/accounts/:id/link-code', async (req, res) => {
     const actor = actorOf(res);
     const id = String(req.params.id);
-    // Decided before looking the account up: others' account ids are nobody else's business.
-    if (!can(actor, 'manage_accounts') && actor.id !== id) throw new WorkflowError('forbidden', 'only an admin or the account itself may create its link code');
     parseBody(Bodies.empty, req.body);
-    const account = await backoffice.getAccount(id);
-    if (!account) throw new WorkflowError('not_found', `no account ${id}`);
-    if (!account.active) throw new WorkflowError('invalid_state', `account ${id} is deactivated`);
-    const ttl = deps.linkCodeTtlMs ?? data.policy.linking.codeTtlMinutes * 60_000;
-    const at = now();
-    const code = await backoffice.createLinkCode(id, at, ttl);
+    const made = await createLinkCode(accounts, { id, ...(deps.linkCodeTtlMs !== undefined ? { ttlMs: deps.linkCodeTtlMs } : {}) }, actor);
     logger.info('api: link code created', { requestId: res.locals.requestId, by: actor.id, account: id });
-    res.status(201).json({ account: id, code, expiresAt: data.clock.format(at + ttl), instructions: linkCodeInstructions(code, at + ttl, data) });
+    res.status(201).json({ account: id, code: made.code, expiresAt: data.clock.format(made.expiresAt), instructions: made.instructions });
   });
 
   // Closing an account's doors (security issue 10): each a logged action, admins only.
   router.post('/accounts/:id/deactivate', requireRole('manage_accounts'), async (req, res) => {
     parseBody(Bodies.empty, req.body);
-    const account = await deactivateAccount(backoffice, String(req.params.id), actorOf(res).id);
+    const account = await deactivateAccount(accounts, { id: String(req.params.id) }, actorOf(res).id);
     res.json({ account: accountJson(account, data) });
   });
 
   router.post('/accounts/:id/revoke-tokens', requireRole('manage_accounts'), async (req, res) => {
     parseBody(Bodies.empty, req.body);
-    res.json({ account: String(req.params.id), revoked: await revokeAccountTokens(backoffice, String(req.params.id), actorOf(res).id, now()) });
+    res.json({ account: String(req.params.id), revoked: await revokeAccountTokens(accounts, { id: String(req.params.id) }, actorOf(res).id) });
   });
 
   router.get('/accounts/:id/identities', requireRole('manage_accounts'), async (req, res) => {
@@ -323,7 +320,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const body = parseBody(Bodies.unlink, req.body);
     if ((body.channel === undefined) !== (body.userId === undefined)) throw new WorkflowError('invalid_input', 'give both channel and userId to unlink one identity, or neither to unlink all');
     const identity = body.channel !== undefined && body.userId !== undefined ? { channel: body.channel, userId: body.userId } : undefined;
-    res.json({ account: String(req.params.id), unlinked: await unlinkAccount(backoffice, String(req.params.id), actorOf(res).id, identity) });
+    res.json({ account: String(req.params.id), unlinked: await unlinkAccount(accounts, { id: String(req.params.id), ...(identity ? { identity } : {}) }, actorOf(res).id) });
   });
 
   // Questions over a daily limit (data/policy.json questionsPerDay): not in the ledger until an editor releases them.
