@@ -46,6 +46,9 @@ interface Pending {
   suggestions?: Array<{ agency: string; name: string }>;
 }
 
+/** Shorter text after "duyệt HD-..." is taken for a remark ("ok", "nhé"), not an edited answer. */
+const MIN_EDITED_ANSWER = 20;
+
 const HELP_OFFICER =
   'Các lệnh: "câu hỏi mới" (hộp thư của đơn vị), "xem HD-...", "tiếp nhận HD-...", "chuyển HD-... [cơ quan]", "xóa HD-...", ' +
   '"trả lời HD-..." (soạn dự thảo gửi lãnh đạo duyệt), "gia hạn HD-... [số ngày] [lý do]".';
@@ -211,6 +214,13 @@ export class StaffDialog extends ComponentDialog {
         return;
       }
       case 'approve': {
+        // "duyệt HD-... nhé" must not publish "nhé": an edited answer is a real text.
+        if (command.text !== undefined && [...command.text].length < MIN_EDITED_ANSWER) {
+          await context.sendActivity(
+            `Chưa đăng ${command.ticket}: "${escapeChat(command.text)}" quá ngắn để là câu trả lời. Gửi "duyệt ${command.ticket}" để đăng dự thảo, hoặc "duyệt ${command.ticket} <toàn bộ nội dung đã sửa>".`,
+          );
+          return;
+        }
         const r = await workflow.approve(account, command.ticket, command.text !== undefined ? { text: command.text } : {});
         await context.sendActivity(
           `Đã duyệt và đăng câu trả lời ${command.ticket}${r.edited ? ' (bản đã sửa)' : ''}${r.delivered ? ', đã gửi đến người hỏi' : ' (người hỏi xem trên Cổng và bằng mã câu hỏi)'}.`,

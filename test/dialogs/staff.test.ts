@@ -256,6 +256,9 @@ describe('approving a draft (xem, duyệt with an edited text, approvers told of
     const edited = 'Hồ sơ gồm đơn đề nghị cấp giấy phép xây dựng, giấy tờ về đất và bản vẽ thiết kế.';
     await flow(approver.person.adapter)
       .assertReply(() => undefined)
+      // A remark after the ticket is not an answer: nothing is published.
+      .send(`duyệt ${ticket} ok nhé`)
+      .assertReply((a) => expect(textOf(a)).toContain(`Chưa đăng ${ticket}: "ok nhé" quá ngắn để là câu trả lời.`))
       .send(`duyệt ${ticket} ${edited}`)
       .assertReply((a) => expect(textOf(a)).toBe(`Đã duyệt và đăng câu trả lời ${ticket} (bản đã sửa), đã gửi đến người hỏi.`))
       .startTest();
