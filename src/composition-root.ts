@@ -4,6 +4,7 @@ import type { Stores } from './app/ports';
 import { UnwiredNotifier, Workflow } from './backoffice/actions';
 import { conversationKey, type ChatNotifier } from './backoffice/chat-notifier';
 import { HeldQuestions } from './backoffice/held';
+import { OutboxStaffMailer } from './backoffice/staff-mailer';
 import type { Notifier } from './backoffice/notifier';
 import type { BackofficeStore } from './backoffice/types';
 import { botMetrics, createBot, type BotBuild } from './bot/factory';
@@ -147,6 +148,8 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
     queue: stores.channels,
     kick: () => kickOutbound(),
   });
+  // Approvers without a linked chat are told of new drafts by e-mail, through the same outbox.
+  const staffMailer = new OutboxStaffMailer({ queue: stores.channels, enabled: enabledChannels(options.notify), kick: () => kickOutbound(), now: options.backoffice?.now });
   const built = options.bot
     ? undefined
     : await createBot({
@@ -157,6 +160,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
         notifier: options.backoffice?.notifier,
         now: options.backoffice?.now,
         notices,
+        staffMailer,
       });
   const bot = options.bot ?? (built as BotBuild).bot;
   const router = built?.services.router;
@@ -191,6 +195,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
       backoffice: stores.backoffice,
       queries: stores.queries,
       notifier: options.backoffice?.notifier ?? new UnwiredNotifier(),
+      mailer: staffMailer,
       router,
       now: options.backoffice?.now,
       onRecorded: async (event) => {

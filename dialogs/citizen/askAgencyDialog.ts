@@ -3,6 +3,7 @@ import { redactForPublic } from '../../src/domain/redact';
 import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import type { RouteResult } from '../../src/routing/router';
+import type { CaseState } from '../../src/domain/lifecycle';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { logger } from '../../src/observability/logger';
 import { fileQuestion, type QuestionFiling } from '../../src/backoffice/held';
@@ -191,17 +192,52 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     const triage = draft.flagged || route.triage;
     const agency = triage ? data.policy.routing.triageAgency : route.agency;
     const source = step.context.turnState.get(EVENT_SOURCE) as string | undefined;
-    const already = source ? await store.questionFromSource(source) : undefined;
-    if (already) {
-      // This event was processed before a crash: the question is filed; say so again.
-      const state = (await store.loadQuestions([already])).get(already);
-      const current = state?.cases[state.cases.length - 1];
-      if (state && current) {
-        await step.context.sendActivity(t.filed({ ticket: already, agency: data.agencies.get(current.agency)?.name ?? current.agency, triage: state.agency === data.policy.routing.triageAgency, acceptDue: data.clock.formatDateVi(current.acceptDue), answerDue: data.clock.formatDateVi(current.answerDue), notice: this.noticePromise(step, draft.contact) }));
-        return step.endDialog({ ticket: already });
-      }
+    const filing = this.filing(step, draft, route, agency, triage, source);
+    if (source && (await store.questionFromSource(source))) {
+      // This event was processed before a crash: the use case returns the ticket already filed (not counted again); say so again.
+      const again = await fileQuestion({ data, ledger, store }, filing, now);
+      await step.context.sendActivity(this.filedText(step, again, again.state.agency === data.policy.routing.triageAgency, draft.contact));
+      return step.endDialog({ ticket: again.q });
     }
-    const filing: QuestionFiling = {
+    // Over a daily limit (per chat identity, per contact, overall): not in the ledger, it waits for an editor.
+    const sender = verifiedIdentity(step.context) ?? { channel: `unverified:${step.context.activity.channelId ?? ''}`, userId: step.context.activity.from?.id ?? '' };
+    const address = verifiedAddress(step.context);
+    const admission = await this.services.held?.admitOrHold({ ...filing, reference: TurnContext.getConversationReference(step.context.activity) }, { ...sender, ...(address ? { address } : {}) }, now);
+    if (admission && !admission.admitted) {
+      this.services.metrics?.dialogCompleted('ask', 'held');
+      await step.context.sendActivity(t.held({ id: admission.id, overall: admission.reason === 'overall' }));
+      return step.endDialog();
+    }
+    // The use case allocates the ticket and records `submitted` and `assigned`; the lifecycle sets the deadlines.
+    const { q, state, current } = await fileQuestion({ data, ledger, store }, filing, now);
+    await this.services.onAssigned?.(q, agency, state).catch((err: unknown) => logger.warn('could not notify the agency', { q, error: err instanceof Error ? err.message : String(err) }));
+    const profile = await this.profile(step.context);
+    profile.tickets = [...new Set([...(profile.tickets ?? []), q])];
+    profile.name = draft.name;
+    profile.contact = draft.contact;
+    await this.services.rememberConversation?.(q, TurnContext.getConversationReference(step.context.activity));
+    this.services.metrics?.questionFiled(ledgerChannel(step.context), triage);
+    this.services.metrics?.dialogCompleted('ask', 'filed');
+    await step.context.sendActivity(this.filedText(step, { q, current }, triage, draft.contact));
+    return step.endDialog({ ticket: q });
+  }
+
+  /** The ticket, the agency and its deadlines (from the lifecycle's case), and how the answer will be announced. */
+  private filedText(step: WaterfallStepContext, filed: { q: string; current: CaseState }, triage: boolean, contact: string | undefined): string {
+    const { data } = this.services;
+    return textsFor(step.context).filed({
+      ticket: filed.q,
+      agency: data.agencies.get(filed.current.agency)?.name ?? filed.current.agency,
+      triage,
+      acceptDue: data.clock.formatDateVi(filed.current.acceptDue),
+      answerDue: data.clock.formatDateVi(filed.current.answerDue),
+      notice: this.noticePromise(step, contact),
+    });
+  }
+
+  /** The question as the file-a-question use case takes it. */
+  private filing(step: WaterfallStepContext, draft: Draft, route: RouteResult, agency: string, triage: boolean, source: string | undefined): QuestionFiling {
+    return {
       ...(source ? { source } : {}),
       channel: ledgerChannel(step.context),
       text: draft.text,
@@ -213,36 +249,6 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
       triage,
       ...(triage ? { suggested: route.candidates[0]?.agency } : {}),
     };
-    // Over a daily limit (per chat identity, per contact, overall): not in the ledger, it waits for an editor.
-    const sender = verifiedIdentity(step.context) ?? { channel: `unverified:${step.context.activity.channelId ?? ''}`, userId: step.context.activity.from?.id ?? '' };
-    const address = verifiedAddress(step.context);
-    const admission = await this.services.held?.admitOrHold({ ...filing, reference: TurnContext.getConversationReference(step.context.activity) }, { ...sender, ...(address ? { address } : {}) }, now);
-    if (admission && !admission.admitted) {
-      this.services.metrics?.dialogCompleted('ask', 'held');
-      await step.context.sendActivity(t.held({ id: admission.id, overall: admission.reason === 'overall' }));
-      return step.endDialog();
-    }
-    const { q, state } = await fileQuestion({ data, ledger, store }, filing, now);
-    await this.services.onAssigned?.(q, agency, state).catch((err: unknown) => logger.warn('could not notify the agency', { q, error: err instanceof Error ? err.message : String(err) }));
-    const profile = await this.profile(step.context);
-    profile.tickets = [...new Set([...(profile.tickets ?? []), q])];
-    profile.name = draft.name;
-    profile.contact = draft.contact;
-    await this.services.rememberConversation?.(q, TurnContext.getConversationReference(step.context.activity));
-    const current = state.cases[state.cases.length - 1];
-    this.services.metrics?.questionFiled(ledgerChannel(step.context), triage);
-    this.services.metrics?.dialogCompleted('ask', 'filed');
-    await step.context.sendActivity(
-      t.filed({
-        ticket: q,
-        agency: data.agencies.get(agency)?.name ?? agency,
-        triage,
-        acceptDue: data.clock.formatDateVi(current.acceptDue),
-        answerDue: data.clock.formatDateVi(current.answerDue),
-        notice: this.noticePromise(step, draft.contact),
-      }),
-    );
-    return step.endDialog({ ticket: q });
   }
 
   /** How the citizen will be told of the answer: the channels configured for the contact they gave (src/notify). */

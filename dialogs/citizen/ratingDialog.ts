@@ -1,7 +1,8 @@
 import { TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { MessageFactory } from 'botbuilder';
 import type { BotServices } from '../../src/bot/services';
-import { LedgerRejection } from '../../src/ledger/ledger';
+import { WorkflowError } from '../../src/app/errors';
+import { rateAnswer } from '../../src/app/questions/rate';
 import { logger } from '../../src/observability/logger';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { DIALOG_IDS, textsFor } from './common';
@@ -44,13 +45,11 @@ export class RatingDialog extends CancelAndHelpDialog {
     const rating = parseRating(String(step.result)) as number;
     const { ticket } = step.options as RatingOptions;
     const { store, ledger, data } = this.services;
-    // Events of a question are in time order: a server clock a little behind the answer's must not lose the rating.
-    const last = (await store.loadQuestions([ticket])).get(ticket)?.lastEventAt ?? 0;
     try {
-      await ledger.record({ q: ticket, type: 'rated', at: data.clock.format(Math.max(this.services.now(), last)), by: 'citizen', rating });
+      await rateAnswer({ facts: data, ledger: store, writer: ledger, now: this.services.now, log: logger }, { q: ticket, rating });
     } catch (err) {
-      if (!(err instanceof LedgerRejection)) throw err;
-      logger.warn('rating refused', { q: ticket, reason: err.reason });
+      if (!(err instanceof WorkflowError)) throw err;
+      logger.warn('rating refused', { q: ticket, reason: err.message });
       await step.context.sendActivity(t.error);
       return step.endDialog();
     }

@@ -2,7 +2,7 @@ import { MessageFactory, type StatePropertyAccessor, type TurnContext } from 'bo
 import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogState, type WaterfallStepContext, runDialog } from 'botbuilder-dialogs';
 import { answerAdminQuery } from '../admin/adminDialog';
 import type { AdminDeps } from '../../src/admin/answers';
-import { WorkflowError, type Workflow, type WorkflowActor } from '../../src/backoffice/actions';
+import { WorkflowError, type DraftChanges, type DraftView, type Workflow, type WorkflowActor } from '../../src/backoffice/actions';
 import { DELETE_REASON_LABELS, parseDeleteReason, parseStaffCommand, type StaffCommand } from '../../src/backoffice/commands';
 import type { Account } from '../../src/backoffice/types';
 import type { ProvinceData } from '../../src/config/data';
@@ -46,10 +46,13 @@ interface Pending {
   suggestions?: Array<{ agency: string; name: string }>;
 }
 
+/** Shorter text after "duyệt HD-..." is taken for a remark ("ok", "nhé"), not an edited answer. */
+const MIN_EDITED_ANSWER = 20;
+
 const HELP_OFFICER =
   'Các lệnh: "câu hỏi mới" (hộp thư của đơn vị), "xem HD-...", "tiếp nhận HD-...", "chuyển HD-... [cơ quan]", "xóa HD-...", ' +
   '"trả lời HD-..." (soạn dự thảo gửi lãnh đạo duyệt), "gia hạn HD-... [số ngày] [lý do]".';
-const HELP_APPROVER = `${HELP_OFFICER} Lãnh đạo: "duyệt HD-..." (đăng câu trả lời), "trả lại HD-... [ý kiến]".`;
+const HELP_APPROVER = `${HELP_OFFICER} Lãnh đạo: "xem HD-..." (xem dự thảo), "duyệt HD-..." (đăng dự thảo), "duyệt HD-... [nội dung đã sửa]" (đăng bản đã sửa), "trả lại HD-... [ý kiến]".`;
 
 /**
  * Officers, approvers, editors and admins working from chat. Every action goes
@@ -211,8 +214,17 @@ export class StaffDialog extends ComponentDialog {
         return;
       }
       case 'approve': {
-        const r = await workflow.approve(account, command.ticket);
-        await context.sendActivity(`Đã duyệt và đăng câu trả lời ${command.ticket}${r.delivered ? ', đã gửi đến người hỏi' : ' (người hỏi xem trên Cổng và bằng mã câu hỏi)'}.`);
+        // "duyệt HD-... nhé" must not publish "nhé": an edited answer is a real text.
+        if (command.text !== undefined && [...command.text].length < MIN_EDITED_ANSWER) {
+          await context.sendActivity(
+            `Chưa đăng ${command.ticket}: "${escapeChat(command.text)}" quá ngắn để là câu trả lời. Gửi "duyệt ${command.ticket}" để đăng dự thảo, hoặc "duyệt ${command.ticket} <toàn bộ nội dung đã sửa>".`,
+          );
+          return;
+        }
+        const r = await workflow.approve(account, command.ticket, command.text !== undefined ? { text: command.text } : {});
+        await context.sendActivity(
+          `Đã duyệt và đăng câu trả lời ${command.ticket}${r.edited ? ' (bản đã sửa)' : ''}${r.delivered ? ', đã gửi đến người hỏi' : ' (người hỏi xem trên Cổng và bằng mã câu hỏi)'}.`,
+        );
         return;
       }
       case 'return':
@@ -227,12 +239,12 @@ export class StaffDialog extends ComponentDialog {
         };
         const due = d.current ? ` Hạn tiếp nhận ${day(d.current.acceptDue)}, hạn trả lời ${day(d.current.answerDue)}.` : '';
         const asker = d.asker ? `\nNgười hỏi: ${d.asker.name ?? ''}${d.asker.contact ? ` (${d.asker.contact})` : ''}` : '';
-        await context.sendActivity(
-          MessageFactory.suggestedActions(
-            [`Tiếp nhận ${d.q}`, `Trả lời ${d.q}`, `Chuyển ${d.q}`],
-            `${d.q} — ${name(d.agency)} — ${d.status}.${due}\n${escapeChat(d.text)}${asker}`,
-          ),
-        );
+        const pending = d.latestDraft?.status === 'pending' ? d.latestDraft : undefined;
+        const mayApprove = pending !== undefined && can(account, 'approve', d.agency);
+        const draft = pending ? `\n\n${draftLines(d.q, pending, d.draftChanges, (iso) => day(iso), mayApprove)}` : '';
+        // An approver looking at a waiting draft decides; everyone else gets the usual next steps.
+        const actions = mayApprove ? [`Duyệt ${d.q}`, `Trả lại ${d.q}`] : [`Tiếp nhận ${d.q}`, `Trả lời ${d.q}`, `Chuyển ${d.q}`];
+        await context.sendActivity(MessageFactory.suggestedActions(actions, `${d.q} — ${name(d.agency)} — ${d.status}.${due}\n${escapeChat(d.text)}${asker}${draft}`));
         return;
       }
       case 'inbox': {
@@ -293,6 +305,21 @@ export class StaffDialog extends ComponentDialog {
     }
     throw err;
   }
+}
+
+/** The waiting draft as an approver reads it before deciding, with what changed since the version they returned. */
+function draftLines(q: string, draft: DraftView, changes: DraftChanges | undefined, day: (iso: string) => string, mayApprove: boolean): string {
+  const lines = [`Dự thảo chờ duyệt (${draft.authorName ?? draft.author}, ${day(draft.createdAt)}):`, escapeChat(draft.text)];
+  if (changes) {
+    lines.push(`So với bản đã trả lại ngày ${day(changes.returned.decidedAt ?? changes.returned.createdAt)}${changes.returned.comment ? ` (góp ý: ${escapeChat(changes.returned.comment)})` : ''}:`);
+    if (changes.added.length === 0 && changes.removed.length === 0) lines.push('không thay đổi.');
+    else {
+      if (changes.added.length > 0) lines.push(`+ thêm: ${escapeChat(changes.added.join(' '))}`);
+      if (changes.removed.length > 0) lines.push(`− bỏ: ${escapeChat(changes.removed.join(' '))}`);
+    }
+  }
+  if (mayApprove) lines.push(`Duyệt nguyên văn: "duyệt ${q}". Sửa rồi đăng: "duyệt ${q} <nội dung đã sửa>".`);
+  return lines.join('\n');
 }
 
 function roleName(account: Account): string {

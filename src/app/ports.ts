@@ -147,6 +147,8 @@ export interface Account {
   agency?: string;
   active: boolean;
   createdAt: number;
+  /** Where to reach the person by e-mail when no chat identity is linked (approvers told of new drafts). */
+  email?: string;
 }
 
 /** A chat identity a person linked to their account by sending a one-time code to the bot. */
@@ -197,7 +199,9 @@ export interface Draft {
 }
 
 export interface BackofficeStore {
-  createAccount(input: { name: string; role: Role; agency?: string }, now: number): Promise<Account>;
+  createAccount(input: { name: string; role: Role; agency?: string; email?: string }, now: number): Promise<Account>;
+  /** Sets (or, with undefined, removes) the account's e-mail address. */
+  setAccountEmail(id: string, email: string | undefined): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;
   listAccounts(filter?: { agency?: string; role?: Role }): Promise<Account[]>;
   setAccountActive(id: string, active: boolean): Promise<void>;
@@ -227,6 +231,8 @@ export interface BackofficeStore {
   saveDraft(input: { q: string; agency: string; text: string; author: string }, now: number): Promise<Draft>;
   /** The latest draft of a question. */
   latestDraft(q: string): Promise<Draft | undefined>;
+  /** Every draft of a question, oldest first (what changed since a returned version). */
+  draftsOf(q: string): Promise<Draft[]>;
   decideDraft(id: number, decision: { status: 'approved' | 'returned'; by: string; comment?: string }, now: number): Promise<void>;
   pendingDrafts(agency?: string): Promise<Draft[]>;
 

@@ -1,87 +1,51 @@
+import { createAccount, validateAccountInput as validate, type CreateAccountInput } from '../app/accounts/create-account';
+import { deactivateAccount as deactivate, revokeAccountTokens as revoke, unlinkAccount as unlink } from '../app/accounts/close-account';
+import { linkCodeInstructions as instructions } from '../app/accounts/link-code';
+import type { AccountDeps } from '../app/accounts/ports';
 import type { ProvinceData } from '../config/data';
-import { WorkflowError } from './actions';
 import { logger } from '../observability/logger';
-import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type Role } from './types';
+import type { Account, BackofficeStore, ChatIdentity, Role } from './types';
 
-/** Account creation and chat linking, shared by the CLI and the REST API (each checks who may call it). */
+/**
+ * The account use cases (src/app/accounts/) wired to a back-office store and the logger, with the
+ * signatures the CLI and the REST API call. Each caller checks who may call it.
+ */
 
-export interface NewAccountInput {
-  name: string;
-  role: string;
-  /** A code or a name; required for officers and approvers, refused for editors and admins (they work for all agencies). */
-  agency?: string;
+export type NewAccountInput = CreateAccountInput;
+export type { AccountActionBy } from '../app/accounts/ports';
+
+export function accountDeps(store: BackofficeStore, data: ProvinceData, now: () => number = Date.now): AccountDeps {
+  return { facts: data, accounts: store, now, log: logger };
 }
 
 /** Checks a new account's fields and resolves its agency; throws WorkflowError 'invalid_input' saying what to fix. */
-export function validateAccountInput(data: ProvinceData, input: NewAccountInput): { name: string; role: Role; agency?: string } {
-  const name = typeof input.name === 'string' ? input.name.trim() : '';
-  if (name === '') throw new WorkflowError('invalid_input', 'name must be a non-empty text');
-  if (name.length > 200) throw new WorkflowError('invalid_input', 'name is too long (at most 200 characters)');
-  if (!(ROLES as readonly string[]).includes(input.role)) throw new WorkflowError('invalid_input', `role must be one of ${ROLES.join(', ')}; got "${input.role}"`);
-  const role = input.role as Role;
-  const agencyText = input.agency?.trim() ? input.agency.trim() : undefined;
-  let agency: string | undefined;
-  if (role === 'officer' || role === 'approver') {
-    if (!agencyText) throw new WorkflowError('invalid_input', `an ${role} works for one agency: give its code or name (agency)`);
-    const match = data.agencies.resolve(agencyText);
-    if (match.kind === 'ambiguous')
-      throw new WorkflowError('invalid_input', `agency "${agencyText}" may mean ${match.candidates.map((a) => `${a.code} (${a.name})`).join(', ')}; use a code`);
-    if (match.kind === 'unknown') throw new WorkflowError('invalid_input', `agency: no agency is called "${agencyText}"; use a code from data/agencies.json such as so-yte`);
-    agency = match.agency.code;
-  } else if (agencyText) {
-    throw new WorkflowError('invalid_input', `${role === 'admin' ? 'an admin' : 'an editor'} works for all agencies: leave agency out`);
-  }
-  return { name, role, ...(agency ? { agency } : {}) };
+export function validateAccountInput(data: ProvinceData, input: NewAccountInput): { name: string; role: Role; agency?: string; email?: string } {
+  return validate({ facts: data }, input);
 }
 
 /** Creates an account and its first API token (the only time the token is shown). Errors are WorkflowError 'invalid_input'. */
-export async function createAccountWithToken(
-  store: BackofficeStore,
-  data: ProvinceData,
-  input: NewAccountInput,
-  now: number,
-): Promise<{ account: Account; token: string }> {
-  const account = await store.createAccount(validateAccountInput(data, input), now);
-  const token = await store.issueApiToken(account.id, now);
-  return { account, token };
+export async function createAccountWithToken(store: BackofficeStore, data: ProvinceData, input: NewAccountInput, now: number, by = 'cli'): Promise<{ account: Account; token: string }> {
+  return createAccount(accountDeps(store, data, () => now), input, by);
 }
 
 /** What to tell a person about their link code (Vietnamese: they read it). */
 export function linkCodeInstructions(code: string, expiresAt: number, data: ProvinceData): string {
-  return (
-    `Gửi tin nhắn "LIEN KET ${code}" (hoặc "liên kết ${code}") cho bot Hỏi - Đáp trên Zalo, Messenger hoặc khung chat của cổng thông tin ` +
-    `để liên kết tài khoản với tài khoản chat đó. Mã chỉ dùng được một lần, hết hạn lúc ${data.clock.formatDateTimeVi(expiresAt)}.`
-  );
+  return instructions(code, expiresAt, { facts: data });
 }
 
-/** Who did an account action, for the log: an account id, or `cli` (someone with the database file). */
-export type AccountActionBy = string;
+const storeOnly = (store: BackofficeStore, now: () => number = Date.now) => ({ accounts: store, now, log: logger });
 
-/**
- * Deactivates an account: its API tokens, chat links and link codes stop working at once
- * (every lookup that grants access skips inactive accounts); unused link codes are dropped.
- */
-export async function deactivateAccount(store: BackofficeStore, id: string, by: AccountActionBy): Promise<Account> {
-  const account = await store.getAccount(id);
-  if (!account) throw new WorkflowError('not_found', `no account ${id}`);
-  await store.setAccountActive(id, false);
-  await store.dropLinkCodes(id);
-  logger.warn('account deactivated', { account: id, role: account.role, by });
-  return { ...account, active: false };
+/** Deactivates an account: its API tokens, chat links and link codes stop working at once. */
+export async function deactivateAccount(store: BackofficeStore, id: string, by: string): Promise<Account> {
+  return deactivate(storeOnly(store), { id }, by);
 }
 
 /** Revokes every API token of an account (it keeps working in chat; `deactivate` stops everything). */
-export async function revokeAccountTokens(store: BackofficeStore, id: string, by: AccountActionBy, now: number): Promise<number> {
-  if (!(await store.getAccount(id))) throw new WorkflowError('not_found', `no account ${id}`);
-  const revoked = await store.revokeApiTokens(id, now);
-  logger.warn('account API tokens revoked', { account: id, revoked, by });
-  return revoked;
+export async function revokeAccountTokens(store: BackofficeStore, id: string, by: string, now: number): Promise<number> {
+  return revoke(storeOnly(store, () => now), { id }, by);
 }
 
 /** Unlinks one chat identity of an account (channel and user id), or all of them. */
-export async function unlinkAccount(store: BackofficeStore, id: string, by: AccountActionBy, identity?: ChatIdentity): Promise<number> {
-  if (!(await store.getAccount(id))) throw new WorkflowError('not_found', `no account ${id}`);
-  const removed = await store.unlinkIdentities(id, identity);
-  logger.warn('chat identities unlinked from an account', { account: id, removed, ...(identity ? { channel: identity.channel } : { all: true }), by });
-  return removed;
+export async function unlinkAccount(store: BackofficeStore, id: string, by: string, identity?: ChatIdentity): Promise<number> {
+  return unlink(storeOnly(store), { id, ...(identity ? { identity } : {}) }, by);
 }

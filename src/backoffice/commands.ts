@@ -5,7 +5,9 @@ import { foldVietnamese } from '../domain/text';
 /** What officers, approvers, editors and admins type (or click) in chat. */
 export type StaffCommand =
   | { kind: 'link'; code: string }
-  | { kind: 'accept' | 'view' | 'approve'; ticket: string }
+  | { kind: 'accept' | 'view'; ticket: string }
+  /** With a text: the approver publishes the draft as edited (or an answer of their own). */
+  | { kind: 'approve'; ticket: string; text?: string }
   | { kind: 'forward'; ticket: string; agencyText?: string }
   | { kind: 'delete'; ticket: string; reason?: DeleteReason }
   | { kind: 'answer'; ticket: string; text?: string }
@@ -81,6 +83,8 @@ export function parseStaffCommand(text: string): StaffCommand | undefined {
     }
     case 'return':
       return { kind: 'return', ticket, ...(after ? { comment: after } : {}) };
+    case 'approve':
+      return { kind: 'approve', ticket, ...(after ? { text: after } : {}) };
     default:
       return { kind: verb, ticket } as StaffCommand;
   }

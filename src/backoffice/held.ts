@@ -1,6 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type { ProvinceData } from '../config/data';
-import type { QuestionState } from '../domain/lifecycle';
+import type { CaseState, QuestionState } from '../domain/lifecycle';
+import { fileQuestion as fileQuestionUseCase } from '../app/questions/file-question';
 import type { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
 import type { HeldQuestion, HoldReason, QuestionIntake } from '../app/ports';
@@ -18,32 +19,9 @@ export interface FilingDeps {
   store: LedgerStore;
 }
 
-/** Records a question in the ledger (submitted, then assigned by the bot) at `now`; returns its ticket and state. */
-export async function fileQuestion(deps: FilingDeps, filing: QuestionFiling, now: number): Promise<{ q: string; state: QuestionState }> {
-  const at = deps.data.clock.format(now);
-  const q = await deps.store.allocateQuestionId(Number(at.slice(0, 4)));
-  await deps.ledger.record({
-    ...(filing.source ? { source: filing.source } : {}),
-    q,
-    type: 'submitted',
-    at,
-    by: 'citizen',
-    channel: filing.channel,
-    text: filing.text,
-    asker: filing.asker,
-    lang: filing.lang,
-    ...(filing.flags?.length ? { flags: filing.flags } : {}),
-  });
-  const state = await deps.ledger.record({
-    q,
-    type: 'assigned',
-    at,
-    agency: filing.agency,
-    by: 'bot',
-    confidence: filing.confidence,
-    ...(filing.triage ? { triage: true, suggested: filing.suggested } : {}),
-  });
-  return { q, state };
+/** Records a question in the ledger (the file-a-question use case, src/app/questions/file-question.ts) at `now`; returns its ticket and state. */
+export async function fileQuestion(deps: FilingDeps, filing: QuestionFiling, now: number): Promise<{ q: string; state: QuestionState; current: CaseState; created: boolean }> {
+  return fileQuestionUseCase({ facts: deps.data, ledger: deps.store, writer: deps.ledger }, filing, now);
 }
 
 export interface HeldQuestionsDeps extends FilingDeps {

@@ -11,6 +11,8 @@ import { Workflow } from '../backoffice/actions';
 import { HeldQuestions } from '../backoffice/held';
 import { ChatNotifier, conversationKey } from '../backoffice/chat-notifier';
 import type { Notifier } from '../backoffice/notifier';
+import type { StaffMailer } from '../app/use-case-ports';
+import { questionText as textOfQuestion } from '../domain/question-text';
 import { noticePromises, type NoticePromises } from '../notify/notices';
 import { loadNoticePolicy } from '../notify/policy';
 import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
@@ -54,6 +56,8 @@ export interface BotSetup {
    * notice queued when its answer is published. By default none is configured, and the bot says so.
    */
   notices?: NoticePromises & { answerPublished?(q: string): Promise<unknown> };
+  /** E-mail to staff with no linked chat (approvers told of new drafts). */
+  staffMailer?: StaffMailer;
 }
 
 export interface BotBuild {
@@ -93,10 +97,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
   const chat = setup.notifier ? undefined : new ChatNotifier(backoffice, storage);
   const notifier = setup.notifier ?? (chat as ChatNotifier);
   const now = services.now;
-  const questionText = async (q: string) => {
-    const submitted = (await store.questionEvents(q)).find((e) => e.type === 'submitted');
-    return String((submitted ? (JSON.parse(submitted.body) as { text?: unknown }).text : '') ?? '');
-  };
+  const questionText = async (q: string) => textOfQuestion(await store.questionEvents(q));
   const notifyAgency = async (q: string, agency: string, state: QuestionState) => {
     const current = state.cases[state.cases.length - 1];
     const text = await questionText(q);
@@ -113,6 +114,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     backoffice,
     queries: stores.queries,
     notifier,
+    ...(setup.staffMailer ? { mailer: setup.staffMailer } : {}),
     router,
     now,
     onRecorded: async (event, state) => {

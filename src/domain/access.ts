@@ -5,7 +5,8 @@
  * agencies; admins do everything, accounts included.
  */
 
-export type Role = 'officer' | 'approver' | 'editor' | 'admin';
+export const ROLES = ['officer', 'approver', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 export type Action =
   | 'view' // see a question, its asker's contact included

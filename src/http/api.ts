@@ -1,16 +1,34 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount } from '../backoffice/accounts';
+import { accountDeps } from '../backoffice/accounts';
+import { createAccount } from '../app/accounts/create-account';
+import { deactivateAccount, revokeAccountTokens, unlinkAccount } from '../app/accounts/close-account';
+import { createLinkCode } from '../app/accounts/link-code';
 import type { HeldQuestions } from '../backoffice/held';
-import { roleMay, Workflow, WorkflowError, type WorkflowActor } from '../backoffice/actions';
+import type { Workflow } from '../backoffice/actions';
+import { EmptyBody, QUESTION_ACTION_BODIES, requiredText } from '../app/bodies';
+import { parseInput } from '../app/common';
+import { WorkflowError } from '../app/errors';
+import { roleMay, roleRefusal, type StaffActor } from '../app/permissions';
+import { acceptQuestion } from '../app/questions/accept';
+import { approveAnswer } from '../app/questions/approve';
+import { assignQuestion } from '../app/questions/assign';
+import { deleteQuestion } from '../app/questions/delete';
+import { questionDetail } from '../app/questions/detail';
+import { draftAnswer } from '../app/questions/draft';
+import { extendDeadline } from '../app/questions/extend';
+import { forwardQuestion } from '../app/questions/forward';
+import { checkPeriod, listQuestions, QUESTION_STATUSES } from '../app/questions/list';
+import { overdueQuestions } from '../app/questions/overdue';
+import { appendix02 } from '../app/questions/report';
+import { returnDraft } from '../app/questions/return-draft';
 import { ROLES, type Account, type BackofficeStore, type Draft } from '../backoffice/types';
 import type { ProvinceData } from '../config/data';
 import { can, type Action } from '../domain/access';
-import { DELETE_REASONS } from '../domain/events';
 import type { QuestionState, QuestionStatus } from '../domain/lifecycle';
 import { parseDay, parseInstant } from '../domain/time';
 import { logger } from '../observability/logger';
-import { appendix02Report, CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type ReportFormat } from '../reports/appendix02';
+import { CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type ReportFormat } from '../reports/appendix02';
 import type { RouteResult } from '../routing/router';
 import { SETTLEABLE, type ChannelQueueStore, type UndeliveredDecision } from '../store/channel-types';
 import type { LedgerStore } from '../store/types';
@@ -38,7 +56,7 @@ export interface ApiDeps {
   held?: HeldQuestions;
 }
 
-const STATUSES: readonly QuestionStatus[] = ['submitted', 'assigned', 'accepted', 'answered', 'deleted'];
+const STATUSES = QUESTION_STATUSES;
 
 const HTTP_STATUS: Record<WorkflowError['code'], number> = { forbidden: 403, not_found: 404, invalid_state: 409, invalid_input: 400 };
 
@@ -50,58 +68,24 @@ const CONTENT_TYPES: Record<ReportFormat, string> = {
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
 
-/** A required text field with messages that say which field and what it must be. */
-function text(field: string, hint: string) {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? `${field} is required (${hint})` : `${field} must be a string (${hint})`) })
-    .trim()
-    .min(1, `${field} must not be empty (${hint})`)
-    .max(20_000, `${field} is too long (at most 20000 characters)`);
-}
-
+/** The bodies of the routes that are not question actions (those come from the use cases: src/app/bodies.ts). */
 const Bodies = {
-  empty: z.object({}).strict(),
-  forward: z.object({ agency: text('agency', 'an agency code such as so-yte, or a name').optional(), reason: text('reason', 'why it belongs to the other agency') }).strict(),
-  delete: z
-    .object({ reason: z.enum(DELETE_REASONS, { error: () => `reason must be one of ${DELETE_REASONS.join(', ')}` }) })
-    .strict(),
-  extend: z
-    .object({
-      days: z.number({ error: (i) => (i.input === undefined ? 'days is required (working days, a whole number)' : 'days must be a number') }).int('days must be a whole number of working days'),
-      reason: text('reason', 'why more time is needed'),
-    })
-    .strict(),
-  draft: z.object({ text: text('text', 'the draft answer') }).strict(),
-  approve: z.object({ text: text('text', 'the answer to publish, instead of the pending draft').optional() }).strict(),
-  return: z.object({ comment: text('comment', 'what to change in the draft') }).strict(),
-  settle: z.object({ note: text('note', 'what was checked, for the record').optional() }).strict(),
-  unlink: z.object({ channel: text('channel', 'directline, zalo or facebook').optional(), userId: text('userId', 'the chat user id, from GET /accounts/{id}/identities').optional() }).strict(),
-  assign: z.object({ agency: text('agency', 'an agency code such as so-yte, or a name'), reason: text('reason', 'a note for the agency').optional() }).strict(),
+  empty: EmptyBody,
+  settle: z.object({ note: requiredText('note', 'what was checked, for the record').optional() }).strict(),
+  unlink: z.object({ channel: requiredText('channel', 'directline, zalo or facebook').optional(), userId: requiredText('userId', 'the chat user id, from GET /accounts/{id}/identities').optional() }).strict(),
   account: z
     .object({
-      name: text('name', "the person's full name"),
+      name: requiredText('name', "the person's full name"),
       role: z.enum(ROLES, { error: () => `role must be one of ${ROLES.join(', ')}` }),
-      agency: text('agency', 'required for officers and approvers: a code such as so-yte').optional(),
+      agency: requiredText('agency', 'required for officers and approvers: a code such as so-yte').optional(),
+      email: requiredText('email', 'optional: where the person is told of new work when no chat is linked').optional(),
     })
     .strict(),
 };
 
-function describe(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
-      const where = issue.path.map(String).join('.');
-      return where && !issue.message.startsWith(where) ? `${where}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
-}
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const value = body === undefined || body === null ? {} : body;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new WorkflowError('invalid_input', 'the body must be a JSON object');
-  const result = schema.safeParse(value);
-  if (!result.success) throw new WorkflowError('invalid_input', describe(result.error));
-  return result.data;
+/** A body checked against a use case's schema; 400 naming each problem. */
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  return parseInput(schema, body);
 }
 
 function queryString(req: Request, name: string): string | undefined {
@@ -127,7 +111,7 @@ function intParam(req: Request, name: string, min: number, max: number): number 
 }
 
 function accountJson(a: Account, data: ProvinceData) {
-  return { id: a.id, name: a.name, role: a.role, ...(a.agency ? { agency: a.agency } : {}), active: a.active, createdAt: data.clock.format(a.createdAt) };
+  return { id: a.id, name: a.name, role: a.role, ...(a.agency ? { agency: a.agency } : {}), ...(a.email ? { email: a.email } : {}), active: a.active, createdAt: data.clock.format(a.createdAt) };
 }
 
 function draftJson(d: Draft, data: ProvinceData) {
@@ -168,7 +152,7 @@ function requireRole(action: Action) {
   return (_req: Request, res: Response, next: NextFunction) => {
     const actor = actorOf(res);
     if (!roleMay(actor.role, action)) {
-      res.status(403).json({ error: `${/^[aeiou]/.test(actor.role) ? 'an' : 'a'} ${actor.role} may not use this route (needs '${action}')`, code: 'forbidden' });
+      res.status(403).json({ error: roleRefusal(actor.role, action), code: 'forbidden' });
       return;
     }
     next();
@@ -176,7 +160,7 @@ function requireRole(action: Action) {
 }
 
 export function createApiRouter(deps: ApiDeps): express.Router {
-  const { data, store, backoffice, workflow, outbox } = deps;
+  const { data, backoffice, workflow, outbox } = deps;
   const router = express.Router();
   const now = () => workflow.now();
 
@@ -204,7 +188,8 @@ export function createApiRouter(deps: ApiDeps): express.Router {
 
   router.use(express.json({ limit: '128kb' }));
 
-  const action = (name: string, fn: (actor: WorkflowActor, q: string, body: unknown) => Promise<unknown>) => async (req: Request, res: Response) => {
+  const app = workflow.deps;
+  const action = (name: string, fn: (actor: StaffActor, q: string, body: unknown) => Promise<unknown>) => async (req: Request, res: Response) => {
     const actor = actorOf(res);
     const q = String(req.params.q);
     const result = await fn(actor, q, req.body);
@@ -221,56 +206,50 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     if (overdue !== undefined && overdue !== 'true' && overdue !== 'false') throw new WorkflowError('invalid_input', 'overdue must be true or false');
     const fromDay = dayParam(req, 'from');
     const toDay = dayParam(req, 'to');
-    if (fromDay !== undefined && toDay !== undefined && toDay < fromDay) throw new WorkflowError('invalid_input', 'to must not be before from');
+    checkPeriod(fromDay, toDay);
     const agency = queryString(req, 'agency');
+    const limit = intParam(req, 'limit', 1, 500);
+    const offset = intParam(req, 'offset', 0, 1_000_000_000);
     res.json(
-      await workflow.listQuestions(actorOf(res), {
-        ...(agency ? { agency } : {}),
-        ...(status ? { status: status as QuestionStatus[] } : {}),
-        overdue: overdue === 'true',
-        ...(fromDay !== undefined ? { fromDay } : {}),
-        ...(toDay !== undefined ? { toDay } : {}),
-        limit: intParam(req, 'limit', 1, 500),
-        offset: intParam(req, 'offset', 0, 1_000_000_000),
-      }),
+      await listQuestions(
+        app,
+        {
+          ...(agency ? { agency } : {}),
+          ...(status ? { status: status as QuestionStatus[] } : {}),
+          overdue: overdue === 'true',
+          ...(fromDay !== undefined ? { fromDay } : {}),
+          ...(toDay !== undefined ? { toDay } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+          ...(offset !== undefined ? { offset } : {}),
+        },
+        actorOf(res),
+      ),
     );
   });
 
   router.get('/questions/:q', requireRole('view'), async (req, res) => {
-    res.json(await workflow.questionDetail(actorOf(res), String(req.params.q), { router: deps.router }));
+    res.json(await questionDetail(app, { q: String(req.params.q) }, actorOf(res), deps.router ? { router: deps.router } : {}));
   });
 
-  router.post('/questions/:q/accept', requireRole('accept'), action('accept', (actor, q, body) => (parseBody(Bodies.empty, body), workflow.accept(actor, q))));
-
+  // Each body is checked against its use case's schema before the question is looked up (400 first), then the use case runs.
+  const B = QUESTION_ACTION_BODIES;
+  router.post('/questions/:q/accept', requireRole('accept'), action('accept', (actor, q, body) => acceptQuestion(app, { ...parseBody(B.accept, body), q }, actor)));
   router.post(
     '/questions/:q/forward',
     requireRole('forward'),
-    action('forward', async (actor, q, body) => {
-      const input = parseBody(Bodies.forward, body);
-      let agency = input.agency;
-      if (agency === undefined) {
-        // No agency: the router's suggestion, which the caller saw in the question's detail.
-        const suggestion = await workflow.suggestForward(actor, q, deps.router);
-        if (!suggestion) throw new WorkflowError('invalid_input', 'agency is required (no routing suggestion is available for this question)');
-        agency = suggestion.agency;
-      }
-      return workflow.forward(actor, q, { agency, reason: input.reason });
-    }),
+    action('forward', (actor, q, body) => forwardQuestion(app, { ...parseBody(B.forward, body), q }, actor, deps.router ? { router: deps.router } : {})),
   );
-
-  router.post('/questions/:q/delete', requireRole('delete'), action('delete', (actor, q, body) => workflow.delete(actor, q, parseBody(Bodies.delete, body))));
-  router.post('/questions/:q/extend', requireRole('extend'), action('extend', (actor, q, body) => workflow.extend(actor, q, parseBody(Bodies.extend, body))));
-  router.post('/questions/:q/draft', requireRole('draft'), action('draft', (actor, q, body) => workflow.draft(actor, q, parseBody(Bodies.draft, body))));
-  router.post('/questions/:q/approve', requireRole('approve'), action('approve', (actor, q, body) => workflow.approve(actor, q, parseBody(Bodies.approve, body))));
-  router.post('/questions/:q/return', requireRole('approve'), action('return', (actor, q, body) => workflow.returnDraft(actor, q, parseBody(Bodies.return, body))));
-  router.post('/questions/:q/assign', requireRole('assign'), action('assign', (actor, q, body) => workflow.assign(actor, q, parseBody(Bodies.assign, body))));
+  router.post('/questions/:q/delete', requireRole('delete'), action('delete', (actor, q, body) => deleteQuestion(app, { ...parseBody(B.delete, body), q }, actor)));
+  router.post('/questions/:q/extend', requireRole('extend'), action('extend', (actor, q, body) => extendDeadline(app, { ...parseBody(B.extend, body), q }, actor)));
+  router.post('/questions/:q/draft', requireRole('draft'), action('draft', (actor, q, body) => draftAnswer(app, { ...parseBody(B.draft, body), q }, actor)));
+  router.post('/questions/:q/approve', requireRole('approve'), action('approve', (actor, q, body) => approveAnswer(app, { ...parseBody(B.approve, body), q }, actor)));
+  router.post('/questions/:q/return', requireRole('approve'), action('return', (actor, q, body) => returnDraft(app, { ...parseBody(B.return, body), q }, actor)));
+  router.post('/questions/:q/assign', requireRole('assign'), action('assign', (actor, q, body) => assignQuestion(app, { ...parseBody(B.assign, body), q }, actor)));
 
   router.get('/reports/appendix02', requireRole('report'), async (req, res) => {
-    if (!can(actorOf(res), 'report')) throw new WorkflowError('forbidden', 'reports are for editors and admins');
     const from = dayParam(req, 'from');
     const to = dayParam(req, 'to');
     if (from === undefined || to === undefined) throw new WorkflowError('invalid_input', 'from and to are required: dates written YYYY-MM-DD');
-    if (to < from) throw new WorkflowError('invalid_input', 'to must not be before from');
     const format = (queryString(req, 'format') ?? 'json') as ReportFormat;
     if (!REPORT_FORMATS.includes(format)) throw new WorkflowError('invalid_input', `format must be one of ${REPORT_FORMATS.join(', ')}`);
     const headers = (queryString(req, 'headers') ?? 'codes') as CsvHeaders;
@@ -278,7 +257,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const reportNumber = queryString(req, 'reportNumber');
     const reportDay = dayParam(req, 'reportDate');
     if (queryString(req, 'reportDate') !== undefined && reportDay === undefined) throw new WorkflowError('invalid_input', 'reportDate must be a date written YYYY-MM-DD');
-    const report = await appendix02Report(store, data, { fromDay: from, toDay: to });
+    const report = await appendix02(app, { fromDay: from, toDay: to }, actorOf(res));
     res.type(CONTENT_TYPES[format]);
     if (format === 'xlsx' || format === 'docx')
       res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${queryString(req, 'from')}_${queryString(req, 'to')}.${format}"`);
@@ -290,12 +269,13 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const at = atText ? parseInstant(atText) : undefined;
     if (atText && at === undefined) throw new WorkflowError('invalid_input', `at must be an ISO 8601 instant with an offset, e.g. 2023-09-25T17:00:00+07:00; got "${atText}"`);
     const agency = queryString(req, 'agency');
-    res.json(await workflow.overdue(actorOf(res), { ...(agency ? { agency } : {}), ...(at !== undefined ? { at } : {}) }));
+    res.json(await overdueQuestions(app, { ...(agency ? { agency } : {}), ...(at !== undefined ? { at } : {}) }, actorOf(res)));
   });
 
+  const accounts = accountDeps(backoffice, data, now);
   router.post('/accounts', requireRole('manage_accounts'), async (req, res) => {
     const input = parseBody(Bodies.account, req.body);
-    const { account, token } = await createAccountWithToken(backoffice, data, input, now());
+    const { account, token } = await createAccount(accounts, input, actorOf(res).id);
     logger.info('api: account created', { requestId: res.locals.requestId, by: actorOf(res).id, account: account.id, role: account.role, agency: account.agency });
     res.status(201).json({ account: accountJson(account, data), token, note: 'the token is shown only once; keep it secret' });
   });
@@ -312,29 +292,22 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   router.post('/accounts/:id/link-code', async (req, res) => {
     const actor = actorOf(res);
     const id = String(req.params.id);
-    // Decided before looking the account up: others' account ids are nobody else's business.
-    if (!can(actor, 'manage_accounts') && actor.id !== id) throw new WorkflowError('forbidden', 'only an admin or the account itself may create its link code');
     parseBody(Bodies.empty, req.body);
-    const account = await backoffice.getAccount(id);
-    if (!account) throw new WorkflowError('not_found', `no account ${id}`);
-    if (!account.active) throw new WorkflowError('invalid_state', `account ${id} is deactivated`);
-    const ttl = deps.linkCodeTtlMs ?? data.policy.linking.codeTtlMinutes * 60_000;
-    const at = now();
-    const code = await backoffice.createLinkCode(id, at, ttl);
+    const made = await createLinkCode(accounts, { id, ...(deps.linkCodeTtlMs !== undefined ? { ttlMs: deps.linkCodeTtlMs } : {}) }, actor);
     logger.info('api: link code created', { requestId: res.locals.requestId, by: actor.id, account: id });
-    res.status(201).json({ account: id, code, expiresAt: data.clock.format(at + ttl), instructions: linkCodeInstructions(code, at + ttl, data) });
+    res.status(201).json({ account: id, code: made.code, expiresAt: data.clock.format(made.expiresAt), instructions: made.instructions });
   });
 
   // Closing an account's doors (security issue 10): each a logged action, admins only.
   router.post('/accounts/:id/deactivate', requireRole('manage_accounts'), async (req, res) => {
     parseBody(Bodies.empty, req.body);
-    const account = await deactivateAccount(backoffice, String(req.params.id), actorOf(res).id);
+    const account = await deactivateAccount(accounts, { id: String(req.params.id) }, actorOf(res).id);
     res.json({ account: accountJson(account, data) });
   });
 
   router.post('/accounts/:id/revoke-tokens', requireRole('manage_accounts'), async (req, res) => {
     parseBody(Bodies.empty, req.body);
-    res.json({ account: String(req.params.id), revoked: await revokeAccountTokens(backoffice, String(req.params.id), actorOf(res).id, now()) });
+    res.json({ account: String(req.params.id), revoked: await revokeAccountTokens(accounts, { id: String(req.params.id) }, actorOf(res).id) });
   });
 
   router.get('/accounts/:id/identities', requireRole('manage_accounts'), async (req, res) => {
@@ -347,7 +320,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const body = parseBody(Bodies.unlink, req.body);
     if ((body.channel === undefined) !== (body.userId === undefined)) throw new WorkflowError('invalid_input', 'give both channel and userId to unlink one identity, or neither to unlink all');
     const identity = body.channel !== undefined && body.userId !== undefined ? { channel: body.channel, userId: body.userId } : undefined;
-    res.json({ account: String(req.params.id), unlinked: await unlinkAccount(backoffice, String(req.params.id), actorOf(res).id, identity) });
+    res.json({ account: String(req.params.id), unlinked: await unlinkAccount(accounts, { id: String(req.params.id), ...(identity ? { identity } : {}) }, actorOf(res).id) });
   });
 
   // Questions over a daily limit (data/policy.json questionsPerDay): not in the ledger until an editor releases them.

@@ -1,10 +1,12 @@
+import { z } from 'zod';
+import { QUESTION_ACTION_BODIES, type QuestionActionName } from '../app/bodies';
 import { ROLES } from '../backoffice/types';
-import { DELETE_REASONS } from '../domain/events';
 import { CSV_HEADERS, REPORT_FORMATS } from '../reports/appendix02';
 
 /**
- * The OpenAPI 3.1 description of /api/v1, written by hand next to src/http/api.ts
- * (test/http/authorization.test.ts checks that every route is listed here).
+ * The OpenAPI 3.1 description of /api/v1 (test/http/authorization.test.ts checks that every
+ * route is listed here). The request bodies of the question actions are generated from the
+ * use cases' own zod schemas (src/app/bodies.ts), the ones the routes validate with.
  * `x-roles` names the roles a route is open to; officers and approvers are further
  * limited to their own agency's questions.
  */
@@ -24,7 +26,15 @@ const QUESTION_ERRORS = { ...ERRORS, '404': { $ref: '#/components/responses/NotF
 
 const questionParam = { name: 'q', in: 'path', required: true, description: 'question id, e.g. HD-2023-000123', schema: { type: 'string' } };
 
-function action(summary: string, roles: readonly string[], body: Json | undefined, result: Json, description: string): Json {
+/** A use case's body as JSON Schema (OpenAPI 3.1 uses JSON Schema 2020-12 as is). */
+export function bodySchema(name: QuestionActionName): Json {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(QUESTION_ACTION_BODIES[name], { io: 'input' }) as Json;
+  return schema;
+}
+
+function action(summary: string, roles: readonly string[], name: QuestionActionName, result: Json, description: string): Json {
+  const body = bodySchema(name);
+  const required = Array.isArray(body.required) && body.required.length > 0;
   return {
     post: {
       summary,
@@ -32,7 +42,7 @@ function action(summary: string, roles: readonly string[], body: Json | undefine
       'x-roles': roles,
       security: [{ bearerAuth: [] }],
       parameters: [questionParam],
-      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
+      requestBody: { required, content: { 'application/json': { schema: body } } },
       responses: { '200': json(result, 'done; the ledger event as recorded and the new state'), ...QUESTION_ERRORS },
     },
   };
@@ -133,66 +143,72 @@ export function openApiDocument(): Json {
           responses: { '200': json(ref('QuestionDetail'), 'the question'), ...QUESTION_ERRORS },
         },
       },
-      '/questions/{q}/accept': action('accept (tiếp nhận)', AGENCY_ROLES, undefined, ref('ActionResult'), 'The question’s agency takes it in. No body (or `{}`).'),
+      '/questions/{q}/accept': action('accept (tiếp nhận)', AGENCY_ROLES, 'accept', ref('ActionResult'), 'The question’s agency takes it in. No body (or `{}`).'),
       '/questions/{q}/forward': action(
         'forward (chuyển) to another agency',
         ['officer', 'approver', 'editor', 'admin'],
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['reason'],
-          properties: {
-            agency: { type: 'string', description: 'code or name; when absent, the router’s suggestion (see `suggestion` in the question’s detail)' },
-            reason: { type: 'string', minLength: 1 },
-          },
-        },
+        'forward',
         ref('ActionResult'),
         'Ends the case at the current agency and starts one at the other agency.',
       ),
       '/questions/{q}/delete': action(
         'delete (xóa) by rule',
         ['officer', 'approver', 'editor', 'admin'],
-        { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', enum: DELETE_REASONS } } },
+        'delete',
         ref('ActionResult'),
         'Removes the question from the agency’s queue.',
       ),
       '/questions/{q}/extend': action(
         'extend (gia hạn) the answer deadline, once',
         AGENCY_ROLES,
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['days', 'reason'],
-          properties: { days: { type: 'integer', minimum: 1, description: 'working days, at most the policy’s maximum (5 by default)' }, reason: { type: 'string', minLength: 1 } },
-        },
+        'extend',
         { allOf: [ref('ActionResult'), { type: 'object', properties: { answerDue: { type: 'string', format: 'date-time' } } }] },
         'Once per case, before the answer deadline passes.',
       ),
       '/questions/{q}/draft': action(
         'draft an answer (goes to the agency’s approvers)',
         AGENCY_ROLES,
-        { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1 } } },
-        { type: 'object', properties: { draft: ref('Draft'), notified: { type: 'integer', description: 'chat identities the approvers were told on' } } },
-        'A pending draft replaces any earlier pending one; the approvers get it in chat with buttons "Duyệt HD-..." / "Trả lại HD-...".',
+        'draft',
+        {
+          type: 'object',
+          properties: {
+            draft: ref('Draft'),
+            notified: { type: 'integer', description: 'approvers told: in chat where they linked one, otherwise by e-mail' },
+            reached: { type: 'array', items: { type: 'object', properties: { account: { type: 'string' }, by: { type: 'string', enum: ['chat', 'email'] } } } },
+          },
+        },
+        'A pending draft replaces any earlier pending one; every approver of the agency is told, in chat (buttons "Xem", "Duyệt", "Trả lại") where linked, otherwise by e-mail when the account has an address.',
       ),
       '/questions/{q}/approve': action(
         'approve and publish the answer',
         ['approver', 'admin'],
-        { type: 'object', additionalProperties: false, properties: { text: { type: 'string', minLength: 1, description: 'publish this text instead of the pending draft' } } },
-        { allOf: [ref('ActionResult'), { type: 'object', properties: { delivered: { type: 'boolean', description: 'handed to the citizen’s chat channel' }, draft: ref('Draft') } }] },
-        'Publishes the latest pending draft (or the given text) as an authorized answer and sends it to the citizen.',
+        'approve',
+        {
+          allOf: [
+            ref('ActionResult'),
+            {
+              type: 'object',
+              properties: {
+                delivered: { type: 'boolean', description: 'handed to the citizen’s chat channel' },
+                edited: { type: 'boolean', description: 'the published text differs from the pending draft' },
+                draft: ref('Draft'),
+              },
+            },
+          ],
+        },
+        'Publishes the latest pending draft, or the given text (the draft as the approver edited it, recorded as approved with edits), as an authorized answer and sends it to the citizen.',
       ),
       '/questions/{q}/return': action(
         'return the pending draft with a comment',
         ['approver', 'admin'],
-        { type: 'object', additionalProperties: false, required: ['comment'], properties: { comment: { type: 'string', minLength: 1 } } },
+        'return',
         { type: 'object', properties: { draft: ref('Draft'), notified: { type: 'integer' } } },
         'The draft’s author is told in chat.',
       ),
       '/questions/{q}/assign': action(
         'assign or reassign (editors)',
         ['editor', 'admin'],
-        { type: 'object', additionalProperties: false, required: ['agency'], properties: { agency: { type: 'string' }, reason: { type: 'string' } } },
+        'assign',
         ref('ActionResult'),
         'A question not yet at an agency is assigned; one at an agency (the triage desk or any other) is forwarded from it.',
       ),
@@ -260,6 +276,7 @@ export function openApiDocument(): Json {
                     name: { type: 'string', minLength: 1 },
                     role: { type: 'string', enum: ROLES },
                     agency: { type: 'string', description: 'required for officers and approvers; not allowed for editors and admins' },
+                    email: { type: 'string', format: 'email', description: 'optional: approvers without a linked chat are told of new drafts by e-mail' },
                   },
                 },
               },
@@ -363,6 +380,7 @@ export function openApiDocument(): Json {
             name: { type: 'string' },
             role: { type: 'string', enum: ROLES },
             agency: { type: 'string' },
+            email: { type: 'string', format: 'email' },
             active: { type: 'boolean' },
             createdAt: { type: 'string', format: 'date-time' },
           },
@@ -417,6 +435,11 @@ export function openApiDocument(): Json {
                 cases: { type: 'array', items: ref('Deadlines') },
                 events: { type: 'array', items: { type: 'object', description: 'ledger events (shared/reference/ledger-format.md)' } },
                 latestDraft: ref('Draft'),
+                draftChanges: {
+                  type: 'object',
+                  description: 'when the latest draft is pending and an approver returned an earlier version: that version, and the words added and removed since',
+                  properties: { returned: ref('Draft'), added: { type: 'array', items: { type: 'string' } }, removed: { type: 'array', items: { type: 'string' } } },
+                },
                 suggestion: {
                   type: 'object',
                   properties: { agency: { type: 'string' }, name: { type: 'string' }, confidence: { type: 'number' }, alternatives: { type: 'array', items: { type: 'object' } } },

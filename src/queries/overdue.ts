@@ -1,6 +1,7 @@
 import type { ProvinceData } from '../config/data';
 import type { Agency } from '../domain/agencies';
 import { overdueAt, type CaseRecord, type Overdue } from '../domain/cases';
+import { submittedFields } from '../domain/question-text';
 import type { LedgerStore } from '../store/types';
 
 export interface OverdueQuestion {
@@ -20,9 +21,8 @@ export async function overdueQuestions(store: LedgerStore, data: ProvinceData, a
   for (const c of candidates) {
     const overdue = overdueAt(c, at, data.calendar);
     if (!overdue) continue;
-    const submitted = (await store.questionEvents(c.q)).find((e) => e.type === 'submitted');
-    const body = submitted ? (JSON.parse(submitted.body) as { text?: string; at?: string }) : {};
-    found.push({ q: c.q, agency: agency.code, case: c, overdue, text: body.text ?? '', submittedAt: body.at ?? '' });
+    const submitted = submittedFields(await store.questionEvents(c.q));
+    found.push({ q: c.q, agency: agency.code, case: c, overdue, text: typeof submitted.text === 'string' ? submitted.text : '', submittedAt: typeof submitted.at === 'string' ? submitted.at : '' });
   }
   return found.sort((a, b) => a.overdue.due - b.overdue.due || a.q.localeCompare(b.q));
 }

@@ -52,7 +52,7 @@ export class PostgresBackofficeStore implements BackofficeStore {
     if (!(await this.accountRow(id))) throw new Error(`no account ${id}`);
   }
 
-  async createAccount(input: { name: string; role: Role; agency?: string }, now: number): Promise<Account> {
+  async createAccount(input: { name: string; role: Role; agency?: string; email?: string }, now: number): Promise<Account> {
     // A NUL character cannot be stored (see pgText): the name is checked as it will be kept.
     const name = pgText(input.name).trim();
     if (name === '') throw new Error('an account needs a name');
@@ -63,8 +63,9 @@ export class PostgresBackofficeStore implements BackofficeStore {
     for (;;) {
       const id = `acc_${randomBytes(8).toString('hex')}`;
       try {
-        await this.pool.query('INSERT INTO accounts (id, name, role, agency, active, created_ms) VALUES ($1, $2, $3, $4, 1, $5)', [id, name, input.role, agency, now]);
-        return account({ id, name, role: input.role, agency, active: 1, created_ms: now });
+        const email = input.email === undefined ? null : pgText(input.email);
+        await this.pool.query('INSERT INTO accounts (id, name, role, agency, active, created_ms, email) VALUES ($1, $2, $3, $4, 1, $5, $6)', [id, name, input.role, agency, now, email]);
+        return account({ id, name, role: input.role, agency, active: 1, created_ms: now, email });
       } catch (err) {
         // 64 random bits collide essentially never; retry rather than fail if they do.
         if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
@@ -84,6 +85,11 @@ export class PostgresBackofficeStore implements BackofficeStore {
     if (filter.role !== undefined) params.push(filter.role), where.push(`role = $${params.length}`);
     const sql = `SELECT * FROM accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_ms, id COLLATE "C"`;
     return (await this.pool.query<AccountRow>(sql, params)).rows.map(account);
+  }
+
+  async setAccountEmail(id: string, email: string | undefined): Promise<void> {
+    const changed = (await this.pool.query('UPDATE accounts SET email = $1 WHERE id = $2', [email === undefined ? null : pgText(email), id])).rowCount;
+    if (changed === 0) throw new Error(`no account ${id}`);
   }
 
   async setAccountActive(id: string, active: boolean): Promise<void> {
@@ -250,6 +256,10 @@ export class PostgresBackofficeStore implements BackofficeStore {
   async latestDraft(q: string): Promise<Draft | undefined> {
     const row = (await this.pool.query<DraftRow>('SELECT * FROM drafts WHERE q = $1 ORDER BY id DESC LIMIT 1', [q])).rows[0];
     return row ? draft(row) : undefined;
+  }
+
+  async draftsOf(q: string): Promise<Draft[]> {
+    return (await this.pool.query<DraftRow>('SELECT * FROM drafts WHERE q = $1 ORDER BY id', [q])).rows.map(draft);
   }
 
   /** Decides a pending draft; throws when it is not pending any more (someone decided it meanwhile). */

@@ -165,7 +165,9 @@ export const MIGRATIONS: string[] = [
     role TEXT NOT NULL,
     agency TEXT,
     active INTEGER NOT NULL DEFAULT 1,
-    created_ms BIGINT NOT NULL
+    created_ms BIGINT NOT NULL,
+    -- Where approvers without a linked chat are told of new drafts.
+    email TEXT
   );
   CREATE INDEX accounts_by_agency ON accounts (agency, role);
   -- Only hashes: a copy of the database lets nobody in.

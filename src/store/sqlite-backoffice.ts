@@ -53,6 +53,8 @@ export interface AccountRow {
   agency: string | null;
   active: number;
   created_ms: number;
+  /** PostgreSQL keeps the e-mail address on the row; SQLite in account_contacts (added later). */
+  email?: string | null;
 }
 
 export interface DraftRow {
@@ -76,6 +78,7 @@ export function account(r: AccountRow): Account {
     ...(r.agency !== null ? { agency: r.agency } : {}),
     active: r.active === 1,
     createdAt: r.created_ms,
+    ...(r.email ? { email: r.email } : {}),
   };
 }
 
@@ -156,7 +159,23 @@ export class SqliteBackofficeStore implements BackofficeStore {
     };
   }
 
-  async createAccount(input: { name: string; role: Role; agency?: string }, now: number): Promise<Account> {
+  /** The accounts with their e-mail addresses (account_contacts), in the same order. */
+  private withEmail(accounts: Account[]): Account[] {
+    if (accounts.length === 0) return accounts;
+    const rows = this.db
+      .prepare<[string], { account_id: string; email: string }>('SELECT account_id, email FROM account_contacts WHERE account_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(accounts.map((a) => a.id)));
+    const emails = new Map(rows.map((r) => [r.account_id, r.email]));
+    return accounts.map((a) => (emails.has(a.id) ? { ...a, email: emails.get(a.id) as string } : a));
+  }
+
+  async setAccountEmail(id: string, email: string | undefined): Promise<void> {
+    if (!this.stmt.getAccount.get(id)) throw new Error(`no account ${id}`);
+    if (email === undefined) this.db.prepare('DELETE FROM account_contacts WHERE account_id = ?').run(id);
+    else this.db.prepare('INSERT INTO account_contacts (account_id, email) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET email = excluded.email').run(id, email);
+  }
+
+  async createAccount(input: { name: string; role: Role; agency?: string; email?: string }, now: number): Promise<Account> {
     const name = input.name.trim();
     if (name === '') throw new Error('an account needs a name');
     if (!ROLES.includes(input.role)) throw new Error(`unknown role "${String(input.role)}"; one of ${ROLES.join(', ')}`);
@@ -166,8 +185,12 @@ export class SqliteBackofficeStore implements BackofficeStore {
     for (;;) {
       const id = `acc_${randomBytes(8).toString('hex')}`;
       try {
-        this.stmt.insertAccount.run(id, name, input.role, agency, now);
-        return account({ id, name, role: input.role, agency, active: 1, created_ms: now });
+        const created = this.db.transaction(() => {
+          this.stmt.insertAccount.run(id, name, input.role, agency, now);
+          if (input.email !== undefined) this.db.prepare('INSERT INTO account_contacts (account_id, email) VALUES (?, ?)').run(id, input.email);
+          return account({ id, name, role: input.role, agency, active: 1, created_ms: now });
+        })();
+        return input.email !== undefined ? { ...created, email: input.email } : created;
       } catch (err) {
         // 64 random bits collide essentially never; retry rather than fail if they do.
         if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
@@ -177,7 +200,7 @@ export class SqliteBackofficeStore implements BackofficeStore {
 
   async getAccount(id: string): Promise<Account | undefined> {
     const row = this.stmt.getAccount.get(id);
-    return row ? account(row) : undefined;
+    return row ? this.withEmail([account(row)])[0] : undefined;
   }
 
   async listAccounts(filter: { agency?: string; role?: Role } = {}): Promise<Account[]> {
@@ -186,7 +209,7 @@ export class SqliteBackofficeStore implements BackofficeStore {
     if (filter.agency !== undefined) where.push('agency = ?'), params.push(filter.agency);
     if (filter.role !== undefined) where.push('role = ?'), params.push(filter.role);
     const sql = `SELECT * FROM accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_ms, id`;
-    return this.db.prepare<string[], AccountRow>(sql).all(...params).map(account);
+    return this.withEmail(this.db.prepare<string[], AccountRow>(sql).all(...params).map(account));
   }
 
   async setAccountActive(id: string, active: boolean): Promise<void> {
@@ -300,7 +323,7 @@ export class SqliteBackofficeStore implements BackofficeStore {
           .prepare<string[], AccountRow>(`SELECT * FROM accounts WHERE active = 1 AND role IN (${global.map(() => '?').join(',')}) ORDER BY created_ms, id`)
           .all(...global),
       );
-    return rows.map(account);
+    return this.withEmail(rows.map(account));
   }
 
   async saveDraft(input: { q: string; agency: string; text: string; author: string }, now: number): Promise<Draft> {
@@ -319,6 +342,10 @@ export class SqliteBackofficeStore implements BackofficeStore {
       const row = this.stmt.draftById.get(id);
       throw new Error(row ? `draft ${id} is already ${row.status}` : `no draft ${id}`);
     }
+  }
+
+  async draftsOf(q: string): Promise<Draft[]> {
+    return this.db.prepare<[string], DraftRow>('SELECT * FROM drafts WHERE q = ? ORDER BY id').all(q).map(draft);
   }
 
   async pendingDrafts(agency?: string): Promise<Draft[]> {

@@ -239,6 +239,11 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX IF NOT EXISTS held_questions_waiting ON held_questions (id) WHERE status = 'held';
   `,
+  `
+  -- An account's e-mail address (optional): approvers with no linked chat are told of new drafts by e-mail.
+  -- A table of its own rather than a column: safe to run twice, like every migration here.
+  CREATE TABLE IF NOT EXISTS account_contacts (account_id TEXT PRIMARY KEY REFERENCES accounts (id), email TEXT NOT NULL);
+  `,
 ];
 
 const CHUNK = 500;

@@ -174,7 +174,7 @@ describe('forward', () => {
     expect(await failure(r.workflow.forward(r.officerBT, 'HD-2026-000002', { agency: 'bo-y-te-trung-uong', reason: 'x' }))).toMatchObject({ code: 'invalid_input' });
     expect(await failure(r.workflow.forward(r.officerBT, 'HD-2026-000002', { agency: 'so-yte', reason: '  ' }))).toMatchObject({
       code: 'invalid_input',
-      message: 'reason must be a non-empty text',
+      message: 'reason must not be empty (why it belongs to the other agency)',
     });
     expect(await r.count('HD-2026-000002')).toBe(2);
   });
@@ -242,7 +242,8 @@ describe('draft, approve, return', () => {
     expect(r.notifier.toAccounts).toHaveLength(1);
     const [sent] = r.notifier.toAccounts;
     expect(sent.account.id).toBe(r.approverBT.id);
-    expect(sent.message.buttons).toEqual(['Duyệt HD-2026-000005', 'Trả lại HD-2026-000005']);
+    // "Xem" first: the approver reads the draft (and what changed since a returned version) before deciding.
+    expect(sent.message.buttons).toEqual(['Xem HD-2026-000005', 'Duyệt HD-2026-000005', 'Trả lại HD-2026-000005']);
     expect(sent.message.text).toContain('Dự thảo trả lời câu hỏi HD-2026-000005 (UBND xã Bảo Thắng) đang chờ duyệt.');
     expect(sent.message.text).toContain('Người soạn: Lò Văn Bình');
     expect(sent.message.text).toContain('Văn phòng đăng ký đất đai huyện');

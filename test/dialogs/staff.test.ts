@@ -191,6 +191,133 @@ describe('who may do what in chat', () => {
   });
 });
 
+describe('approving a draft (xem, duyệt with an edited text, approvers told of every draft)', () => {
+  /** A citizen's question accepted by the officer, and a first draft sent; the notifications read. */
+  async function drafted(rig: Awaited<ReturnType<typeof staffRig>>, draft: string) {
+    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const approver = await rig.linked('lead-bt', 'approver', 'h-baothang');
+    const { citizen, ticket } = await citizenFiles(rig);
+    await flow(officer.person.adapter).assertReply(() => undefined).startTest();
+    await flow(approver.person.adapter).assertReply(() => undefined).startTest();
+    await officer.person.adapter
+      .send(`Tiếp nhận ${ticket}`)
+      .assertReply(() => undefined)
+      .send(`trả lời ${ticket} ${draft}`)
+      .assertReply((a) => expect(textOf(a)).toBe(`Đã gửi dự thảo trả lời ${ticket} cho lãnh đạo duyệt (1 người được báo).`))
+      .startTest();
+    return { officer, approver, citizen, ticket };
+  }
+
+  test('the approver reads the draft with "xem" before approving; after a return, "xem" shows what changed; "duyệt" publishes it', async () => {
+    const rig = await staffRig({ now: NOW });
+    const first = 'Hồ sơ gồm đơn đề nghị và hai bản vẽ.';
+    const { officer, approver, citizen, ticket } = await drafted(rig, first);
+    await flow(approver.person.adapter)
+      .assertReply((a) => {
+        expect(textOf(a)).toContain(`Dự thảo: ${first}`);
+        expect(buttons(a)).toEqual([`Xem ${ticket}`, `Duyệt ${ticket}`, `Trả lại ${ticket}`]);
+      })
+      .send(`Xem ${ticket}`)
+      .assertReply((a) => {
+        expect(textOf(a)).toContain('Dự thảo chờ duyệt (officer-bt, 30/11/2026):');
+        expect(textOf(a)).toContain(first);
+        expect(textOf(a)).not.toContain('So với bản đã trả lại');
+        expect(buttons(a)).toEqual([`Duyệt ${ticket}`, `Trả lại ${ticket}`]);
+      })
+      .send(`Trả lại ${ticket} nêu căn cứ pháp lý`)
+      .assertReply((a) => expect(textOf(a)).toContain(`Đã trả lại dự thảo ${ticket}`))
+      .startTest();
+    const second = 'Hồ sơ gồm đơn đề nghị cấp phép và bản vẽ.';
+    await flow(officer.person.adapter)
+      .assertReply((a) => expect(textOf(a)).toContain('nêu căn cứ pháp lý'))
+      .send(`trả lời ${ticket} ${second}`)
+      .assertReply((a) => expect(textOf(a)).toContain('(1 người được báo)'))
+      .startTest();
+    await flow(approver.person.adapter)
+      .assertReply((a) => expect(textOf(a)).toContain('So với bản đã trả lại: thêm «cấp phép»; bỏ «hai».'))
+      .send(`xem ${ticket}`)
+      .assertReply((a) => {
+        expect(textOf(a)).toContain(second);
+        expect(textOf(a)).toContain('So với bản đã trả lại ngày 30/11/2026 (góp ý: nêu căn cứ pháp lý):');
+        expect(textOf(a)).toContain('+ thêm: cấp phép');
+        expect(textOf(a)).toContain('− bỏ: hai');
+      })
+      .send(`duyệt ${ticket}`)
+      .assertReply((a) => expect(textOf(a)).toBe(`Đã duyệt và đăng câu trả lời ${ticket}, đã gửi đến người hỏi.`))
+      .startTest();
+    await flow(citizen.adapter).assertReply((a) => expect(textOf(a)).toContain(second)).startTest();
+    const answered = (await rig.store.questionEvents(ticket)).map((e) => JSON.parse(e.body)).find((e) => e.type === 'answered');
+    expect(answered).toMatchObject({ text: second, authorized: true, by: `approver:${approver.account.id}` });
+  });
+
+  test('"duyệt HD-... <text>" publishes the approver’s edited text: the citizen gets it, the ledger has it, the author is told it was edited', async () => {
+    const rig = await staffRig({ now: NOW });
+    const { officer, approver, citizen, ticket } = await drafted(rig, 'Hồ sơ gồm đơn và bản vẽ.');
+    const edited = 'Hồ sơ gồm đơn đề nghị cấp giấy phép xây dựng, giấy tờ về đất và bản vẽ thiết kế.';
+    await flow(approver.person.adapter)
+      .assertReply(() => undefined)
+      // A remark after the ticket is not an answer: nothing is published.
+      .send(`duyệt ${ticket} ok nhé`)
+      .assertReply((a) => expect(textOf(a)).toContain(`Chưa đăng ${ticket}: "ok nhé" quá ngắn để là câu trả lời.`))
+      .send(`duyệt ${ticket} ${edited}`)
+      .assertReply((a) => expect(textOf(a)).toBe(`Đã duyệt và đăng câu trả lời ${ticket} (bản đã sửa), đã gửi đến người hỏi.`))
+      .startTest();
+    await flow(citizen.adapter)
+      .assertReply((a) => {
+        expect(textOf(a)).toContain(edited);
+        expect(textOf(a)).not.toContain('Hồ sơ gồm đơn và bản vẽ.');
+      })
+      .startTest();
+    await flow(officer.person.adapter).assertReply((a) => expect(textOf(a)).toBe(`Câu trả lời câu hỏi ${ticket} đã được duyệt và đăng (có chỉnh sửa).`)).startTest();
+    const events = (await rig.store.questionEvents(ticket)).map((e) => JSON.parse(e.body));
+    expect(events.filter((e) => e.type === 'answered')).toEqual([expect.objectContaining({ text: edited, authorized: true })]);
+    expect(await rig.staff?.backoffice.latestDraft(ticket)).toMatchObject({ status: 'approved', comment: 'Duyệt có chỉnh sửa' });
+  });
+
+  test('a draft tells every approver of the agency (count > 0 with one), none of another agency; with no approver the officer hears 0', async () => {
+    const rig = await staffRig({ now: NOW });
+    const other = await rig.linked('lead-yte', 'approver', 'so-yte');
+    const { approver, ticket } = await drafted(rig, 'Hồ sơ gồm đơn đề nghị và bản vẽ.');
+    await flow(approver.person.adapter).assertReply((a) => expect(textOf(a)).toContain(`Dự thảo trả lời câu hỏi ${ticket} (UBND huyện Bảo Thắng) đang chờ duyệt.`)).startTest();
+    expect(other.person.adapter.activeQueue).toHaveLength(0);
+
+    const lonely = await staffRig({ now: NOW });
+    const officer = await lonely.linked('officer-bt', 'officer', 'h-baothang');
+    const filed = await citizenFiles(lonely);
+    await flow(officer.person.adapter)
+      .assertReply(() => undefined)
+      .send(`trả lời ${filed.ticket} Hồ sơ gồm đơn đề nghị và bản vẽ.`)
+      .assertReply((a) => expect(textOf(a)).toBe(`Đã gửi dự thảo trả lời ${filed.ticket} cho lãnh đạo duyệt (0 người được báo).`))
+      .startTest();
+  });
+
+  test('an approver with no linked chat but an e-mail address is told by e-mail (queued once); one with a chat is told in chat only; one with neither is not counted', async () => {
+    const rig = await staffRig({ now: NOW, staffEmail: true });
+    const backoffice = rig.staff?.backoffice as NonNullable<typeof rig.staff>['backoffice'];
+    await backoffice.createAccount({ name: 'Phó Chủ tịch', role: 'approver', agency: 'h-baothang', email: 'pct.baothang@laocai.gov.vn' }, NOW);
+    const mailOnly = await backoffice.createAccount({ name: 'Chánh Văn phòng', role: 'approver', agency: 'h-baothang', email: 'cvp.baothang@laocai.gov.vn' }, NOW);
+    await backoffice.createAccount({ name: 'Không liên lạc', role: 'approver', agency: 'h-baothang' }, NOW);
+    const inChat = await rig.linked('lead-bt', 'approver', 'h-baothang');
+    await backoffice.setAccountEmail(inChat.account.id, 'lead.bt@laocai.gov.vn');
+    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const { ticket } = await citizenFiles(rig);
+    await flow(officer.person.adapter)
+      .assertReply(() => undefined)
+      .send(`trả lời ${ticket} Hồ sơ gồm đơn đề nghị và bản vẽ.`)
+      // The chat approver, the two with an e-mail address; not the one with neither.
+      .assertReply((a) => expect(textOf(a)).toBe(`Đã gửi dự thảo trả lời ${ticket} cho lãnh đạo duyệt (3 người được báo).`))
+      .startTest();
+    const mails = rig.store.db.prepare("SELECT recipient, payload FROM outbox WHERE channel = 'email' ORDER BY id").all() as Array<{ recipient: string; payload: string }>;
+    expect(mails.map((m) => m.recipient).sort()).toEqual(['cvp.baothang@laocai.gov.vn', 'pct.baothang@laocai.gov.vn']);
+    const mail = JSON.parse(mails[0].payload) as { subject: string; text: string };
+    expect(mail.subject).toBe(`[Hỏi - Đáp] Dự thảo trả lời câu hỏi ${ticket} chờ duyệt`);
+    expect(mail.text).toContain('Dự thảo: Hồ sơ gồm đơn đề nghị và bản vẽ.');
+    expect(mail.text).toContain(`"duyệt ${ticket} <nội dung đã sửa>"`);
+    expect(mailOnly.email).toBe('cvp.baothang@laocai.gov.vn');
+    await flow(inChat.person.adapter).assertReply(() => undefined).assertReply((a) => expect(textOf(a)).toContain(`Dự thảo trả lời câu hỏi ${ticket}`)).startTest();
+  });
+});
+
 describe('administrators in chat', () => {
   test('"cau hoi qua han bao thang" returns the same questions as `hoidap overdue --agency "Bảo Thắng"`', async () => {
     const at = instant('2023-09-25T17:00:00+07:00');

@@ -4,6 +4,7 @@ import { trustAdapter } from '../../src/bot/channels';
 import type { Account, Role } from '../../src/backoffice/types';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { sqliteStores } from '../../src/store/open';
+import { OutboxStaffMailer } from '../../src/backoffice/staff-mailer';
 import { importDemo } from './bot';
 import { province } from './province';
 
@@ -21,11 +22,13 @@ export interface StaffRig extends BotBuild {
   linked(name: string, role: Role, agency?: string): Promise<{ person: Person; account: Account }>;
 }
 
-export async function staffRig(options: { demo?: boolean; now: number }): Promise<StaffRig> {
+export async function staffRig(options: { demo?: boolean; now: number; /** Staff e-mail on, queued in the outbox of the rig's file. */ staffEmail?: boolean }): Promise<StaffRig> {
   const store = new SqliteLedgerStore(':memory:');
   if (options.demo) await importDemo(store);
   let clock = options.now;
-  const build = await createBot({ data: province(), stores: sqliteStores(store), storage: new MemoryStorage(), now: () => clock });
+  const stores = sqliteStores(store);
+  const staffMailer = options.staffEmail ? new OutboxStaffMailer({ queue: stores.channels, enabled: new Set(['email']), now: () => clock }) : undefined;
+  const build = await createBot({ data: province(), stores, storage: new MemoryStorage(), now: () => clock, ...(staffMailer ? { staffMailer } : {}) });
   const person = (name: string): Person => {
     const channelId = `chat-${name}`;
     const adapter = new TestAdapter(async (context) => build.bot.run(context), {

@@ -393,12 +393,36 @@ describe('authentication and input', () => {
     expect(await gone.json()).toEqual({ error: 'invalid or revoked token', code: 'unauthorized' });
   });
 
+  test('the OpenAPI bodies are the ones the routes enforce: every required field missing is named in the 400, every unknown field refused', async () => {
+    const q = await rig.fresh();
+    const paths = openApiDocument().paths as Record<string, { post?: { requestBody?: { required: boolean; content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown>; additionalProperties: boolean } }> } } }>;
+    const actions = Object.entries(paths).filter(([p]) => p.startsWith('/questions/{q}/'));
+    expect(actions.map(([p]) => p.split('/').pop()).sort()).toEqual(['accept', 'approve', 'assign', 'delete', 'draft', 'extend', 'forward', 'return']);
+    for (const [path, op] of actions) {
+      const schema = op.post?.requestBody?.content['application/json'].schema;
+      expect(schema?.additionalProperties).toBe(false);
+      const required = schema?.required ?? [];
+      expect(op.post?.requestBody?.required).toBe(required.length > 0);
+      const who: Who = path.endsWith('assign') ? 'admin' : path.endsWith('approve') || path.endsWith('return') ? 'approverBT' : 'officerBT';
+      const url = path.replace('{q}', q);
+      if (required.length > 0) {
+        const res = await call('POST', url, who, {});
+        expect({ path, status: res.status }).toEqual({ path, status: 400 });
+        for (const field of required) expect((res.json as { error: string }).error).toContain(field);
+      }
+      const extra = await call('POST', url, who, { notAField: 1 });
+      expect({ path, status: extra.status, error: (extra.json as { error: string }).error }).toMatchObject({ path, status: 400, error: expect.stringContaining('unknown field(s): notAField') });
+    }
+    expect((paths['/questions/{q}/delete'].post?.requestBody?.content['application/json'].schema.properties.reason as { enum: string[] }).enum).toEqual(['duplicate', 'violation', 'invalid_identity', 'out_of_scope']);
+    expect(await rig.store.questionEvents(q)).toHaveLength(2);
+  });
+
   test('bodies and queries are validated with precise messages (400); state conflicts are 409; unknown questions 404', async () => {
     const q = await rig.fresh();
     const cases: Array<[string, string, unknown, number, string]> = [
       ['POST', `/questions/${q}/forward`, { agency: 'so-yte' }, 400, 'reason is required (why it belongs to the other agency)'],
       ['POST', `/questions/${q}/forward`, { agency: 'nowhere', reason: 'x' }, 400, 'agency: no agency is called "nowhere"; use a code from data/agencies.json such as so-yte'],
-      ['POST', `/questions/${q}/delete`, { reason: 'spam' }, 400, 'reason must be one of duplicate, violation, invalid_identity, out_of_scope'],
+      ['POST', `/questions/${q}/delete`, { reason: 'spam' }, 400, 'reason must be one of duplicate, violation, invalid_identity, out_of_scope; got "spam"'],
       ['POST', `/questions/${q}/extend`, { days: '3', reason: 'x' }, 400, 'days must be a number'],
       ['POST', `/questions/${q}/extend`, { days: 9, reason: 'x' }, 400, 'days must be a whole number of working days from 1 to 5; got 9'],
       ['POST', `/questions/${q}/draft`, { text: '', extra: 1 }, 400, 'text must not be empty (the draft answer); unknown field(s): extra'],
@@ -422,6 +446,20 @@ describe('authentication and input', () => {
     const twice = await call('POST', `/questions/${q}/accept`, 'officerBT');
     expect(twice.status).toBe(409);
     expect(twice.json).toMatchObject({ code: 'invalid_state', error: `question ${q} was already accepted by h-baothang on 02/10/2023 09:00` });
+  });
+
+  test('POST /accounts takes an optional e-mail address (kept in lower case, shown in the account), and refuses one that is not an address', async () => {
+    const created = await call('POST', '/accounts', 'admin', { name: 'Lãnh đạo Sở Y tế', role: 'approver', agency: 'so-yte', email: ' LanhDao.SYT@LaoCai.gov.vn' });
+    expect(created.status).toBe(201);
+    const account = (created.json as { account: { id: string; email?: string } }).account;
+    expect(account.email).toBe('lanhdao.syt@laocai.gov.vn');
+    expect(((await call('GET', '/accounts?agency=so-yte&role=approver', 'admin')).json as { accounts: Array<{ id: string; email?: string }> }).accounts).toContainEqual(
+      expect.objectContaining({ id: account.id, email: 'lanhdao.syt@laocai.gov.vn' }),
+    );
+    expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'approver', agency: 'so-yte', email: 'lanhdao at laocai' })).json).toEqual({
+      error: 'email must be an e-mail address such as ten@laocai.gov.vn; got "lanhdao at laocai"',
+      code: 'invalid_input',
+    });
   });
 
   test('POST /accounts refuses an officer without an agency and an editor with one', async () => {

@@ -58,6 +58,17 @@ export function backofficeContract<L>(name: string, open: () => Promise<StoreHar
         expect((await store.accountsFor(undefined, ['editor'])).map((x) => x.id)).toEqual([e.id]);
         expect(await store.accountsFor('so-yte', [])).toEqual([]);
       });
+
+      test('an e-mail address is kept with the account, changed and removed; accountsFor carries it', async () => {
+        const a = await store.createAccount({ name: 'Lãnh đạo', role: 'approver', agency: 'so-yte', email: 'ld@soyte.laocai.gov.vn' }, T0);
+        expect(a.email).toBe('ld@soyte.laocai.gov.vn');
+        expect((await store.getAccount(a.id))?.email).toBe('ld@soyte.laocai.gov.vn');
+        await store.setAccountEmail(a.id, 'lanhdao@soyte.laocai.gov.vn');
+        expect((await store.accountsFor('so-yte', ['approver']))[0].email).toBe('lanhdao@soyte.laocai.gov.vn');
+        await store.setAccountEmail(a.id, undefined);
+        expect(await store.getAccount(a.id)).not.toHaveProperty('email');
+        await expect(store.setAccountEmail('acc_0000000000000000', 'x@y.vn')).rejects.toThrow(/no account/);
+      });
     });
 
     describe(`API tokens`, () => {
@@ -242,6 +253,11 @@ export function backofficeContract<L>(name: string, open: () => Promise<StoreHar
         await store.decideDraft(d1.id, { status: 'approved', by: 'acc_boss' }, T0 + 7);
         expect((await store.pendingDrafts('so-yte')).map((d) => d.id)).toEqual([]);
         expect(await store.latestDraft('HD-2026-000404')).toBeUndefined();
+        expect((await store.draftsOf('HD-2026-000001')).map((d) => [d.id, d.status])).toEqual([
+          [d1.id, 'approved'],
+          [d2.id, 'returned'],
+        ]);
+        expect(await store.draftsOf('HD-2026-000404')).toEqual([]);
       });
     });
 

@@ -1,0 +1,36 @@
+import { can } from '../../domain/access';
+import { WorkflowError } from '../errors';
+import { requireActive, type StaffActor } from '../permissions';
+import type { AccountDeps } from './ports';
+
+/** What to tell a person about their link code (Vietnamese: they read it). */
+export function linkCodeInstructions(code: string, expiresAt: number, deps: Pick<AccountDeps, 'facts'>): string {
+  return (
+    `Gửi tin nhắn "LIEN KET ${code}" (hoặc "liên kết ${code}") cho bot Hỏi - Đáp trên Zalo, Messenger hoặc khung chat của cổng thông tin ` +
+    `để liên kết tài khoản với tài khoản chat đó. Mã chỉ dùng được một lần, hết hạn lúc ${deps.facts.clock.formatDateTimeVi(expiresAt)}.`
+  );
+}
+
+/**
+ * A one-time code that links a chat identity to the account (sent to the bot as "liên kết ...").
+ * An admin may make one for anyone, a person for their own account only; `actor` absent: the CLI.
+ */
+export async function createLinkCode(
+  deps: AccountDeps,
+  input: { id: string; ttlMs?: number },
+  actor: StaffActor | undefined,
+): Promise<{ account: string; code: string; expiresAt: number; instructions: string }> {
+  if (actor) {
+    requireActive(actor);
+    // Decided before looking the account up: others' account ids are nobody else's business.
+    if (!can(actor, 'manage_accounts') && actor.id !== input.id) throw new WorkflowError('forbidden', 'only an admin or the account itself may create its link code');
+  }
+  const account = await deps.accounts.getAccount(input.id);
+  if (!account) throw new WorkflowError('not_found', `no account ${input.id}`);
+  if (!account.active) throw new WorkflowError('invalid_state', `account ${input.id} is deactivated`);
+  const ttl = input.ttlMs ?? deps.facts.policy.linking.codeTtlMinutes * 60_000;
+  const at = deps.now();
+  const code = await deps.accounts.createLinkCode(input.id, at, ttl);
+  deps.log.info('link code created', { by: actor?.id ?? 'cli', account: input.id });
+  return { account: input.id, code, expiresAt: at + ttl, instructions: linkCodeInstructions(code, at + ttl, deps) };
+}
