@@ -2,15 +2,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DataError, parseWith, readJsonFile, type ProvinceData } from '../config/data';
-import { isPostgresLocation, openStore } from '../config/store';
+import { isPostgresLocation, openStores } from '../store/open';
 import type { Agency } from '../domain/agencies';
 import { DayTextSchema } from '../domain/dated';
 import { foldVietnamese } from '../domain/text';
 import { formatDayVi, parseDay } from '../domain/time';
 import { Ledger } from '../ledger/ledger';
 import { loadRoutingResources, type RoutingResources } from '../routing/load';
-import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
-import { SqliteLedgerStore } from '../store/sqlite';
 import type { LedgerStore } from '../store/types';
 import type { Account } from '../backoffice/types';
 
@@ -300,16 +298,14 @@ export async function reorganiseCommand(argv: string[], data: ProvinceData, out:
   const location = values.db ?? process.env.HOIDAP_DB;
   if (!location) throw usage('--db PATH is required');
   if (!isPostgresLocation(location) && !(await import('node:fs')).existsSync(location)) throw usage(`no database at ${location}`);
-  const store = await openStore(location);
+  const stores = await openStores(location);
   try {
-    const backoffice = store instanceof SqliteLedgerStore ? new SqliteBackofficeStore(store.db) : undefined;
-    const accounts = backoffice
-      ? async (agency: string) => (await backoffice.listAccounts({ agency })).filter((a) => a.active && (a.role === 'officer' || a.role === 'approver'))
-      : undefined;
-    const outcome = await reorganise(plan, { store, data, resources, ...(accounts ? { accounts } : {}), now: Date.now(), dryRun });
+    const accounts = async (agency: string): Promise<Account[]> =>
+      (await stores.backoffice.listAccounts({ agency })).filter((a) => a.active && (a.role === 'officer' || a.role === 'approver'));
+    const outcome = await reorganise(plan, { store: stores.ledger, data, resources, accounts, now: Date.now(), dryRun });
     out.stdout.write(formatOutcome(outcome, data, dryRun));
     return 0;
   } finally {
-    await store.close();
+    await stores.close();
   }
 }
