@@ -27,6 +27,8 @@ export const FaqModelSchema = z
     temperature: z.number().positive(),
     /** An entry is offered when its probability is at least this, and it beats "none". */
     threshold: z.number().min(0).max(1),
+    /** Offer the model's best entry below the threshold when the keyword matcher's best is the same entry. */
+    keywordAgreement: z.object({ minProbability: z.number().min(0).max(1), minKeywordScore: z.number().min(0).max(1) }).strict().optional(),
     /** Weight of an entry's own title, keywords and sample questions against one writer's paraphrase. */
     entryTextWeight: z.number().positive(),
     epochs: z.number().int().min(1).max(200),
@@ -69,7 +71,7 @@ export class FaqModel {
     entries: readonly FaqEntryText[],
     examples: readonly FaqTrainingExample[],
     private readonly normalizer: Normalizer,
-    private readonly settings: FaqModelSettings,
+    readonly settings: FaqModelSettings,
   ) {
     const labels = [...entries.map((e) => e.id), NO_ENTRY];
     const labelIndex = new Map(labels.map((l, i) => [l, i]));

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { DataError, parseWith, readJsonFile, type ProvinceData } from '../config/data';
 import { foldVietnamese } from '../domain/text';
 import type { Normalizer } from './normalize';
+import { loadFaqModel, type FaqEntryText, type FaqModel } from './faq-model';
+import { DEFAULT_INTENTS_DIR } from './load';
 
 const DateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
 
@@ -98,6 +100,8 @@ export class FaqBase {
     /** A match at least this close is offered as the answer. */
     readonly threshold = 0.5,
     words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [] },
+    /** The learned model (data/faq/model.json, intents/faq/): when present it decides which entry answers. */
+    private readonly model?: FaqModel,
   ) {
     for (const [short, long] of Object.entries(words.abbreviations)) this.expansions.set(foldVietnamese(short), foldVietnamese(long).split(' '));
     for (const [from, to] of Object.entries(words.synonyms)) this.synonyms.push([` ${this.foldPlain(from)} `, this.foldPlain(to)]);
@@ -122,7 +126,7 @@ export class FaqBase {
     for (const [f, d] of df) this.idf.set(f, Math.log((n + 1) / (d + 0.5)));
   }
 
-  static load(province: ProvinceData, normalizer: Normalizer): FaqBase {
+  static load(province: ProvinceData, normalizer: Normalizer, intentsDir: string = DEFAULT_INTENTS_DIR): FaqBase {
     const file = path.join(province.dataDir, 'faq', 'faq.json');
     const data = parseWith(FaqSchema, readJsonFile(file), file);
     const wordsFile = path.join(province.dataDir, 'faq', 'words.json');
@@ -134,7 +138,8 @@ export class FaqBase {
       if (!province.agencies.has(e.agency)) throw new DataError(file, [`entry "${e.id}": "${e.agency}" is not an agency code in agencies.json`]);
       if (!e.link.startsWith(data.portalUrl)) throw new DataError(file, [`entry "${e.id}": the link must be on ${data.portalUrl}`]);
     }
-    return new FaqBase(data.portalUrl, data.entries, normalizer, data.threshold, words);
+    const model = loadFaqModel(province.dataDir, intentsDir, data.entries.map(entryTexts), normalizer);
+    return new FaqBase(data.portalUrl, data.entries, normalizer, data.threshold, words, model);
   }
 
   /** Folded syllables: the FAQ's own abbreviations first ("sdd" is a "sổ đỏ" here), then the routing normaliser's, then a light English stemming. */
@@ -165,8 +170,24 @@ export class FaqBase {
     return out;
   }
 
-  /** The best entry for a text, if it is close enough. */
+  /**
+   * The entry that answers a text, if one does. With the learned model, its probability is the
+   * score; the keyword matcher decides alone only where the province has no model.
+   */
   match(text: string): FaqMatch | undefined {
+    if (this.model) {
+      const p = this.model.predict(text);
+      const entry = p.entry === undefined ? undefined : this.byId(p.entry);
+      if (entry) return { entry, score: p.probability };
+      // Two independent signals that agree are enough where neither alone is: the model's
+      // best entry, short of its threshold, is also the keyword matcher's best.
+      const agreement = this.model.settings.keywordAgreement;
+      if (agreement && p.probability >= agreement.minProbability) {
+        const keywords = this.candidates(text, 1)[0];
+        if (keywords && keywords.entry.id === p.best && keywords.score >= agreement.minKeywordScore) return keywords;
+      }
+      return undefined;
+    }
     const best = this.candidates(text, 1)[0];
     return best && best.score >= this.threshold ? best : undefined;
   }
@@ -208,6 +229,11 @@ export class FaqBase {
   byId(id: string): FaqEntry | undefined {
     return this.entries.find((e) => e.id === id);
   }
+}
+
+/** What an entry says of itself, for the model: its names, keywords and sample questions. */
+function entryTexts(e: FaqEntry): FaqEntryText {
+  return { id: e.id, texts: [e.title, e.titleEn, ...e.keywords, ...e.questions, ...e.questionsEn] };
 }
 
 /** English plurals and -ing/-ed forms, enough for "registering", "certificates"; folded Vietnamese syllables never end so. */
@@ -262,8 +288,10 @@ export function evaluateFaq(faq: FaqBase, set: readonly FaqLabeled[]): FaqEvalua
   const byStyle = new Map<string, FaqEvalCounts>();
   const misses: FaqEvaluation['misses'] = [];
   for (const item of set) {
-    const best = faq.candidates(item.text, 1)[0];
-    const got = best && best.score >= faq.threshold ? best.entry.id : 'none';
+    // What a citizen would be offered (match), and else the closest entry, for the list of misses.
+    const offered = faq.match(item.text);
+    const best = offered ?? faq.candidates(item.text, 1)[0];
+    const got = offered?.entry.id ?? 'none';
     const s = byStyle.get(item.style) ?? blank();
     byStyle.set(item.style, s);
     for (const c of [all, s]) {
