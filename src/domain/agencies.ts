@@ -229,9 +229,11 @@ export class AgencyDirectory {
 
   /** The agencies that exist on a day, as they are then (for lists of today's agencies). */
   inForceOnDay(day: number): Agency[] {
-    return this.inReportOrder()
+    const rank = (a: Agency) => a.appendix02Row ?? Number.MAX_SAFE_INTEGER;
+    return this.all
       .map((a) => this.onDay(a.code, day))
-      .filter((a): a is Agency => a !== undefined);
+      .filter((a): a is Agency => a !== undefined)
+      .sort((a, b) => rank(a) - rank(b) || a.code.localeCompare(b.code));
   }
 
   /**

@@ -250,10 +250,10 @@ describe('help, choices and citizen text', () => {
 
   test('an ambiguous name offers the candidates; each button resolves to one agency', async () => {
     const [reply] = await answerAdminQuery('câu hỏi quá hạn của cục', deps);
-    expect(bodyOf(reply.text)).toBe('Tên này khớp với nhiều cơ quan, đơn vị: Cục Thuế tỉnh; Cục Hải quan tỉnh; Cục Thống kê tỉnh. Anh/chị chọn một:');
+    expect(bodyOf(reply.text)).toBe('Tên này khớp với nhiều cơ quan, đơn vị: Cục Thuế tỉnh; Chi cục Thuế khu vực VIII; Cục Hải quan tỉnh; Chi cục Hải quan khu vực; Cục Thống kê tỉnh; Chi cục Thống kê tỉnh Lào Cai. Anh/chị chọn một:');
     const actions = reply.suggestedActions?.actions ?? [];
-    expect(actions.map((a) => a.title)).toEqual(['Cục Thuế', 'Cục Hải quan', 'Cục Thống kê']);
-    expect(actions.map((a) => plainAgency(query(String(a.value))))).toEqual(['overdue:cuc-thue', 'overdue:cuc-haiquan', 'overdue:cuc-thongke']);
+    expect(actions.map((a) => a.title)).toEqual(['Cục Thuế', 'Chi cục Thuế KV VIII', 'Cục Hải quan', 'Chi cục Hải quan KV', 'Cục Thống kê', 'Chi cục Thống kê']);
+    expect(actions.map((a) => plainAgency(query(String(a.value))))).toEqual(['overdue:cuc-thue', 'overdue:thue-kv8', 'overdue:cuc-haiquan', 'overdue:hq-khuvuc', 'overdue:cuc-thongke', 'overdue:thongke-laocai']);
   });
 
   test('a period missing is asked for, with periods as buttons', async () => {

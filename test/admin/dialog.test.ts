@@ -112,7 +112,7 @@ describe('admin dialog: queries in chat', () => {
     const { adapter } = adminBot();
     await adapter
       .send('cau hoi qua han cua cuc')
-      .assertReply((a) => expect(buttonsOf(a)).toEqual(['Cục Thuế', 'Cục Hải quan', 'Cục Thống kê']))
+      .assertReply((a) => expect(buttonsOf(a)).toEqual(['Cục Thuế', 'Chi cục Thuế KV VIII', 'Cục Hải quan', 'Chi cục Hải quan KV', 'Cục Thống kê', 'Chi cục Thống kê']))
       .send('Câu hỏi quá hạn của Cục Hải quan tỉnh')
       .assertReply(says('**Cục Hải quan tỉnh** không có câu hỏi nào quá hạn'))
       .startTest();

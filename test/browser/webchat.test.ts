@@ -48,7 +48,7 @@ test('a citizen on a 360 px phone opens the portal, asks in Vietnamese and gets 
   const greeting = 'Xin chào! Mời bạn đặt câu hỏi.';
   await page.locator('.webchat__bubble__content', { hasText: greeting }).waitFor({ timeout: 30_000 });
 
-  const question = 'Cho tôi hỏi thủ tục cấp đổi giấy chứng nhận quyền sử dụng đất ở huyện Bảo Thắng?';
+  const question = 'Cho tôi hỏi thủ tục cấp đổi giấy chứng nhận quyền sử dụng đất ở xã Xuân Quang, huyện Bảo Thắng?';
   await sendBox.fill(question);
   await sendBox.press('Enter');
 
@@ -126,7 +126,7 @@ test('a citizen types an unaccented question into Web Chat, completes the dialog
     const ticket = /HD-\d{4}-\d{6}/.exec(filed)?.[0] as string;
     const due = /hạn trả lời (\d\d\/\d\d\/\d{4})/.exec(filed)?.[1];
     expect(ticket).toMatch(/^HD-\d{4}-000001$/);
-    expect(filed).toContain('Cơ quan trả lời: UBND huyện Bảo Thắng');
+    expect(filed).toContain('Cơ quan trả lời: UBND xã Xuân Quang');
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-dialog.png'), fullPage: false });
     await real.close();
@@ -136,7 +136,7 @@ test('a citizen types an unaccented question into Web Chat, completes the dialog
     const events = (await store.questionEvents(ticket)).map((e) => JSON.parse(e.body));
     expect(events.map((e) => e.type)).toEqual(['submitted', 'assigned']);
     expect(events[0]).toMatchObject({ channel: 'portal', asker: { name: 'Nguyen Van An', contact: '0912345678' } });
-    expect(events[1]).toMatchObject({ agency: 'h-baothang' });
+    expect(events[1]).toMatchObject({ agency: 'x-xuanquang' });
     const state = (await store.loadQuestions([ticket])).get(ticket);
     expect(province().clock.formatDateVi(state?.cases[0].answerDue as number)).toBe(due);
     await store.close();

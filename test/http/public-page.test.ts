@@ -55,9 +55,9 @@ async function fill(store: SqliteLedgerStore, items: Asked[]): Promise<void> {
 const SCRIPT_Q: Asked = {
   q: 'HD-2026-000101',
   text: 'Thủ tục khai tử ở Bảo Thắng cần giấy tờ gì? <script>alert("xss")</script> & <img src=x onerror=alert(1)>',
-  agency: 'h-baothang',
+  agency: 'x-xuanquang',
   answer: 'Cần giấy báo tử <b>bản chính</b>; nộp tại UBND xã. "Trân trọng" & cảm ơn',
-  asker: { name: 'Nguyễn Văn An', contact: '0912345678', locality: 'h-baothang' },
+  asker: { name: 'Nguyễn Văn An', contact: '0912345678', locality: 'x-xuanquang' },
 };
 
 describe('the public page of answered questions', () => {
@@ -75,7 +75,7 @@ describe('the public page of answered questions', () => {
     expect(html).toContain('Người hỏi: N.V.A.');
     expect(html).toContain('Người hỏi: T.T.B.B.');
     for (const secret of ['0912345678', 'tran.bich@example.com', 'Nguyễn Văn An', 'Văn An', 'bích']) expect(html).not.toContain(secret);
-    expect(html).toContain('Trả lời của UBND huyện Bảo Thắng (05/11/2026)');
+    expect(html).toContain('Trả lời của UBND xã Xuân Quang (05/11/2026)');
     expect(html).toContain('Ngày hỏi: 02/11/2026');
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(html).toContain('<html lang="vi">');
@@ -85,8 +85,8 @@ describe('the public page of answered questions', () => {
     const store = new SqliteLedgerStore(':memory:');
     await fill(store, [
       SCRIPT_Q,
-      { q: 'HD-2026-000103', text: 'Câu hỏi chưa trả lời về khai tử', agency: 'h-baothang' },
-      { q: 'HD-2026-000104', text: 'Câu hỏi trùng lặp về khai tử', agency: 'h-baothang', deleted: true },
+      { q: 'HD-2026-000103', text: 'Câu hỏi chưa trả lời về khai tử', agency: 'x-xuanquang' },
+      { q: 'HD-2026-000104', text: 'Câu hỏi trùng lặp về khai tử', agency: 'x-xuanquang', deleted: true },
     ]);
     const html = await page(await serve(store));
     expect(html).toContain('HD-2026-000101');
@@ -99,7 +99,7 @@ describe('the public page of answered questions', () => {
     const store = new SqliteLedgerStore(':memory:');
     await fill(store, [
       SCRIPT_Q,
-      { q: 'HD-2026-000105', text: 'Đăng ký khai sinh cho con ở Sa Pa', agency: 'tx-sapa', answer: 'Nộp tại UBND phường.' },
+      { q: 'HD-2026-000105', text: 'Đăng ký khai sinh cho con ở Sa Pa', agency: 'p-sapa', answer: 'Nộp tại UBND phường.' },
       { q: 'HD-2026-000106', text: 'Khám bệnh bằng thẻ bảo hiểm y tế trái tuyến', agency: 'so-yte', answer: 'Được thanh toán theo tỷ lệ.' },
     ]);
     const base = await serve(store);
@@ -109,7 +109,7 @@ describe('the public page of answered questions', () => {
       expect(html).toContain('Tìm thấy 1 câu hỏi đã được trả lời.');
     }
     // Whole words, and the phrase first: "khai ... từ" apart ranks after "khai tử", though answered later.
-    await fill(store, [{ q: 'HD-2026-000107', text: 'Tờ khai thuế khi bố tôi đã từ trần', agency: 'cuc-thue', answer: 'Người thừa kế kê khai thay.' }]);
+    await fill(store, [{ q: 'HD-2026-000107', text: 'Tờ khai thuế khi bố tôi đã từ trần', agency: 'thue-laocai', answer: 'Người thừa kế kê khai thay.' }]);
     for (const query of ['khai tu', 'khai tử']) {
       const ranked = await page(base, `?q=${encodeURIComponent(query)}`);
       expect(ranked).toContain('Tìm thấy 2 câu hỏi đã được trả lời.');
@@ -123,7 +123,7 @@ describe('the public page of answered questions', () => {
     expect(health).toContain('HD-2026-000106');
     expect(health).not.toContain('HD-2026-000101');
     expect(health).toContain('<option value="so-yte" selected>Sở Y tế</option>');
-    expect(await page(base, `?agency=${encodeURIComponent('bao thang')}&q=khai`)).toContain('HD-2026-000101');
+    expect(await page(base, `?agency=${encodeURIComponent('xuan quang')}&q=khai`)).toContain('HD-2026-000101');
     const none = await page(base, '?q=xyzzy');
     expect(none).toContain('Không có câu hỏi nào phù hợp.');
     const echoed = await page(base, `?q=${encodeURIComponent('"><script>alert(1)</script>')}`);
@@ -147,7 +147,7 @@ describe('the public page of answered questions', () => {
     // Beyond the end: the last page.
     expect(await page(base, '?page=999')).toContain('Trang 30/30');
     const filtered = await page(base, '?agency=so-yte&q=bao%20hiem');
-    expect(filtered).not.toMatch(/UBND huyện Bảo Thắng \(/);
+    expect(filtered).not.toMatch(/UBND xã Xuân Quang \(/);
     // No contact of any demo asker on any page.
     expect(first).not.toMatch(/\b0\d{9}\b|@example\.com/);
 

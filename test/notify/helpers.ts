@@ -4,7 +4,7 @@ import { province } from '../helpers/province';
 
 export const ANSWER = 'Hồ sơ gồm đơn đề nghị cấp giấy phép xây dựng, giấy tờ chứng minh quyền sử dụng đất và bản vẽ thiết kế; nộp tại Bộ phận Một cửa UBND huyện Bảo Thắng.';
 
-/** A question filed on `channel` with `contact`, assigned to UBND huyện Bảo Thắng, optionally answered, at `at`. */
+/** A question filed on `channel` with `contact`, assigned to UBND xã Xuân Quang, optionally answered, at `at`. */
 export async function fileQuestion(store: SqliteLedgerStore, at: number, asker: { name?: string; contact?: string; channel?: 'portal' | 'zalo' | 'facebook' | 'botframework' }): Promise<string> {
   const data = province();
   const ledger = new Ledger(store, data);
@@ -18,13 +18,13 @@ export async function fileQuestion(store: SqliteLedgerStore, at: number, asker: 
     text: 'Gia đình tôi ở xã Xuân Quang, huyện Bảo Thắng muốn xin giấy phép xây dựng nhà ở thì cần những giấy tờ gì?',
     asker: { name: asker.name ?? 'Nguyễn Thị Hoà', ...(asker.contact ? { contact: asker.contact } : {}) },
   });
-  await ledger.record({ q, type: 'assigned', at: data.clock.format(at), agency: 'h-baothang', by: 'bot' });
+  await ledger.record({ q, type: 'assigned', at: data.clock.format(at), agency: 'x-xuanquang', by: 'bot' });
   return q;
 }
 
 export async function answerQuestion(store: SqliteLedgerStore, q: string, at: number): Promise<void> {
   const data = province();
   const ledger = new Ledger(store, data);
-  await ledger.record({ q, type: 'accepted', at: data.clock.format(at), agency: 'h-baothang', by: 'officer:bt-1' });
-  await ledger.record({ q, type: 'answered', at: data.clock.format(at), agency: 'h-baothang', by: 'approver:bt-lead', authorized: true, text: ANSWER });
+  await ledger.record({ q, type: 'accepted', at: data.clock.format(at), agency: 'x-xuanquang', by: 'officer:bt-1' });
+  await ledger.record({ q, type: 'answered', at: data.clock.format(at), agency: 'x-xuanquang', by: 'approver:bt-lead', authorized: true, text: ANSWER });
 }

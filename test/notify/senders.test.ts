@@ -96,7 +96,7 @@ describe('e-mail through a real SMTP server on loopback', () => {
     expect(mail.subject).toBe(`Câu hỏi ${q} đã có trả lời - Hỏi đáp Lào Cai`);
     expect(mail.headers['content-type']).toMatch(/charset=utf-8/i);
     expect(mail.text).toContain('Kính gửi Nguyễn Thị Hoà,');
-    expect(mail.text).toContain(`Câu hỏi ${q} của bạn gửi chuyên mục Hỏi - Đáp của Cổng thông tin điện tử tỉnh Lào Cai đã được UBND huyện Bảo Thắng trả lời ngày 04/12/2026.`);
+    expect(mail.text).toContain(`Câu hỏi ${q} của bạn gửi chuyên mục Hỏi - Đáp của Cổng thông tin điện tử tỉnh Lào Cai đã được UBND xã Xuân Quang trả lời ngày 04/12/2026.`);
     expect(mail.text).toContain(ANSWER);
     expect(mail.text).toContain(`http://localhost:3978/hoi-dap?q=${q}`);
     expect(mail.text).toContain(`nhập mã ${q} vào ô trò chuyện tại http://localhost:3978`);
@@ -275,7 +275,7 @@ describe('Zalo ZNS template by phone against a local fake (OA token from a Zalo 
     }
     expect(zns.violations).toEqual([]);
     expect(zns.sent).toEqual([
-      { phone: '84912345678', templateId: '223750', data: { ma_cau_hoi: q, co_quan: 'UBND huyện Bảo Thắng', ngay_tra_loi: '04/12/2026' }, trackingId: `answer-notice_${q}`, msgId: expect.any(String) },
+      { phone: '84912345678', templateId: '223750', data: { ma_cau_hoi: q, co_quan: 'UBND xã Xuân Quang', ngay_tra_loi: '04/12/2026' }, trackingId: `answer-notice_${q}`, msgId: expect.any(String) },
     ]);
     expect(zns.requests.every((x) => x.headers.access_token)).toBe(true);
     expect(zalo.oauthRequests().length).toBeGreaterThanOrEqual(1);

@@ -28,7 +28,7 @@ test('serve mails the answer notice from the worker thread, says the channels th
   const store = new SqliteLedgerStore(dbFile);
   const q = await fileQuestion(store, Date.now(), { contact: 'serve.citizen@example.vn' });
   const accounts = new SqliteBackofficeStore(store.db);
-  const approver = await accounts.createAccount({ name: 'Lãnh đạo', role: 'approver', agency: 'h-baothang' }, Date.now());
+  const approver = await accounts.createAccount({ name: 'Lãnh đạo', role: 'approver', agency: 'x-xuanquang' }, Date.now());
   const token = await accounts.issueApiToken(approver.id, Date.now());
   await store.close();
 

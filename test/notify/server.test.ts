@@ -76,7 +76,7 @@ test('a portal citizen who gave an e-mail is promised an e-mail, gets exactly on
   const q = /HD-\d{4}-\d{6}/.exec(filed)?.[0] as string;
 
   const accounts = server.backoffice?.store;
-  const approver = await accounts!.createAccount({ name: 'Lãnh đạo UBND huyện', role: 'approver', agency: 'h-baothang' }, Date.now());
+  const approver = await accounts!.createAccount({ name: 'Lãnh đạo UBND huyện', role: 'approver', agency: 'x-xuanquang' }, Date.now());
   const token = await accounts!.issueApiToken(approver.id, Date.now());
   const res = await fetch(`${base}/api/v1/questions/${q}/approve`, {
     method: 'POST',

@@ -55,8 +55,8 @@ describe('redactForPublic', () => {
 async function answered(store: SqliteLedgerStore, q: string, text: string, answer: string): Promise<void> {
   const ledger = new Ledger(store, province());
   await ledger.record({ q, type: 'submitted', at: '2026-11-02T08:00:00+07:00', channel: 'portal', text, asker: { name: 'Nguyễn Văn An', contact: '0912345678' } });
-  await ledger.record({ q, type: 'assigned', at: '2026-11-02T08:05:00+07:00', agency: 'h-baothang', by: 'bot' });
-  await ledger.record({ q, type: 'answered', at: '2026-11-05T15:00:00+07:00', agency: 'h-baothang', authorized: true, text: answer, by: 'approver:acc_x' });
+  await ledger.record({ q, type: 'assigned', at: '2026-11-02T08:05:00+07:00', agency: 'x-xuanquang', by: 'bot' });
+  await ledger.record({ q, type: 'answered', at: '2026-11-05T15:00:00+07:00', agency: 'x-xuanquang', authorized: true, text: answer, by: 'approver:acc_x' });
 }
 
 describe('publication points', () => {

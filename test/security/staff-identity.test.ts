@@ -28,7 +28,7 @@ test('an activity on /api/messages claiming channelId "zalo" and an admin’s Za
       const { store: accounts, workflow } = local.server.backoffice!;
       const at = province().clock.format(Date.now());
       await workflow.ledger.record({ q: Q, type: 'submitted', at, channel: 'portal', text: 'Xin hỏi thủ tục cấp giấy phép xây dựng', asker: { name: 'Nguyễn Thị Bình', contact: '0987654321' } });
-      await workflow.ledger.record({ q: Q, type: 'assigned', at, agency: 'h-baothang', by: 'bot' });
+      await workflow.ledger.record({ q: Q, type: 'assigned', at, agency: 'x-xuanquang', by: 'bot' });
       const admin = await accounts.createAccount({ name: 'Quản trị', role: 'admin' }, Date.now());
       const code = await accounts.createLinkCode(admin.id, Date.now(), 3_600_000);
 

@@ -354,9 +354,10 @@ ${own ? '' : `<div><label for="agency">Cơ quan</label><select id="agency" name=
     const may = (action: Action) => can(actor, action, d.agency);
     const csrf = csrfField(ctxOf(res).viewer);
     const action = (name: string) => `/quan-tri/cau-hoi/${encodeURIComponent(q)}/${name}`;
+    // Forward and assign to today's agencies only: the ledger refuses a new case at one that has ended.
     const agencyOptions = (selected?: string) =>
       data.agencies
-        .inReportOrder()
+        .inForceOnDay(data.clock.dayOf(now()))
         .filter((a) => a.code !== d.agency)
         .map((a) => `<option value="${esc(a.code)}"${a.code === selected ? ' selected' : ''}>${esc(a.name)}</option>`)
         .join('');

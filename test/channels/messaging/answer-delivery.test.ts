@@ -28,7 +28,7 @@ test('an answer published through the REST API reaches the citizen on Zalo throu
   await store.close();
 
   const backoffice = rig.server.backoffice?.store;
-  const approver = await backoffice!.createAccount({ name: 'Lãnh đạo', role: 'approver', agency: 'h-baothang' }, Date.now());
+  const approver = await backoffice!.createAccount({ name: 'Lãnh đạo', role: 'approver', agency: 'x-xuanquang' }, Date.now());
   const token = await backoffice!.issueApiToken(approver.id, Date.now());
   const res = await fetch(`${rig.base}/api/v1/questions/${q}/approve`, {
     method: 'POST',
@@ -36,7 +36,7 @@ test('an answer published through the REST API reaches the citizen on Zalo throu
     body: JSON.stringify({ text: 'Hồ sơ gồm đơn đề nghị cấp phép xây dựng, giấy tờ về đất và bản vẽ thiết kế.' }),
   });
   expect(res.status).toBe(200);
-  const delivered = await eventually(() => rig.zalo.sent.find((m) => m.userId === citizen && m.text.includes(`Câu hỏi ${q} đã được UBND huyện Bảo Thắng trả lời`)), 'the answer on Zalo');
+  const delivered = await eventually(() => rig.zalo.sent.find((m) => m.userId === citizen && m.text.includes(`Câu hỏi ${q} đã được UBND xã Xuân Quang trả lời`)), 'the answer on Zalo');
   expect(delivered?.text).toContain('Hồ sơ gồm đơn đề nghị cấp phép xây dựng');
   expect((delivered?.buttons ?? []).length).toBe(5);
   // The citizen taps "5": the rating is recorded.
