@@ -297,8 +297,9 @@ function agencyMentions(tokens: Token[], context: AdminQueryContext, phrases: Ad
   }
   const markers = phraseTokens(phrases.requester, context.normalizer, () => phrases.requester.map((text) => ({ text, tag: 'requester' })));
   for (const m of occurrences(tokens, markers)) {
-    // The agency right after the marker ("em ở Sở TT&TT", a word or two between: "em ở bên Sở TT&TT"), or the marker itself ("Ban biên tập").
-    const own = mentions.find((a) => (a.at >= m.at + m.length && a.at <= m.at + m.length + 2) || (a.at <= m.at && a.at + a.length >= m.at + m.length));
+    // The agency right after the marker ("em ở Sở TT&TT", a word or two between: "em ở bên Sở TT&TT"), or the marker itself
+    // ("Ban biên tập"); a one-word marker inside a name is part of the name ("trình" in "xã Trịnh Tường" typed without accents).
+    const own = mentions.find((a) => (a.at >= m.at + m.length && a.at <= m.at + m.length + 2) || (m.length >= 2 && a.at <= m.at && a.at + a.length >= m.at + m.length));
     if (!own) continue;
     own.requester = true;
     markUsed(tokens, m.at, Math.max(m.length, own.at - m.at));
