@@ -19,7 +19,7 @@ import { parseAdminQuery, structuredQuery } from '../admin/query';
 import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
 import type { BackofficeStore } from '../backoffice/types';
 import { heldQueue, openRoot, type Root } from '../composition-root';
-import { NotOnPostgresError } from '../store/unavailable';
+import { NotOnPostgresError, PgToolMissingError } from '../store/unavailable';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
 export class UsageError extends Error {}
@@ -31,8 +31,9 @@ Usage: npx hoidap <command> [options]
   serve                         start the server (PORT, default 3978; HOIDAP_DB, default var/hoidap.sqlite)
   import --db PATH FILE         import a JSON Lines ledger (all or nothing; exit 2 on invalid lines)
   export --db PATH [--out FILE] write the ledger as JSON Lines
-  backup --db PATH --out FILE   a consistent copy of the whole SQLite file (ledger, accounts, queues, conversations),
-                                safe while the server runs; restore by putting the copy in place while it is stopped
+  backup --db PATH --out FILE   a consistent copy of the whole store (ledger, accounts, queues, conversations), safe while
+                                the server runs: SQLite, the file (restore: put it in place while stopped); PostgreSQL,
+                                pg_dump of the schema (restore: pg_restore)
   report --db PATH --from YYYY-MM-DD --to YYYY-MM-DD --format csv|json|md|xlsx|docx [--out FILE]
          [--headers codes|vi] [--report-number N --report-date YYYY-MM-DD]
                                 Phụ biểu 02 for the period
@@ -154,7 +155,11 @@ async function backupCommand(argv: string[], data: ProvinceData, out: Output): P
   if (fs.existsSync(target)) throw new UsageError(`${target} already exists: a backup never overwrites a file`);
   return withRoot(data, source, async ({ stores }) => {
     if (!stores.backup) throw new UsageError(`the store is ${stores.kind === 'postgres' ? 'PostgreSQL: back it up with pg_dump' : `${stores.kind}: back it up with its own tools`} (or hoidap export for the ledger alone)`);
-    const { bytes, summary } = await stores.backup(target);
+    const { bytes, summary } = await stores.backup(target).catch((err: unknown) => {
+      // pg_dump absent: say what to install; nothing was written.
+      if (err instanceof PgToolMissingError) throw new UsageError(err.message);
+      throw err;
+    });
     out.stdout.write(`${target}: ${bytes} bytes, ${summary}\n`);
     return 0;
   });

@@ -5,3 +5,11 @@ export class NotOnPostgresError extends Error {
     this.name = 'NotOnPostgresError';
   }
 }
+
+/** pg_dump or pg_restore could not run at all (not installed, not on PATH). */
+export class PgToolMissingError extends Error {
+  constructor(readonly tool: string) {
+    super(`${tool} was not found on PATH: install PostgreSQL's client tools (Debian: apt-get install postgresql-client) or use hoidap export for the ledger alone`);
+    this.name = 'PgToolMissingError';
+  }
+}
