@@ -13,3 +13,11 @@ export class PgToolMissingError extends Error {
     this.name = 'PgToolMissingError';
   }
 }
+
+/** hoidap migrate will not move this installation (a target holding data, a table it does not know): nothing was written. */
+export class MigrationRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MigrationRefused';
+  }
+}
