@@ -26,13 +26,15 @@ const DIGEST = /^Câu hỏi quá hạn ngày /;
 
 jest.setTimeout(300_000);
 
-/** data/ with the sweeper's working hours all day long and today a working day, so its digest is due now. */
+/** data/ with the sweeper's working hours all day long and today a working day, so its digest is due at every start. */
 function sweeperDueToday(): string {
   const dir = dataCopy({});
   const remindersFile = path.join(dir, 'reminders.json');
   const reminders = JSON.parse(fs.readFileSync(remindersFile, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   reminders.workingHours = { start: '00:00', end: '23:59' };
   reminders.digest.at = '00:00';
+  // A sweep at each start and none in between (the editor is created and linked between A's start and B's).
+  reminders.checkEveryMinutes = 720;
   fs.writeFileSync(remindersFile, JSON.stringify(reminders));
   const local = new Date(Date.now() + 7 * 3_600_000);
   const today = local.toISOString().slice(0, 10);
@@ -149,7 +151,7 @@ test('two instances on one PostgreSQL schema: events handled once, replies sent 
     const [portA, portB] = [await freePort(), await freePort()];
 
     let a = await start(portA);
-    // The editor is created while A runs (a sweeper claims a digest even for an account it cannot reach yet).
+    // The editor is created once A has swept (a sweep claims an account's digest even when it cannot reach it yet).
     const editor = await hoidap(['account', 'create', '--db', location, '--name', 'Biên tập viên', '--role', 'editor']);
     const editorId = /^account (acc_[0-9a-f]+):/.exec(editor.stdout)?.[1] as string;
     const linkCode = /^link code for [^:]+: (\S+)$/m.exec((await hoidap(['account', 'link-code', '--db', location, '--id', editorId])).stdout)?.[1] as string;
