@@ -27,6 +27,15 @@ describe('npx hoidap with --db postgres://', () => {
     expect(exported.stdout.trim().split('\n')).toHaveLength(1601);
     const report = await hoidap(['report', '--db', location, '--from', '2023-01-01', '--to', '2023-09-25', '--format', 'csv']);
     expect(report.stdout).toContain('so-gddt,Sở Giáo dục và Đào tạo,78,73,0,0,5,73,0,18');
+    // The export of one store imports into the other, line for line; importing it again adds nothing.
+    const out = path.join(dir, 'ledger.jsonl');
+    expect((await hoidap(['export', '--db', location, '--out', out])).code).toBe(0);
+    const file = path.join(dir, 'copy.sqlite');
+    expect((await hoidap(['import', '--db', file, out])).stdout).toMatch(/^imported 1601 event\(s\) of 366 question\(s\)/);
+    expect((await hoidap(['export', '--db', file])).stdout).toBe(fs.readFileSync(out, 'utf8'));
+    expect((await hoidap(['import', '--db', location, out])).stdout).toMatch(/^imported 0 event\(s\) of 0 question\(s\); 1601 already present/);
+    fs.rmSync(file);
+    fs.rmSync(out);
   });
 
   test('accounts and the held queue are kept in PostgreSQL: an account created by one command is listed by the next; a held id that does not exist exits 2', async () => {
