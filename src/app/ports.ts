@@ -596,8 +596,8 @@ export interface Stores {
   consoleSessions: ConsoleSessionStore;
   notificationKeys: NotificationKeys;
   /**
-   * A consistent copy of the whole store into a new file, checked, safe while the server runs;
-   * absent where the database has its own tools (PostgreSQL: pg_dump).
+   * A consistent copy of the whole store into a new file, checked, safe while the server runs
+   * (SQLite: VACUUM INTO; PostgreSQL: pg_dump of the schema). Absent where an adapter has none.
    */
   backup?(target: string): Promise<{ bytes: number; summary: string }>;
   /** Closes every store (the ledger last). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DataError, loadProvinceData, type ProvinceData } from '../config/data';
-import { isPostgresLocation, sqliteFile } from '../store/open';
+import { isPostgresLocation, migrateInstallation, sqliteFile } from '../store/open';
 import { Ledger } from '../ledger/ledger';
 import { overdueQuestions } from '../queries/overdue';
 import { appendix02Report, CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type RenderOptions, type ReportFormat } from '../reports/appendix02';
@@ -20,7 +20,7 @@ import { parseAdminQuery, structuredQuery } from '../admin/query';
 import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
 import type { BackofficeStore } from '../backoffice/types';
 import { heldQueue, openRoot, type Root } from '../composition-root';
-import { NotOnPostgresError } from '../store/unavailable';
+import { MigrationRefused, NotOnPostgresError, PgToolMissingError } from '../store/unavailable';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
 export class UsageError extends Error {}
@@ -32,8 +32,12 @@ Usage: npx hoidap <command> [options]
   serve                         start the server (PORT, default 3978; HOIDAP_DB, default var/hoidap.sqlite)
   import --db PATH FILE         import a JSON Lines ledger (all or nothing; exit 2 on invalid lines)
   export --db PATH [--out FILE] write the ledger as JSON Lines
-  backup --db PATH --out FILE   a consistent copy of the whole SQLite file (ledger, accounts, queues, conversations),
-                                safe while the server runs; restore by putting the copy in place while it is stopped
+  backup --db PATH --out FILE   a consistent copy of the whole store (ledger, accounts, queues, conversations), safe while
+                                the server runs: SQLite, the file (restore: put it in place while stopped); PostgreSQL,
+                                pg_dump of the schema (restore: pg_restore)
+  migrate --from sqlite:FILE --to postgres://... [--replace]
+                                moves a whole installation (ledger, accounts, tokens, queues, conversations, secrets)
+                                to PostgreSQL in one transaction; a target holding data is refused unless --replace
   report --db PATH --from YYYY-MM-DD --to YYYY-MM-DD --format csv|json|md|xlsx|docx [--out FILE]
          [--headers codes|vi] [--report-number N --report-date YYYY-MM-DD]
                                 Phụ biểu 02 for the period
@@ -159,10 +163,35 @@ async function backupCommand(argv: string[], data: ProvinceData, out: Output): P
   if (fs.existsSync(target)) throw new UsageError(`${target} already exists: a backup never overwrites a file`);
   return withRoot(data, source, async ({ stores }) => {
     if (!stores.backup) throw new UsageError(`the store is ${stores.kind === 'postgres' ? 'PostgreSQL: back it up with pg_dump' : `${stores.kind}: back it up with its own tools`} (or hoidap export for the ledger alone)`);
-    const { bytes, summary } = await stores.backup(target);
+    const { bytes, summary } = await stores.backup(target).catch((err: unknown) => {
+      // pg_dump absent: say what to install; nothing was written.
+      if (err instanceof PgToolMissingError) throw new UsageError(err.message);
+      throw err;
+    });
     out.stdout.write(`${target}: ${bytes} bytes, ${summary}\n`);
     return 0;
   });
+}
+
+async function migrateCommand(argv: string[], out: Output): Promise<number> {
+  const replace = argv.includes('--replace');
+  const { values } = args(
+    argv.filter((a) => a !== '--replace'),
+    ['from', 'to'],
+  );
+  const from = required(values.from, 'from');
+  const to = required(values.to, 'to');
+  if (isPostgresLocation(from)) throw new UsageError('--from must be the SQLite installation to move (sqlite:FILE or a path)');
+  if (!isPostgresLocation(to)) throw new UsageError(`--to must be a postgres:// location (with ?schema=NAME for a schema of its own), got "${to}"`);
+  try {
+    const { tables } = await migrateInstallation(from, to, { replace });
+    for (const { table, rows } of tables) out.stdout.write(`${table.padEnd(20)}${rows}\n`);
+    out.stdout.write(`moved ${tables.reduce((n, t) => n + t.rows, 0)} row(s) of ${tables.length} tables to PostgreSQL; point HOIDAP_DB at it and start the servers\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof MigrationRefused) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 async function reportCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
@@ -580,6 +609,8 @@ export async function main(
         return await exportCommand(rest, data, out);
       case 'backup':
         return await backupCommand(rest, data, out);
+      case 'migrate':
+        return await migrateCommand(rest, out);
       case 'report':
         return await reportCommand(rest, data, out);
       case 'overdue':

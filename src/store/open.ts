@@ -86,3 +86,14 @@ export function sqliteStores(ledger: SqliteLedgerStore): Stores {
     close: () => ledger.close(),
   };
 }
+
+/**
+ * Moves a whole SQLite installation (`sqlite:FILE` or a path) into a PostgreSQL location: every table,
+ * in one transaction. Refuses a target that holds data unless `replace` (src/store/migrate.ts).
+ */
+export async function migrateInstallation(from: string, to: string, options: { replace?: boolean } = {}): Promise<{ tables: Array<{ table: string; rows: number }> }> {
+  if (isPostgresLocation(from)) throw new Error(`--from must be a SQLite file (sqlite:FILE), got a PostgreSQL location`);
+  if (!isPostgresLocation(to)) throw new Error(`--to must be a postgres:// location, got '${to}'`);
+  const { migrateSqliteToPostgres } = await import('./migrate');
+  return migrateSqliteToPostgres(sqliteFile(from), to, options);
+}

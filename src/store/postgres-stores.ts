@@ -1,5 +1,6 @@
 import type { Stores } from '../app/ports';
 import type { PostgresLedgerStore } from './postgres';
+import { backupPostgres } from './postgres-backup';
 import { PostgresBotStorage } from './postgres-bot-storage';
 import { PostgresChannelQueueStore } from './postgres-channels';
 import { postgresBackStores } from './postgres-back-stores';
@@ -16,6 +17,7 @@ export async function openPostgresStores(ledger: PostgresLedgerStore): Promise<S
     directLine: new PostgresDirectLineStore(ledger),
     botState: new PostgresBotStorage(ledger),
     ...postgresBackStores(ledger),
+    backup: (target) => backupPostgres(ledger, target),
     close: () => ledger.close(),
   };
 }

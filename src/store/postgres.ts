@@ -321,6 +321,11 @@ export class PostgresLedgerStore implements LedgerStore {
     private readonly config: PoolConfig,
   ) {}
 
+  /** The database the store connects to (without the schema parameter): for pg_dump. */
+  get connectionString(): string {
+    return String(this.config.connectionString);
+  }
+
   private liveness?: Promise<{ id: number; client: Client }>;
 
   /**

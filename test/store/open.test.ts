@@ -64,20 +64,24 @@ describe('openStores', () => {
     await expect(openStores('sqlite:')).rejects.toThrow(/names no file/);
   });
 
-  test('a postgres:// location keeps the ledger in PostgreSQL; a store without its PostgreSQL adapter says which and what to do', async () => {
+  test('a postgres:// location keeps every store in PostgreSQL: a second opening (another instance) sees what the first wrote', async () => {
     const { location, schema } = freshSchemaLocation();
     const stores = await openStores(location);
+    const other = await openStores(location);
     try {
       expect(stores.kind).toBe('postgres');
       expect(stores.singleProcess).toBe(false);
-      expect(stores.backup).toBeUndefined();
+      // pg_dump of the schema (test/cli/postgres-location.test.ts restores one).
+      expect(typeof stores.backup).toBe('function');
       const data = province();
       const { q } = await fileQuestion({ data, ledger: new Ledger(stores.ledger, data), store: stores.ledger }, FILING, NOW);
-      expect((await stores.ledger.questionEvents(q)).map((e) => e.type)).toEqual(['submitted', 'assigned']);
-      // Until its PostgreSQL adapter is wired into src/store/postgres-stores.ts, a port fails naming itself
-      // (replace this with the adapter's own checks when it is).
-      await expect(stores.backoffice.listAccounts()).rejects.toThrow(/^the back office: accounts, link codes, drafts \(BackofficeStore\) cannot be kept in PostgreSQL by this version of hoidap; use a SQLite file/);
+      expect((await other.ledger.questionEvents(q)).map((e) => e.type)).toEqual(['submitted', 'assigned']);
+      const account = await stores.backoffice.createAccount({ name: 'Nguyễn Thị Hoa', role: 'editor' }, NOW);
+      expect((await other.backoffice.listAccounts()).map((a) => a.id)).toEqual([account.id]);
+      expect(await stores.notificationKeys.claimNotification('digest:2026-12-05:x', NOW)).toBe(true);
+      expect(await other.notificationKeys.claimNotification('digest:2026-12-05:x', NOW)).toBe(false);
     } finally {
+      await other.close();
       await stores.close();
       await dropSchema(schema);
     }
