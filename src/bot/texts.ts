@@ -72,7 +72,7 @@ const vi: Texts = {
   flaggedAnyway: 'Câu hỏi vẫn được ghi nhận và sẽ được Ban biên tập xem xét trước khi chuyển cơ quan trả lời.',
   similarFound: (items) =>
     'Đã có câu hỏi tương tự được trả lời:\n' +
-    items.map((i) => `• ${i.q}: ${i.question}\n  Trả lời: ${i.answer}`).join('\n'),
+    items.map((i) => `• ${i.q}: ${i.question}\n  Trả lời: ${i.answer}\n  Xem đầy đủ: /hoi-dap/${i.q}`).join('\n'),
   similarHelped: 'Câu trả lời trên đã giải đáp thắc mắc của bạn chưa? (Có / Không)',
   yesNoRetry: 'Bạn vui lòng trả lời "Có" hoặc "Không".',
   similarGlad: 'Rất vui vì thông tin đã giúp được bạn. Bạn cần hỏi thêm gì cứ nhập câu hỏi nhé.',
@@ -146,7 +146,7 @@ const en: Texts = {
   questionTooLong: (max) => `Your question is longer than ${max} characters. Please shorten it.`,
   rephrase: 'Your message contains words that break the portal rules. Please rephrase it politely so the agency can accept it.',
   flaggedAnyway: 'Your question is recorded and will be reviewed by the editors before it goes to an agency.',
-  similarFound: (items) => 'A similar question has already been answered:\n' + items.map((i) => `• ${i.q}: ${i.question}\n  Answer: ${i.answer}`).join('\n'),
+  similarFound: (items) => 'A similar question has already been answered:\n' + items.map((i) => `• ${i.q}: ${i.question}\n  Answer: ${i.answer}\n  Full text: /hoi-dap/${i.q}`).join('\n'),
   similarHelped: 'Does this answer your question? (Yes / No)',
   yesNoRetry: 'Please answer "Yes" or "No".',
   similarGlad: 'Glad it helped. Type any other question whenever you like.',
