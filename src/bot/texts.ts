@@ -42,6 +42,8 @@ export interface Texts {
   faqGlad: string;
   faqNotFound: string;
   offerToAsk: string;
+  /** The tickets this person filed (same chat identity), offered as buttons when they ask to look one up. */
+  myQuestions: (tickets: string[]) => string;
   /** The message is not a question (mash, emoji, a scrap): nothing filed, the citizen is asked to write one. */
   notAQuestion: string;
   /** After "no" to "did it help?": what is still unclear, before anything is filed. */
@@ -121,6 +123,7 @@ const vi: Texts = {
   faqGlad: 'Rất vui vì đã giúp được bạn.',
   faqNotFound: 'Tôi chưa có sẵn hướng dẫn cho nội dung này.',
   offerToAsk: 'Tôi sẽ giúp bạn gửi câu hỏi đến cơ quan có thẩm quyền.',
+  myQuestions: (tickets) => `Các câu hỏi bạn đã gửi: ${tickets.join(', ')}. Bạn chọn một mã bên dưới hoặc nhập mã khác (ví dụ HD-2023-000123).`,
   notAQuestion:
     'Tôi chưa đọc được câu hỏi trong tin nhắn này. Bạn vui lòng viết câu hỏi bằng chữ (tiếng Việt có dấu hoặc không dấu, hoặc tiếng Anh), ' +
     'nêu rõ việc cần hỏi, ví dụ: "thủ tục cấp lại sổ đỏ bị mất" hoặc "lam can cuoc cho con 14 tuoi".',
@@ -191,6 +194,7 @@ const en: Texts = {
   faqGlad: 'Glad I could help.',
   faqNotFound: 'I do not have a ready answer for this.',
   offerToAsk: 'I will help you send your question to the agency responsible.',
+  myQuestions: (tickets) => `The questions you sent: ${tickets.join(', ')}. Choose one below or type another number (e.g. HD-2023-000123).`,
   notAQuestion:
     'I could not read a question in that message. Please write your question in words (Vietnamese or English), ' +
     'saying what you need, for example "how do I replace a lost land title".',

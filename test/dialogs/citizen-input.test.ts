@@ -1,5 +1,5 @@
 import { garbageMessages } from '../helpers/garbage';
-import { buttonsOf, says, testBot, textOf } from '../helpers/bot';
+import { buttonsOf, fileQuestion, says, testBot, textOf } from '../helpers/bot';
 
 /** Issue 12: nothing filed that is not a question; the dialog fixes citizens asked for. */
 
@@ -145,6 +145,22 @@ describe('citizen: dialog fixes', () => {
       .assertReply((a) => expect(buttonsOf(a)).toEqual(['Gửi câu hỏi', 'Tra cứu câu hỏi', 'Thủ tục thường gặp']))
       .send({ type: 'message', text: 'menu', locale: 'en-US' })
       .assertReply(says(/^Xin chào!/))
+      .startTest();
+  });
+});
+
+describe('citizen: "câu hỏi của tôi"', () => {
+  test('a citizen who filed a question from this chat identity gets it as a button when asking to look one up', async () => {
+    const { adapter } = await testBot();
+    await fileQuestion(adapter, says('HD-2026-000001')).startTest();
+    await adapter
+      .send('câu hỏi của tôi')
+      .assertReply((a) => {
+        expect(textOf(a)).toContain('Các câu hỏi bạn đã gửi: HD-2026-000001.');
+        expect(buttonsOf(a)).toEqual(['HD-2026-000001']);
+      })
+      .send('HD-2026-000001')
+      .assertReply(says('Câu hỏi HD-2026-000001'))
       .startTest();
   });
 });
