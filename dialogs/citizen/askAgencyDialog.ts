@@ -57,9 +57,10 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     super(DIALOG_IDS.ask, services);
     this.addDialog(new TextPrompt(PROMPTS.question, (pc) => this.validateQuestion(pc)))
       .addDialog(new TextPrompt(PROMPTS.yesNo, async (pc) => yesNo(services, pc.recognized.value) !== undefined))
-      .addDialog(new TextPrompt(PROMPTS.name, async (pc) => (pc.recognized.value ?? '').length <= 200 && /^[\p{L}][\p{L} .'-]{1,79}$/u.test((pc.recognized.value ?? '').trim())))
+      // A name and a place that could be real ("xyz", "asdf" and emoji are asked again).
+      .addDialog(new TextPrompt(PROMPTS.name, async (pc) => (pc.recognized.value ?? '').length <= 200 && services.moderation.plausible.name(pc.recognized.value ?? '')))
       .addDialog(new TextPrompt(PROMPTS.contact, async (pc) => validContact(pc.recognized.value ?? '') !== undefined))
-      .addDialog(new TextPrompt(PROMPTS.locality, async (pc) => (pc.recognized.value ?? '').trim().length > 0 && (pc.recognized.value ?? '').length <= 120))
+      .addDialog(new TextPrompt(PROMPTS.locality, async (pc) => (pc.recognized.value ?? '').length <= 120 && services.moderation.plausible.place(pc.recognized.value ?? '')))
       .addDialog(
         new WaterfallDialog(`${DIALOG_IDS.ask}.steps`, [
           this.questionStep.bind(this),
@@ -85,6 +86,11 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
       await pc.context.sendActivity(t.questionTooLong(MAX_QUESTION));
       return false;
     }
+    // Mash, emoji, one key held down: never filed, the citizen is asked to write the question.
+    if (this.services.moderation.plausible.question(text)) {
+      await pc.context.sendActivity(t.notAQuestion);
+      return false;
+    }
     return true;
   }
 
@@ -95,7 +101,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
   private async questionStep(step: WaterfallStepContext) {
     const options = (step.options ?? {}) as AskOptions;
     const text = options.text?.trim();
-    if (text && text.length >= MIN_QUESTION && text.length <= MAX_QUESTION) return step.next(text);
+    if (text && text.length >= MIN_QUESTION && text.length <= MAX_QUESTION && !this.services.moderation.plausible.question(text)) return step.next(text);
     return step.prompt(PROMPTS.question, { prompt: textsFor(step.context).askQuestion });
   }
 
@@ -144,7 +150,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
   private async localityStep(step: WaterfallStepContext) {
     this.draft(step).contact = validContact(String(step.result));
     const t = textsFor(step.context);
-    return step.prompt(PROMPTS.locality, { prompt: t.askLocality });
+    return step.prompt(PROMPTS.locality, { prompt: t.askLocality, retryPrompt: t.localityRetry });
   }
 
   private async confirmStep(step: WaterfallStepContext) {

@@ -26,9 +26,10 @@ export function withYesNo(t: Texts, text: string) {
   return MessageFactory.suggestedActions([t.confirmActions.yes, t.confirmActions.no], text);
 }
 
-/** "yes", "no", or undefined when the reply is neither. */
+/** "yes", "no", or undefined when the reply is neither. "cảm ơn" at a yes/no question closes it as a yes ("it helped, thanks"). */
 export function yesNo(services: BotServices, text: string | undefined): 'yes' | 'no' | undefined {
   const intent = services.intents.recognize(text ?? '');
+  if (intent === 'thanks') return 'yes';
   return intent === 'yes' || intent === 'no' ? intent : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import { formatFaqAnswer, type FaqEntry } from '../../src/routing/faq';
 import { MIN_QUESTION, type AskOptions } from './askAgencyDialog';
@@ -18,9 +18,12 @@ export interface FaqOptions {
 export class FaqDialog extends CancelAndHelpDialog {
   constructor(services: BotServices) {
     super(DIALOG_IDS.faq, services);
-    this.addDialog(new TextPrompt('faqTopic', async (pc) => (pc.recognized.value ?? '').trim().length > 0))
+    this.addDialog(new TextPrompt('faqTopic', (pc) => this.validateTopic(pc)))
       .addDialog(new TextPrompt('faqHelped', async (pc) => yesNo(services, pc.recognized.value) !== undefined))
-      .addDialog(new WaterfallDialog(`${DIALOG_IDS.faq}.steps`, [this.topicStep.bind(this), this.answerStep.bind(this), this.helpedStep.bind(this)]));
+      .addDialog(new TextPrompt('faqUnclear', (pc) => this.validateUnclear(pc)))
+      .addDialog(
+        new WaterfallDialog(`${DIALOG_IDS.faq}.steps`, [this.topicStep.bind(this), this.answerStep.bind(this), this.helpedStep.bind(this), this.unclearStep.bind(this)]),
+      );
     this.initialDialogId = `${DIALOG_IDS.faq}.steps`;
   }
 
@@ -51,13 +54,52 @@ export class FaqDialog extends CancelAndHelpDialog {
       this.services.metrics?.dialogCompleted('faq', 'helped');
       return step.endDialog({ faq: (step.values as FaqValues).entry, helped: true });
     }
+    // The search words alone are not the question: what is still unclear is, said in the citizen's words.
+    return step.prompt('faqUnclear', { prompt: t.faqWhatUnclear });
+  }
+
+  private async unclearStep(step: WaterfallStepContext) {
+    const t = textsFor(step.context);
+    const said = String(step.result ?? '').trim();
+    if (yesNo(this.services, said) === 'yes') {
+      await step.context.sendActivity(t.faqGlad);
+      return step.endDialog({ faq: (step.values as FaqValues).entry, helped: true });
+    }
     await step.context.sendActivity(t.offerToAsk);
-    const text = (step.values as FaqValues).text ?? '';
+    // The officer reads both: what was searched, then what is still unclear (unless it repeats the search).
+    const searched = (step.values as FaqValues).text ?? '';
+    const fold = (x: string) => this.services.normalizer.fold(x);
+    const text = searched && !fold(said).includes(fold(searched)) ? `${withoutEndPunctuation(searched)}. ${said}` : said;
     return step.replaceDialog(DIALOG_IDS.ask, (text.length >= MIN_QUESTION ? { text } : {}) satisfies AskOptions);
+  }
+
+  /** The topic: a question, or a few words that name a procedure; mash and emoji get a request to write it. */
+  private async validateTopic(pc: PromptValidatorContext<string>): Promise<boolean> {
+    const text = (pc.recognized.value ?? '').trim();
+    if (!text) return false;
+    if (!this.services.moderation.plausible.question(text) || this.services.faq.match(text)) return true;
+    await pc.context.sendActivity(textsFor(pc.context).notAQuestion);
+    return false;
+  }
+
+  /** What is still unclear: a question, or "cảm ơn"/"có" to close. */
+  private async validateUnclear(pc: PromptValidatorContext<string>): Promise<boolean> {
+    const text = (pc.recognized.value ?? '').trim();
+    if (yesNo(this.services, text) === 'yes') return true;
+    if (!this.services.moderation.plausible.question(text)) return true;
+    await pc.context.sendActivity(textsFor(pc.context).notAQuestion);
+    return false;
   }
 
   private render(entry: FaqEntry, lang: 'vi' | 'en'): string {
     const agency = this.services.data.agencies.get(entry.agency)?.name ?? entry.agency;
     return formatFaqAnswer(entry, lang, agency);
   }
+}
+
+/** "khai tử cho bố?? " → "khai tử cho bố" (a loop, not a trailing pattern: linear on any text). */
+function withoutEndPunctuation(text: string): string {
+  let end = text.length;
+  while (end > 0 && '.?!… \t\n'.includes(text[end - 1])) end -= 1;
+  return text.slice(0, end);
 }

@@ -2,13 +2,17 @@ import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { WaterfallDialog, type DialogState, type WaterfallStepContext, runDialog } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import { findTicket } from '../../src/bot/intents';
-import { AskAgencyDialog, MIN_QUESTION } from './askAgencyDialog';
+import { AskAgencyDialog } from './askAgencyDialog';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { DIALOG_IDS, LANG, textsFor, withMenu, type CitizenProfile } from './common';
 import { FaqDialog } from './faqDialog';
 import { RatingDialog } from './ratingDialog';
 import { StatusDialog } from './statusDialog';
 import { parseRating } from './ratingDialog';
+
+/** A request to look up a question already sent, folded: "tra cứu", "kiểm tra câu hỏi của tôi", "xem câu hỏi đã gửi", "check my question". */
+const STATUS_REQUEST =
+  /^(?:(?:tra cuu|kiem tra|xem|check|look up|find)(?: lai)?(?: (?:cac|nhung))?(?: (?:cau hoi|ma cau hoi|ma|tinh trang cau hoi|tinh trang|ket qua|cau tra loi|tra loi|ticket|question|questions))?|cau hoi|my question|my questions|my ticket)(?: (?:cua toi|cua minh|cua em|cua chau|da gui|toi da gui|minh da gui|em da gui|my question|my questions|my ticket))?$/;
 
 /**
  * The citizen's entry point: a ticket number is looked up, a menu choice starts
@@ -72,8 +76,14 @@ export class MainDialog extends CancelAndHelpDialog {
         await step.context.sendActivity(withMenu(t, t.welcome));
         return step.endDialog();
     }
-    if (text.length < MIN_QUESTION) {
-      await step.context.sendActivity(withMenu(t, t.welcome));
+    // "tra cứu", "kiểm tra câu hỏi của tôi": the citizen's own question, not the FAQ entry about the service.
+    if (STATUS_REQUEST.test(choice)) return step.beginDialog(DIALOG_IDS.status, {});
+    const problem = this.services.moderation.plausible.question(text);
+    if (problem) {
+      // A few words may still name a procedure ("khai tử", "BHYT", "sổ đỏ"): answer it; anything else is never searched nor filed.
+      if (problem === 'too_short' && /\p{L}[^]*\p{L}/u.test(text) && this.services.faq.match(text)) return step.beginDialog(DIALOG_IDS.faq, { text });
+      this.services.metrics?.dialogCompleted('main', `not_a_question_${problem}`);
+      await step.context.sendActivity(withMenu(t, t.notAQuestion));
       return step.endDialog();
     }
     return step.beginDialog(DIALOG_IDS.faq, { text });

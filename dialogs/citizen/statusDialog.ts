@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import { MessageFactory, type TurnContext } from 'botbuilder';
 import { TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import { findTicket } from '../../src/bot/intents';
@@ -25,6 +25,9 @@ export class StatusDialog extends CancelAndHelpDialog {
     const ticket = ((step.options ?? {}) as StatusOptions).ticket;
     if (ticket) return step.next(ticket);
     const t = textsFor(step.context);
+    // "câu hỏi của tôi": the questions this person filed from this chat identity (Zalo, Messenger), newest first, as buttons.
+    const mine = [...((await this.profile(step.context)).tickets ?? [])].reverse().slice(0, 5);
+    if (mine.length > 0) return step.prompt('statusTicket', { prompt: MessageFactory.suggestedActions(mine, t.myQuestions(mine)), retryPrompt: t.ticketRetry });
     return step.prompt('statusTicket', { prompt: t.askTicket, retryPrompt: t.ticketRetry });
   }
 

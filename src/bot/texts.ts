@@ -42,6 +42,13 @@ export interface Texts {
   faqGlad: string;
   faqNotFound: string;
   offerToAsk: string;
+  /** The tickets this person filed (same chat identity), offered as buttons when they ask to look one up. */
+  myQuestions: (tickets: string[]) => string;
+  /** The message is not a question (mash, emoji, a scrap): nothing filed, the citizen is asked to write one. */
+  notAQuestion: string;
+  /** After "no" to "did it help?": what is still unclear, before anything is filed. */
+  faqWhatUnclear: string;
+  localityRetry: string;
   error: string;
   onlyText: string;
   messageTooLong: (max: number) => string;
@@ -67,12 +74,12 @@ const vi: Texts = {
   flaggedAnyway: 'Câu hỏi vẫn được ghi nhận và sẽ được Ban biên tập xem xét trước khi chuyển cơ quan trả lời.',
   similarFound: (items) =>
     'Đã có câu hỏi tương tự được trả lời:\n' +
-    items.map((i) => `• ${i.q}: ${i.question}\n  Trả lời: ${i.answer}`).join('\n'),
+    items.map((i) => `• ${i.q}: ${i.question}\n  Trả lời: ${i.answer}\n  Xem đầy đủ: /hoi-dap/${i.q}`).join('\n'),
   similarHelped: 'Câu trả lời trên đã giải đáp thắc mắc của bạn chưa? (Có / Không)',
   yesNoRetry: 'Bạn vui lòng trả lời "Có" hoặc "Không".',
   similarGlad: 'Rất vui vì thông tin đã giúp được bạn. Bạn cần hỏi thêm gì cứ nhập câu hỏi nhé.',
   askName: 'Để cơ quan trả lời, bạn vui lòng cho biết họ và tên.',
-  nameRetry: 'Họ và tên cần từ 2 đến 80 ký tự. Bạn vui lòng nhập lại.',
+  nameRetry: 'Bạn vui lòng nhập họ và tên thật (2 đến 80 ký tự, ví dụ: Nguyễn Văn An) để cơ quan trả lời đúng người.',
   askContact: 'Bạn vui lòng cho biết số điện thoại hoặc email để nhận thông báo khi có trả lời.',
   contactRetry: 'Số điện thoại hoặc email chưa đúng (ví dụ 0912345678 hoặc ten@example.com). Bạn vui lòng nhập lại.',
   askLocality: 'Bạn đang ở xã/phường nào, huyện/thị xã/thành phố nào? (gõ "bỏ qua" nếu không muốn cho biết)',
@@ -116,6 +123,12 @@ const vi: Texts = {
   faqGlad: 'Rất vui vì đã giúp được bạn.',
   faqNotFound: 'Tôi chưa có sẵn hướng dẫn cho nội dung này.',
   offerToAsk: 'Tôi sẽ giúp bạn gửi câu hỏi đến cơ quan có thẩm quyền.',
+  myQuestions: (tickets) => `Các câu hỏi bạn đã gửi: ${tickets.join(', ')}. Bạn chọn một mã bên dưới hoặc nhập mã khác (ví dụ HD-2023-000123).`,
+  notAQuestion:
+    'Tôi chưa đọc được câu hỏi trong tin nhắn này. Bạn vui lòng viết câu hỏi bằng chữ (tiếng Việt có dấu hoặc không dấu, hoặc tiếng Anh), ' +
+    'nêu rõ việc cần hỏi, ví dụ: "thủ tục cấp lại sổ đỏ bị mất" hoặc "lam can cuoc cho con 14 tuoi".',
+  faqWhatUnclear: 'Bạn còn vướng mắc điều gì? Bạn vui lòng viết rõ điều còn chưa rõ (sự việc, địa điểm nếu có), tôi sẽ gửi đến cơ quan có thẩm quyền.',
+  localityRetry: 'Tôi chưa đọc được địa danh này. Bạn vui lòng nhập tên xã/phường, huyện/thị xã/thành phố (ví dụ: phường Kim Tân, thành phố Lào Cai), hoặc gõ "bỏ qua".',
   error: 'Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút.',
   onlyText: 'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng nhập nội dung bằng chữ nhé.',
   messageTooLong: (max) => `Tin nhắn quá dài (tối đa ${max.toLocaleString('vi-VN')} ký tự). Bạn vui lòng gửi nội dung ngắn hơn.`,
@@ -136,12 +149,12 @@ const en: Texts = {
   questionTooLong: (max) => `Your question is longer than ${max} characters. Please shorten it.`,
   rephrase: 'Your message contains words that break the portal rules. Please rephrase it politely so the agency can accept it.',
   flaggedAnyway: 'Your question is recorded and will be reviewed by the editors before it goes to an agency.',
-  similarFound: (items) => 'A similar question has already been answered:\n' + items.map((i) => `• ${i.q}: ${i.question}\n  Answer: ${i.answer}`).join('\n'),
+  similarFound: (items) => 'A similar question has already been answered:\n' + items.map((i) => `• ${i.q}: ${i.question}\n  Answer: ${i.answer}\n  Full text: /hoi-dap/${i.q}`).join('\n'),
   similarHelped: 'Does this answer your question? (Yes / No)',
   yesNoRetry: 'Please answer "Yes" or "No".',
   similarGlad: 'Glad it helped. Type any other question whenever you like.',
   askName: 'So that the agency can answer, please tell me your full name.',
-  nameRetry: 'Your name should be 2 to 80 characters. Please type it again.',
+  nameRetry: 'Please type your real full name (2 to 80 characters, e.g. Nguyen Van An) so that the agency can answer you.',
   askContact: 'Please give a phone number or an email address to be told when the answer is published.',
   contactRetry: 'That phone number or email does not look right (e.g. 0912345678 or name@example.com). Please type it again.',
   askLocality: 'Which commune/ward and district do you live in? (type "skip" if you prefer not to say)',
@@ -181,6 +194,12 @@ const en: Texts = {
   faqGlad: 'Glad I could help.',
   faqNotFound: 'I do not have a ready answer for this.',
   offerToAsk: 'I will help you send your question to the agency responsible.',
+  myQuestions: (tickets) => `The questions you sent: ${tickets.join(', ')}. Choose one below or type another number (e.g. HD-2023-000123).`,
+  notAQuestion:
+    'I could not read a question in that message. Please write your question in words (Vietnamese or English), ' +
+    'saying what you need, for example "how do I replace a lost land title".',
+  faqWhatUnclear: 'What is still unclear? Please write what you need to know (what happened, and where, if relevant) and I will send it to the agency responsible.',
+  localityRetry: 'I could not read that place. Please type your commune/ward and district (e.g. Kim Tan ward, Lao Cai city), or type "skip".',
   error: 'Sorry, something went wrong on our side. Please try again in a few minutes.',
   onlyText: 'For now I can only read text messages. Please type your message.',
   messageTooLong: (max) => `Your message is too long (at most ${max.toLocaleString('en-US')} characters). Please send a shorter one.`,

@@ -6,6 +6,10 @@ import type { Normalizer } from './normalize';
 import { loadFaqModel, type FaqEntryText, type FaqModel } from './faq-model';
 import { DEFAULT_INTENTS_DIR } from './load';
 
+// natural's Lancaster stemmer folds English word families together ("registration", "register" → "reg"); the deep import avoids loading all of natural.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lancaster = require('natural/lib/natural/stemmers/lancaster_stemmer') as { stem(token: string): string };
+
 const DateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
 
 const FaqSchema = z
@@ -73,6 +77,9 @@ export interface FaqMatch {
 const FIELD_WEIGHT = { title: 1, keyword: 1, question: 0.6 } as const;
 /** Evidence at which the score is one half. */
 const HALF_EVIDENCE = 6;
+/** The weight of a word no entry knows, as a share of the rarest word's (chosen on the dev sets). */
+const UNKNOWN_WEIGHT = 0.75;
+const UNKNOWN_WEIGHT_EN = 0.5;
 /** How much the share of the question's words that the entry explains counts. */
 const COVERAGE_POWER = 0.5;
 
@@ -154,10 +161,17 @@ export class FaqBase {
       .join(' ');
   }
 
-  /** Syllables without stopwords, with synonyms added (unless `synonyms` is false). */
-  private words(text: string, synonyms = true): string[] {
+  /**
+   * Syllables without stopwords. Synonyms are added (`add`: what the entries are searched for), or put in place of
+   * the words they stand for (`replace`: what the question says, so "bìa đỏ" is two words explained by "sổ đỏ").
+   */
+  private words(text: string, synonyms: 'add' | 'replace' = 'add'): string[] {
     let folded = ` ${this.foldPlain(text)} `;
-    if (synonyms) for (const [from, to] of this.synonyms) if (folded.includes(from)) folded += `${to} `;
+    if (synonyms === 'add') {
+      for (const [from, to] of this.synonyms) if (folded.includes(from)) folded += `${to} `;
+    } else {
+      for (const [from, to] of this.synonyms) while (folded.includes(from)) folded = folded.replace(from, ` ${to} `);
+    }
     for (const phrase of this.stopPhrases) while (folded.includes(phrase)) folded = folded.replace(phrase, ' ');
     return folded.split(' ').filter((t) => t && !this.stopwords.has(t));
   }
@@ -197,10 +211,11 @@ export class FaqBase {
     const query = [...new Set(this.features(text))];
     const folded = ` ${this.foldPlain(text)} `;
     const said = ` ${this.words(text).join(' ')} `;
-    // The question's own information: each word weighs its rarity among the entries (a word no entry uses weighs most).
-    const unknownIdf = Math.log((this.profiles.length + 1) / 0.5);
+    // The question's own information: each word weighs its rarity among the entries. A word no entry uses weighs less
+    // than the rarest known one, and less again in English, where the entries know fewer of the ways to say a thing.
+    const unknownIdf = (looksEnglish(text) ? UNKNOWN_WEIGHT_EN : UNKNOWN_WEIGHT) * Math.log((this.profiles.length + 1) / 0.5);
     // Over what the question says: the words synonyms add are evidence, not more question to explain.
-    const own = new Set(this.words(text, false));
+    const own = new Set(this.words(text, 'replace'));
     const mass = [...own].reduce((sum, f) => sum + (this.idf.get(f) ?? unknownIdf), 0);
     const out: FaqMatch[] = [];
     for (const p of this.profiles) {
@@ -236,14 +251,22 @@ function entryTexts(e: FaqEntry): FaqEntryText {
   return { id: e.id, texts: [e.title, e.titleEn, ...e.keywords, ...e.questions, ...e.questionsEn] };
 }
 
-/** English plurals and -ing/-ed forms, enough for "registering", "certificates"; folded Vietnamese syllables never end so. */
+
+/** A folded Vietnamese syllable: initial consonant, vowels, final consonant. English words that fit ("can", "to") are left as they are. */
+const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
+
+/** No Vietnamese letters, and at least a third of the words could not be Vietnamese syllables ("how", "my", "birth"). */
+function looksEnglish(text: string): boolean {
+  if (/[ăâđêôơư\u0300\u0301\u0303\u0309\u0323]/i.test(text.normalize('NFD'))) return false;
+  const tokens = foldVietnamese(text).split(' ').filter((t) => /^[a-z]+$/.test(t));
+  if (tokens.length === 0) return false;
+  return tokens.filter((t) => !VIETNAMESE_SYLLABLE.test(t)).length / tokens.length >= 1 / 3;
+}
+
+/** English words reduced to their family ("certificates", "certify" → "cert"); folded Vietnamese syllables and numbers stay. */
 function stem(token: string): string {
-  if (token.length > 5 && token.endsWith('ing')) return token.slice(0, -3);
-  if (token.length > 4 && token.endsWith('ied')) return `${token.slice(0, -3)}y`;
-  if (token.length > 4 && token.endsWith('ed')) return token.slice(0, -2);
-  if (token.length > 4 && token.endsWith('ies')) return `${token.slice(0, -3)}y`;
-  if (token.length > 3 && token.endsWith('s') && !token.endsWith('ss')) return token.slice(0, -1);
-  return token;
+  if (token.length < 4 || VIETNAMESE_SYLLABLE.test(token) || !/^[a-z]+$/.test(token)) return token;
+  return lancaster.stem(token);
 }
 
 /** One line of a FAQ evaluation set: `entry` is an entry id, or "none" when no entry fits. */

@@ -22,5 +22,6 @@ export function detectLanguage(text: string): 'vi' | 'en' | undefined {
     if (VIETNAMESE.has(w)) vi += 1;
   }
   if (en >= 1 && en > vi && en / words.length >= 0.25) return 'en';
-  return vi >= 1 ? 'vi' : undefined;
+  // More English words than Vietnamese ones, but too few to be sure: say nothing (the conversation keeps its language).
+  return vi > en ? 'vi' : undefined;
 }

@@ -166,16 +166,49 @@ describe('citizen: common procedures', () => {
       .startTest();
   });
 
-  test('when the entry did not help, the bot takes the question on to an agency', async () => {
-    const { adapter } = await testBot();
+  test('when the entry did not help, the bot asks what is still unclear, and files that with what was searched', async () => {
+    const { adapter, store } = await testBot();
     await adapter
       .send('thu tuc dang ky khai tu cho nguoi nha vua mat')
       .assertReply(() => undefined)
       .assertReply(() => undefined)
       .send('ko')
+      .assertReply(says('Bạn còn vướng mắc điều gì?'))
+      .send('😭😭')
+      .assertReply(says('chưa đọc được câu hỏi'))
+      .send('ông tôi mất ở Hà Nội nhưng thường trú ở Bắc Hà thì khai tử ở đâu')
       .assertReply(says('giúp bạn gửi câu hỏi'))
       .assertReply(says('họ và tên'))
+      .send('Nguyen Van An')
+      .assertReply(() => undefined)
+      .send('0912345678')
+      .assertReply(() => undefined)
+      .send('bo qua')
+      .assertReply(says('Câu hỏi: thu tuc dang ky khai tu cho nguoi nha vua mat. ông tôi mất ở Hà Nội nhưng thường trú ở Bắc Hà thì khai tử ở đâu'))
+      .send('co')
+      .assertReply(says('HD-2026-000001'))
       .startTest();
+    const submitted = JSON.parse((await store.questionEvents('HD-2026-000001'))[0].body) as { text: string };
+    expect(submitted.text).toBe('thu tuc dang ky khai tu cho nguoi nha vua mat. ông tôi mất ở Hà Nội nhưng thường trú ở Bắc Hà thì khai tử ở đâu');
+  });
+
+  test('"cảm ơn" at "did it help?" closes it as a yes; "cảm ơn" when asked what is unclear too', async () => {
+    const { adapter, store } = await testBot();
+    await adapter
+      .send('khai tử cho bố')
+      .assertReply(says('[Đăng ký khai tử]'))
+      .assertReply(says('Thông tin này có giúp ích cho bạn không?'))
+      .send('cảm ơn')
+      .assertReply(says('Rất vui vì đã giúp được bạn'))
+      .send('khai tử cho bố')
+      .assertReply(() => undefined)
+      .assertReply(() => undefined)
+      .send('không')
+      .assertReply(says('Bạn còn vướng mắc điều gì?'))
+      .send('cam on')
+      .assertReply(says('Rất vui vì đã giúp được bạn'))
+      .startTest();
+    expect((await store.counts()).questions).toBe(0);
   });
 });
 
@@ -230,6 +263,8 @@ describe('citizen: English and other input', () => {
       .assertReply(says(/^\[/))
       .assertReply(says('Did this help?'))
       .send('no')
+      .assertReply(says('What is still unclear?'))
+      .send('The hospital did not give us a birth notice because she was born at home')
       .assertReply(says('I will help you send your question'))
       .assertReply(says('please tell me your full name'))
       .send('John Smith')

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { PAGE_HTML } from '../../src/channels/portal/page';
 import { createApp } from '../../src/http/app';
 import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
@@ -108,12 +109,13 @@ describe('the public page of answered questions', () => {
       expect({ query, found: html.includes('HD-2026-000101'), others: html.includes('HD-2026-000105') || html.includes('HD-2026-000106') }).toEqual({ query, found: true, others: false });
       expect(html).toContain('Tìm thấy 1 câu hỏi đã được trả lời.');
     }
-    // Whole words, and the phrase first: "khai ... từ" apart ranks after "khai tử", though answered later.
+    // Whole words, and together: "khai ... từ" apart (a tax return after a death) is not "khai tử".
     await fill(store, [{ q: 'HD-2026-000107', text: 'Tờ khai thuế khi bố tôi đã từ trần', agency: 'thue-laocai', answer: 'Người thừa kế kê khai thay.' }]);
     for (const query of ['khai tu', 'khai tử']) {
       const ranked = await page(base, `?q=${encodeURIComponent(query)}`);
-      expect(ranked).toContain('Tìm thấy 2 câu hỏi đã được trả lời.');
-      expect(ranked.indexOf('HD-2026-000101')).toBeLessThan(ranked.indexOf('HD-2026-000107'));
+      expect(ranked).toContain('Tìm thấy 1 câu hỏi đã được trả lời.');
+      expect(ranked).toContain('HD-2026-000101');
+      expect(ranked).not.toContain('HD-2026-000107');
     }
     expect(await page(base, '?q=khai%20t')).toContain('Không có câu hỏi nào phù hợp.');
     const sinh = await page(base, `?q=${encodeURIComponent('khai sinh')}`);
@@ -153,5 +155,98 @@ describe('the public page of answered questions', () => {
 
     await fill(store, [SCRIPT_Q]);
     expect(await page(base)).toContain('301 câu hỏi đã được trả lời.');
+  });
+});
+
+describe('a page per question, search as the router reads text, years, old answers (issue 12)', () => {
+  const items: Asked[] = [
+    { q: 'HD-2026-000201', text: 'Mua bảo hiểm y tế hộ gia đình ở đâu?', agency: 'bhxh', answer: 'Tại UBND xã hoặc đại lý thu BHXH.' },
+    { q: 'HD-2026-000202', text: 'Chung cư ở phường Kim Tân có được cấp sổ hồng không?', agency: 'so-tnmt', answer: 'Được cấp giấy chứng nhận khi đủ điều kiện.' },
+    { q: 'HD-2026-000203', text: 'Xe cũ mua lại cần giấy chứng nhận đăng ký xe gì?', agency: 'cong-an', answer: 'Cần chứng nhận đăng ký xe và hợp đồng mua bán.' },
+    { q: 'HD-2026-000204', text: 'How do I get my certificate of residence?', agency: 'cong-an', answer: 'Chứng nhận cư trú cấp qua VNeID.' },
+  ];
+
+  test('/hoi-dap/HD-... is the question\'s own page: dates, agency, answer; shareable; linked from the list', async () => {
+    const store = new SqliteLedgerStore(':memory:');
+    await fill(store, [SCRIPT_Q, ...items]);
+    const base = await serve(store);
+    const res = await fetch(`${base}/hoi-dap/HD-2026-000101`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Ngày hỏi: 02/11/2026');
+    expect(html).toContain('Ngày trả lời: 05/11/2026');
+    expect(html).toContain('Gửi tới: UBND huyện Bảo Thắng');
+    expect(html).toContain('Trả lời của UBND huyện Bảo Thắng (05/11/2026)');
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).not.toMatch(/<script|0912345678|Nguyễn Văn An/);
+    expect(html).toContain('<title>HD-2026-000101: Thủ tục khai tử ở Bảo Thắng');
+    expect(await page(base)).toContain('<a href="/hoi-dap/HD-2026-000101">');
+    // Lower case typed in the address bar works too; the ticket from a notice (/hoi-dap?q=HD-...) goes to the page.
+    expect((await fetch(`${base}/hoi-dap/hd-2026-000101`)).status).toBe(200);
+    const redirected = await fetch(`${base}/hoi-dap?q=HD-2026-000101`, { redirect: 'manual' });
+    expect(redirected.status).toBe(302);
+    expect(redirected.headers.get('location')).toBe('/hoi-dap/HD-2026-000101');
+  });
+
+  test('an unknown or unanswered ticket is a 404 page in Vietnamese, with the way back', async () => {
+    const store = new SqliteLedgerStore(':memory:');
+    await fill(store, [{ q: 'HD-2026-000301', text: 'Câu hỏi chưa trả lời về khai tử', agency: 'h-baothang' }]);
+    const base = await serve(store);
+    for (const q of ['HD-2026-999999', 'HD-2026-000301', 'khong-phai-ma', '%3Cscript%3E']) {
+      const res = await fetch(`${base}/hoi-dap/${q}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      const html = await res.text();
+      expect(html).toContain('Không tìm thấy câu hỏi');
+      expect(html).toContain('<a href="/hoi-dap">');
+      expect(html).not.toContain('<script>');
+    }
+  });
+
+  test('"BHYT" finds bảo hiểm y tế; "chung cu" finds the apartment building, not certificates, old motorbikes or English', async () => {
+    const store = new SqliteLedgerStore(':memory:');
+    await fill(store, items);
+    const base = await serve(store);
+    for (const query of ['BHYT', 'bhyt ho gia dinh', 'bảo hiểm y tế']) {
+      const html = await page(base, `?q=${encodeURIComponent(query)}`);
+      expect({ query, found: html.includes('HD-2026-000201'), count: html.includes('Tìm thấy 1 câu hỏi') }).toEqual({ query, found: true, count: true });
+    }
+    for (const query of ['chung cu', 'chung cư']) {
+      const html = await page(base, `?q=${encodeURIComponent(query)}`);
+      expect(html).toContain('HD-2026-000202');
+      for (const other of ['HD-2026-000203', 'HD-2026-000204', 'HD-2026-000201']) expect(html).not.toContain(other);
+    }
+  });
+
+  test('ranked by relevance (BM25): the question that is about it comes before one that mentions it in passing', async () => {
+    const store = new SqliteLedgerStore(':memory:');
+    await fill(store, [
+      { q: 'HD-2026-000401', text: 'Thủ tục sang tên sổ đỏ khi mua đất', agency: 'so-tnmt', answer: 'Nộp hồ sơ đăng ký biến động tại bộ phận một cửa; sổ đỏ được chỉnh lý trong 10 ngày.' },
+      { q: 'HD-2026-000402', text: 'Đường làng bị sạt lở, bao giờ sửa?', agency: 'h-baothang', answer: 'UBND xã đã lập dự toán sửa đường; hộ có sổ đỏ bị ảnh hưởng được bồi thường.' },
+    ]);
+    const html = await page(await serve(store), `?q=${encodeURIComponent('so do')}`);
+    expect(html).toContain('Tìm thấy 2 câu hỏi');
+    expect(html.indexOf('HD-2026-000401')).toBeLessThan(html.indexOf('HD-2026-000402'));
+  });
+
+  test('filtered by year; answers from more than a year ago say they follow the rules of their date', async () => {
+    const store = new SqliteLedgerStore(':memory:');
+    await importDemo(store);
+    await fill(store, [SCRIPT_Q]);
+    const base = await serve(store);
+    const y2023 = await page(base, '?year=2023');
+    expect(y2023).toContain('Tìm thấy 300 câu hỏi đã được trả lời.');
+    expect(y2023).toContain('<option value="2023" selected>2023</option>');
+    expect(y2023).toContain('Câu trả lời theo quy định tại thời điểm trả lời (');
+    const y2026 = await page(base, '?year=2026');
+    expect(y2026).toContain('Tìm thấy 1 câu hỏi đã được trả lời.');
+    expect(y2026).toContain('HD-2026-000101');
+    // Answered on 05/11/2026, less than a year before the tests run: no note.
+    expect(y2026).not.toContain('quy định tại thời điểm trả lời');
+    expect(await page(base, '?year=2023&agency=so-yte')).not.toContain('HD-2026-000101');
+  });
+
+  test('the portal page links to /hoi-dap', () => {
+    expect(PAGE_HTML).toContain('<a href="/hoi-dap">Xem các câu hỏi đã được trả lời</a>');
   });
 });

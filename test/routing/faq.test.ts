@@ -128,3 +128,33 @@ describe('the held-out set (test/fixtures/faq-heldout-fq3.jsonl: a separate writ
     expect(heldOut().filter((l) => written.has(fold(l.text))).map((l) => l.id)).toEqual(['fq3-080', 'fq3-134', 'fq3-145']);
   });
 });
+
+describe('English, measured on a second development set (test/fixtures/faq-dev-h3.jsonl)', () => {
+  const set = (): FaqLabeled[] =>
+    fs
+      .readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/faq-dev-h3.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as FaqLabeled);
+
+  test('English questions find their entry at least 90% of the time, with at most 5% wrong answers offered', () => {
+    const e = evaluateFaq(faq, set());
+    const english = e.perStyle.find((s) => s.style === 'english')!;
+    expect(english.n).toBeGreaterThanOrEqual(60);
+    expect(english.top1).toBeGreaterThanOrEqual(0.9);
+    expect(english.noMatchRate).toBe(1);
+    expect(e.wrongOfferedRate).toBeLessThanOrEqual(0.05);
+  });
+
+  test.each([
+    // Word families: the entries say "birth registration", people say "register the birth".
+    ['Where do we register the birth of our son?', 'khai-sinh'],
+    ['registering a marriage with a Vietnamese citizen', 'dang-ky-ket-hon'],
+    // A place or a date around the question does not hide it.
+    ['We live in Bat Xat and my father died last week, how do we register his death?', 'khai-tu'],
+    // A synonym explains the words it stands for: "bìa đỏ" is a land title.
+    ['mất bìa đỏ', 'cap-lai-gcn-bi-mat'],
+  ])('"%s" → %s', (text, entry) => {
+    expect(answered(text)).toBe(entry);
+  });
+});

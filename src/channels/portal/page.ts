@@ -76,6 +76,7 @@ export const PAGE_HTML = `<!doctype html>
 </header>
 <main>
   <p class="intro">Gửi câu hỏi tới các cơ quan, đơn vị của tỉnh: trợ lý Hỏi - Đáp chuyển câu hỏi đến đúng nơi và báo lại khi có trả lời. Xin đừng gửi mật khẩu hay số tài khoản ngân hàng.</p>
+  <p class="intro"><a href="/hoi-dap">Xem các câu hỏi đã được trả lời</a> (tìm theo nội dung, cơ quan, năm) trước khi hỏi: có thể đã có câu trả lời cho bạn.</p>
   <section class="chat" aria-label="Khung trò chuyện Hỏi - Đáp">
     <div id="webchat">
       <p class="status" id="status">Đang kết nối…</p>
