@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { createApp } from '../../src/http/app';
 import { Ledger } from '../../src/ledger/ledger';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
+import { sqliteStores } from '../../src/store/open';
 import { launchChromium } from '../helpers/browser';
 import { province } from '../helpers/province';
 
@@ -21,10 +22,10 @@ beforeAll(async () => {
   store = new SqliteLedgerStore(':memory:');
   const ledger = new Ledger(store, province());
   await ledger.record({ q: 'HD-2026-000501', type: 'submitted', at: '2026-11-02T08:00:00+07:00', channel: 'portal', text: 'Mua bảo hiểm y tế hộ gia đình ở đâu, cần giấy tờ gì?', asker: { name: 'Lò Thị Mai', contact: '0912345678' } });
-  await ledger.record({ q: 'HD-2026-000501', type: 'assigned', at: '2026-11-02T08:05:00+07:00', agency: 'bhxh', by: 'bot' });
-  await ledger.record({ q: 'HD-2026-000501', type: 'answered', at: '2026-11-05T15:00:00+07:00', agency: 'bhxh', authorized: true, text: 'Bạn đăng ký tại UBND xã hoặc đại lý thu BHXH, mang theo thẻ căn cước.', by: 'approver:acc_x' });
+  await ledger.record({ q: 'HD-2026-000501', type: 'assigned', at: '2026-11-02T08:05:00+07:00', agency: 'bhxh-khuvuc', by: 'bot' });
+  await ledger.record({ q: 'HD-2026-000501', type: 'answered', at: '2026-11-05T15:00:00+07:00', agency: 'bhxh-khuvuc', authorized: true, text: 'Bạn đăng ký tại UBND xã hoặc đại lý thu BHXH, mang theo thẻ căn cước.', by: 'approver:acc_x' });
   server = await new Promise<Server>((resolve) => {
-    const s = createApp({ data: province(), store }).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createApp({ data: province(), stores: sqliteStores(store) }).listen(0, '127.0.0.1', () => resolve(s));
   });
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   browser = await launchChromium();
