@@ -160,8 +160,8 @@ describe('the public page of answered questions', () => {
 
 describe('a page per question, search as the router reads text, years, old answers (issue 12)', () => {
   const items: Asked[] = [
-    { q: 'HD-2026-000201', text: 'Mua bảo hiểm y tế hộ gia đình ở đâu?', agency: 'bhxh', answer: 'Tại UBND xã hoặc đại lý thu BHXH.' },
-    { q: 'HD-2026-000202', text: 'Chung cư ở phường Kim Tân có được cấp sổ hồng không?', agency: 'so-tnmt', answer: 'Được cấp giấy chứng nhận khi đủ điều kiện.' },
+    { q: 'HD-2026-000201', text: 'Mua bảo hiểm y tế hộ gia đình ở đâu?', agency: 'bhxh-khuvuc', answer: 'Tại UBND xã hoặc đại lý thu BHXH.' },
+    { q: 'HD-2026-000202', text: 'Chung cư ở phường Kim Tân có được cấp sổ hồng không?', agency: 'so-nnmt', answer: 'Được cấp giấy chứng nhận khi đủ điều kiện.' },
     { q: 'HD-2026-000203', text: 'Xe cũ mua lại cần giấy chứng nhận đăng ký xe gì?', agency: 'cong-an', answer: 'Cần chứng nhận đăng ký xe và hợp đồng mua bán.' },
     { q: 'HD-2026-000204', text: 'How do I get my certificate of residence?', agency: 'cong-an', answer: 'Chứng nhận cư trú cấp qua VNeID.' },
   ];
@@ -175,8 +175,8 @@ describe('a page per question, search as the router reads text, years, old answe
     const html = await res.text();
     expect(html).toContain('Ngày hỏi: 02/11/2026');
     expect(html).toContain('Ngày trả lời: 05/11/2026');
-    expect(html).toContain('Gửi tới: UBND huyện Bảo Thắng');
-    expect(html).toContain('Trả lời của UBND huyện Bảo Thắng (05/11/2026)');
+    expect(html).toContain('Gửi tới: UBND xã Xuân Quang');
+    expect(html).toContain('Trả lời của UBND xã Xuân Quang (05/11/2026)');
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toMatch(/<script|0912345678|Nguyễn Văn An/);
     expect(html).toContain('<title>HD-2026-000101: Thủ tục khai tử ở Bảo Thắng');
@@ -190,7 +190,7 @@ describe('a page per question, search as the router reads text, years, old answe
 
   test('an unknown or unanswered ticket is a 404 page in Vietnamese, with the way back', async () => {
     const store = new SqliteLedgerStore(':memory:');
-    await fill(store, [{ q: 'HD-2026-000301', text: 'Câu hỏi chưa trả lời về khai tử', agency: 'h-baothang' }]);
+    await fill(store, [{ q: 'HD-2026-000301', text: 'Câu hỏi chưa trả lời về khai tử', agency: 'x-baothang' }]);
     const base = await serve(store);
     for (const q of ['HD-2026-999999', 'HD-2026-000301', 'khong-phai-ma', '%3Cscript%3E']) {
       const res = await fetch(`${base}/hoi-dap/${q}`);
@@ -221,8 +221,8 @@ describe('a page per question, search as the router reads text, years, old answe
   test('ranked by relevance (BM25): the question that is about it comes before one that mentions it in passing', async () => {
     const store = new SqliteLedgerStore(':memory:');
     await fill(store, [
-      { q: 'HD-2026-000401', text: 'Thủ tục sang tên sổ đỏ khi mua đất', agency: 'so-tnmt', answer: 'Nộp hồ sơ đăng ký biến động tại bộ phận một cửa; sổ đỏ được chỉnh lý trong 10 ngày.' },
-      { q: 'HD-2026-000402', text: 'Đường làng bị sạt lở, bao giờ sửa?', agency: 'h-baothang', answer: 'UBND xã đã lập dự toán sửa đường; hộ có sổ đỏ bị ảnh hưởng được bồi thường.' },
+      { q: 'HD-2026-000401', text: 'Thủ tục sang tên sổ đỏ khi mua đất', agency: 'so-nnmt', answer: 'Nộp hồ sơ đăng ký biến động tại bộ phận một cửa; sổ đỏ được chỉnh lý trong 10 ngày.' },
+      { q: 'HD-2026-000402', text: 'Đường làng bị sạt lở, bao giờ sửa?', agency: 'x-baothang', answer: 'UBND xã đã lập dự toán sửa đường; hộ có sổ đỏ bị ảnh hưởng được bồi thường.' },
     ]);
     const html = await page(await serve(store), `?q=${encodeURIComponent('so do')}`);
     expect(html).toContain('Tìm thấy 2 câu hỏi');
