@@ -1,29 +1,23 @@
 import type { Role } from '../../domain/access';
 import type { QuestionStatus } from '../../domain/lifecycle';
+import { capitalized, STAFF_TEXTS } from '../../bot/texts';
 import { escapeXml } from './charts';
 
 /** The console's page frame and wording (Vietnamese). Pages carry no script: forms and links only. */
 
 export const esc = escapeXml;
 
-export const ROLE_VI: Record<Role, string> = { officer: 'Cán bộ', approver: 'Lãnh đạo (duyệt)', editor: 'Biên tập viên', admin: 'Quản trị' };
+// The wording is data (data/texts/vi.json, staff section), shared with the staff chat and the admins' answers.
+export const ROLE_VI: Record<Role, string> = STAFF_TEXTS.role;
 
-export const STATUS_VI: Record<QuestionStatus, string> = {
-  submitted: 'Chưa giao',
-  assigned: 'Chờ tiếp nhận',
-  accepted: 'Đang trả lời',
-  answered: 'Đã trả lời',
-  deleted: 'Đã xóa',
-};
+/** Status labels as table cells: the shared lower-case wording, capitalised. */
+export const STATUS_VI: Record<QuestionStatus, string> = Object.fromEntries(
+  Object.entries(STAFF_TEXTS.questionStatus).map(([status, name]) => [status, capitalized(name)]),
+) as Record<QuestionStatus, string>;
 
-export const DEADLINE_VI = { accept: 'tiếp nhận', answer: 'trả lời' } as const;
+export const DEADLINE_VI: Record<'accept' | 'answer', string> = STAFF_TEXTS.deadline;
 
-export const DELETE_REASON_VI: Record<string, string> = {
-  duplicate: 'Trùng lặp',
-  violation: 'Vi phạm quy định',
-  invalid_identity: 'Thông tin người hỏi không hợp lệ',
-  out_of_scope: 'Không thuộc phạm vi',
-};
+export const DELETE_REASON_VI: Record<string, string> = STAFF_TEXTS.deleteReason;
 
 /** "2023-09-25T17:00:00.000+07:00" (already local) → "25/09/2023 17:00". */
 export function dateTimeVi(iso: string | undefined): string {

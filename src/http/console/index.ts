@@ -7,6 +7,7 @@ import type { ProvinceData } from '../../config/data';
 import { can, visibleAgency, type Action } from '../../domain/access';
 import { DELETE_REASONS } from '../../domain/events';
 import type { QuestionStatus } from '../../domain/lifecycle';
+import { excerpt } from '../../domain/text';
 import { formatDay, formatDayVi, parseDay, parseInstant } from '../../domain/time';
 import { logger } from '../../observability/logger';
 import { appendix02Report, renderReport } from '../../reports/appendix02';
@@ -570,11 +571,4 @@ const EVENT_VI: Record<string, string> = {
   deleted: 'Xóa',
   rated: 'Đánh giá',
 };
-
-function excerpt(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
-}
 
