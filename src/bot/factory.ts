@@ -17,6 +17,7 @@ import { loadNoticePolicy } from '../notify/policy';
 import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
 import { excerpt } from '../domain/text';
+import { submittedText } from '../queries/question-text';
 import { SqliteBackofficeStore } from '../store/sqlite-backoffice';
 import { SqliteChannelQueueStore } from '../store/sqlite-channels';
 import { SqliteLedgerStore } from '../store/sqlite';
@@ -98,10 +99,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
   const chat = setup.notifier ? undefined : new ChatNotifier(backoffice, storage);
   const notifier = setup.notifier ?? (chat as ChatNotifier);
   const now = services.now;
-  const questionText = async (q: string) => {
-    const submitted = (await store.questionEvents(q)).find((e) => e.type === 'submitted');
-    return String((submitted ? (JSON.parse(submitted.body) as { text?: unknown }).text : '') ?? '');
-  };
+  const questionText = (q: string) => submittedText(store, q);
   const notifyAgency = async (q: string, agency: string, state: QuestionState) => {
     const current = state.cases[state.cases.length - 1];
     const text = await questionText(q);

@@ -1,3 +1,4 @@
+import { submittedText } from '../queries/question-text';
 import { MemoryStorage, type ActivityHandlerBase } from 'botbuilder';
 import { botMetrics, createBot } from '../bot/factory';
 import { Metrics } from '../observability/metrics';
@@ -198,6 +199,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     retentionPolicy && store instanceof SqliteLedgerStore ? new RetentionJob({ store: new SqliteRetention(store.db), policy: retentionPolicy }) : undefined;
   let sweeper: DeadlineSweeper | undefined;
   if (reminderPolicy && created?.staff && store instanceof SqliteLedgerStore) {
+    const staffStore = created.staff.backoffice;
     sweeper = new DeadlineSweeper({
       cases: new SqliteOpenCases(store.db),
       backoffice: created.staff.backoffice,
@@ -205,6 +207,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       data: options.data,
       policy: reminderPolicy,
       outbox: queue,
+      drafts: { pendingDrafts: (agency) => staffStore.pendingDrafts(agency), questionText: (q) => submittedText(store, q) },
     });
   }
   const hardening = hardeningFromEnv();
