@@ -151,7 +151,7 @@ const StaffSchema = section({
 });
 
 /** The API's machine codes; `message` is this text, `error` stays the precise English for operators. */
-export const API_ERROR_CODES = ['unauthorized', 'forbidden', 'not_found', 'invalid_state', 'invalid_input', 'too_large'] as const;
+export const API_ERROR_CODES = ['unauthorized', 'forbidden', 'not_found', 'invalid_state', 'invalid_input', 'too_large', 'internal'] as const;
 export type ApiErrorKey = (typeof API_ERROR_CODES)[number];
 
 const ApiSchema = section({ errors: section(Object.fromEntries(API_ERROR_CODES.map((c) => [c, plain])) as Record<ApiErrorKey, typeof plain>) });

@@ -224,8 +224,8 @@ async function overdueCommand(argv: string[], data: ProvinceData, out: Output): 
         agency: o.agency,
         deadline: o.overdue.deadline,
         due: clock.format(o.overdue.due),
-        working_days_overdue: o.overdue.workingDaysOverdue,
-        case_start: clock.format(o.case.start),
+        workingDaysOverdue: o.overdue.workingDaysOverdue,
+        caseStart: clock.format(o.case.start),
         accepted: o.case.accepted !== undefined && o.case.accepted <= at,
         text: o.text,
       }));
