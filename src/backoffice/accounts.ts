@@ -1,7 +1,7 @@
 import type { ProvinceData } from '../config/data';
 import { WorkflowError } from './actions';
 import { logger } from '../observability/logger';
-import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type Role } from './types';
+import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type LinkAttempt, type Role } from './types';
 
 /** Account creation and chat linking, shared by the CLI and the REST API (each checks who may call it). */
 
@@ -52,6 +52,17 @@ export function linkCodeInstructions(code: string, expiresAt: number, data: Prov
     `Gửi tin nhắn "LIEN KET ${code}" (hoặc "liên kết ${code}") cho bot Hỏi - Đáp trên Zalo, Messenger hoặc khung chat của cổng thông tin ` +
     `để liên kết tài khoản với tài khoản chat đó. Mã chỉ dùng được một lần, hết hạn lúc ${data.clock.formatDateTimeVi(expiresAt)}.`
   );
+}
+
+/** The failure limits of a link-code attempt, from data/policy.json `linking` (chat linking and console sign-in alike). */
+export function linkAttemptLimits(linking: ProvinceData['policy']['linking']): LinkAttempt['limits'] {
+  return {
+    triesPerCode: linking.triesPerCode,
+    failureWindowMs: linking.failureWindowMinutes * 60_000,
+    perIdentity: linking.perIdentity,
+    perAddress: linking.perAddress,
+    overall: linking.overall,
+  };
 }
 
 /** Who did an account action, for the log: an account id, or `cli` (someone with the database file). */

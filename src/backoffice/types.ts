@@ -27,6 +27,8 @@ export interface LinkAttempt {
   /** A key for the sender's network address (a hash of the IP), when the channel knows it (the portal). */
   address?: string;
   limits: { triesPerCode: number; failureWindowMs: number; perIdentity: number; perAddress: number; overall: number };
+  /** A sign-in to the web console: the code is checked and spent the same way, but no chat identity is linked. */
+  signIn?: boolean;
 }
 
 export type LinkOutcome =

@@ -251,7 +251,7 @@ export class SqliteBackofficeStore implements BackofficeStore {
       if (this.stmt.spendCode.run(now, selector).changes !== 1) return fail();
       const owner = this.stmt.getAccount.get(row.account_id);
       if (!owner || owner.active !== 1) return fail();
-      this.stmt.upsertIdentity.run(identity.channel, identity.userId, owner.id, conversationReference === undefined ? null : JSON.stringify(conversationReference), now);
+      if (!attempt.signIn) this.stmt.upsertIdentity.run(identity.channel, identity.userId, owner.id, conversationReference === undefined ? null : JSON.stringify(conversationReference), now);
       return { ok: true, account: account(owner) };
     }).immediate();
   }

@@ -100,13 +100,16 @@ export interface Viewer {
   csrf: string;
   /** Whether the viewer may see Phụ biểu 02 (the 'report' permission). */
   reports: boolean;
+  /** Whether the viewer manages accounts and their console sessions (the 'manage_accounts' permission). */
+  accounts?: boolean;
 }
 
-const NAV: Array<{ href: string; label: string; key: string; reports?: boolean }> = [
+const NAV: Array<{ href: string; label: string; key: string; reports?: boolean; accounts?: boolean }> = [
   { href: '/quan-tri', label: 'Tổng quan', key: 'dashboard' },
   { href: '/quan-tri/cau-hoi', label: 'Câu hỏi', key: 'questions' },
   { href: '/quan-tri/qua-han', label: 'Quá hạn', key: 'overdue' },
   { href: '/quan-tri/phu-bieu-02', label: 'Phụ biểu 02', key: 'report', reports: true },
+  { href: '/quan-tri/tai-khoan', label: 'Tài khoản', key: 'accounts', accounts: true },
 ];
 
 export function page(title: string, body: string, viewer?: Viewer, current?: string): string {
@@ -116,7 +119,7 @@ export function page(title: string, body: string, viewer?: Viewer, current?: str
 <title>${esc(title)} | Quản trị Hỏi - Đáp</title><style>${STYLE}</style></head><body>`;
   const header = viewer
     ? `<header><div class="brand">Quản trị Hỏi - Đáp · tỉnh Lào Cai</div><div class="who">${esc(viewer.name)} — ${esc(ROLE_VI[viewer.role])}${viewer.agencyName ? `, ${esc(viewer.agencyName)}` : ''}</div></header>
-<nav aria-label="Các trang quản trị">${NAV.filter((n) => !n.reports || viewer.reports)
+<nav aria-label="Các trang quản trị">${NAV.filter((n) => (!n.reports || viewer.reports) && (!n.accounts || viewer.accounts))
         .map((n) => `<a href="${n.href}"${n.key === current ? ' aria-current="page"' : ''}>${esc(n.label)}</a>`)
         .join('')}<form method="post" action="/quan-tri/dang-xuat">${csrfField(viewer)}<button type="submit">Đăng xuất</button></form></nav>`
     : `<header><div class="brand">Quản trị Hỏi - Đáp · tỉnh Lào Cai</div></header>`;

@@ -15,7 +15,10 @@ import type { RouteResult } from '../../routing/router';
 import type { LedgerStore } from '../../store/types';
 import { barChart, columnChart } from './charts';
 import { CONTENT_SECURITY_POLICY, csrfField, dateTimeVi, DEADLINE_VI, DELETE_REASON_VI, esc, page, ROLE_VI, STATUS_VI, type Viewer } from './html';
-import { ConsoleSessions, csrfMatches, type ConsoleSession } from './sessions';
+import { ConsoleSessions, csrfMatches, type ConsoleSession, type SignInMethod } from './sessions';
+import { addressKey } from '../../bot/channels';
+import { linkAttemptLimits } from '../../backoffice/accounts';
+import { normalizeLinkCode } from '../../store/sqlite-backoffice';
 
 /**
  * The web console at /quan-tri: an adapter over the back office's own operations (the
@@ -129,9 +132,9 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
           'Đăng nhập',
           `<h1>Đăng nhập</h1>${message ? `<p class="error" role="alert">${esc(message)}</p>` : ''}
 <form method="post" action="/quan-tri/dang-nhap" class="card" style="max-width:28rem">
-<label for="token">Mã truy cập của tài khoản</label>
+<label for="token">Mã liên kết hoặc mã truy cập của tài khoản</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required style="width:100%">
-<p class="muted">Mã truy cập được cấp một lần khi tạo tài khoản (<code>hoidap account create</code> hoặc <code>POST /api/v1/accounts</code>). Phiên đăng nhập hết hạn sau ${ttlSeconds >= 3600 ? `${Math.round(ttlSeconds / 3600)} giờ` : `${Math.round(ttlSeconds / 60)} phút`}.</p>
+<p class="muted">Mã liên kết (dạng XXXXX-XXXXX) do quản trị viên cấp (<code>hoidap account link-code</code>), dùng được một lần và hết hạn sau ${data.policy.linking.codeTtlMinutes} phút; hoặc mã truy cập cấp khi tạo tài khoản (<code>hoidap account create</code> hoặc <code>POST /api/v1/accounts</code>). Phiên đăng nhập hết hạn sau ${ttlSeconds >= 3600 ? `${Math.round(ttlSeconds / 3600)} giờ` : `${Math.round(ttlSeconds / 60)} phút`}.</p>
 <button class="primary" type="submit">Đăng nhập</button></form>`,
         ),
       );
@@ -145,15 +148,39 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     // No session yet, so no CSRF token: a sign-in sent from another site is refused by its Origin.
     const origin = req.get('origin');
     if (origin && origin !== `${req.protocol}://${req.get('host')}`) return signInPage('Yêu cầu đăng nhập không hợp lệ.', 403)(res);
-    const token = str(req.body?.token)?.trim() ?? '';
-    const account = /^[A-Za-z0-9_\-.~+/]+=*$/.test(token) ? await backoffice.accountByApiToken(token) : undefined;
-    if (!account || !account.active) {
-      logger.warn('console: sign-in refused', { requestId: res.locals.requestId });
-      return signInPage('Mã truy cập không đúng hoặc tài khoản đã bị khóa.', 401)(res);
+    const secret = str(req.body?.token)?.trim() ?? '';
+    let account: Account | undefined;
+    let method: SignInMethod = 'token';
+    if (normalizeLinkCode(secret)) {
+      // A link code (10 characters; a token has 43): single-use, with the same failure limits as linking a chat,
+      // counted per network address (the console has no chat identity) in the same table.
+      method = 'link_code';
+      const address = addressKey(req.ip ?? '');
+      const outcome = await backoffice.redeemLinkCode(secret, { channel: 'console', userId: address }, undefined, now(), {
+        address,
+        limits: linkAttemptLimits(data.policy.linking),
+        signIn: true,
+      });
+      if (!outcome.ok && outcome.reason === 'blocked') {
+        logger.warn('console: link-code sign-in refused: failure limit reached', { requestId: res.locals.requestId, limit: outcome.limit });
+        return signInPage(`Đã có quá nhiều lần nhập sai mã. Vui lòng thử lại sau ${data.policy.linking.failureWindowMinutes} phút hoặc liên hệ quản trị viên.`, 429)(res);
+      }
+      if (!outcome.ok && outcome.voided) logger.warn('console: link code void after too many wrong tries', { requestId: res.locals.requestId });
+      account = outcome.ok ? outcome.account : undefined;
+    } else if (/^[A-Za-z0-9_\-.~+/]+=*$/.test(secret)) {
+      account = await backoffice.accountByApiToken(secret);
     }
-    const { id } = sessions.create(account.id, now());
+    if (!account || !account.active) {
+      logger.warn('console: sign-in refused', { requestId: res.locals.requestId, method });
+      return signInPage(
+        method === 'link_code' ? 'Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Xin mã mới từ quản trị viên.' : 'Mã truy cập không đúng hoặc tài khoản đã bị khóa.',
+        401,
+      )(res);
+    }
+    const { id } = sessions.create(account.id, now(), { method, userAgent: req.get('user-agent') });
     setCookie(req, res, id, ttlSeconds);
-    logger.info('console: signed in', { requestId: res.locals.requestId, account: account.id, role: account.role });
+    // A link code is a one-time secret someone handed over: warn, as linking a chat does, so a sign-in nobody expected shows.
+    logger.log(method === 'link_code' ? 'warn' : 'info', 'console: signed in', { requestId: res.locals.requestId, account: account.id, role: account.role, method });
     res.redirect(303, '/quan-tri');
   });
 
@@ -179,7 +206,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       account,
       session,
       sessionId: id,
-      viewer: { name: account.name, role: account.role, agencyName: agencyName(account.agency), csrf: session.csrf, reports: can(account, 'report') },
+      viewer: { name: account.name, role: account.role, agencyName: agencyName(account.agency), csrf: session.csrf, reports: can(account, 'report'), accounts: can(account, 'manage_accounts') },
     };
     res.locals.console = ctx;
     next();
@@ -542,6 +569,84 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
     res.type(CONTENT_TYPES[format]);
     res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${formatDay(period.fromDay)}_${formatDay(period.toDay)}.${format}"`);
     res.send(content);
+  });
+
+  // ---- accounts' console sessions (admins) ------------------------------------------------------
+
+  const METHOD_VI: Record<SignInMethod, string> = { token: 'Mã truy cập', link_code: 'Mã liên kết' };
+  const adminOnly = (res: Response): Account => {
+    const actor = ctxOf(res).account;
+    if (!can(actor, 'manage_accounts')) throw new WorkflowError('forbidden', 'Chỉ quản trị viên xem và thu hồi phiên đăng nhập của tài khoản.');
+    return actor;
+  };
+  const accountOr404 = async (id: string): Promise<Account> => {
+    const account = await backoffice.getAccount(id);
+    if (!account) throw new WorkflowError('not_found', `Không có tài khoản ${id}.`);
+    return account;
+  };
+
+  router.get('/tai-khoan', async (_req, res) => {
+    adminOnly(res);
+    const counts = sessions.liveCounts(now());
+    const list = await backoffice.listAccounts();
+    const rows = list
+      .map(
+        (a) =>
+          `<tr data-account="${esc(a.id)}"><td><a href="/quan-tri/tai-khoan/${encodeURIComponent(a.id)}">${esc(a.name)}</a>${a.active ? '' : ' <span class="muted">(đã khóa)</span>'}</td><td data-th="Vai trò">${esc(ROLE_VI[a.role])}</td><td data-th="Cơ quan">${esc(agencyName(a.agency) ?? '—')}</td><td data-th="Phiên đang mở" class="num">${counts.get(a.id) ?? 0}</td></tr>`,
+      )
+      .join('');
+    send(
+      res,
+      'Tài khoản',
+      `<h1>Tài khoản</h1><p class="muted">Số phiên đăng nhập trang quản trị đang mở của từng tài khoản. Chọn tài khoản để xem và thu hồi phiên.</p>
+<div class="table-wrap"><table class="cards"><thead><tr><th>Tài khoản</th><th>Vai trò</th><th>Cơ quan</th><th class="num">Phiên đang mở</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+      'accounts',
+    );
+  });
+
+  router.get('/tai-khoan/:id', async (req, res) => {
+    adminOnly(res);
+    const account = await accountOr404(String(req.params.id));
+    const ctx = ctxOf(res);
+    const mine = sessions.handleOf(ctx.sessionId);
+    const live = sessions.live(account.id, now());
+    const base = `/quan-tri/tai-khoan/${encodeURIComponent(account.id)}`;
+    const done = req.query.xong === '1' ? '<p class="flash" role="status">Đã thu hồi phiên đăng nhập.</p>' : req.query.xong === '0' ? '<p class="error" role="alert">Phiên này đã kết thúc trước đó.</p>' : '';
+    const rows = live
+      .map(
+        (s) =>
+          `<tr data-session="${esc(s.handle)}"><td data-th="Mở lúc">${esc(dateTimeVi(data.clock.format(s.createdAt)))}${s.handle === mine ? ' <strong>(phiên này)</strong>' : ''}</td><td data-th="Cách đăng nhập">${esc(METHOD_VI[s.method])}</td><td data-th="Trình duyệt">${esc(excerpt(s.userAgent ?? '—', 60))}</td><td data-th="Hết hạn">${esc(dateTimeVi(data.clock.format(s.expiresAt)))}</td><td><form method="post" action="${base}/phien/${esc(s.handle)}/thu-hoi">${csrfField(ctx.viewer)}<button type="submit">Thu hồi</button></form></td></tr>`,
+      )
+      .join('');
+    send(
+      res,
+      `Tài khoản ${account.name}`,
+      `<h1>${esc(account.name)}</h1><p>${esc(ROLE_VI[account.role])}${account.agency ? `, ${esc(agencyName(account.agency) ?? account.agency)}` : ''}${account.active ? '' : ' — đã khóa'}</p>${done}
+<h2>Phiên đăng nhập trang quản trị đang mở: ${live.length}</h2>
+${
+  live.length === 0
+    ? '<p class="muted">Không có phiên nào đang mở.</p>'
+    : `<div class="table-wrap"><table class="cards"><thead><tr><th>Mở lúc</th><th>Cách đăng nhập</th><th>Trình duyệt</th><th>Hết hạn</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>
+<form method="post" action="${base}/thu-hoi-phien">${csrfField(ctx.viewer)}<button type="submit" class="primary">Thu hồi tất cả phiên</button></form>`
+}<p><a href="/quan-tri/tai-khoan">← Danh sách tài khoản</a></p>`,
+      'accounts',
+    );
+  });
+
+  router.post('/tai-khoan/:id/phien/:handle/thu-hoi', async (req, res) => {
+    const actor = adminOnly(res);
+    const account = await accountOr404(String(req.params.id));
+    const revoked = sessions.revokeHandle(account.id, String(req.params.handle), now());
+    if (revoked) logger.warn('console: session revoked by an admin', { requestId: res.locals.requestId, by: actor.id, account: account.id, session: String(req.params.handle) });
+    res.redirect(303, `/quan-tri/tai-khoan/${encodeURIComponent(account.id)}?xong=${revoked ? 1 : 0}`);
+  });
+
+  router.post('/tai-khoan/:id/thu-hoi-phien', async (req, res) => {
+    const actor = adminOnly(res);
+    const account = await accountOr404(String(req.params.id));
+    const revoked = sessions.revokeAccount(account.id, now());
+    logger.warn('console: all sessions of an account revoked by an admin', { requestId: res.locals.requestId, by: actor.id, account: account.id, revoked });
+    res.redirect(303, `/quan-tri/tai-khoan/${encodeURIComponent(account.id)}?xong=${revoked > 0 ? 1 : 0}`);
   });
 
   router.use((req: Request, res: Response) => send(res, 'Không tìm thấy', `<h1>Không tìm thấy</h1><p>Không có trang ${esc(req.path)}.</p>`, undefined, 404));

@@ -4,9 +4,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * The web console's sessions, kept in the SQLite file: the cookie carries a random id,
  * the table only its SHA-256 (a copy of the database opens no session). Each session
- * has its own CSRF token, an absolute expiry, and can be revoked (sign-out, or every
- * session of an account at once).
+ * has its own CSRF token, an absolute expiry, and can be revoked (sign-out, one session
+ * by an admin, or every session of an account at once).
  */
+
+export type SignInMethod = 'token' | 'link_code';
 
 export interface ConsoleSession {
   accountId: string;
@@ -15,9 +17,20 @@ export interface ConsoleSession {
   expiresAt: number;
 }
 
+/** A live session as an admin sees it: never its id, only a handle naming it (a prefix of the id's hash). */
+export interface SessionSummary {
+  handle: string;
+  method: SignInMethod;
+  userAgent?: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export const DEFAULT_SESSION_TTL_MS = 8 * 3_600_000;
 
 const hash = (id: string) => createHash('sha256').update(id).digest('hex');
+/** 16 hex digits of the hash: enough to tell an account's sessions apart, useless to open one. */
+const HANDLE_LENGTH = 16;
 
 export class ConsoleSessions {
   constructor(private readonly db: Database.Database, private readonly ttlMs = DEFAULT_SESSION_TTL_MS) {
@@ -31,16 +44,22 @@ export class ConsoleSessions {
       revoked_ms INTEGER
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS console_sessions_by_account ON console_sessions (account_id);`);
+    // Added after the first release: how the session was opened and by which browser, for the admins' list.
+    const columns = new Set((db.prepare(`PRAGMA table_info(console_sessions)`).all() as Array<{ name: string }>).map((c) => c.name));
+    db.transaction(() => {
+      if (!columns.has('method')) db.exec(`ALTER TABLE console_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'token'`);
+      if (!columns.has('user_agent')) db.exec(`ALTER TABLE console_sessions ADD COLUMN user_agent TEXT`);
+    }).immediate();
   }
 
   /** A new session; returns the id for the cookie (never stored in clear). */
-  create(accountId: string, now: number): { id: string; session: ConsoleSession } {
+  create(accountId: string, now: number, opened: { method?: SignInMethod; userAgent?: string } = {}): { id: string; session: ConsoleSession } {
     const id = randomBytes(32).toString('base64url');
     const session: ConsoleSession = { accountId, csrf: randomBytes(24).toString('base64url'), createdAt: now, expiresAt: now + this.ttlMs };
     this.db.prepare(`DELETE FROM console_sessions WHERE expires_ms < ? OR revoked_ms IS NOT NULL`).run(now - 86_400_000);
     this.db
-      .prepare(`INSERT INTO console_sessions (id_hash, account_id, csrf, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)`)
-      .run(hash(id), accountId, session.csrf, now, session.expiresAt);
+      .prepare(`INSERT INTO console_sessions (id_hash, account_id, csrf, created_ms, expires_ms, method, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(hash(id), accountId, session.csrf, now, session.expiresAt, opened.method ?? 'token', opened.userAgent?.slice(0, 200) ?? null);
     return { id, session };
   }
 
@@ -56,13 +75,53 @@ export class ConsoleSessions {
     return { accountId: row.account_id, csrf: row.csrf, createdAt: row.created_ms, expiresAt: row.expires_ms };
   }
 
+  /** The handle an admin's list shows for the session with this cookie id. */
+  handleOf(id: string): string {
+    return hash(id).slice(0, HANDLE_LENGTH);
+  }
+
   revoke(id: string, now: number): void {
     this.db.prepare(`UPDATE console_sessions SET revoked_ms = ? WHERE id_hash = ? AND revoked_ms IS NULL`).run(now, hash(id));
+  }
+
+  /** An account's live sessions, newest first. */
+  live(accountId: string, now: number): SessionSummary[] {
+    return this.db
+      .prepare<[string, number], { id_hash: string; method: string; user_agent: string | null; created_ms: number; expires_ms: number }>(
+        `SELECT id_hash, method, user_agent, created_ms, expires_ms FROM console_sessions
+         WHERE account_id = ? AND revoked_ms IS NULL AND expires_ms > ? ORDER BY created_ms DESC, id_hash`,
+      )
+      .all(accountId, now)
+      .map((r) => ({
+        handle: r.id_hash.slice(0, HANDLE_LENGTH),
+        method: r.method === 'link_code' ? 'link_code' : 'token',
+        ...(r.user_agent ? { userAgent: r.user_agent } : {}),
+        createdAt: r.created_ms,
+        expiresAt: r.expires_ms,
+      }));
+  }
+
+  /** Ends one live session of the account, named by its handle; false when there is none (already ended, or not this account's). */
+  revokeHandle(accountId: string, handle: string, now: number): boolean {
+    if (!new RegExp(`^[0-9a-f]{${HANDLE_LENGTH}}$`).test(handle)) return false;
+    return (
+      this.db
+        .prepare(`UPDATE console_sessions SET revoked_ms = ? WHERE account_id = ? AND substr(id_hash, 1, ${HANDLE_LENGTH}) = ? AND revoked_ms IS NULL AND expires_ms > ?`)
+        .run(now, accountId, handle, now).changes > 0
+    );
   }
 
   /** Ends every session of an account (a lost phone, a person who left); returns how many were live. */
   revokeAccount(accountId: string, now: number): number {
     return this.db.prepare(`UPDATE console_sessions SET revoked_ms = ? WHERE account_id = ? AND revoked_ms IS NULL AND expires_ms > ?`).run(now, accountId, now).changes;
+  }
+
+  /** How many live sessions each account has. */
+  liveCounts(now: number): Map<string, number> {
+    const rows = this.db
+      .prepare<[number], { account_id: string; n: number }>(`SELECT account_id, count(*) AS n FROM console_sessions WHERE revoked_ms IS NULL AND expires_ms > ? GROUP BY account_id`)
+      .all(now);
+    return new Map(rows.map((r) => [r.account_id, r.n]));
   }
 }
 
