@@ -249,8 +249,13 @@ export function loadTexts(dataDir: string = DEFAULT_DATA_DIR): LoadedTexts {
   return { citizen: { vi: citizenTexts(vi.citizen, vi.locale), en: citizenTexts(en.citizen, en.locale) }, staff: vi.staff, apiErrors: vi.api.errors };
 }
 
-// Read once when the process starts, so a broken file stops the server at start-up rather than mid-conversation.
-const LOADED = loadTexts();
+// Read once when the process starts (from HOIDAP_DATA_DIR, like the rest of data/), so a broken file stops the
+// server or the command at start-up rather than mid-conversation.
+const DATA_DIR = process.env.HOIDAP_DATA_DIR || DEFAULT_DATA_DIR;
+const LOADED = loadTexts(DATA_DIR);
+
+/** The file the Vietnamese wording was read from, for errors about it found elsewhere. */
+export const VI_TEXTS_FILE = path.join(DATA_DIR, 'texts', 'vi.json');
 
 export const TEXTS: Record<Lang, Texts> = LOADED.citizen;
 

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DataError } from '../../src/config/data';
-import { DEFAULT_DATA_DIR } from '../../src/config/paths';
+import { DEFAULT_DATA_DIR, PROJECT_ROOT } from '../../src/config/paths';
 import { apiErrorMessage, loadTexts, STAFF_TEXTS, TEXTS } from '../../src/bot/texts';
 
 /** A copy of data/texts/ with one file changed by `edit`. */
@@ -78,3 +79,40 @@ describe('texts as data (data/texts/vi.json, en.json)', () => {
     expect(apiErrorMessage('forbidden')).toBe('Tài khoản không có quyền thực hiện thao tác này.');
   });
 });
+
+test('`hoidap serve` with a broken data/texts/en.json refuses to start and names the file and the keys', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-data-'));
+  fs.cpSync(DEFAULT_DATA_DIR, dir, { recursive: true });
+  const file = path.join(dir, 'texts', 'en.json');
+  const en = JSON.parse(fs.readFileSync(file, 'utf8'));
+  delete en.citizen.askRating;
+  en.citizen.rated = 'Thanks for {rate} stars';
+  fs.writeFileSync(file, JSON.stringify(en));
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./src/cli/main').main(['serve']).then((c) => process.exit(c))"], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, HOIDAP_DATA_DIR: dir, HOIDAP_DB: path.join(dir, 'hoidap.sqlite'), HOIDAP_DEMO: '0', PORT: '0', LOG_LEVEL: 'error' },
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain(`hoidap serve: ${file}: \n  - citizen.askRating: missing\n  - citizen.rated: unknown placeholder {rate} (this text may use {rating})`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}, 120_000);
+
+test('a delete reason renamed so that chat would read its button as another reason is refused at start-up', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-data-'));
+  fs.cpSync(DEFAULT_DATA_DIR, dir, { recursive: true });
+  const file = path.join(dir, 'texts', 'vi.json');
+  const vi = JSON.parse(fs.readFileSync(file, 'utf8'));
+  vi.staff.deleteReason.out_of_scope = 'Trùng phạm vi cơ quan khác';
+  fs.writeFileSync(file, JSON.stringify(vi));
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./src/backoffice/commands')"], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, HOIDAP_DATA_DIR: dir },
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+  expect(run.status).not.toBe(0);
+  expect(run.stderr).toContain(`${file}: staff.deleteReason.out_of_scope: "Trùng phạm vi cơ quan khác" would be read as duplicate when tapped in chat`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}, 120_000);
