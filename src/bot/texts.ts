@@ -148,6 +148,14 @@ const StaffSchema = section({
     undeliveredDead: template('count'),
     undeliveredUnknown: template('count'),
   }),
+  /** The web console's messages (its page layout and labels stay with the pages in src/http/console/). */
+  console: section({
+    errorTitle: section({ forbidden: plain, not_found: plain, invalid_state: plain, invalid_input: plain }),
+    done: section({ accept: plain, forward: plain, extend: plain, draft: plain, approve: plain, return: plain, delete: plain, assign: plain }),
+    event: section({ submitted: plain, assigned: plain, forwarded: plain, accepted: plain, extended: plain, answered: plain, deleted: plain, rated: plain }),
+    signIn: section({ expired: plain, otherSite: plain, blocked: template('minutes'), wrongCode: plain, wrongToken: plain, noSession: plain }),
+    sessions: section({ method: section({ token: plain, link_code: plain }), revoked: plain, alreadyEnded: plain, adminsOnly: plain }),
+  }),
 });
 
 /** The API's machine codes; `message` is this text, `error` stays the precise English for operators. */

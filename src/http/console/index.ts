@@ -17,6 +17,7 @@ import { barChart, columnChart } from './charts';
 import { CONTENT_SECURITY_POLICY, csrfField, dateTimeVi, DEADLINE_VI, DELETE_REASON_VI, esc, page, ROLE_VI, STATUS_VI, type Viewer } from './html';
 import { ConsoleSessions, csrfMatches, type ConsoleSession, type SignInMethod } from './sessions';
 import { addressKey } from '../../bot/channels';
+import { fill, STAFF_TEXTS } from '../../bot/texts';
 import { linkAttemptLimits } from '../../backoffice/accounts';
 import { normalizeLinkCode } from '../../store/sqlite-backoffice';
 
@@ -50,22 +51,10 @@ const CONTENT_TYPES: Record<(typeof FORMATS)[number], string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
-const ERROR_TITLE: Record<WorkflowError['code'], [number, string]> = {
-  forbidden: [403, 'Không có quyền'],
-  not_found: [404, 'Không tìm thấy'],
-  invalid_state: [409, 'Không thực hiện được'],
-  invalid_input: [400, 'Thông tin chưa hợp lệ'],
-};
-const DONE: Record<string, string> = {
-  accept: 'Đã tiếp nhận câu hỏi.',
-  forward: 'Đã chuyển câu hỏi.',
-  extend: 'Đã gia hạn thời hạn trả lời.',
-  draft: 'Đã gửi dự thảo trả lời để lãnh đạo duyệt.',
-  approve: 'Đã duyệt và đăng câu trả lời.',
-  return: 'Đã trả lại dự thảo cho người soạn.',
-  delete: 'Đã xóa câu hỏi khỏi hàng đợi.',
-  assign: 'Đã giao câu hỏi.',
-};
+// The console's messages are data (data/texts/vi.json, staff.console).
+const T = STAFF_TEXTS.console;
+const ERROR_STATUS: Record<WorkflowError['code'], number> = { forbidden: 403, not_found: 404, invalid_state: 409, invalid_input: 400 };
+const DONE: Record<string, string> = T.done;
 
 interface Ctx {
   account: Account;
@@ -140,14 +129,14 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       );
 
   router.get('/dang-nhap', (req, res) => {
-    const why = req.query.ly_do === 'het-han' ? 'Phiên đăng nhập đã hết hạn hoặc đã bị thu hồi. Vui lòng đăng nhập lại.' : undefined;
+    const why = req.query.ly_do === 'het-han' ? T.signIn.expired : undefined;
     signInPage(why)(res);
   });
 
   router.post('/dang-nhap', async (req, res) => {
     // No session yet, so no CSRF token: a sign-in sent from another site is refused by its Origin.
     const origin = req.get('origin');
-    if (origin && origin !== `${req.protocol}://${req.get('host')}`) return signInPage('Yêu cầu đăng nhập không hợp lệ.', 403)(res);
+    if (origin && origin !== `${req.protocol}://${req.get('host')}`) return signInPage(T.signIn.otherSite, 403)(res);
     const secret = str(req.body?.token)?.trim() ?? '';
     let account: Account | undefined;
     let method: SignInMethod = 'token';
@@ -163,7 +152,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       });
       if (!outcome.ok && outcome.reason === 'blocked') {
         logger.warn('console: link-code sign-in refused: failure limit reached', { requestId: res.locals.requestId, limit: outcome.limit });
-        return signInPage(`Đã có quá nhiều lần nhập sai mã. Vui lòng thử lại sau ${data.policy.linking.failureWindowMinutes} phút hoặc liên hệ quản trị viên.`, 429)(res);
+        return signInPage(fill(T.signIn.blocked, { minutes: data.policy.linking.failureWindowMinutes }), 429)(res);
       }
       if (!outcome.ok && outcome.voided) logger.warn('console: link code void after too many wrong tries', { requestId: res.locals.requestId });
       account = outcome.ok ? outcome.account : undefined;
@@ -173,7 +162,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     if (!account || !account.active) {
       logger.warn('console: sign-in refused', { requestId: res.locals.requestId, method });
       return signInPage(
-        method === 'link_code' ? 'Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Xin mã mới từ quản trị viên.' : 'Mã truy cập không đúng hoặc tài khoản đã bị khóa.',
+        method === 'link_code' ? T.signIn.wrongCode : T.signIn.wrongToken,
         401,
       )(res);
     }
@@ -193,7 +182,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     if (!session || !account || !account.active || !id) {
       if (id) setCookie(req, res, '', 0);
       if (req.method === 'GET') return res.redirect(303, `/quan-tri/dang-nhap${id ? '?ly_do=het-han' : ''}`);
-      return signInPage('Phiên đăng nhập không hợp lệ hoặc đã hết hạn.', 401)(res);
+      return signInPage(T.signIn.noSession, 401)(res);
     }
     if (req.method === 'POST' && !csrfMatches(session, req.body?._csrf)) {
       logger.warn('console: POST without a valid CSRF token', { requestId: res.locals.requestId, account: account.id, path: req.path });
@@ -573,10 +562,10 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
 
   // ---- accounts' console sessions (admins) ------------------------------------------------------
 
-  const METHOD_VI: Record<SignInMethod, string> = { token: 'Mã truy cập', link_code: 'Mã liên kết' };
+  const METHOD_VI: Record<SignInMethod, string> = T.sessions.method;
   const adminOnly = (res: Response): Account => {
     const actor = ctxOf(res).account;
-    if (!can(actor, 'manage_accounts')) throw new WorkflowError('forbidden', 'Chỉ quản trị viên xem và thu hồi phiên đăng nhập của tài khoản.');
+    if (!can(actor, 'manage_accounts')) throw new WorkflowError('forbidden', T.sessions.adminsOnly);
     return actor;
   };
   const accountOr404 = async (id: string): Promise<Account> => {
@@ -611,7 +600,7 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
     const mine = sessions.handleOf(ctx.sessionId);
     const live = sessions.live(account.id, now());
     const base = `/quan-tri/tai-khoan/${encodeURIComponent(account.id)}`;
-    const done = req.query.xong === '1' ? '<p class="flash" role="status">Đã thu hồi phiên đăng nhập.</p>' : req.query.xong === '0' ? '<p class="error" role="alert">Phiên này đã kết thúc trước đó.</p>' : '';
+    const done = req.query.xong === '1' ? `<p class="flash" role="status">${esc(T.sessions.revoked)}</p>` : req.query.xong === '0' ? `<p class="error" role="alert">${esc(T.sessions.alreadyEnded)}</p>` : '';
     const rows = live
       .map(
         (s) =>
@@ -654,7 +643,7 @@ ${
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err instanceof WorkflowError) {
-      const [status, title] = ERROR_TITLE[err.code];
+      const [status, title] = [ERROR_STATUS[err.code], T.errorTitle[err.code]];
       const back = req.method === 'POST' && req.params.q ? `<p><a href="/quan-tri/cau-hoi/${encodeURIComponent(String(req.params.q))}">← Quay lại câu hỏi</a></p>` : '';
       const body = `<h1>${esc(title)}</h1><p class="error" role="alert">${esc(err.message)}</p>${back}`;
       if (res.locals.console) return send(res, title, body, undefined, status);
@@ -666,14 +655,5 @@ ${
   return router;
 }
 
-const EVENT_VI: Record<string, string> = {
-  submitted: 'Gửi câu hỏi',
-  assigned: 'Giao cơ quan',
-  forwarded: 'Chuyển cơ quan',
-  accepted: 'Tiếp nhận',
-  extended: 'Gia hạn',
-  answered: 'Trả lời',
-  deleted: 'Xóa',
-  rated: 'Đánh giá',
-};
+const EVENT_VI: Record<string, string> = T.event;
 
