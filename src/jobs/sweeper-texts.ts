@@ -1,6 +1,6 @@
 import { fill, STAFF_TEXTS } from '../bot/texts';
 import type { ChatMessage } from '../backoffice/notifier';
-import { excerpt } from '../domain/text';
+import { citizenExcerpt } from '../admin/format';
 
 /**
  * What the deadline sweeper says: the wording is data (data/texts/vi.json, staff.sweeper).
@@ -63,8 +63,9 @@ function caseLine(line: CaseLine): string {
   return fill(T.caseLine, { q: line.q, what: WHAT[line.deadline], days: line.workingDaysOverdue, dueDate: line.dueDate });
 }
 
+/** The question is the citizen's text: escaped, so it cannot add links or emphasis in a chat that renders markdown. */
 function draftLine(line: DraftLine): string {
-  return fill(T.draftLine, { q: line.q, days: line.workingDaysWaiting, sentDate: line.sentDate, question: excerpt(line.question, 80) });
+  return fill(T.draftLine, { q: line.q, days: line.workingDaysWaiting, sentDate: line.sentDate, question: citizenExcerpt(line.question, 80) });
 }
 
 /** Lines grouped under their agency's name, in the order they come. */

@@ -419,7 +419,7 @@ describe('authentication and input', () => {
     expect((await call('POST', `/questions/${q}/accept`, 'officerBT')).status).toBe(200);
     const twice = await call('POST', `/questions/${q}/accept`, 'officerBT');
     expect(twice.status).toBe(409);
-    expect(twice.json).toMatchObject({ code: 'invalid_state', error: `question ${q} was already accepted by h-baothang on 02/10/2023 09:00`, message: 'Câu hỏi đang ở trạng thái không cho phép thao tác này.' });
+    expect(twice.json).toMatchObject({ code: 'invalid_state', error: `question ${q} was already accepted by h-baothang on 02/10/2023 09:00`, message: 'Trạng thái hiện tại không cho phép thao tác này (câu hỏi hoặc tin nhắn đã được xử lý trước đó).' });
     const missing = await call('POST', '/questions/HD-2023-999999/accept', 'officerBT');
     expect(missing.json).toMatchObject({ code: 'not_found', message: 'Không tìm thấy nội dung yêu cầu.' });
     const noRoute = await call('GET', '/no-such-route', 'officerBT');

@@ -22,10 +22,10 @@ function newDatabase(): string {
   return file;
 }
 
-async function questionWithDraft(draftedAt: string): Promise<{ server: Instance; log: SentMessage[]; draftId: number }> {
+async function questionWithDraft(draftedAt: string, question = QUESTION): Promise<{ server: Instance; log: SentMessage[]; draftId: number }> {
   const log: SentMessage[] = [];
   const server = new Instance(newDatabase(), log, reminderPolicy, { drafts: true });
-  await server.ledger.record({ q: Q, type: 'submitted', at: '2024-04-22T08:30:00+07:00', channel: 'portal', text: QUESTION, asker: { name: 'Lê Thị Hoa', contact: '0912345678' } });
+  await server.ledger.record({ q: Q, type: 'submitted', at: '2024-04-22T08:30:00+07:00', channel: 'portal', text: question, asker: { name: 'Lê Thị Hoa', contact: '0912345678' } });
   await server.ledger.record({ q: Q, type: 'assigned', at: '2024-04-22T09:00:00+07:00', agency: 'so-yte', by: 'editor' });
   await server.ledger.record({ q: Q, type: 'accepted', at: '2024-04-22T10:00:00+07:00', agency: 'so-yte' });
   const draft = await server.drafts.saveDraft({ q: Q, agency: 'so-yte', text: 'Hồ sơ gồm đơn đề nghị, bằng tốt nghiệp và giấy khám sức khỏe.', author: 'yte-officer' }, instant(draftedAt));
@@ -67,6 +67,14 @@ describe('drafts waiting for approval in the digest', () => {
     await server.runOnce(instant('2024-05-03T08:30:00+07:00'));
     const approver = digestsOn(log, '2024-05-03').find((m) => m.account === 'yte-approver');
     expect(approver?.message.text).toContain(`${Q}: chờ duyệt 2 ngày làm việc (gửi ngày 26/04/2024)`);
+    await server.close();
+  });
+
+  test('the question is quoted as plain text: a citizen cannot put a link or emphasis into the approvers’ chat', async () => {
+    const { server, log } = await questionWithDraft('2024-04-22T15:00:00+07:00', '**KHẨN** xem [hồ sơ](http://example.test/x) về thủ tục cấp phép hành nghề');
+    await server.runOnce(instant('2024-04-24T08:00:00+07:00'));
+    const text = digestsOn(log, '2024-04-24').find((m) => m.account === 'yte-approver')!.message.text;
+    expect(text).toContain('Câu hỏi: \\*\\*KHẨN\\*\\* xem \\[hồ sơ\\](http://example.test/x) về thủ tục cấp phép hành nghề');
     await server.close();
   });
 
