@@ -6,7 +6,7 @@ import { DEFAULT_DATA_DIR } from '../config/paths';
 /**
  * Everything hoidap says to people, kept as data, one file per language: data/texts/vi.json and
  * data/texts/en.json. Citizens are answered in Vietnamese or English (short, polite, always with the
- * next step); staff wording (statuses, roles, the sweeper's messages) and the API's error messages
+ * next step); staff wording (statuses, roles, the sweeper's and the console's messages) and the API's error messages
  * are Vietnamese only, so they live in vi.json alone. Every key of the citizen section is required
  * in both files: a key missing from en.json is an error at start-up naming the file and the key,
  * never a silent fall-back to Vietnamese for someone who wrote in English.
