@@ -22,5 +22,9 @@ export function excerpt(text: string, max = 80): string {
   // Never half a surrogate pair (an emoji cut in two shows as a replacement character).
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
   const space = cut.lastIndexOf(' ');
-  return `${(space >= max * 0.75 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
+  const kept = space >= max * 0.75 ? cut.slice(0, space) : cut;
+  // Trailing spaces and punctuation go before the "…" (a loop: a trailing-class regex is quadratic on long runs).
+  let end = kept.length;
+  while (end > 0 && ' ,;:.-'.includes(kept[end - 1])) end -= 1;
+  return `${end > 0 ? kept.slice(0, end) : kept}…`;
 }
