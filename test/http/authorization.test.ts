@@ -463,6 +463,7 @@ describe('authentication and input', () => {
     expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'approver', agency: 'so-yte', email: 'lanhdao at laocai' })).json).toEqual({
       error: 'email must be an e-mail address such as ten@laocai.gov.vn; got "lanhdao at laocai"',
       code: 'invalid_input',
+      message: 'Dữ liệu gửi lên không hợp lệ; xem chi tiết trong trường "error".',
     });
   });
 
