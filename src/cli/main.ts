@@ -20,7 +20,9 @@ import { evaluateAdminParser, formatAdminEvaluation, readLabelledRequests } from
 import { parseAdminQuery, structuredQuery } from '../admin/query';
 import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
 import type { BackofficeStore } from '../backoffice/types';
-import { heldQueue, openRoot, type Root } from '../composition-root';
+// The composition root is imported when a command opens the store: it reads data/texts at import, and a broken
+// file must come out as this command's error naming file and keys, not as a stack trace.
+import type { Root } from '../composition-root';
 import { NotOnPostgresError } from '../store/unavailable';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
@@ -99,6 +101,7 @@ function dayArg(value: string | undefined, name: string): number {
 
 /** Opens the stores --db (or HOIDAP_DB) names through the composition root, for the time of one command. */
 async function withRoot<T>(data: ProvinceData, dbPath: string | undefined, fn: (root: Root) => Promise<T>): Promise<T> {
+  const { openRoot } = await import('../composition-root');
   const root = await openRoot(data, dbPath);
   try {
     return await fn(root);
@@ -516,6 +519,7 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
   const db = existingDb(values.db);
   return withRoot(data, db, async (root) => {
     // A released question reaches the citizen's chat once answered (its conversation is kept in the bot state).
+    const { heldQueue } = await import('../composition-root');
     const held = heldQueue(root);
     switch (sub) {
       case 'list': {
