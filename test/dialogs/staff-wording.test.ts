@@ -9,7 +9,7 @@ const ENGLISH_STATUS = /\b(submitted|assigned|accepted|answered|deleted)\b/;
 describe('staff read Vietnamese statuses and whole words', () => {
   test('"xem" and "câu hỏi mới" name the status in Vietnamese and cut the question at a word with "…"', async () => {
     const rig = await staffRig({ now: instant('2026-11-30T09:00:00+07:00') });
-    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const officer = await rig.linked('officer-bt', 'officer', 'x-xuanquang');
     const citizen = rig.person('citizen');
     let ticket = '';
     await fileQuestion(citizen.adapter, (a) => void (ticket = /HD-\d{4}-\d{6}/.exec(textOf(a))?.[0] ?? '')).startTest();
@@ -18,7 +18,7 @@ describe('staff read Vietnamese statuses and whole words', () => {
       .assertReply(() => undefined) // the new-question notice
       .send(`xem ${ticket}`)
       .assertReply((a) => {
-        expect(textOf(a).split('\n')[0]).toMatch(new RegExp(`^${ticket} — UBND huyện Bảo Thắng — chờ tiếp nhận\\.`));
+        expect(textOf(a).split('\n')[0]).toMatch(new RegExp(`^${ticket} — UBND xã Xuân Quang — chờ tiếp nhận\\.`));
         expect(textOf(a)).not.toMatch(ENGLISH_STATUS);
       })
       .send('câu hỏi mới')
