@@ -28,6 +28,7 @@ import { enabledChannels } from './notify/senders';
 import { logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import type { RouteResult } from './routing/router';
+import { submittedText } from './queries/question-text';
 import { openStores } from './store/open';
 
 /**
@@ -218,6 +219,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
           data,
           policy: reminderPolicy,
           outbox: stores.channels,
+          drafts: { pendingDrafts: (agency) => stores.backoffice.pendingDrafts(agency), questionText: (q) => submittedText(stores.ledger, q) },
         })
       : undefined;
 

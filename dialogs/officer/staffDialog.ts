@@ -9,6 +9,8 @@ import type { ProvinceData } from '../../src/config/data';
 import { SETTLEABLE, type ChannelQueueStore, type OutboundStatus, type OutboxChannel } from '../../src/store/channel-types';
 import { can } from '../../src/domain/access';
 import { parseInstant } from '../../src/domain/time';
+import { excerpt } from '../../src/domain/text';
+import { STAFF_TEXTS } from '../../src/bot/texts';
 
 export const STAFF_DIALOG_ID = 'staff';
 const INPUT = 'staffInput';
@@ -244,7 +246,7 @@ export class StaffDialog extends ComponentDialog {
         const draft = pending ? `\n\n${draftLines(d.q, pending, d.draftChanges, (iso) => day(iso), mayApprove)}` : '';
         // An approver looking at a waiting draft decides; everyone else gets the usual next steps.
         const actions = mayApprove ? [`Duyệt ${d.q}`, `Trả lại ${d.q}`] : [`Tiếp nhận ${d.q}`, `Trả lời ${d.q}`, `Chuyển ${d.q}`];
-        await context.sendActivity(MessageFactory.suggestedActions(actions, `${d.q} — ${name(d.agency)} — ${d.status}.${due}\n${escapeChat(d.text)}${asker}${draft}`));
+        await context.sendActivity(MessageFactory.suggestedActions(actions, `${d.q} — ${name(d.agency)} — ${STAFF_TEXTS.questionStatus[d.status]}.${due}\n${escapeChat(d.text)}${asker}${draft}`));
         return;
       }
       case 'inbox': {
@@ -253,7 +255,7 @@ export class StaffDialog extends ComponentDialog {
           await context.sendActivity('Không có câu hỏi nào đang chờ xử lý.');
           return;
         }
-        const lines = list.items.map((r) => `• ${r.q} (${r.status === 'assigned' ? 'chờ tiếp nhận' : 'chờ trả lời'}${r.overdue ? ', QUÁ HẠN' : ''}): ${escapeChat(r.text.slice(0, 80))}`);
+        const lines = list.items.map((r) => `• ${r.q} (${STAFF_TEXTS.questionStatus[r.status]}${r.overdue ? `, ${STAFF_TEXTS.overdueMark}` : ''}): ${escapeChat(excerpt(r.text, 80))}`);
         await context.sendActivity(MessageFactory.suggestedActions(list.items.slice(0, 3).map((r) => `Xem ${r.q}`), `${list.total} câu hỏi đang chờ xử lý:\n${lines.join('\n')}`));
         return;
       }
@@ -263,7 +265,7 @@ export class StaffDialog extends ComponentDialog {
         const items = await outbox.undelivered(10);
         if (items.length === 0) return void (await context.sendActivity('Không có tin nhắn Zalo, Messenger nào chưa gửi được.'));
         const lines = items.map(
-          (m) => `• Số ${m.id} (${OUTBOX_CHANNEL_VI[m.channel]}, ${data.clock.formatDateTimeVi(m.createdAt)}): ${OUTBOX_STATUS_VI[m.status]}${OUTBOX_STATUS_WHY[m.status] ? ` (${OUTBOX_STATUS_WHY[m.status]})` : ''}. ${escapeChat(String(m.payload.text ?? '').slice(0, 80))}`,
+          (m) => `• Số ${m.id} (${OUTBOX_CHANNEL_VI[m.channel]}, ${data.clock.formatDateTimeVi(m.createdAt)}): ${OUTBOX_STATUS_VI[m.status]}${OUTBOX_STATUS_WHY[m.status] ? ` (${OUTBOX_STATUS_WHY[m.status]})` : ''}. ${escapeChat(excerpt(String(m.payload.text ?? ''), 80))}`,
         );
         await context.sendActivity(
           MessageFactory.suggestedActions(

@@ -1,4 +1,5 @@
 import { ActionTypes, MessageFactory, type Activity, type Attachment, type CardAction } from 'botbuilder';
+import { STAFF_TEXTS } from '../bot/texts';
 import type { ProvinceData } from '../config/data';
 import type { Agency } from '../domain/agencies';
 import { caseAtCutoff, overdueAt } from '../domain/cases';
@@ -138,7 +139,8 @@ export async function pendingByAgency(store: LedgerStore, data: ProvinceData, at
   return [...byCode.values()];
 }
 
-const STATUS_VI: Record<PendingStatus, string> = { awaiting_acceptance: 'chờ tiếp nhận', awaiting_answer: 'đã tiếp nhận, chờ trả lời' };
+// The same words as every other staff view (data/texts/vi.json): awaiting acceptance is an assigned question, awaiting an answer an accepted one.
+const STATUS_VI: Record<PendingStatus, string> = { awaiting_acceptance: STAFF_TEXTS.questionStatus.assigned, awaiting_answer: STAFF_TEXTS.questionStatus.accepted };
 
 /** The counts in Vietnamese; with a status, only the questions of that kind. `name` is who they are of (an agency, or every agency). */
 export function pendingText(counts: Omit<PendingCounts, 'agency'> & { agency: Agency | null }, clock: LocalClock, status: PendingStatus | null = null, received: Period | null = null): string {
@@ -153,8 +155,8 @@ export function pendingText(counts: Omit<PendingCounts, 'agency'> & { agency: Ag
   if (total === 0) return `${who} không còn câu hỏi nào chờ tiếp nhận hay chờ trả lời (${when}).`;
   return [
     `${who} còn ${total} câu hỏi chưa trả lời (${when}):`,
-    `- chờ tiếp nhận: ${counts.awaitingAcceptance}${overdue(counts.awaitingAcceptanceOverdue)};`,
-    `- đã tiếp nhận, chờ trả lời: ${counts.awaitingAnswer}${overdue(counts.awaitingAnswerOverdue)}.`,
+    `- ${STATUS_VI.awaiting_acceptance}: ${counts.awaitingAcceptance}${overdue(counts.awaitingAcceptanceOverdue)};`,
+    `- ${STATUS_VI.awaiting_answer}: ${counts.awaitingAnswer}${overdue(counts.awaitingAnswerOverdue)}.`,
   ].join('\n');
 }
 

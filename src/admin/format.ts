@@ -1,3 +1,7 @@
+import { excerpt } from '../domain/text';
+
+export { excerpt };
+
 /**
  * Citizen text shown to officers and administrators: the chat renders markdown,
  * so a question must not be able to add links, emphasis, headings or HTML.
@@ -13,15 +17,6 @@ export function escapeMarkdown(text: string): string {
       .replace(/^(\s*)([-+=])/, '$1\\$2')
       .replace(/^(\s*\d+)([.)])/, '$1\\$2')
   );
-}
-
-/** One line of at most `max` characters (whitespace collapsed), cut at a word when one is near, with "…". */
-export function excerpt(text: string, max = 80): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  if (line.length <= max) return line;
-  const cut = line.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space >= max * 0.75 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 /** A citizen's question as a short, escaped quotation. */

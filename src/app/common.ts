@@ -122,6 +122,5 @@ export async function actorName(deps: AppDeps, actor: StaffActor): Promise<strin
   return actor.name ?? (await deps.backoffice.getAccount(actor.id))?.name ?? actor.id;
 }
 
-export function excerpt(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+/** One excerpt helper for every message that shortens a question (cut at a word, never mid-letter). */
+export { excerpt } from '../domain/text';

@@ -163,6 +163,8 @@ export interface LinkAttempt {
   /** A key for the sender's network address (a hash of the IP), when the channel knows it (the portal). */
   address?: string;
   limits: { triesPerCode: number; failureWindowMs: number; perIdentity: number; perAddress: number; overall: number };
+  /** A sign-in to the web console: the code is checked and spent the same way, but no chat identity is linked. */
+  signIn?: boolean;
 }
 
 export type LinkOutcome =
@@ -556,18 +558,38 @@ export interface ConsoleSession {
   expiresAt: number;
 }
 
+/** How a console session was opened: with an API token, or with the account's one-time link code. */
+export type SignInMethod = 'token' | 'link_code';
+
+/** A live session as an admin sees it: never its id, only a handle naming it (a prefix of the id's hash). */
+export interface SessionSummary {
+  handle: string;
+  method: SignInMethod;
+  userAgent?: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 /**
  * Server-side sessions of the web console /quan-tri: the cookie carries a random id, the store
  * only its SHA-256 (a copy of the database opens no session).
  */
 export interface ConsoleSessionStore {
-  /** A new session valid `ttlMs`; returns the id for the cookie (never stored in clear). */
-  create(accountId: string, now: number, ttlMs: number): Promise<{ id: string; session: ConsoleSession }>;
+  /** A new session valid `ttlMs`; returns the id for the cookie (never stored in clear). `opened` is kept for the admins' list. */
+  create(accountId: string, now: number, ttlMs: number, opened?: { method?: SignInMethod; userAgent?: string }): Promise<{ id: string; session: ConsoleSession }>;
   /** The live session with that id: unknown, expired and revoked ones are refused alike. */
   get(id: string | undefined, now: number): Promise<ConsoleSession | undefined>;
+  /** The handle an admin's list shows for the session with this cookie id. */
+  handleOf(id: string): string;
   revoke(id: string, now: number): Promise<void>;
+  /** An account's live sessions, newest first. */
+  live(accountId: string, now: number): Promise<SessionSummary[]>;
+  /** Ends one live session of the account, named by its handle; false when there is none (already ended, or not this account's). */
+  revokeHandle(accountId: string, handle: string, now: number): Promise<boolean>;
   /** Ends every session of an account; returns how many were live. */
   revokeAccount(accountId: string, now: number): Promise<number>;
+  /** How many live sessions each account has. */
+  liveCounts(now: number): Promise<Map<string, number>>;
 }
 
 // ---- the bundle -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { linkCodeInstructions as instructions } from '../app/accounts/link-code'
 import type { AccountDeps } from '../app/accounts/ports';
 import type { ProvinceData } from '../config/data';
 import { logger } from '../observability/logger';
-import type { Account, BackofficeStore, ChatIdentity, Role } from './types';
+import type { Account, BackofficeStore, ChatIdentity, LinkAttempt, Role } from './types';
 
 /**
  * The account use cases (src/app/accounts/) wired to a back-office store and the logger, with the
@@ -34,6 +34,17 @@ export function linkCodeInstructions(code: string, expiresAt: number, data: Prov
 }
 
 const storeOnly = (store: BackofficeStore, now: () => number = Date.now) => ({ accounts: store, now, log: logger });
+
+/** The failure limits of a link-code attempt, from data/policy.json `linking` (chat linking and console sign-in alike). */
+export function linkAttemptLimits(linking: ProvinceData['policy']['linking']): LinkAttempt['limits'] {
+  return {
+    triesPerCode: linking.triesPerCode,
+    failureWindowMs: linking.failureWindowMinutes * 60_000,
+    perIdentity: linking.perIdentity,
+    perAddress: linking.perAddress,
+    overall: linking.overall,
+  };
+}
 
 /** Deactivates an account: its API tokens, chat links and link codes stop working at once. */
 export async function deactivateAccount(store: BackofficeStore, id: string, by: string): Promise<Account> {

@@ -1,4 +1,6 @@
 import { findTicket } from '../bot/intents';
+import { STAFF_TEXTS, VI_TEXTS_FILE } from '../bot/texts';
+import { DataError } from '../config/data';
 import type { DeleteReason } from '../domain/events';
 import { foldVietnamese } from '../domain/text';
 
@@ -20,12 +22,8 @@ export type StaffCommand =
   | { kind: 'help' };
 
 /** The reasons for deleting, as offered on buttons and as typed. */
-export const DELETE_REASON_LABELS: Record<DeleteReason, string> = {
-  duplicate: 'Trùng lặp',
-  violation: 'Vi phạm quy chế',
-  invalid_identity: 'Sai thông tin người hỏi',
-  out_of_scope: 'Không thuộc phạm vi',
-};
+/** The reasons' names, shared with the console (data/texts/vi.json staff.deleteReason); chat offers them as buttons. */
+export const DELETE_REASON_LABELS: Record<DeleteReason, string> = STAFF_TEXTS.deleteReason;
 
 export function parseDeleteReason(text: string): DeleteReason | undefined {
   const f = foldVietnamese(text);
@@ -34,6 +32,12 @@ export function parseDeleteReason(text: string): DeleteReason | undefined {
   if (/sai thong tin|danh tinh|nguoi hoi|identity/.test(f)) return 'invalid_identity';
   if (/pham vi|out of scope|khong thuoc/.test(f)) return 'out_of_scope';
   return undefined;
+}
+
+// A button's title comes back as typed text: each name must read back as its own reason, or a tap would delete for another one.
+for (const [reason, label] of Object.entries(DELETE_REASON_LABELS)) {
+  if (parseDeleteReason(label) !== reason)
+    throw new DataError(VI_TEXTS_FILE, [`staff.deleteReason.${reason}: "${label}" would be read as ${parseDeleteReason(label) ?? 'no reason'} when tapped in chat; keep its key word (e.g. "trùng", "vi phạm", "người hỏi", "phạm vi")`]);
 }
 
 const VERBS: Array<[RegExp, StaffCommand['kind']]> = [

@@ -17,6 +17,7 @@ import { noticePromises, type NoticePromises } from '../notify/notices';
 import { loadNoticePolicy } from '../notify/policy';
 import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
+import { excerpt } from '../domain/text';
 import type { Metrics } from '../observability/metrics';
 import { HoidapBot } from './bot';
 import type { BotMetrics } from './services';
@@ -102,7 +103,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     const current = state.cases[state.cases.length - 1];
     const text = await questionText(q);
     const message = {
-      text: `Câu hỏi mới ${q} gửi ${data.agencies.get(agency)?.name ?? agency}: ${text.length > 160 ? `${text.slice(0, 159)}…` : text}\nHạn tiếp nhận ${data.clock.formatDateVi(current.acceptDue)}, hạn trả lời ${data.clock.formatDateVi(current.answerDue)}.`,
+      text: `Câu hỏi mới ${q} gửi ${data.agencies.get(agency)?.name ?? agency}: ${excerpt(text, 160)}\nHạn tiếp nhận ${data.clock.formatDateVi(current.acceptDue)}, hạn trả lời ${data.clock.formatDateVi(current.answerDue)}.`,
       buttons: [`Tiếp nhận ${q}`, `Xem ${q}`, `Chuyển ${q}`],
     };
     for (const account of await backoffice.accountsFor(agency, ['officer', 'approver'])) await notifier.toAccount(account, message);

@@ -1,4 +1,16 @@
-/** Everything the bot says to citizens, in Vietnamese and in English. Short, polite, and always with the next step. */
+import path from 'node:path';
+import { z } from 'zod';
+import { parseWith, readJsonFile } from '../config/data';
+import { DEFAULT_DATA_DIR } from '../config/paths';
+
+/**
+ * Everything hoidap says to people, kept as data, one file per language: data/texts/vi.json and
+ * data/texts/en.json. Citizens are answered in Vietnamese or English (short, polite, always with the
+ * next step); staff wording (statuses, roles, the sweeper's and the console's messages) and the API's error messages
+ * are Vietnamese only, so they live in vi.json alone. Every key of the citizen section is required
+ * in both files: a key missing from en.json is an error at start-up naming the file and the key,
+ * never a silent fall-back to Vietnamese for someone who wrote in English.
+ */
 
 export type Lang = 'vi' | 'en';
 
@@ -54,155 +66,232 @@ export interface Texts {
   messageTooLong: (max: number) => string;
 }
 
-const vi: Texts = {
-  welcome:
-    'Xin chào! Tôi là trợ lý Hỏi - Đáp của Cổng Thông tin điện tử tỉnh Lào Cai. Tôi có thể:\n' +
-    '1. Gửi câu hỏi của bạn đến cơ quan có thẩm quyền trả lời;\n' +
-    '2. Tra cứu câu hỏi đã gửi (theo mã HD-...);\n' +
-    '3. Giải đáp thủ tục hành chính thường gặp.\n' +
-    'Bạn cứ nhập câu hỏi, hoặc chọn một mục bên dưới.',
-  menuActions: { ask: 'Gửi câu hỏi', status: 'Tra cứu câu hỏi', faq: 'Thủ tục thường gặp' },
-  help:
-    'Bạn có thể nhập câu hỏi bằng tiếng Việt có dấu hoặc không dấu. Gõ "hủy" để dừng bước đang làm, "menu" để về danh mục, ' +
-    'hoặc gửi mã câu hỏi (ví dụ HD-2023-000123) để tra cứu.',
-  cancelled: 'Đã hủy. Bạn có thể nhập câu hỏi mới hoặc chọn một mục bên dưới.',
-  askQuestion: 'Mời bạn nhập nội dung câu hỏi (nêu rõ sự việc, địa điểm nếu có).',
-  questionTooShort: 'Câu hỏi hơi ngắn. Bạn vui lòng nêu rõ hơn nội dung cần hỏi (ít nhất 10 ký tự).',
-  questionTooLong: (max) => `Câu hỏi dài quá ${max} ký tự. Bạn vui lòng rút gọn lại.`,
-  rephrase:
-    'Câu hỏi có từ ngữ không phù hợp với quy chế của chuyên mục. Bạn vui lòng diễn đạt lại một cách lịch sự để cơ quan có thể tiếp nhận.',
-  flaggedAnyway: 'Câu hỏi vẫn được ghi nhận và sẽ được Ban biên tập xem xét trước khi chuyển cơ quan trả lời.',
-  similarFound: (items) =>
-    'Đã có câu hỏi tương tự được trả lời:\n' +
-    items.map((i) => `• ${i.q}: ${i.question}\n  Trả lời: ${i.answer}\n  Xem đầy đủ: /hoi-dap/${i.q}`).join('\n'),
-  similarHelped: 'Câu trả lời trên đã giải đáp thắc mắc của bạn chưa? (Có / Không)',
-  yesNoRetry: 'Bạn vui lòng trả lời "Có" hoặc "Không".',
-  similarGlad: 'Rất vui vì thông tin đã giúp được bạn. Bạn cần hỏi thêm gì cứ nhập câu hỏi nhé.',
-  askName: 'Để cơ quan trả lời, bạn vui lòng cho biết họ và tên.',
-  nameRetry: 'Bạn vui lòng nhập họ và tên thật (2 đến 80 ký tự, ví dụ: Nguyễn Văn An) để cơ quan trả lời đúng người.',
-  askContact: 'Bạn vui lòng cho biết số điện thoại hoặc email để nhận thông báo khi có trả lời.',
-  contactRetry: 'Số điện thoại hoặc email chưa đúng (ví dụ 0912345678 hoặc ten@example.com). Bạn vui lòng nhập lại.',
-  askLocality: 'Bạn đang ở xã/phường nào, huyện/thị xã/thành phố nào? (gõ "bỏ qua" nếu không muốn cho biết)',
-  skipWord: 'bỏ qua',
-  localityUnknown: 'Tôi chưa nhận ra địa danh này, nhưng vẫn ghi lại như bạn đã nhập.',
-  summary: (p) =>
-    `Xin xác nhận lại:\n• Câu hỏi: ${p.question}\n• Người hỏi: ${p.name} (${p.contact})${p.locality ? `, ${p.locality}` : ''}\n` +
-    (p.triage
-      ? `• Ban biên tập sẽ chuyển câu hỏi đến cơ quan có thẩm quyền (dự kiến: ${p.agency}).\n`
-      : `• Cơ quan trả lời: ${p.agency}\n`) +
-    `• Hạn tiếp nhận: ${p.acceptDue}; hạn trả lời: ${p.answerDue} (theo ngày làm việc).\nBạn có đồng ý gửi không? (Có / Không)`,
-  confirmActions: { yes: 'Có', no: 'Không' },
-  filed: (p) =>
-    `Đã gửi câu hỏi. Mã câu hỏi của bạn: ${p.ticket}.\n` +
-    (p.triage ? 'Ban biên tập sẽ chuyển câu hỏi đến cơ quan có thẩm quyền. ' : `Cơ quan trả lời: ${p.agency}. `) +
-    `Hạn tiếp nhận ${p.acceptDue}, hạn trả lời ${p.answerDue}. ${p.notice} Bạn có thể gửi mã ${p.ticket} bất cứ lúc nào để tra cứu; khi có trả lời, câu trả lời cũng được đăng trên trang Hỏi - Đáp (/hoi-dap).`,
-  held: (p) =>
-    (p.overall
-      ? 'Hôm nay hệ thống đã nhận quá nhiều câu hỏi, nên câu hỏi của bạn chưa được ghi nhận chính thức. '
-      : 'Bạn đã gửi đủ số câu hỏi cho phép trong một ngày, nên câu hỏi này chưa được ghi nhận chính thức. ') +
-    `Ban biên tập sẽ xem xét và quyết định tiếp nhận (số tham chiếu: C-${p.id}); nếu được tiếp nhận, câu trả lời sẽ được gửi tới bạn tại đây. Bạn không cần gửi lại.`,
-  notFiled: 'Câu hỏi chưa được gửi. Bạn có thể nhập lại câu hỏi khi cần.',
-  askTicket: 'Bạn vui lòng nhập mã câu hỏi (ví dụ HD-2023-000123).',
-  ticketRetry: 'Mã câu hỏi có dạng HD-năm-6 chữ số, ví dụ HD-2023-000123. Bạn vui lòng nhập lại, hoặc gõ "hủy".',
-  ticketUnknown: (t) => `Không tìm thấy câu hỏi ${t}. Bạn kiểm tra lại mã giúp tôi nhé.`,
-  status: (p) =>
-    `Câu hỏi ${p.ticket}: ${p.status}.\nCơ quan: ${p.agency}.` +
-    (p.answer ? `\nTrả lời ngày ${p.answeredOn}:\n${p.answer}` : p.answerDue ? `\nHạn trả lời: ${p.answerDue}.` : ''),
-  statusNames: {
-    submitted: 'đang chờ phân loại',
-    assigned: 'đang chờ cơ quan tiếp nhận',
-    accepted: 'cơ quan đã tiếp nhận, đang xử lý',
-    answered: 'đã có trả lời',
-    deleted: 'đã bị xóa khỏi chuyên mục (trùng lặp hoặc không đúng quy chế)',
-  },
-  askRating: 'Bạn đánh giá mức độ hài lòng với câu trả lời thế nào? Chọn từ 1 (rất không hài lòng) đến 5 (rất hài lòng).',
-  ratingRetry: 'Bạn vui lòng chọn một số từ 1 đến 5.',
-  rated: (r) => `Cảm ơn bạn đã đánh giá ${r}/5. Ý kiến của bạn giúp các cơ quan phục vụ tốt hơn.`,
-  faqPrompt: 'Bạn muốn tìm hiểu thủ tục nào? (ví dụ: khai tử, cấp lại sổ đỏ, sang tên xe, thẻ bảo hiểm y tế...)',
-  faqHelped: 'Thông tin này có giúp ích cho bạn không? (Có / Không — nếu không, tôi sẽ giúp bạn gửi câu hỏi đến cơ quan)',
-  faqGlad: 'Rất vui vì đã giúp được bạn.',
-  faqNotFound: 'Tôi chưa có sẵn hướng dẫn cho nội dung này.',
-  offerToAsk: 'Tôi sẽ giúp bạn gửi câu hỏi đến cơ quan có thẩm quyền.',
-  myQuestions: (tickets) => `Các câu hỏi bạn đã gửi: ${tickets.join(', ')}. Bạn chọn một mã bên dưới hoặc nhập mã khác (ví dụ HD-2023-000123).`,
-  notAQuestion:
-    'Tôi chưa đọc được câu hỏi trong tin nhắn này. Bạn vui lòng viết câu hỏi bằng chữ (tiếng Việt có dấu hoặc không dấu, hoặc tiếng Anh), ' +
-    'nêu rõ việc cần hỏi, ví dụ: "thủ tục cấp lại sổ đỏ bị mất" hoặc "lam can cuoc cho con 14 tuoi".',
-  faqWhatUnclear: 'Bạn còn vướng mắc điều gì? Bạn vui lòng viết rõ điều còn chưa rõ (sự việc, địa điểm nếu có), tôi sẽ gửi đến cơ quan có thẩm quyền.',
-  localityRetry: 'Tôi chưa đọc được địa danh này. Bạn vui lòng nhập tên xã/phường, huyện/thị xã/thành phố (ví dụ: phường Kim Tân, thành phố Lào Cai), hoặc gõ "bỏ qua".',
-  error: 'Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút.',
-  onlyText: 'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng nhập nội dung bằng chữ nhé.',
-  messageTooLong: (max) => `Tin nhắn quá dài (tối đa ${max.toLocaleString('vi-VN')} ký tự). Bạn vui lòng gửi nội dung ngắn hơn.`,
-};
+/** A text with placeholders `{name}`: each listed placeholder must appear in it, and no other. */
+function template(...names: string[]) {
+  return z.string({ error: (issue) => (issue.input === undefined ? 'missing' : 'must be a text') }).superRefine((value, ctx) => {
+    if (value.trim() === '') ctx.addIssue({ code: 'custom', message: 'must not be empty' });
+    const used = new Set([...value.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]));
+    const allowed = names.length === 0 ? 'this text takes none' : `this text may use ${names.map((n) => `{${n}}`).join(', ')}`;
+    for (const name of used) if (!names.includes(name)) ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}} (${allowed})` });
+    for (const name of names) if (!used.has(name)) ctx.addIssue({ code: 'custom', message: `must contain {${name}}` });
+  });
+}
+const plain = template();
 
-const en: Texts = {
-  welcome:
-    "Hello! I am the Q&A assistant of Lào Cai province's e-government portal. I can:\n" +
-    '1. Send your question to the agency responsible;\n' +
-    '2. Look up a question you sent (by its HD-... number);\n' +
-    '3. Explain common administrative procedures.\n' +
-    'Type your question, or choose below.',
-  menuActions: { ask: 'Send a question', status: 'Check a question', faq: 'Common procedures' },
-  help: 'Type your question in English or Vietnamese. Type "cancel" to stop the current step, "menu" for the menu, or send a question number (e.g. HD-2023-000123) to look it up.',
-  cancelled: 'Cancelled. Type a new question or choose below.',
-  askQuestion: 'Please type your question (what happened, and where, if relevant).',
-  questionTooShort: 'Your question is a little short. Please give more detail (at least 10 characters).',
-  questionTooLong: (max) => `Your question is longer than ${max} characters. Please shorten it.`,
-  rephrase: 'Your message contains words that break the portal rules. Please rephrase it politely so the agency can accept it.',
-  flaggedAnyway: 'Your question is recorded and will be reviewed by the editors before it goes to an agency.',
-  similarFound: (items) => 'A similar question has already been answered:\n' + items.map((i) => `• ${i.q}: ${i.question}\n  Answer: ${i.answer}\n  Full text: /hoi-dap/${i.q}`).join('\n'),
-  similarHelped: 'Does this answer your question? (Yes / No)',
-  yesNoRetry: 'Please answer "Yes" or "No".',
-  similarGlad: 'Glad it helped. Type any other question whenever you like.',
-  askName: 'So that the agency can answer, please tell me your full name.',
-  nameRetry: 'Please type your real full name (2 to 80 characters, e.g. Nguyen Van An) so that the agency can answer you.',
-  askContact: 'Please give a phone number or an email address to be told when the answer is published.',
-  contactRetry: 'That phone number or email does not look right (e.g. 0912345678 or name@example.com). Please type it again.',
-  askLocality: 'Which commune/ward and district do you live in? (type "skip" if you prefer not to say)',
-  skipWord: 'skip',
-  localityUnknown: 'I do not recognise that place, but I have recorded it as you typed it.',
-  summary: (p) =>
-    `Please confirm:\n• Question: ${p.question}\n• From: ${p.name} (${p.contact})${p.locality ? `, ${p.locality}` : ''}\n` +
-    (p.triage ? `• The editors will pass it to the agency responsible (likely: ${p.agency}).\n` : `• Agency: ${p.agency}\n`) +
-    `• To be accepted by ${p.acceptDue} and answered by ${p.answerDue} (working days).\nSend it? (Yes / No)`,
-  confirmActions: { yes: 'Yes', no: 'No' },
-  filed: (p) =>
-    `Your question has been sent. Its number is ${p.ticket}.\n` +
-    (p.triage ? 'The editors will pass it to the agency responsible. ' : `Agency: ${p.agency}. `) +
-    `To be accepted by ${p.acceptDue} and answered by ${p.answerDue}. ${p.notice} Send ${p.ticket} at any time to check it; once answered, the answer is also published on the Q&A page (/hoi-dap).`,
-  held: (p) =>
-    (p.overall ? 'The service has received too many questions today, so yours is not filed yet. ' : 'You have sent as many questions as allowed in one day, so this one is not filed yet. ') +
-    `The editors will review it (reference C-${p.id}); if they accept it, the answer will reach you here. No need to send it again.`,
-  notFiled: 'The question was not sent. Type it again whenever you need.',
-  askTicket: 'Please type the question number (e.g. HD-2023-000123).',
-  ticketRetry: 'A question number looks like HD-2023-000123. Please type it again, or type "cancel".',
-  ticketUnknown: (t) => `I could not find question ${t}. Please check the number.`,
-  status: (p) =>
-    `Question ${p.ticket}: ${p.status}.\nAgency: ${p.agency}.` +
-    (p.answer ? `\nAnswered on ${p.answeredOn}:\n${p.answer}` : p.answerDue ? `\nDue: ${p.answerDue}.` : ''),
-  statusNames: {
-    submitted: 'waiting to be routed',
-    assigned: 'waiting for the agency to accept it',
-    accepted: 'accepted by the agency, being handled',
-    answered: 'answered',
-    deleted: 'removed from the Q&A section (duplicate or against the rules)',
-  },
-  askRating: 'How satisfied are you with the answer? Choose from 1 (very unsatisfied) to 5 (very satisfied).',
-  ratingRetry: 'Please choose a number from 1 to 5.',
-  rated: (r) => `Thank you for your rating of ${r}/5. It helps the agencies serve you better.`,
-  faqPrompt: 'Which procedure would you like to know about? (e.g. death registration, land certificate, vehicle transfer, health insurance card...)',
-  faqHelped: 'Did this help? (Yes / No — if not, I will help you send a question to the agency)',
-  faqGlad: 'Glad I could help.',
-  faqNotFound: 'I do not have a ready answer for this.',
-  offerToAsk: 'I will help you send your question to the agency responsible.',
-  myQuestions: (tickets) => `The questions you sent: ${tickets.join(', ')}. Choose one below or type another number (e.g. HD-2023-000123).`,
-  notAQuestion:
-    'I could not read a question in that message. Please write your question in words (Vietnamese or English), ' +
-    'saying what you need, for example "how do I replace a lost land title".',
-  faqWhatUnclear: 'What is still unclear? Please write what you need to know (what happened, and where, if relevant) and I will send it to the agency responsible.',
-  localityRetry: 'I could not read that place. Please type your commune/ward and district (e.g. Kim Tan ward, Lao Cai city), or type "skip".',
-  error: 'Sorry, something went wrong on our side. Please try again in a few minutes.',
-  onlyText: 'For now I can only read text messages. Please type your message.',
-  messageTooLong: (max) => `Your message is too long (at most ${max.toLocaleString('en-US')} characters). Please send a shorter one.`,
-};
+function section<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape, { error: (issue) => (issue.code !== 'invalid_type' ? undefined : issue.input === undefined ? 'missing' : 'must be an object') }).strict();
+}
 
-export const TEXTS: Record<Lang, Texts> = { vi, en };
+const CitizenSchema = section({
+  welcome: plain,
+  menuActions: section({ ask: plain, status: plain, faq: plain }),
+  help: plain,
+  cancelled: plain,
+  askQuestion: plain,
+  questionTooShort: plain,
+  questionTooLong: template('max'),
+  rephrase: plain,
+  flaggedAnyway: plain,
+  similarFound: section({ heading: plain, item: template('q', 'question', 'answer') }),
+  similarHelped: plain,
+  yesNoRetry: plain,
+  similarGlad: plain,
+  askName: plain,
+  nameRetry: plain,
+  askContact: plain,
+  contactRetry: plain,
+  askLocality: plain,
+  skipWord: plain,
+  localityUnknown: plain,
+  summary: section({
+    text: template('question', 'name', 'contact', 'locality', 'agencyLine', 'acceptDue', 'answerDue'),
+    locality: template('locality'),
+    triage: template('agency'),
+    agency: template('agency'),
+  }),
+  confirmActions: section({ yes: plain, no: plain }),
+  filed: section({ text: template('ticket', 'agencyPart', 'acceptDue', 'answerDue', 'notice'), triage: plain, agency: template('agency') }),
+  held: section({ text: template('why', 'id'), overall: plain, perAsker: plain }),
+  notFiled: plain,
+  askTicket: plain,
+  ticketRetry: plain,
+  ticketUnknown: template('ticket'),
+  status: section({ text: template('ticket', 'status', 'agency'), answer: template('answeredOn', 'answer'), due: template('answerDue') }),
+  statusNames: section({ submitted: plain, assigned: plain, accepted: plain, answered: plain, deleted: plain }),
+  askRating: plain,
+  ratingRetry: plain,
+  rated: template('rating'),
+  faqPrompt: plain,
+  faqHelped: plain,
+  faqGlad: plain,
+  faqNotFound: plain,
+  offerToAsk: plain,
+  myQuestions: template('tickets'),
+  notAQuestion: plain,
+  faqWhatUnclear: plain,
+  localityRetry: plain,
+  error: plain,
+  onlyText: plain,
+  messageTooLong: template('max'),
+});
+
+const StaffSchema = section({
+  /** A question's status as staff read it, lower case, to sit in a sentence ("3 câu hỏi chờ tiếp nhận"). */
+  questionStatus: section({ submitted: plain, assigned: plain, accepted: plain, answered: plain, deleted: plain }),
+  role: section({ officer: plain, approver: plain, editor: plain, admin: plain }),
+  deadline: section({ accept: plain, answer: plain }),
+  deleteReason: section({ duplicate: plain, violation: plain, invalid_identity: plain, out_of_scope: plain }),
+  overdueMark: plain,
+  sweeper: section({
+    reminder: template('what', 'q', 'agency', 'dueDate', 'left'),
+    lastDay: plain,
+    daysLeft: template('days'),
+    overdue: template('what', 'q', 'agency', 'days', 'dueDate'),
+    caseLine: template('q', 'what', 'days', 'dueDate'),
+    digestAgency: template('agency', 'date', 'count'),
+    digestAll: template('date', 'count', 'agencies'),
+    agencyHeading: template('agency'),
+    more: template('count'),
+    draftsAgency: template('agency', 'count'),
+    draftsAll: template('count', 'agencies'),
+    draftLine: template('q', 'days', 'sentDate', 'question'),
+    undelivered: template('count', 'parts'),
+    undeliveredDead: template('count'),
+    undeliveredUnknown: template('count'),
+  }),
+  /** The web console's messages (its page layout and labels stay with the pages in src/http/console/). */
+  console: section({
+    errorTitle: section({ forbidden: plain, not_found: plain, invalid_state: plain, invalid_input: plain }),
+    done: section({ accept: plain, forward: plain, extend: plain, draft: plain, approve: plain, return: plain, delete: plain, assign: plain }),
+    event: section({ submitted: plain, assigned: plain, forwarded: plain, accepted: plain, extended: plain, answered: plain, deleted: plain, rated: plain }),
+    signIn: section({ expired: plain, otherSite: plain, blocked: template('minutes'), wrongCode: plain, wrongToken: plain, noSession: plain }),
+    sessions: section({ method: section({ token: plain, link_code: plain }), revoked: plain, alreadyEnded: plain, adminsOnly: plain }),
+  }),
+});
+
+/** The API's machine codes; `message` is this text, `error` stays the precise English for operators. */
+export const API_ERROR_CODES = ['unauthorized', 'forbidden', 'not_found', 'invalid_state', 'invalid_input', 'too_large', 'internal'] as const;
+export type ApiErrorKey = (typeof API_ERROR_CODES)[number];
+
+const ApiSchema = section({ errors: section(Object.fromEntries(API_ERROR_CODES.map((c) => [c, plain])) as Record<ApiErrorKey, typeof plain>) });
+
+const Locale = z.string({ error: (issue) => (issue.input === undefined ? 'missing' : 'must be a text') }).refine((l) => {
+  try {
+    return new Intl.NumberFormat(l).resolvedOptions().locale.length > 0;
+  } catch {
+    return false;
+  }
+}, 'must be a BCP 47 locale such as vi-VN');
+
+const ViSchema = section({ locale: Locale, citizen: CitizenSchema, staff: StaffSchema, api: ApiSchema });
+/** English serves citizens only: staff wording and API messages are Vietnamese (see the note at the top). */
+const EnSchema = section({ locale: Locale, citizen: CitizenSchema });
+
+type CitizenData = z.infer<typeof CitizenSchema>;
+export type StaffTexts = z.infer<typeof StaffSchema>;
+
+/** Replaces each `{name}` by its value (the schema has checked that every placeholder is known). */
+export function fill(text: string, values: Record<string, string | number | boolean>): string {
+  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+function citizenTexts(c: CitizenData, locale: string): Texts {
+  const number = (n: number) => n.toLocaleString(locale);
+  return {
+    welcome: c.welcome,
+    menuActions: c.menuActions,
+    help: c.help,
+    cancelled: c.cancelled,
+    askQuestion: c.askQuestion,
+    questionTooShort: c.questionTooShort,
+    questionTooLong: (max) => fill(c.questionTooLong, { max }),
+    rephrase: c.rephrase,
+    flaggedAnyway: c.flaggedAnyway,
+    similarFound: (items) => [c.similarFound.heading, ...items.map((i) => fill(c.similarFound.item, i))].join('\n'),
+    similarHelped: c.similarHelped,
+    yesNoRetry: c.yesNoRetry,
+    similarGlad: c.similarGlad,
+    askName: c.askName,
+    nameRetry: c.nameRetry,
+    askContact: c.askContact,
+    contactRetry: c.contactRetry,
+    askLocality: c.askLocality,
+    skipWord: c.skipWord,
+    localityUnknown: c.localityUnknown,
+    summary: (p) =>
+      fill(c.summary.text, {
+        ...p,
+        locality: p.locality ? fill(c.summary.locality, { locality: p.locality }) : '',
+        agencyLine: fill(p.triage ? c.summary.triage : c.summary.agency, { agency: p.agency }),
+      }),
+    confirmActions: c.confirmActions,
+    filed: (p) => fill(c.filed.text, { ...p, agencyPart: p.triage ? c.filed.triage : fill(c.filed.agency, { agency: p.agency }) }),
+    held: (p) => fill(c.held.text, { why: p.overall ? c.held.overall : c.held.perAsker, id: p.id }),
+    notFiled: c.notFiled,
+    askTicket: c.askTicket,
+    ticketRetry: c.ticketRetry,
+    ticketUnknown: (ticket) => fill(c.ticketUnknown, { ticket }),
+    status: (p) => {
+      const head = fill(c.status.text, { ticket: p.ticket, status: p.status, agency: p.agency });
+      if (p.answer) return `${head}\n${fill(c.status.answer, { answeredOn: p.answeredOn ?? '', answer: p.answer })}`;
+      return p.answerDue ? `${head}\n${fill(c.status.due, { answerDue: p.answerDue })}` : head;
+    },
+    statusNames: c.statusNames,
+    askRating: c.askRating,
+    ratingRetry: c.ratingRetry,
+    rated: (rating) => fill(c.rated, { rating }),
+    faqPrompt: c.faqPrompt,
+    faqHelped: c.faqHelped,
+    faqGlad: c.faqGlad,
+    faqNotFound: c.faqNotFound,
+    offerToAsk: c.offerToAsk,
+    myQuestions: (tickets) => fill(c.myQuestions, { tickets: tickets.join(', ') }),
+    notAQuestion: c.notAQuestion,
+    faqWhatUnclear: c.faqWhatUnclear,
+    localityRetry: c.localityRetry,
+    error: c.error,
+    onlyText: c.onlyText,
+    messageTooLong: (max) => fill(c.messageTooLong, { max: number(max) }),
+  };
+}
+
+export interface LoadedTexts {
+  citizen: Record<Lang, Texts>;
+  /** Staff wording (Vietnamese). */
+  staff: StaffTexts;
+  /** The API's error messages by code (Vietnamese). */
+  apiErrors: Record<ApiErrorKey, string>;
+}
+
+/** Reads and checks data/texts/vi.json and en.json; a DataError names the file and the key. */
+export function loadTexts(dataDir: string = DEFAULT_DATA_DIR): LoadedTexts {
+  const viFile = path.join(dataDir, 'texts', 'vi.json');
+  const enFile = path.join(dataDir, 'texts', 'en.json');
+  const vi = parseWith(ViSchema, readJsonFile(viFile), viFile);
+  const en = parseWith(EnSchema, readJsonFile(enFile), enFile);
+  return { citizen: { vi: citizenTexts(vi.citizen, vi.locale), en: citizenTexts(en.citizen, en.locale) }, staff: vi.staff, apiErrors: vi.api.errors };
+}
+
+// Read once when the process starts (from HOIDAP_DATA_DIR, like the rest of data/), so a broken file stops the
+// server or the command at start-up rather than mid-conversation.
+const DATA_DIR = process.env.HOIDAP_DATA_DIR || DEFAULT_DATA_DIR;
+const LOADED = loadTexts(DATA_DIR);
+
+/** The file the Vietnamese wording was read from, for errors about it found elsewhere. */
+export const VI_TEXTS_FILE = path.join(DATA_DIR, 'texts', 'vi.json');
+
+export const TEXTS: Record<Lang, Texts> = LOADED.citizen;
+
+/** What staff read: statuses, roles, deadlines, delete reasons, the sweeper's messages (Vietnamese). */
+export const STAFF_TEXTS: StaffTexts = LOADED.staff;
+
+/** The Vietnamese message for an API error code. */
+export function apiErrorMessage(key: ApiErrorKey): string {
+  return LOADED.apiErrors[key];
+}
+
+/** A status label starting with a capital, for a table cell or a heading ("Chờ tiếp nhận"). */
+export function capitalized(text: string): string {
+  return text.charAt(0).toLocaleUpperCase('vi-VN') + text.slice(1);
+}
+

@@ -7,6 +7,7 @@ import { Ledger } from '../ledger/ledger';
 import { overdueQuestions } from '../queries/overdue';
 import { appendix02Report, CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type RenderOptions, type ReportFormat } from '../reports/appendix02';
 import { parseDay, parseInstant } from '../domain/time';
+import { excerpt } from '../domain/text';
 import { DEFAULT_DB_PATH } from '../config/paths';
 import { evaluateRouter, renderEvaluation, type EvaluationItem } from '../routing/evaluate';
 import { crossValidateByWriter } from '../routing/crossval';
@@ -19,7 +20,9 @@ import { evaluateAdminParser, formatAdminEvaluation, readLabelledRequests } from
 import { parseAdminQuery, structuredQuery } from '../admin/query';
 import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
 import type { BackofficeStore } from '../backoffice/types';
-import { heldQueue, openRoot, type Root } from '../composition-root';
+// The composition root is imported when a command opens the store: it reads data/texts at import, and a broken
+// file must come out as this command's error naming file and keys, not as a stack trace.
+import type { Root } from '../composition-root';
 import { MigrationRefused, NotOnPostgresError, PgToolMissingError } from '../store/unavailable';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
@@ -102,6 +105,7 @@ function dayArg(value: string | undefined, name: string): number {
 
 /** Opens the stores --db (or HOIDAP_DB) names through the composition root, for the time of one command. */
 async function withRoot<T>(data: ProvinceData, dbPath: string | undefined, fn: (root: Root) => Promise<T>): Promise<T> {
+  const { openRoot } = await import('../composition-root');
   const root = await openRoot(data, dbPath);
   try {
     return await fn(root);
@@ -234,8 +238,8 @@ async function overdueCommand(argv: string[], data: ProvinceData, out: Output): 
         agency: o.agency,
         deadline: o.overdue.deadline,
         due: clock.format(o.overdue.due),
-        working_days_overdue: o.overdue.workingDaysOverdue,
-        case_start: clock.format(o.case.start),
+        workingDaysOverdue: o.overdue.workingDaysOverdue,
+        caseStart: clock.format(o.case.start),
         accepted: o.case.accepted !== undefined && o.case.accepted <= at,
         text: o.text,
       }));
@@ -249,8 +253,7 @@ async function overdueCommand(argv: string[], data: ProvinceData, out: Output): 
         ? `đã tiếp nhận, chưa trả lời  hạn trả lời ${clock.formatDateVi(o.case.answerDue)}`
         : `chưa tiếp nhận  hạn tiếp nhận ${clock.formatDateVi(o.case.acceptDue)}, hạn trả lời ${clock.formatDateVi(o.case.answerDue)}`;
       const late = `quá hạn ${o.overdue.deadline === 'accept' ? 'tiếp nhận' : 'trả lời'} ${o.overdue.workingDaysOverdue} ngày làm việc`;
-      const excerpt = o.text.length > 70 ? `${o.text.slice(0, 69)}…` : o.text;
-      out.stdout.write(`${o.q}  nhận ${clock.formatDateVi(o.case.start)}  ${deadlines}  ${late}  ${excerpt}\n`);
+      out.stdout.write(`${o.q}  nhận ${clock.formatDateVi(o.case.start)}  ${deadlines}  ${late}  ${excerpt(o.text, 70)}\n`);
     }
     return 0;
   });
@@ -545,6 +548,7 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
   const db = existingDb(values.db);
   return withRoot(data, db, async (root) => {
     // A released question reaches the citizen's chat once answered (its conversation is kept in the bot state).
+    const { heldQueue } = await import('../composition-root');
     const held = heldQueue(root);
     switch (sub) {
       case 'list': {
@@ -554,7 +558,7 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
           return 0;
         }
         if (items.length === 0) out.stdout.write('no held questions\n');
-        for (const h of items) out.stdout.write(`${h.id}\t${data.clock.formatDateTimeVi(h.heldAt)}\tover the ${h.reason} limit\t${h.body.agency}\t${h.body.text.length > 80 ? `${h.body.text.slice(0, 79)}…` : h.body.text}\n`);
+        for (const h of items) out.stdout.write(`${h.id}\t${data.clock.formatDateTimeVi(h.heldAt)}\tover the ${h.reason} limit\t${h.body.agency}\t${excerpt(h.body.text, 80)}\n`);
         return 0;
       }
       case 'release':

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { apiErrorMessage, type ApiErrorKey } from '../bot/texts';
 import { accountDeps } from '../backoffice/accounts';
 import { createAccount } from '../app/accounts/create-account';
 import { deactivateAccount, revokeAccountTokens, unlinkAccount } from '../app/accounts/close-account';
@@ -37,7 +38,7 @@ import { openApiDocument } from './openapi';
 /**
  * The back office's REST API, mounted at /api/v1: per-account bearer tokens, and on
  * every route a role check (before the body is read) and the agency check of `can`
- * (in the Workflow). Errors are JSON {error, code}.
+ * (in the Workflow). Errors are JSON {error, code, message}: `message` in Vietnamese.
  */
 
 export interface ApiDeps {
@@ -59,6 +60,11 @@ export interface ApiDeps {
 const STATUSES = QUESTION_STATUSES;
 
 const HTTP_STATUS: Record<WorkflowError['code'], number> = { forbidden: 403, not_found: 404, invalid_state: 409, invalid_input: 400 };
+
+/** An error's body: `error` precise (English) for operators, `code` for programs, `message` in Vietnamese for people (data/texts/vi.json). */
+function errorBody(code: WorkflowError['code'] | 'unauthorized' | 'internal', error: string, message: ApiErrorKey = code): { error: string; code: string; message: string } {
+  return { error, code, message: apiErrorMessage(message) };
+}
 
 const CONTENT_TYPES: Record<ReportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -152,7 +158,7 @@ function requireRole(action: Action) {
   return (_req: Request, res: Response, next: NextFunction) => {
     const actor = actorOf(res);
     if (!roleMay(actor.role, action)) {
-      res.status(403).json({ error: roleRefusal(actor.role, action), code: 'forbidden' });
+      res.status(403).json(errorBody('forbidden', roleRefusal(actor.role, action)));
       return;
     }
     next();
@@ -173,7 +179,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const header = req.get('authorization');
     const match = /^Bearer +([A-Za-z0-9_\-.~+/]+=*) *$/i.exec(header ?? '');
     const deny = (error: string) => {
-      res.status(401).set('WWW-Authenticate', 'Bearer realm="hoidap"').json({ error, code: 'unauthorized' });
+      res.status(401).set('WWW-Authenticate', 'Bearer realm="hoidap"').json(errorBody('unauthorized', error));
     };
     if (!header) return deny('missing Authorization header: send "Authorization: Bearer <token>"');
     if (!match) return deny('the Authorization header must be "Bearer <token>"');
@@ -391,29 +397,31 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   router.post('/outbox/:id/delivered', requireRole('manage_accounts'), settle('delivered'));
 
   router.use((req: Request, res: Response) => {
-    res.status(404).json({ error: `no route ${req.method} /api/v1${req.path}`, code: 'not_found' });
+    res.status(404).json(errorBody('not_found', `no route ${req.method} /api/v1${req.path}`));
   });
 
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err instanceof WorkflowError) {
-      res.status(HTTP_STATUS[err.code]).json({ error: err.message, code: err.code });
+      res.status(HTTP_STATUS[err.code]).json(errorBody(err.code, err.message));
       return;
     }
     const httpError = err as { type?: string; status?: number };
     if (httpError.type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'the body is not valid JSON', code: 'invalid_input' });
+      res.status(400).json(errorBody('invalid_input', 'the body is not valid JSON'));
       return;
     }
     if (httpError.type === 'entity.too.large') {
-      res.status(413).json({ error: 'the body is too large (at most 128 kB)', code: 'invalid_input' });
+      res.status(413).json(errorBody('invalid_input', 'the body is too large (at most 128 kB)', 'too_large'));
       return;
     }
     if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
-      res.status(httpError.status).json({ error: (err as Error).message, code: 'invalid_input' });
+      res.status(httpError.status).json(errorBody('invalid_input', (err as Error).message));
       return;
     }
-    next(err);
+    // The server's own failure: logged with the request id, which the answer gives for the operators to find it.
+    logger.error('api: unhandled error', { requestId: res.locals.requestId, path: req.path, error: err instanceof Error ? err.message : String(err) });
+    res.status(500).json({ ...errorBody('internal', 'internal error'), requestId: res.locals.requestId });
   });
 
   return router;

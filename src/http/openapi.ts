@@ -110,7 +110,7 @@ export function openApiDocument(): Json {
         'Questions of the provincial portal’s Q&A service (Hỏi - Đáp) for agency officers, approvers, the portal’s editors and admins. ' +
         'Authenticate with a per-account token: `Authorization: Bearer <token>` (created with `npx hoidap account create` or POST /accounts). ' +
         'Officers and approvers see and act on their own agency’s questions only. Citizen text in responses is plain text: escape it wherever it is displayed. ' +
-        'Errors are `{"error": "...", "code": "unauthorized|forbidden|not_found|invalid_state|invalid_input"}`.',
+        'Errors are `{"error": "...", "code": "unauthorized|forbidden|not_found|invalid_state|invalid_input|internal", "message": "..."}`: `error` says precisely what went wrong (English, for operators), `message` is the Vietnamese sentence to show a person.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearerAuth: [] }],
@@ -369,8 +369,8 @@ export function openApiDocument(): Json {
       schemas: {
         Error: {
           type: 'object',
-          required: ['error', 'code'],
-          properties: { error: { type: 'string' }, code: { type: 'string', enum: ['unauthorized', 'forbidden', 'not_found', 'invalid_state', 'invalid_input'] } },
+          required: ['error', 'code', 'message'],
+          properties: { error: { type: 'string' }, code: { type: 'string', enum: ['unauthorized', 'forbidden', 'not_found', 'invalid_state', 'invalid_input', 'internal'] }, message: { type: 'string', description: 'in Vietnamese, for people' } },
         },
         Account: {
           type: 'object',

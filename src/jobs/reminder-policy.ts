@@ -48,6 +48,8 @@ export const ReminderPolicySchema = z
         allAgenciesRoles: Roles,
         /** Questions listed in one message; the rest are counted. */
         maxListed: z.number().int().min(1).max(200),
+        /** Drafts waiting for an approver more than this many working days are in the digest (default 1). */
+        draftsWaitingMoreThanWorkingDays: z.number().int().min(0).max(60).optional(),
       })
       .strict(),
     /** From the digest time, once a day: tell these roles that Zalo/Messenger messages wait for their decision (dead or unknown). */

@@ -1,8 +1,11 @@
+import { fill, STAFF_TEXTS } from '../bot/texts';
 import type { ChatMessage } from '../backoffice/notifier';
+import { citizenExcerpt } from '../admin/format';
 
 /**
- * What the deadline sweeper says, in Vietnamese. Button titles come back as typed
- * text, so they are the officer dialog's commands followed by the ticket number.
+ * What the deadline sweeper says: the wording is data (data/texts/vi.json, staff.sweeper).
+ * Button titles come back as typed text, so they stay here, next to the officer dialog's
+ * commands they must match, followed by the ticket number.
  */
 
 export type DeadlineKind = 'accept' | 'answer';
@@ -16,6 +19,15 @@ export interface CaseLine {
   workingDaysOverdue: number;
 }
 
+/** A draft answer waiting for an approver: the ticket, the question's text, since when (dd/mm/yyyy) and for how many working days. */
+export interface DraftLine {
+  q: string;
+  agencyName: string;
+  question: string;
+  sentDate: string;
+  workingDaysWaiting: number;
+}
+
 export const buttons = {
   accept: (q: string) => `Tiếp nhận ${q}`,
   view: (q: string) => `Xem ${q}`,
@@ -24,16 +36,17 @@ export const buttons = {
 /** Chat channels show few buttons (Messenger: 3). */
 const MAX_BUTTONS = 3;
 
-const WHAT: Record<DeadlineKind, string> = { accept: 'tiếp nhận', answer: 'trả lời' };
+const T = STAFF_TEXTS.sweeper;
+const WHAT = STAFF_TEXTS.deadline;
 
 function left(days: number): string {
-  return days === 0 ? 'hôm nay là ngày cuối' : `còn ${days} ngày làm việc`;
+  return days === 0 ? T.lastDay : fill(T.daysLeft, { days });
 }
 
 export function reminderMessage(input: { q: string; agencyName: string; deadline: DeadlineKind; dueDate: string; workingDaysLeft: number; accepted: boolean }): ChatMessage {
   const { q, agencyName, deadline, dueDate, workingDaysLeft } = input;
   return {
-    text: `Nhắc hạn ${WHAT[deadline]}: câu hỏi ${q} (${agencyName}) cần được ${WHAT[deadline]} trước hết ngày ${dueDate} (${left(workingDaysLeft)}).`,
+    text: fill(T.reminder, { what: WHAT[deadline], q, agency: agencyName, dueDate, left: left(workingDaysLeft) }),
     buttons: input.accepted ? [buttons.view(q)] : [buttons.accept(q), buttons.view(q)],
   };
 }
@@ -41,45 +54,63 @@ export function reminderMessage(input: { q: string; agencyName: string; deadline
 export function overdueMessage(line: CaseLine): ChatMessage {
   const { q, agencyName, deadline, dueDate, workingDaysOverdue } = line;
   return {
-    text: `Quá hạn ${WHAT[deadline]}: câu hỏi ${q} (${agencyName}) đã quá hạn ${workingDaysOverdue} ngày làm việc (hạn hết ngày ${dueDate}).`,
+    text: fill(T.overdue, { what: WHAT[deadline], q, agency: agencyName, days: workingDaysOverdue, dueDate }),
     buttons: deadline === 'accept' ? [buttons.accept(q), buttons.view(q)] : [buttons.view(q)],
   };
 }
 
 function caseLine(line: CaseLine): string {
-  return `${line.q}: quá hạn ${WHAT[line.deadline]} ${line.workingDaysOverdue} ngày làm việc (hạn ${line.dueDate})`;
+  return fill(T.caseLine, { q: line.q, what: WHAT[line.deadline], days: line.workingDaysOverdue, dueDate: line.dueDate });
+}
+
+/** The question is the citizen's text: escaped, so it cannot add links or emphasis in a chat that renders markdown. */
+function draftLine(line: DraftLine): string {
+  return fill(T.draftLine, { q: line.q, days: line.workingDaysWaiting, sentDate: line.sentDate, question: citizenExcerpt(line.question, 80) });
+}
+
+/** Lines grouped under their agency's name, in the order they come. */
+function grouped<L extends { agencyName: string }>(lines: readonly L[], render: (line: L) => string): string[] {
+  const byAgency = new Map<string, L[]>();
+  for (const line of lines) byAgency.set(line.agencyName, [...(byAgency.get(line.agencyName) ?? []), line]);
+  const out: string[] = [];
+  for (const [name, group] of byAgency) out.push(fill(T.agencyHeading, { agency: name }), ...group.map(render));
+  return out;
 }
 
 /**
- * The daily digest. `lines` come most overdue first; one agency's digest lists its
- * questions, the all-agencies digest groups them by agency.
+ * The daily digest. `lines` come most overdue first, `drafts` longest waiting first; one
+ * agency's digest lists its questions, the all-agencies digest groups them by agency. Each
+ * part is said only when it has something; at most `maxListed` lines in all, the rest counted.
  */
-export function digestMessage(input: { date: string; agencyName?: string; lines: readonly CaseLine[]; maxListed: number }): ChatMessage {
+export function digestMessage(input: { date: string; agencyName?: string; lines: readonly CaseLine[]; drafts?: readonly DraftLine[]; maxListed: number }): ChatMessage {
   const { date, agencyName, lines, maxListed } = input;
+  const drafts = input.drafts ?? [];
   const shown = lines.slice(0, maxListed);
+  const shownDrafts = drafts.slice(0, Math.max(0, maxListed - shown.length));
   const out: string[] = [];
-  if (agencyName !== undefined) {
-    out.push(`Câu hỏi quá hạn của ${agencyName} ngày ${date}: ${lines.length} câu.`);
-    for (const line of shown) out.push(`- ${caseLine(line)}`);
-  } else {
-    const agencies = new Set(lines.map((l) => l.agencyName));
-    out.push(`Câu hỏi quá hạn ngày ${date}: ${lines.length} câu ở ${agencies.size} cơ quan.`);
-    const byAgency = new Map<string, CaseLine[]>();
-    for (const line of shown) byAgency.set(line.agencyName, [...(byAgency.get(line.agencyName) ?? []), line]);
-    for (const [name, group] of byAgency) {
-      out.push(`${name}:`);
-      for (const line of group) out.push(`- ${caseLine(line)}`);
+  const agencies = (items: ReadonlyArray<{ agencyName: string }>) => new Set(items.map((l) => l.agencyName)).size;
+  if (lines.length > 0) {
+    if (agencyName !== undefined) {
+      out.push(fill(T.digestAgency, { agency: agencyName, date, count: lines.length }), ...shown.map(caseLine));
+    } else {
+      out.push(fill(T.digestAll, { date, count: lines.length, agencies: agencies(lines) }), ...grouped(shown, caseLine));
     }
+    if (lines.length > shown.length) out.push(fill(T.more, { count: lines.length - shown.length }));
   }
-  if (lines.length > shown.length) out.push(`… và ${lines.length - shown.length} câu khác.`);
-  return { text: out.join('\n'), buttons: lines.slice(0, MAX_BUTTONS).map((l) => buttons.view(l.q)) };
+  if (drafts.length > 0) {
+    if (agencyName !== undefined) out.push(fill(T.draftsAgency, { agency: agencyName, count: drafts.length }), ...shownDrafts.map(draftLine));
+    else out.push(fill(T.draftsAll, { count: drafts.length, agencies: agencies(drafts) }), ...grouped(shownDrafts, draftLine));
+    if (drafts.length > shownDrafts.length) out.push(fill(T.more, { count: drafts.length - shownDrafts.length }));
+  }
+  const tickets = [...lines.map((l) => l.q), ...drafts.map((d) => d.q)];
+  return { text: out.join('\n'), buttons: tickets.slice(0, MAX_BUTTONS).map(buttons.view) };
 }
 
 /** To admins: messages the outbox gave up on or could not confirm, waiting for their decision. */
 export function undeliveredMessage(counts: { dead: number; unknown: number }): ChatMessage {
-  const parts = [counts.dead > 0 ? `${counts.dead} gửi lỗi nhiều lần` : '', counts.unknown > 0 ? `${counts.unknown} không rõ đã đến chưa` : ''].filter(Boolean);
+  const parts = [counts.dead > 0 ? fill(T.undeliveredDead, { count: counts.dead }) : '', counts.unknown > 0 ? fill(T.undeliveredUnknown, { count: counts.unknown }) : ''].filter(Boolean);
   return {
-    text: `Có ${counts.dead + counts.unknown} tin nhắn Zalo, Messenger chưa gửi được (${parts.join(', ')}). Gõ "tin nhắn chưa gửi được" để xem và gửi lại.`,
+    text: fill(T.undelivered, { count: counts.dead + counts.unknown, parts: parts.join(', ') }),
     buttons: ['Tin nhắn chưa gửi được'],
   };
 }

@@ -1,18 +1,19 @@
 import type { QueueDepths } from '../app/ports';
 import type { ChatMessage, Notifier } from '../backoffice/notifier';
-import type { Account, BackofficeStore, Role } from '../backoffice/types';
+import type { Account, BackofficeStore, Draft, Role } from '../backoffice/types';
 import type { ProvinceData } from '../config/data';
 import { caseAtCutoff, overdueAt, type CaseRecord } from '../domain/cases';
 import { formatDay, formatDayVi } from '../domain/time';
 import { logger } from '../observability/logger';
 import { Periodic } from './periodic';
 import { minutesOfDay, type ReminderPolicy } from './reminder-policy';
-import { digestMessage, overdueMessage, reminderMessage, undeliveredMessage, type CaseLine, type DeadlineKind } from './sweeper-texts';
+import { digestMessage, overdueMessage, reminderMessage, undeliveredMessage, type CaseLine, type DeadlineKind, type DraftLine } from './sweeper-texts';
 
 /**
  * The deadline sweeper: reminders before the acceptance and answer deadlines, an
  * overdue notice on the first working day after a deadline, and a daily digest of
- * overdue questions, on working days within working hours (data/reminders.json).
+ * overdue questions and of drafts left waiting for an approver, on working days within
+ * working hours (data/reminders.json).
  *
  * Every message has a key that is claimed in the store before it is sent, so it goes
  * out at most once across restarts and server instances; a send that fails after its
@@ -37,6 +38,8 @@ export interface SweeperDeps {
   policy: ReminderPolicy;
   /** The Zalo/Messenger outbox, for the admins' undelivered notice (absent: no notice). */
   outbox?: Pick<QueueDepths, 'undeliveredByStatus'>;
+  /** Drafts waiting for an approver and their questions' text, for the digest (absent: the digest lists overdue questions only). */
+  drafts?: { pendingDrafts(agency?: string): Promise<Draft[]>; questionText(q: string): Promise<string> };
   /** The timer's period; default policy.checkEveryMinutes. */
   intervalMs?: number;
 }
@@ -144,8 +147,9 @@ export class DeadlineSweeper {
       await notify((account) => `overdue:${overdue.deadline}:${c.q}:${c.idx}:${account}`, overdueMessage(line));
     }
 
-    if (policy.digest.enabled && minute >= this.digestMinute && overdueLines.length > 0) {
-      outgoing.push(...(await this.digests(today, overdueLines, recipients)));
+    if (policy.digest.enabled && minute >= this.digestMinute) {
+      const drafts = await this.waitingDrafts(cases, now);
+      if (overdueLines.length > 0 || drafts.length > 0) outgoing.push(...(await this.digests(today, overdueLines, drafts, recipients)));
     }
     const notice = policy.undeliveredNotice;
     if (notice?.enabled && this.deps.outbox && minute >= this.digestMinute) {
@@ -175,19 +179,59 @@ export class DeadlineSweeper {
     return calendar.workingDaysBetween(clock.startOfDay(today), due);
   }
 
-  private async digests(today: number, lines: Array<CaseLine & { agency: string; due: number }>, recipients: RecipientCache): Promise<Outgoing[]> {
+  /**
+   * Drafts an approver has left waiting more than the policy's working days (a draft of Monday is
+   * listed from Wednesday, after a whole working day untouched), longest waiting first. Only drafts
+   * whose question is still open at the draft's agency: one forwarded away is no longer theirs.
+   */
+  private async waitingDrafts(cases: readonly OpenCase[], now: number): Promise<Array<DraftLine & { agency: string }>> {
+    const source = this.deps.drafts;
+    if (!source) return [];
+    const { calendar, clock } = this.deps.data;
+    const limit = this.deps.policy.digest.draftsWaitingMoreThanWorkingDays ?? 1;
+    const open = new Set(cases.map((c) => `${c.q}|${c.agency}`));
+    const out: Array<DraftLine & { agency: string; createdAt: number }> = [];
+    for (const d of await source.pendingDrafts()) {
+      if (!open.has(`${d.q}|${d.agency}`) || d.createdAt > now) continue;
+      const waited = calendar.workingDaysBetween(d.createdAt, now);
+      if (waited <= limit) continue;
+      out.push({
+        q: d.q,
+        agency: d.agency,
+        agencyName: this.agencyName(d.agency),
+        question: await source.questionText(d.q),
+        sentDate: formatDayVi(clock.dayOf(d.createdAt)),
+        workingDaysWaiting: waited,
+        createdAt: d.createdAt,
+      });
+    }
+    return out.sort((a, b) => a.createdAt - b.createdAt || a.q.localeCompare(b.q));
+  }
+
+  private async digests(
+    today: number,
+    lines: Array<CaseLine & { agency: string; due: number }>,
+    drafts: Array<DraftLine & { agency: string }>,
+    recipients: RecipientCache,
+  ): Promise<Outgoing[]> {
     const { policy } = this.deps;
     const date = formatDayVi(today);
     const dayKey = formatDay(today);
     const sorted = [...lines].sort((a, b) => a.due - b.due || a.q.localeCompare(b.q));
     const out: Outgoing[] = [];
-    const byAgency = new Map<string, typeof sorted>();
-    for (const line of sorted) byAgency.set(line.agency, [...(byAgency.get(line.agency) ?? []), line]);
+    const byAgency = new Map<string, { lines: typeof sorted; drafts: typeof drafts }>();
+    const of = (agency: string) => {
+      let group = byAgency.get(agency);
+      if (!group) byAgency.set(agency, (group = { lines: [], drafts: [] }));
+      return group;
+    };
+    for (const line of sorted) of(line.agency).lines.push(line);
+    for (const draft of drafts) of(draft.agency).drafts.push(draft);
 
     // One digest per account and day: an account that would get both kinds gets the all-agencies one.
     const seen = new Set<string>();
     if (policy.digest.allAgenciesRoles.length > 0) {
-      const message = digestMessage({ date, lines: sorted, maxListed: policy.digest.maxListed });
+      const message = digestMessage({ date, lines: sorted, drafts, maxListed: policy.digest.maxListed });
       for (const account of await recipients.of(undefined, policy.digest.allAgenciesRoles)) {
         seen.add(account.id);
         out.push({ key: `digest:${dayKey}:${account.id}`, account, message });
@@ -195,7 +239,7 @@ export class DeadlineSweeper {
     }
     if (policy.digest.agencyRoles.length > 0) {
       for (const [agency, group] of byAgency) {
-        const message = digestMessage({ date, agencyName: this.agencyName(agency), lines: group, maxListed: policy.digest.maxListed });
+        const message = digestMessage({ date, agencyName: this.agencyName(agency), lines: group.lines, drafts: group.drafts, maxListed: policy.digest.maxListed });
         for (const account of await recipients.of(agency, policy.digest.agencyRoles)) {
           if (seen.has(account.id)) continue;
           seen.add(account.id);

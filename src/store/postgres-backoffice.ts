@@ -177,11 +177,13 @@ export class PostgresBackofficeStore implements BackofficeStore {
       if (spent.rowCount !== 1) return fail();
       const owner = await this.accountRow(row.account_id, client);
       if (!owner || owner.active !== 1) return fail();
-      await client.query(
-        `INSERT INTO chat_identities (channel, user_id, account_id, conversation, linked_ms) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (channel, user_id) DO UPDATE SET account_id = EXCLUDED.account_id, conversation = EXCLUDED.conversation, linked_ms = EXCLUDED.linked_ms`,
-        [identity.channel, identity.userId, owner.id, conversationReference === undefined ? null : JSON.stringify(conversationReference), now],
-      );
+      // A console sign-in spends the code like a chat link but links no chat identity.
+      if (!attempt.signIn)
+        await client.query(
+          `INSERT INTO chat_identities (channel, user_id, account_id, conversation, linked_ms) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (channel, user_id) DO UPDATE SET account_id = EXCLUDED.account_id, conversation = EXCLUDED.conversation, linked_ms = EXCLUDED.linked_ms`,
+          [identity.channel, identity.userId, owner.id, conversationReference === undefined ? null : JSON.stringify(conversationReference), now],
+        );
       return { ok: true, account: account(owner) };
     });
   }

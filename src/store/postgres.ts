@@ -261,6 +261,11 @@ export const MIGRATIONS: string[] = [
   DROP INDEX events_submitted_source;
   CREATE INDEX events_by_source ON events (source) WHERE source IS NOT NULL;
   `,
+  // ---- the web console's sessions: how each was opened and by which browser, for the admins' list
+  `
+  ALTER TABLE console_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'token';
+  ALTER TABLE console_sessions ADD COLUMN user_agent TEXT;
+  `,
 ];
 
 /** Any instance that migrates takes this lock first, so two instances starting together migrate once. */

@@ -12,21 +12,13 @@ export const DEFAULT_LINK_CODE_TTL_MS = 60 * 60_000;
  * 3 tries a code falls with probability 1.1e-10, and guessing the whole code blindly
  * (31^10 ≈ 8.2e14) is bounded by the failure limits per identity, address and overall.
  */
-export const LINK_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
-export const LINK_CODE_LENGTH = 10;
+import { LINK_CODE_ALPHABET, LINK_CODE_LENGTH, normalizeLinkCode } from '../domain/link-code';
+export { LINK_CODE_ALPHABET, LINK_CODE_LENGTH, normalizeLinkCode } from '../domain/link-code';
 export const SELECTOR_LENGTH = 3;
 
 /** Tokens and codes are kept only as hashes: a copy of the database does not let anyone in. */
 export function secretHash(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
-
-/** The form people type a link code in: any case, spaces and dashes ignored; undefined when it cannot be a code. */
-export function normalizeLinkCode(code: string): string | undefined {
-  const compact = code.replace(/[\s-]/g, '').toUpperCase();
-  if (compact.length !== LINK_CODE_LENGTH) return undefined;
-  for (const ch of compact) if (!LINK_CODE_ALPHABET.includes(ch)) return undefined;
-  return compact;
 }
 
 export function newLinkCode(): string {
@@ -274,7 +266,7 @@ export class SqliteBackofficeStore implements BackofficeStore {
       if (this.stmt.spendCode.run(now, selector).changes !== 1) return fail();
       const owner = this.stmt.getAccount.get(row.account_id);
       if (!owner || owner.active !== 1) return fail();
-      this.stmt.upsertIdentity.run(identity.channel, identity.userId, owner.id, conversationReference === undefined ? null : JSON.stringify(conversationReference), now);
+      if (!attempt.signIn) this.stmt.upsertIdentity.run(identity.channel, identity.userId, owner.id, conversationReference === undefined ? null : JSON.stringify(conversationReference), now);
       return { ok: true, account: account(owner) };
     }).immediate();
   }

@@ -38,7 +38,7 @@ function agency(code: string): Agency {
 
 interface CliOverdue {
   agency: string;
-  overdue: Array<{ q: string; deadline: 'accept' | 'answer'; due: string; working_days_overdue: number; accepted: boolean }>;
+  overdue: Array<{ q: string; deadline: 'accept' | 'answer'; due: string; workingDaysOverdue: number; accepted: boolean }>;
 }
 
 async function cliOverdue(agencyArg: string): Promise<CliOverdue> {
@@ -72,8 +72,8 @@ describe('overdue questions: the same as `hoidap overdue`', () => {
 
     const answer = await answerOverdue(deps.store, data, agency('h-baothang'), AT);
     expect(answer.questions.map((o) => o.q)).toEqual(cli.overdue.map((o) => o.q));
-    expect(answer.questions.map((o) => ({ q: o.q, deadline: o.overdue.deadline, due: data.clock.format(o.overdue.due), working_days_overdue: o.overdue.workingDaysOverdue }))).toEqual(
-      cli.overdue.map((o) => ({ q: o.q, deadline: o.deadline, due: o.due, working_days_overdue: o.working_days_overdue })),
+    expect(answer.questions.map((o) => ({ q: o.q, deadline: o.overdue.deadline, due: data.clock.format(o.overdue.due), workingDaysOverdue: o.overdue.workingDaysOverdue }))).toEqual(
+      cli.overdue.map((o) => ({ q: o.q, deadline: o.deadline, due: o.due, workingDaysOverdue: o.workingDaysOverdue })),
     );
 
     // What the admin reads: the same tickets in the same order, each with its deadline and days overdue.
@@ -85,7 +85,7 @@ describe('overdue questions: the same as `hoidap overdue`', () => {
     for (const o of cli.overdue) {
       const line = text.split('\n').find((l) => l.includes(o.q)) ?? '';
       const due = `${o.due.slice(8, 10)}/${o.due.slice(5, 7)}/${o.due.slice(0, 4)}`;
-      expect(line).toContain(`quá hạn ${o.deadline === 'accept' ? 'tiếp nhận' : 'trả lời'} ${o.working_days_overdue} ngày làm việc (hạn ${due})`);
+      expect(line).toContain(`quá hạn ${o.deadline === 'accept' ? 'tiếp nhận' : 'trả lời'} ${o.workingDaysOverdue} ngày làm việc (hạn ${due})`);
       expect(line).toContain(o.accepted ? 'đã tiếp nhận, chưa trả lời' : 'chưa tiếp nhận');
     }
     expect(text).toContain('**HD-2023-000156** · nhận 19/04/2023 · chưa tiếp nhận · quá hạn trả lời 98 ngày làm việc (hạn 08/05/2023)');

@@ -162,20 +162,20 @@ describe('admin dialog: a dated query answers as of that day, exactly as `hoidap
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function cli(agency: string, atIso: string): Promise<Array<{ q: string; deadline: string; working_days_overdue: number }>> {
+  async function cli(agency: string, atIso: string): Promise<Array<{ q: string; deadline: string; workingDaysOverdue: number }>> {
     const run = await hoidap(['overdue', '--db', db, '--agency', agency, '--at', atIso, '--format', 'json']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    return (JSON.parse(run.stdout) as { overdue: Array<{ q: string; deadline: string; working_days_overdue: number }> }).overdue;
+    return (JSON.parse(run.stdout) as { overdue: Array<{ q: string; deadline: string; workingDaysOverdue: number }> }).overdue;
   }
 
   /** The numbered lines of an overdue list: ticket, which deadline, working days overdue. */
-  function listed(text: string): Array<{ q: string; deadline: string; working_days_overdue: number }> {
+  function listed(text: string): Array<{ q: string; deadline: string; workingDaysOverdue: number }> {
     return text
       .split('\n')
       .filter((l) => /^\d+\. /.test(l))
       .map((l) => {
         const m = /(HD-\d{4}-\d{6}).*quá hạn (tiếp nhận|trả lời) (\d+) ngày làm việc/.exec(l);
-        return { q: m?.[1] ?? l, deadline: m?.[2] === 'tiếp nhận' ? 'accept' : 'answer', working_days_overdue: Number(m?.[3]) };
+        return { q: m?.[1] ?? l, deadline: m?.[2] === 'tiếp nhận' ? 'accept' : 'answer', workingDaysOverdue: Number(m?.[3]) };
       });
   }
 
@@ -199,7 +199,7 @@ describe('admin dialog: a dated query answers as of that day, exactly as `hoidap
         const reply = textOf(a);
         expect(reply.split('\n')[0]).toContain(`tính đến hết ngày ${dayVi}`);
         expect(bodyOf(reply)).toContain(`câu hỏi quá hạn (lúc ${dayVi} 23:59)`);
-        expect(listed(reply)).toEqual(expected.map((o) => ({ q: o.q, deadline: o.deadline, working_days_overdue: o.working_days_overdue })));
+        expect(listed(reply)).toEqual(expected.map((o) => ({ q: o.q, deadline: o.deadline, workingDaysOverdue: o.workingDaysOverdue })));
       })
       .startTest();
   });

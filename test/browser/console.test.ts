@@ -120,7 +120,7 @@ test('an editor signs in with the token, sees the dashboard’s four charts, the
   expect(onTime).toEqual(report.rows.filter((r) => r.eligible > 0).map((r) => ({ label: r.name, value: Math.round((1000 * (r.eligible - r.late)) / r.eligible) / 10 })));
   const cli = JSON.parse((await hoidap(['overdue', '--db', dbFile, '--agency', 'h-baothang', '--at', AT, '--format', 'json'])).stdout) as {
     name: string;
-    overdue: Array<{ q: string; deadline: string; working_days_overdue: number }>;
+    overdue: Array<{ q: string; deadline: string; workingDaysOverdue: number }>;
   };
   expect(cli.overdue.length).toBeGreaterThan(0);
   expect((await bars(page, 'chart-overdue')).find((b) => b.label === cli.name)?.value).toBe(cli.overdue.length);
@@ -135,7 +135,7 @@ test('an editor signs in with the token, sees the dashboard’s four charts, the
   const rows = await page
     .locator('section[data-agency="h-baothang"] tbody tr')
     .evaluateAll((trs) => trs.map((tr) => ({ q: tr.getAttribute('data-q'), deadline: tr.getAttribute('data-deadline'), days: Number(tr.getAttribute('data-days')) })));
-  expect(rows).toEqual(cli.overdue.map((o) => ({ q: o.q, deadline: o.deadline, days: o.working_days_overdue })));
+  expect(rows).toEqual(cli.overdue.map((o) => ({ q: o.q, deadline: o.deadline, days: o.workingDaysOverdue })));
   expect(await page.locator('section.agency-overdue').count()).toBe(1);
   expect(await page.locator('main').innerText()).toContain('ngày làm việc');
   await fitsThePhone(page);

@@ -58,7 +58,7 @@ describe('the demo ledger reproduces Phụ biểu 02 of report 410/BC-UBND', () 
   test('json and xlsx carry the same table', async () => {
     const json = JSON.parse((await hoidap(['report', '--db', db, '--from', '2023-01-01', '--to', '2023-09-25', '--format', 'json'])).stdout);
     expect(json.totals).toMatchObject({ total: 371, answered: 300, deleted: 63 });
-    expect(json.rows.find((r: { agency: string }) => r.agency === 'h-baothang')).toMatchObject({ score: 0, awaiting_acceptance: 5 });
+    expect(json.rows.find((r: { agency: string }) => r.agency === 'h-baothang')).toMatchObject({ score: 0, awaitingAcceptance: 5 });
     const file = path.join(dir, 'pb02.xlsx');
     expect((await hoidap(['report', '--db', db, '--from', '2023-01-01', '--to', '2023-09-25', '--format', 'xlsx', '--out', file])).code).toBe(0);
     const book = new ExcelJS.Workbook();

@@ -237,13 +237,13 @@ describe('(c) a ledger crossing a rule change: each case under its own rules', (
     expect(generated.cases.some((c) => c.start < change && c.extension && c.extension.days > 2)).toBe(true);
 
     const json = JSON.parse(await run(changed, ['report', '--db', db, '--from', '2024-12-01', '--to', '2025-01-31', '--format', 'json'])) as {
-      rows: Array<{ agency: string; total: number; answered: number; eligible: number; late: number; unauthorized_answers: number; max_answers_in_a_month: number; score: number; basis: string }>;
+      rows: Array<{ agency: string; total: number; answered: number; eligible: number; late: number; unauthorizedAnswers: number; maxAnswersInAMonth: number; score: number; basis: string }>;
     };
     const got = new Map(json.rows.filter((r) => r.total > 0).map((r) => [r.agency, { total: r.total, late: r.late, answered: r.answered, eligible: r.eligible }]));
     expect(got).toEqual(own);
     for (const r of json.rows) {
       const expected = scoreAgency(
-        { ...r, awaitingAnswer: 0, awaitingAcceptance: 0, deleted: r.total - r.eligible, unauthorizedAnswers: r.unauthorized_answers, maxAnswersInAMonth: r.max_answers_in_a_month, deletedByReason: {} },
+        { ...r, awaitingAnswer: 0, awaitingAcceptance: 0, deleted: r.total - r.eligible, deletedByReason: {} },
         strict.scoring,
       );
       expect({ agency: r.agency, score: r.score, basis: r.basis }).toEqual({ agency: r.agency, ...expected });

@@ -240,7 +240,7 @@ describe('a ledger crossing 1 July 2025', () => {
     e('HD-2025-000007', 'accepted', '2025-07-16T09:00:00', { agency: 'p-laocai' }),
     e('HD-2025-000007', 'answered', '2025-07-18T09:00:00', { agency: 'p-laocai', authorized: true, text: 'Trả lời' }),
   ];
-  type Row = { agency: string; name: string; total: number; answered: number; awaiting_acceptance: number; late: number };
+  type Row = { agency: string; name: string; total: number; answered: number; awaitingAcceptance: number; late: number };
   const rows = async (db: string, from: string, to: string) => (JSON.parse(await ok(['report', '--db', db, '--from', from, '--to', to, '--format', 'json'])) as { rows: Row[] }).rows;
 
   test('each side of 1 July is scored under its own organisation: districts before, commune-level units after', async () => {
@@ -257,7 +257,7 @@ describe('a ledger crossing 1 July 2025', () => {
     // January to June: the districts and the departments of the time; a unit of July is not in the table.
     expect(await rows(db, '2025-01-01', '2025-06-30')).toEqual(firstHalf);
     const h1 = new Map(firstHalf.map((r) => [r.agency, r]));
-    expect(h1.get('h-baothang')).toMatchObject({ name: 'UBND huyện Bảo Thắng', total: 3, answered: 1, awaiting_acceptance: 1 });
+    expect(h1.get('h-baothang')).toMatchObject({ name: 'UBND huyện Bảo Thắng', total: 3, answered: 1, awaitingAcceptance: 1 });
     expect(h1.get('so-nnmt')).toMatchObject({ total: 1, answered: 1 });
     expect(h1.has('so-tnmt')).toBe(true); // it kept row 2 until 1 March
     expect(h1.has('x-xuanquang')).toBe(false);
@@ -268,7 +268,7 @@ describe('a ledger crossing 1 July 2025', () => {
     expect(h2.get('x-xuanquang')).toMatchObject({ name: 'UBND xã Xuân Quang', total: 2, answered: 2, late: 1 });
     expect(h2.get('x-giaphu')).toMatchObject({ total: 1, answered: 1, late: 0 });
     expect(h2.get('p-laocai')).toMatchObject({ total: 1, answered: 1, late: 0 });
-    expect(h2.get('vp-ubnd')).toMatchObject({ total: 1, awaiting_acceptance: 1 });
+    expect(h2.get('vp-ubnd')).toMatchObject({ total: 1, awaitingAcceptance: 1 });
     expect(h2.get('so-nnmt')).toMatchObject({ total: 0 });
 
     // And a case may not start at the district after it ended: the import names its successors.

@@ -194,8 +194,8 @@ describe('who may do what in chat', () => {
 describe('approving a draft (xem, duyệt with an edited text, approvers told of every draft)', () => {
   /** A citizen's question accepted by the officer, and a first draft sent; the notifications read. */
   async function drafted(rig: Awaited<ReturnType<typeof staffRig>>, draft: string) {
-    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
-    const approver = await rig.linked('lead-bt', 'approver', 'h-baothang');
+    const officer = await rig.linked('officer-bt', 'officer', 'x-xuanquang');
+    const approver = await rig.linked('lead-bt', 'approver', 'x-xuanquang');
     const { citizen, ticket } = await citizenFiles(rig);
     await flow(officer.person.adapter).assertReply(() => undefined).startTest();
     await flow(approver.person.adapter).assertReply(() => undefined).startTest();
@@ -278,11 +278,11 @@ describe('approving a draft (xem, duyệt with an edited text, approvers told of
     const rig = await staffRig({ now: NOW });
     const other = await rig.linked('lead-yte', 'approver', 'so-yte');
     const { approver, ticket } = await drafted(rig, 'Hồ sơ gồm đơn đề nghị và bản vẽ.');
-    await flow(approver.person.adapter).assertReply((a) => expect(textOf(a)).toContain(`Dự thảo trả lời câu hỏi ${ticket} (UBND huyện Bảo Thắng) đang chờ duyệt.`)).startTest();
+    await flow(approver.person.adapter).assertReply((a) => expect(textOf(a)).toContain(`Dự thảo trả lời câu hỏi ${ticket} (UBND xã Xuân Quang) đang chờ duyệt.`)).startTest();
     expect(other.person.adapter.activeQueue).toHaveLength(0);
 
     const lonely = await staffRig({ now: NOW });
-    const officer = await lonely.linked('officer-bt', 'officer', 'h-baothang');
+    const officer = await lonely.linked('officer-bt', 'officer', 'x-xuanquang');
     const filed = await citizenFiles(lonely);
     await flow(officer.person.adapter)
       .assertReply(() => undefined)
@@ -294,12 +294,12 @@ describe('approving a draft (xem, duyệt with an edited text, approvers told of
   test('an approver with no linked chat but an e-mail address is told by e-mail (queued once); one with a chat is told in chat only; one with neither is not counted', async () => {
     const rig = await staffRig({ now: NOW, staffEmail: true });
     const backoffice = rig.staff?.backoffice as NonNullable<typeof rig.staff>['backoffice'];
-    await backoffice.createAccount({ name: 'Phó Chủ tịch', role: 'approver', agency: 'h-baothang', email: 'pct.baothang@laocai.gov.vn' }, NOW);
-    const mailOnly = await backoffice.createAccount({ name: 'Chánh Văn phòng', role: 'approver', agency: 'h-baothang', email: 'cvp.baothang@laocai.gov.vn' }, NOW);
-    await backoffice.createAccount({ name: 'Không liên lạc', role: 'approver', agency: 'h-baothang' }, NOW);
-    const inChat = await rig.linked('lead-bt', 'approver', 'h-baothang');
+    await backoffice.createAccount({ name: 'Phó Chủ tịch', role: 'approver', agency: 'x-xuanquang', email: 'pct.baothang@laocai.gov.vn' }, NOW);
+    const mailOnly = await backoffice.createAccount({ name: 'Chánh Văn phòng', role: 'approver', agency: 'x-xuanquang', email: 'cvp.baothang@laocai.gov.vn' }, NOW);
+    await backoffice.createAccount({ name: 'Không liên lạc', role: 'approver', agency: 'x-xuanquang' }, NOW);
+    const inChat = await rig.linked('lead-bt', 'approver', 'x-xuanquang');
     await backoffice.setAccountEmail(inChat.account.id, 'lead.bt@laocai.gov.vn');
-    const officer = await rig.linked('officer-bt', 'officer', 'h-baothang');
+    const officer = await rig.linked('officer-bt', 'officer', 'x-xuanquang');
     const { ticket } = await citizenFiles(rig);
     await flow(officer.person.adapter)
       .assertReply(() => undefined)

@@ -348,11 +348,11 @@ describe('authorization matrix: every route × no token, bad token, officer of s
       const res = await call(c.method, c.url(q), who, c.body);
       expect({ status: res.status, body: res.status === status ? undefined : res.text }).toEqual({ status, body: undefined });
       if (status === 401) {
-        expect(res.json).toMatchObject({ code: 'unauthorized', error: expect.any(String) });
+        expect(res.json).toMatchObject({ code: 'unauthorized', error: expect.any(String), message: expect.stringContaining('Chưa đăng nhập') });
         expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
       }
       if (status === 403) {
-        expect(res.json).toMatchObject({ code: 'forbidden', error: expect.any(String) });
+        expect(res.json).toMatchObject({ code: 'forbidden', error: expect.any(String), message: 'Tài khoản không có quyền thực hiện thao tác này.' });
         // A refusal says nothing about the question or its asker.
         expect(res.text).not.toContain('0916840195');
         expect(res.text).not.toContain('sổ đỏ');
@@ -382,7 +382,7 @@ describe('authentication and input', () => {
   test('a malformed Authorization header, a revoked or deactivated account → 401', async () => {
     const basic = await fetch(`${rig.base}/questions`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     expect(basic.status).toBe(401);
-    expect(await basic.json()).toEqual({ error: 'the Authorization header must be "Bearer <token>"', code: 'unauthorized' });
+    expect(await basic.json()).toEqual({ error: 'the Authorization header must be "Bearer <token>"', code: 'unauthorized', message: 'Chưa đăng nhập hoặc mã truy cập (token) không hợp lệ, đã bị thu hồi. Hãy gửi "Authorization: Bearer <token>" với token còn hiệu lực.' });
     const t = instant('2023-09-01T08:00:00+07:00');
     const acc = await rig.backoffice.createAccount({ name: 'Tạm', role: 'editor' }, t);
     const token = await rig.backoffice.issueApiToken(acc.id, t);
@@ -390,7 +390,7 @@ describe('authentication and input', () => {
     await rig.backoffice.setAccountActive(acc.id, false);
     const gone = await fetch(`${rig.base}/questions?limit=1`, { headers: { authorization: `Bearer ${token}` } });
     expect(gone.status).toBe(401);
-    expect(await gone.json()).toEqual({ error: 'invalid or revoked token', code: 'unauthorized' });
+    expect(await gone.json()).toEqual({ error: 'invalid or revoked token', code: 'unauthorized', message: 'Chưa đăng nhập hoặc mã truy cập (token) không hợp lệ, đã bị thu hồi. Hãy gửi "Authorization: Bearer <token>" với token còn hiệu lực.' });
   });
 
   test('the OpenAPI bodies are the ones the routes enforce: every required field missing is named in the 400, every unknown field refused', async () => {
@@ -440,12 +440,16 @@ describe('authentication and input', () => {
     }
     const broken = await fetch(`${rig.base}/questions/${q}/draft`, { method: 'POST', headers: { authorization: `Bearer ${rig.tokens.officerBT}`, 'content-type': 'application/json' }, body: '{"text": ' });
     expect(broken.status).toBe(400);
-    expect(await broken.json()).toEqual({ error: 'the body is not valid JSON', code: 'invalid_input' });
+    expect(await broken.json()).toEqual({ error: 'the body is not valid JSON', code: 'invalid_input', message: 'Dữ liệu gửi lên không hợp lệ; xem chi tiết trong trường "error".' });
 
     expect((await call('POST', `/questions/${q}/accept`, 'officerBT')).status).toBe(200);
     const twice = await call('POST', `/questions/${q}/accept`, 'officerBT');
     expect(twice.status).toBe(409);
-    expect(twice.json).toMatchObject({ code: 'invalid_state', error: `question ${q} was already accepted by h-baothang on 02/10/2023 09:00` });
+    expect(twice.json).toMatchObject({ code: 'invalid_state', error: `question ${q} was already accepted by h-baothang on 02/10/2023 09:00`, message: 'Trạng thái hiện tại không cho phép thao tác này (câu hỏi hoặc tin nhắn đã được xử lý trước đó).' });
+    const missing = await call('POST', '/questions/HD-2023-999999/accept', 'officerBT');
+    expect(missing.json).toMatchObject({ code: 'not_found', message: 'Không tìm thấy nội dung yêu cầu.' });
+    const noRoute = await call('GET', '/no-such-route', 'officerBT');
+    expect(noRoute.json).toEqual({ error: 'no route GET /api/v1/no-such-route', code: 'not_found', message: 'Không tìm thấy nội dung yêu cầu.' });
   });
 
   test('POST /accounts takes an optional e-mail address (kept in lower case, shown in the account), and refuses one that is not an address', async () => {
@@ -459,6 +463,7 @@ describe('authentication and input', () => {
     expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'approver', agency: 'so-yte', email: 'lanhdao at laocai' })).json).toEqual({
       error: 'email must be an e-mail address such as ten@laocai.gov.vn; got "lanhdao at laocai"',
       code: 'invalid_input',
+      message: 'Dữ liệu gửi lên không hợp lệ; xem chi tiết trong trường "error".',
     });
   });
 
@@ -466,10 +471,12 @@ describe('authentication and input', () => {
     expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'officer' })).json).toEqual({
       error: 'an officer works for one agency: give its code or name (agency)',
       code: 'invalid_input',
+      message: expect.stringContaining('không hợp lệ'),
     });
     expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'editor', agency: 'so-yte' })).json).toEqual({
       error: 'an editor works for all agencies: leave agency out',
       code: 'invalid_input',
+      message: expect.stringContaining('không hợp lệ'),
     });
     expect((await call('POST', '/accounts', 'admin', { name: 'X', role: 'chief' })).status).toBe(400);
   });

@@ -11,6 +11,8 @@ import { PostgresOpenCases } from '../../src/store/postgres-sweeper';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { SqliteOpenCases } from '../../src/store/sqlite-sweeper';
 import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
+import { SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
+import { submittedText } from '../../src/queries/question-text';
 
 /**
  * The parts of BackofficeStore the sweeper uses, on the real tables of an SQLite
@@ -76,11 +78,14 @@ export class Instance {
   readonly ledger: Ledger;
   readonly notifier: LogNotifier;
   readonly sweeper: DeadlineSweeper;
+  /** Drafts (and their decisions) on the same database, as the workflow writes them. */
+  readonly drafts: SqliteBackofficeStore;
 
-  constructor(file: string, log: SentMessage[], policy: ReminderPolicy = reminderPolicy, options: { outbox?: boolean } = {}) {
+  constructor(file: string, log: SentMessage[], policy: ReminderPolicy = reminderPolicy, options: { outbox?: boolean; drafts?: boolean } = {}) {
     this.store = new SqliteLedgerStore(file);
     this.ledger = new Ledger(this.store, data);
     this.notifier = new LogNotifier(log, (ms) => data.clock.format(ms));
+    this.drafts = new SqliteBackofficeStore(this.store.db);
     this.sweeper = new DeadlineSweeper({
       cases: new SqliteOpenCases(this.store.db),
       backoffice: new TableBackoffice(this.store.db),
@@ -88,6 +93,7 @@ export class Instance {
       data,
       policy,
       ...(options.outbox ? { outbox: new SqliteChannelQueueStore(this.store.db) } : {}),
+      ...(options.drafts ? { drafts: { pendingDrafts: (agency?: string) => this.drafts.pendingDrafts(agency), questionText: (q: string) => submittedText(this.store, q) } } : {}),
     });
   }
 

@@ -215,6 +215,21 @@ export function backofficeContract<L>(name: string, open: () => Promise<StoreHar
       });
     });
 
+    describe(`console sign-in with a link code`, () => {
+      test('a sign-in spends the code like a chat link but links no chat identity; the spent code opens nothing again', async () => {
+        const acc = await store.createAccount({ name: 'Quản trị', role: 'admin' }, T0);
+        const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, overall: 1000 };
+        const code = await store.createLinkCode(acc.id, T0, 15 * MINUTE);
+        const fromConsole = { channel: 'console', userId: 'addr-1' };
+        const outcome = await store.redeemLinkCode(code, fromConsole, undefined, T0 + 1, { limits, address: 'addr-1', signIn: true });
+        expect(outcome).toEqual({ ok: true, account: expect.objectContaining({ id: acc.id }) });
+        expect(await store.identitiesOf(acc.id)).toEqual([]);
+        expect(await store.accountByIdentity(fromConsole)).toBeUndefined();
+        expect((await store.redeemLinkCode(code, fromConsole, undefined, T0 + 2, { limits, address: 'addr-1', signIn: true })).ok).toBe(false);
+        expect((await store.redeemLinkCode(code, { channel: 'zalo', userId: 'z1' }, {}, T0 + 3, { limits })).ok).toBe(false);
+      });
+    });
+
     describe(`closing an account's doors`, () => {
       test('unlink one identity or all of them; dropLinkCodes voids the unused code', async () => {
         const acc = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'h-baothang' }, T0);

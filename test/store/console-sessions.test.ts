@@ -50,6 +50,36 @@ function consoleSessionsContract<L>(name: string, open: () => Promise<StoreHarne
         expect(await store.get(other.id, T0 + 4)).toEqual(other.session);
       });
 
+      test('an admin lists an account\'s live sessions by handle, with how each was opened, and ends one by its handle', async () => {
+        const byToken = await store.create('acc_1', T0, 8 * HOUR);
+        const byCode = await store.create('acc_1', T0 + 1, 8 * HOUR, { method: 'link_code', userAgent: 'Mozilla/5.0 (iPhone) ' + 'x'.repeat(300) });
+        const ended = await store.create('acc_1', T0 + 2, 8 * HOUR, { method: 'link_code' });
+        await store.create('acc_2', T0, 8 * HOUR, { method: 'link_code' });
+        await store.revoke(ended.id, T0 + 3);
+        const live = await store.live('acc_1', T0 + 4);
+        expect(live).toEqual([
+          { handle: store.handleOf(byCode.id), method: 'link_code', userAgent: expect.stringMatching(/^Mozilla\/5\.0 \(iPhone\) x+$/), createdAt: T0 + 1, expiresAt: T0 + 1 + 8 * HOUR },
+          { handle: store.handleOf(byToken.id), method: 'token', createdAt: T0, expiresAt: T0 + 8 * HOUR },
+        ]);
+        expect(live[0].userAgent).toHaveLength(200);
+        // A handle names a session without opening it: it is a prefix of the stored hash, never the cookie id.
+        expect(store.handleOf(byCode.id)).toMatch(/^[0-9a-f]{16}$/);
+        expect(createHash('sha256').update(byCode.id).digest('hex').startsWith(store.handleOf(byCode.id))).toBe(true);
+        expect(await store.get(store.handleOf(byCode.id), T0 + 4)).toBeUndefined();
+        expect(await store.liveCounts(T0 + 4)).toEqual(new Map([['acc_1', 2], ['acc_2', 1]]));
+
+        // Another account's handle, a malformed one and an ended session are refused alike.
+        expect(await store.revokeHandle('acc_2', store.handleOf(byCode.id), T0 + 5)).toBe(false);
+        expect(await store.revokeHandle('acc_1', "' OR 1=1 --", T0 + 5)).toBe(false);
+        expect(await store.revokeHandle('acc_1', store.handleOf(ended.id), T0 + 5)).toBe(false);
+        expect(await store.revokeHandle('acc_1', store.handleOf(byCode.id), T0 + 5)).toBe(true);
+        expect(await store.get(byCode.id, T0 + 6)).toBeUndefined();
+        expect(await store.get(byToken.id, T0 + 6)).toEqual(byToken.session);
+        expect((await store.live('acc_1', T0 + 6)).map((s) => s.handle)).toEqual([store.handleOf(byToken.id)]);
+        // Expired sessions count for nobody.
+        expect(await store.liveCounts(T0 + 8 * HOUR + 1)).toEqual(new Map());
+      });
+
       test('a session opened on one instance is live on another (behind a load balancer)', async () => {
         const second = sessions(await db.another());
         const { id, session } = await store.create('acc_1', T0, HOUR);

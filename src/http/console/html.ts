@@ -1,29 +1,23 @@
 import type { Role } from '../../domain/access';
 import type { QuestionStatus } from '../../domain/lifecycle';
+import { capitalized, STAFF_TEXTS } from '../../bot/texts';
 import { escapeXml } from './charts';
 
 /** The console's page frame and wording (Vietnamese). Pages carry no script: forms and links only. */
 
 export const esc = escapeXml;
 
-export const ROLE_VI: Record<Role, string> = { officer: 'Cán bộ', approver: 'Lãnh đạo (duyệt)', editor: 'Biên tập viên', admin: 'Quản trị' };
+// The wording is data (data/texts/vi.json, staff section), shared with the staff chat and the admins' answers.
+export const ROLE_VI: Record<Role, string> = STAFF_TEXTS.role;
 
-export const STATUS_VI: Record<QuestionStatus, string> = {
-  submitted: 'Chưa giao',
-  assigned: 'Chờ tiếp nhận',
-  accepted: 'Đang trả lời',
-  answered: 'Đã trả lời',
-  deleted: 'Đã xóa',
-};
+/** Status labels as table cells: the shared lower-case wording, capitalised. */
+export const STATUS_VI: Record<QuestionStatus, string> = Object.fromEntries(
+  Object.entries(STAFF_TEXTS.questionStatus).map(([status, name]) => [status, capitalized(name)]),
+) as Record<QuestionStatus, string>;
 
-export const DEADLINE_VI = { accept: 'tiếp nhận', answer: 'trả lời' } as const;
+export const DEADLINE_VI: Record<'accept' | 'answer', string> = STAFF_TEXTS.deadline;
 
-export const DELETE_REASON_VI: Record<string, string> = {
-  duplicate: 'Trùng lặp',
-  violation: 'Vi phạm quy định',
-  invalid_identity: 'Thông tin người hỏi không hợp lệ',
-  out_of_scope: 'Không thuộc phạm vi',
-};
+export const DELETE_REASON_VI: Record<string, string> = STAFF_TEXTS.deleteReason;
 
 /** "2023-09-25T17:00:00.000+07:00" (already local) → "25/09/2023 17:00". */
 export function dateTimeVi(iso: string | undefined): string {
@@ -106,13 +100,16 @@ export interface Viewer {
   csrf: string;
   /** Whether the viewer may see Phụ biểu 02 (the 'report' permission). */
   reports: boolean;
+  /** Whether the viewer manages accounts and their console sessions (the 'manage_accounts' permission). */
+  accounts?: boolean;
 }
 
-const NAV: Array<{ href: string; label: string; key: string; reports?: boolean }> = [
+const NAV: Array<{ href: string; label: string; key: string; reports?: boolean; accounts?: boolean }> = [
   { href: '/quan-tri', label: 'Tổng quan', key: 'dashboard' },
   { href: '/quan-tri/cau-hoi', label: 'Câu hỏi', key: 'questions' },
   { href: '/quan-tri/qua-han', label: 'Quá hạn', key: 'overdue' },
   { href: '/quan-tri/phu-bieu-02', label: 'Phụ biểu 02', key: 'report', reports: true },
+  { href: '/quan-tri/tai-khoan', label: 'Tài khoản', key: 'accounts', accounts: true },
 ];
 
 export function page(title: string, body: string, viewer?: Viewer, current?: string): string {
@@ -122,7 +119,7 @@ export function page(title: string, body: string, viewer?: Viewer, current?: str
 <title>${esc(title)} | Quản trị Hỏi - Đáp</title><style>${STYLE}</style></head><body>`;
   const header = viewer
     ? `<header><div class="brand">Quản trị Hỏi - Đáp · tỉnh Lào Cai</div><div class="who">${esc(viewer.name)} — ${esc(ROLE_VI[viewer.role])}${viewer.agencyName ? `, ${esc(viewer.agencyName)}` : ''}</div></header>
-<nav aria-label="Các trang quản trị">${NAV.filter((n) => !n.reports || viewer.reports)
+<nav aria-label="Các trang quản trị">${NAV.filter((n) => (!n.reports || viewer.reports) && (!n.accounts || viewer.accounts))
         .map((n) => `<a href="${n.href}"${n.key === current ? ' aria-current="page"' : ''}>${esc(n.label)}</a>`)
         .join('')}<form method="post" action="/quan-tri/dang-xuat">${csrfField(viewer)}<button type="submit">Đăng xuất</button></form></nav>`
     : `<header><div class="brand">Quản trị Hỏi - Đáp · tỉnh Lào Cai</div></header>`;

@@ -6,6 +6,7 @@ import type { ProvinceData } from '../../config/data';
 import { can, visibleAgency, type Action } from '../../domain/access';
 import { DELETE_REASONS } from '../../domain/events';
 import type { QuestionStatus } from '../../domain/lifecycle';
+import { excerpt } from '../../domain/text';
 import { formatDay, formatDayVi, parseDay, parseInstant } from '../../domain/time';
 import { logger } from '../../observability/logger';
 import { appendix02Report, renderReport } from '../../reports/appendix02';
@@ -14,7 +15,11 @@ import type { LedgerStore } from '../../store/types';
 import { barChart, columnChart } from './charts';
 import { CONTENT_SECURITY_POLICY, csrfField, dateTimeVi, DEADLINE_VI, DELETE_REASON_VI, esc, page, ROLE_VI, STATUS_VI, type Viewer } from './html';
 import type { ConsoleSessionStore, QuestionQueries } from '../../app/ports';
-import { csrfMatches, DEFAULT_SESSION_TTL_MS, type ConsoleSession } from './sessions';
+import { csrfMatches, DEFAULT_SESSION_TTL_MS, type ConsoleSession, type SignInMethod } from './sessions';
+import { addressKey } from '../../bot/channels';
+import { fill, STAFF_TEXTS } from '../../bot/texts';
+import { linkAttemptLimits } from '../../backoffice/accounts';
+import { normalizeLinkCode } from '../../domain/link-code';
 
 /**
  * The web console at /quan-tri: an adapter over the back office's own operations (the
@@ -48,22 +53,10 @@ const CONTENT_TYPES: Record<(typeof FORMATS)[number], string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
-const ERROR_TITLE: Record<WorkflowError['code'], [number, string]> = {
-  forbidden: [403, 'Không có quyền'],
-  not_found: [404, 'Không tìm thấy'],
-  invalid_state: [409, 'Không thực hiện được'],
-  invalid_input: [400, 'Thông tin chưa hợp lệ'],
-};
-const DONE: Record<string, string> = {
-  accept: 'Đã tiếp nhận câu hỏi.',
-  forward: 'Đã chuyển câu hỏi.',
-  extend: 'Đã gia hạn thời hạn trả lời.',
-  draft: 'Đã gửi dự thảo trả lời để lãnh đạo duyệt.',
-  approve: 'Đã duyệt và đăng câu trả lời.',
-  return: 'Đã trả lại dự thảo cho người soạn.',
-  delete: 'Đã xóa câu hỏi khỏi hàng đợi.',
-  assign: 'Đã giao câu hỏi.',
-};
+// The console's messages are data (data/texts/vi.json, staff.console).
+const T = STAFF_TEXTS.console;
+const ERROR_STATUS: Record<WorkflowError['code'], number> = { forbidden: 403, not_found: 404, invalid_state: 409, invalid_input: 400 };
+const DONE: Record<string, string> = T.done;
 
 interface Ctx {
   account: Account;
@@ -130,31 +123,55 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
           'Đăng nhập',
           `<h1>Đăng nhập</h1>${message ? `<p class="error" role="alert">${esc(message)}</p>` : ''}
 <form method="post" action="/quan-tri/dang-nhap" class="card" style="max-width:28rem">
-<label for="token">Mã truy cập của tài khoản</label>
+<label for="token">Mã liên kết hoặc mã truy cập của tài khoản</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required style="width:100%">
-<p class="muted">Mã truy cập được cấp một lần khi tạo tài khoản (<code>hoidap account create</code> hoặc <code>POST /api/v1/accounts</code>). Phiên đăng nhập hết hạn sau ${ttlSeconds >= 3600 ? `${Math.round(ttlSeconds / 3600)} giờ` : `${Math.round(ttlSeconds / 60)} phút`}.</p>
+<p class="muted">Mã liên kết (dạng XXXXX-XXXXX) do quản trị viên cấp (<code>hoidap account link-code</code>), dùng được một lần và hết hạn sau ${data.policy.linking.codeTtlMinutes} phút; hoặc mã truy cập cấp khi tạo tài khoản (<code>hoidap account create</code> hoặc <code>POST /api/v1/accounts</code>). Phiên đăng nhập hết hạn sau ${ttlSeconds >= 3600 ? `${Math.round(ttlSeconds / 3600)} giờ` : `${Math.round(ttlSeconds / 60)} phút`}.</p>
 <button class="primary" type="submit">Đăng nhập</button></form>`,
         ),
       );
 
   router.get('/dang-nhap', (req, res) => {
-    const why = req.query.ly_do === 'het-han' ? 'Phiên đăng nhập đã hết hạn hoặc đã bị thu hồi. Vui lòng đăng nhập lại.' : undefined;
+    const why = req.query.ly_do === 'het-han' ? T.signIn.expired : undefined;
     signInPage(why)(res);
   });
 
   router.post('/dang-nhap', async (req, res) => {
     // No session yet, so no CSRF token: a sign-in sent from another site is refused by its Origin.
     const origin = req.get('origin');
-    if (origin && origin !== `${req.protocol}://${req.get('host')}`) return signInPage('Yêu cầu đăng nhập không hợp lệ.', 403)(res);
-    const token = str(req.body?.token)?.trim() ?? '';
-    const account = /^[A-Za-z0-9_\-.~+/]+=*$/.test(token) ? await backoffice.accountByApiToken(token) : undefined;
-    if (!account || !account.active) {
-      logger.warn('console: sign-in refused', { requestId: res.locals.requestId });
-      return signInPage('Mã truy cập không đúng hoặc tài khoản đã bị khóa.', 401)(res);
+    if (origin && origin !== `${req.protocol}://${req.get('host')}`) return signInPage(T.signIn.otherSite, 403)(res);
+    const secret = str(req.body?.token)?.trim() ?? '';
+    let account: Account | undefined;
+    let method: SignInMethod = 'token';
+    if (normalizeLinkCode(secret)) {
+      // A link code (10 characters; a token has 43): single-use, with the same failure limits as linking a chat,
+      // counted per network address (the console has no chat identity) in the same table.
+      method = 'link_code';
+      const address = addressKey(req.ip ?? '');
+      const outcome = await backoffice.redeemLinkCode(secret, { channel: 'console', userId: address }, undefined, now(), {
+        address,
+        limits: linkAttemptLimits(data.policy.linking),
+        signIn: true,
+      });
+      if (!outcome.ok && outcome.reason === 'blocked') {
+        logger.warn('console: link-code sign-in refused: failure limit reached', { requestId: res.locals.requestId, limit: outcome.limit });
+        return signInPage(fill(T.signIn.blocked, { minutes: data.policy.linking.failureWindowMinutes }), 429)(res);
+      }
+      if (!outcome.ok && outcome.voided) logger.warn('console: link code void after too many wrong tries', { requestId: res.locals.requestId });
+      account = outcome.ok ? outcome.account : undefined;
+    } else if (/^[A-Za-z0-9_\-.~+/]+=*$/.test(secret)) {
+      account = await backoffice.accountByApiToken(secret);
     }
-    const { id } = await sessions.create(account.id, now(), ttlMs);
+    if (!account || !account.active) {
+      logger.warn('console: sign-in refused', { requestId: res.locals.requestId, method });
+      return signInPage(
+        method === 'link_code' ? T.signIn.wrongCode : T.signIn.wrongToken,
+        401,
+      )(res);
+    }
+    const { id } = await sessions.create(account.id, now(), ttlMs, { method, userAgent: req.get('user-agent') });
     setCookie(req, res, id, ttlSeconds);
-    logger.info('console: signed in', { requestId: res.locals.requestId, account: account.id, role: account.role });
+    // A link code is a one-time secret someone handed over: warn, as linking a chat does, so a sign-in nobody expected shows.
+    logger.log(method === 'link_code' ? 'warn' : 'info', 'console: signed in', { requestId: res.locals.requestId, account: account.id, role: account.role, method });
     res.redirect(303, '/quan-tri');
   });
 
@@ -167,7 +184,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     if (!session || !account || !account.active || !id) {
       if (id) setCookie(req, res, '', 0);
       if (req.method === 'GET') return res.redirect(303, `/quan-tri/dang-nhap${id ? '?ly_do=het-han' : ''}`);
-      return signInPage('Phiên đăng nhập không hợp lệ hoặc đã hết hạn.', 401)(res);
+      return signInPage(T.signIn.noSession, 401)(res);
     }
     if (req.method === 'POST' && !csrfMatches(session, req.body?._csrf)) {
       logger.warn('console: POST without a valid CSRF token', { requestId: res.locals.requestId, account: account.id, path: req.path });
@@ -180,7 +197,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       account,
       session,
       sessionId: id,
-      viewer: { name: account.name, role: account.role, agencyName: agencyName(account.agency), csrf: session.csrf, reports: can(account, 'report') },
+      viewer: { name: account.name, role: account.role, agencyName: agencyName(account.agency), csrf: session.csrf, reports: can(account, 'report'), accounts: can(account, 'manage_accounts') },
     };
     res.locals.console = ctx;
     next();
@@ -543,12 +560,90 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
     res.send(content);
   });
 
+  // ---- accounts' console sessions (admins) ------------------------------------------------------
+
+  const METHOD_VI: Record<SignInMethod, string> = T.sessions.method;
+  const adminOnly = (res: Response): Account => {
+    const actor = ctxOf(res).account;
+    if (!can(actor, 'manage_accounts')) throw new WorkflowError('forbidden', T.sessions.adminsOnly);
+    return actor;
+  };
+  const accountOr404 = async (id: string): Promise<Account> => {
+    const account = await backoffice.getAccount(id);
+    if (!account) throw new WorkflowError('not_found', `Không có tài khoản ${id}.`);
+    return account;
+  };
+
+  router.get('/tai-khoan', async (_req, res) => {
+    adminOnly(res);
+    const counts = await sessions.liveCounts(now());
+    const list = await backoffice.listAccounts();
+    const rows = list
+      .map(
+        (a) =>
+          `<tr data-account="${esc(a.id)}"><td><a href="/quan-tri/tai-khoan/${encodeURIComponent(a.id)}">${esc(a.name)}</a>${a.active ? '' : ' <span class="muted">(đã khóa)</span>'}</td><td data-th="Vai trò">${esc(ROLE_VI[a.role])}</td><td data-th="Cơ quan">${esc(agencyName(a.agency) ?? '—')}</td><td data-th="Phiên đang mở" class="num">${counts.get(a.id) ?? 0}</td></tr>`,
+      )
+      .join('');
+    send(
+      res,
+      'Tài khoản',
+      `<h1>Tài khoản</h1><p class="muted">Số phiên đăng nhập trang quản trị đang mở của từng tài khoản. Chọn tài khoản để xem và thu hồi phiên.</p>
+<div class="table-wrap"><table class="cards"><thead><tr><th>Tài khoản</th><th>Vai trò</th><th>Cơ quan</th><th class="num">Phiên đang mở</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+      'accounts',
+    );
+  });
+
+  router.get('/tai-khoan/:id', async (req, res) => {
+    adminOnly(res);
+    const account = await accountOr404(String(req.params.id));
+    const ctx = ctxOf(res);
+    const mine = sessions.handleOf(ctx.sessionId);
+    const live = await sessions.live(account.id, now());
+    const base = `/quan-tri/tai-khoan/${encodeURIComponent(account.id)}`;
+    const done = req.query.xong === '1' ? `<p class="flash" role="status">${esc(T.sessions.revoked)}</p>` : req.query.xong === '0' ? `<p class="error" role="alert">${esc(T.sessions.alreadyEnded)}</p>` : '';
+    const rows = live
+      .map(
+        (s) =>
+          `<tr data-session="${esc(s.handle)}"><td data-th="Mở lúc">${esc(dateTimeVi(data.clock.format(s.createdAt)))}${s.handle === mine ? ' <strong>(phiên này)</strong>' : ''}</td><td data-th="Cách đăng nhập">${esc(METHOD_VI[s.method])}</td><td data-th="Trình duyệt">${esc(excerpt(s.userAgent ?? '—', 60))}</td><td data-th="Hết hạn">${esc(dateTimeVi(data.clock.format(s.expiresAt)))}</td><td><form method="post" action="${base}/phien/${esc(s.handle)}/thu-hoi">${csrfField(ctx.viewer)}<button type="submit">Thu hồi</button></form></td></tr>`,
+      )
+      .join('');
+    send(
+      res,
+      `Tài khoản ${account.name}`,
+      `<h1>${esc(account.name)}</h1><p>${esc(ROLE_VI[account.role])}${account.agency ? `, ${esc(agencyName(account.agency) ?? account.agency)}` : ''}${account.active ? '' : ' — đã khóa'}</p>${done}
+<h2>Phiên đăng nhập trang quản trị đang mở: ${live.length}</h2>
+${
+  live.length === 0
+    ? '<p class="muted">Không có phiên nào đang mở.</p>'
+    : `<div class="table-wrap"><table class="cards"><thead><tr><th>Mở lúc</th><th>Cách đăng nhập</th><th>Trình duyệt</th><th>Hết hạn</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>
+<form method="post" action="${base}/thu-hoi-phien">${csrfField(ctx.viewer)}<button type="submit" class="primary">Thu hồi tất cả phiên</button></form>`
+}<p><a href="/quan-tri/tai-khoan">← Danh sách tài khoản</a></p>`,
+      'accounts',
+    );
+  });
+
+  router.post('/tai-khoan/:id/phien/:handle/thu-hoi', async (req, res) => {
+    const actor = adminOnly(res);
+    const account = await accountOr404(String(req.params.id));
+    const revoked = await sessions.revokeHandle(account.id, String(req.params.handle), now());
+    if (revoked) logger.warn('console: session revoked by an admin', { requestId: res.locals.requestId, by: actor.id, account: account.id, session: String(req.params.handle) });
+    res.redirect(303, `/quan-tri/tai-khoan/${encodeURIComponent(account.id)}?xong=${revoked ? 1 : 0}`);
+  });
+
+  router.post('/tai-khoan/:id/thu-hoi-phien', async (req, res) => {
+    const actor = adminOnly(res);
+    const account = await accountOr404(String(req.params.id));
+    const revoked = await sessions.revokeAccount(account.id, now());
+    logger.warn('console: all sessions of an account revoked by an admin', { requestId: res.locals.requestId, by: actor.id, account: account.id, revoked });
+    res.redirect(303, `/quan-tri/tai-khoan/${encodeURIComponent(account.id)}?xong=${revoked > 0 ? 1 : 0}`);
+  });
+
   router.use((req: Request, res: Response) => send(res, 'Không tìm thấy', `<h1>Không tìm thấy</h1><p>Không có trang ${esc(req.path)}.</p>`, undefined, 404));
 
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err instanceof WorkflowError) {
-      const [status, title] = ERROR_TITLE[err.code];
+      const [status, title] = [ERROR_STATUS[err.code], T.errorTitle[err.code]];
       const back = req.method === 'POST' && req.params.q ? `<p><a href="/quan-tri/cau-hoi/${encodeURIComponent(String(req.params.q))}">← Quay lại câu hỏi</a></p>` : '';
       const body = `<h1>${esc(title)}</h1><p class="error" role="alert">${esc(err.message)}</p>${back}`;
       if (res.locals.console) return send(res, title, body, undefined, status);
@@ -560,21 +655,5 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
   return router;
 }
 
-const EVENT_VI: Record<string, string> = {
-  submitted: 'Gửi câu hỏi',
-  assigned: 'Giao cơ quan',
-  forwarded: 'Chuyển cơ quan',
-  accepted: 'Tiếp nhận',
-  extended: 'Gia hạn',
-  answered: 'Trả lời',
-  deleted: 'Xóa',
-  rated: 'Đánh giá',
-};
-
-function excerpt(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
-}
+const EVENT_VI: Record<string, string> = T.event;
 

@@ -4,10 +4,10 @@ import type { ConsoleSession } from '../../app/ports';
 /**
  * The web console's sessions: the cookie carries a random id, the store (ConsoleSessionStore,
  * src/app/ports.ts) only its SHA-256. Each session has its own CSRF token, an absolute expiry,
- * and can be revoked (sign-out, or every session of an account at once).
+ * and can be revoked (sign-out, one session by an admin, or every session of an account at once).
  */
 
-export type { ConsoleSession, ConsoleSessionStore } from '../../app/ports';
+export type { ConsoleSession, ConsoleSessionStore, SessionSummary, SignInMethod } from '../../app/ports';
 
 export const DEFAULT_SESSION_TTL_MS = 8 * 3_600_000;
 

@@ -218,12 +218,12 @@ describe('Zalo OA webhook', () => {
       // Sent is final: neither decision applies to it; bad ids are said precisely.
       const again = await api('POST', `/outbox/${id}/resend`);
       expect(again.status).toBe(409);
-      expect(await again.json()).toEqual({ code: 'invalid_state', error: `outbox message ${id} is sent; only dead, expired, unknown messages can be resent` });
+      expect(await again.json()).toEqual({ code: 'invalid_state', error: `outbox message ${id} is sent; only dead, expired, unknown messages can be resent`, message: expect.stringContaining('không cho phép') });
       expect((await api('POST', `/outbox/${id}/delivered`)).status).toBe(409);
-      expect(await (await api('POST', '/outbox/999999/resend')).json()).toEqual({ code: 'not_found', error: 'no outbox message 999999' });
+      expect(await (await api('POST', '/outbox/999999/resend')).json()).toEqual({ code: 'not_found', error: 'no outbox message 999999', message: 'Không tìm thấy nội dung yêu cầu.' });
       const bad = await api('POST', '/outbox/abc/resend');
       expect(bad.status).toBe(400);
-      expect(await bad.json()).toEqual({ code: 'invalid_input', error: 'outbox message id must be a positive whole number, not "abc"' });
+      expect(await bad.json()).toEqual({ code: 'invalid_input', error: 'outbox message id must be a positive whole number, not "abc"', message: expect.stringContaining('không hợp lệ') });
       expect((await api('POST', `/outbox/${id}/resend`, { reason: 'x' })).status).toBe(400);
       await new Promise((r) => setTimeout(r, 100));
       expect(zaloTexts('614249482309')).toHaveLength(1);
