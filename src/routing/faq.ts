@@ -192,6 +192,12 @@ export class FaqBase {
     if (this.model) {
       const p = this.model.predict(text);
       const entry = p.entry === undefined ? undefined : this.byId(p.entry);
+      // One word ("ve", "ks") is too little for the model to go on alone: the keyword matcher must
+      // find the same entry there too (a scrap is not a question; "khai tử", "BHYT" still are).
+      if (entry && this.foldPlain(text).split(' ').filter(Boolean).length < 2) {
+        const keywords = this.candidates(text, 1)[0];
+        return keywords && keywords.entry.id === entry.id && keywords.score >= this.threshold ? keywords : undefined;
+      }
       if (entry) return { entry, score: p.probability };
       // Two independent signals that agree are enough where neither alone is: the model's
       // best entry, short of its threshold, is also the keyword matcher's best.
