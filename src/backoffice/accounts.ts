@@ -1,7 +1,8 @@
 import type { ProvinceData } from '../config/data';
 import { WorkflowError } from './actions';
 import { logger } from '../observability/logger';
-import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type Role } from './types';
+import type { Policy } from '../domain/policy';
+import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type LinkAttempt, type Role } from './types';
 
 /** Account creation and chat linking, shared by the CLI and the REST API (each checks who may call it). */
 
@@ -44,6 +45,33 @@ export async function createAccountWithToken(
   const account = await store.createAccount(validateAccountInput(data, input), now);
   const token = await store.issueApiToken(account.id, now);
   return { account, token };
+}
+
+/** The store's link limits from data/policy.json `linking`. */
+export function linkLimits(linking: Policy['linking']): LinkAttempt['limits'] {
+  return {
+    triesPerCode: linking.triesPerCode,
+    failureWindowMs: linking.failureWindowMinutes * 60_000,
+    perIdentity: linking.perIdentity,
+    perAddress: linking.perAddress,
+    firstDelayMs: linking.firstDelaySeconds * 1000,
+    maxDelayMs: linking.maxDelayMinutes * 60_000,
+    alertOverall: linking.alertOverall,
+  };
+}
+
+/** A wait as a person reads it: "45 giây", "3 phút" (rounded up: trying earlier is refused again). */
+export function waitVi(ms: number): string {
+  return ms < 60_000 ? `${Math.max(1, Math.ceil(ms / 1000))} giây` : `${Math.ceil(ms / 60_000)} phút`;
+}
+
+/** What to tell the admins when wrong link codes from everyone reach the alert threshold. */
+export function linkFailuresAlertVi(failures: number, windowMinutes: number): string {
+  return (
+    `Cảnh báo: ${failures} lần nhập sai mã liên kết trong ${windowMinutes} phút qua, có thể có người đang dò mã. ` +
+    'Cán bộ có mã đúng vẫn liên kết được; mã bị nhập sai nhiều lần tự hủy (cấp mã mới nếu cán bộ báo mã không dùng được). ' +
+    'Kiểm tra nhật ký máy chủ và các tài khoản vừa được liên kết.'
+  );
 }
 
 /** What to tell a person about their link code (Vietnamese: they read it). */

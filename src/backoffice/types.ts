@@ -26,13 +26,28 @@ export interface ChatIdentity {
 export interface LinkAttempt {
   /** A key for the sender's network address (a hash of the IP), when the channel knows it (the portal). */
   address?: string;
-  limits: { triesPerCode: number; failureWindowMs: number; perIdentity: number; perAddress: number; overall: number };
+  limits: {
+    triesPerCode: number;
+    failureWindowMs: number;
+    /** Wrong tries in the window an identity, an address, makes without waiting; after them each try waits (backoff). */
+    perIdentity: number;
+    perAddress: number;
+    /** The first wait, doubled with each further wrong try, up to maxDelayMs. */
+    firstDelayMs: number;
+    maxDelayMs: number;
+    /** Wrong tries in the window, from everyone, at which the admins are alerted; never a block. */
+    alertOverall: number;
+  };
 }
 
 export type LinkOutcome =
   | { ok: true; account: Account }
-  /** wrong: no such live code (recorded); blocked: a failure limit is reached, the code was not even looked at. */
-  | { ok: false; reason: 'wrong' | 'blocked'; limit?: 'identity' | 'address' | 'overall'; voided?: boolean };
+  /**
+   * wrong: no such live code (recorded), `alertOverall` set when this failure brought the window's count to the alert threshold;
+   * blocked: the identity or address must wait `retryAfterMs` (backoff), the code was not even looked at.
+   */
+  | { ok: false; reason: 'wrong'; voided?: boolean; alertOverall?: number }
+  | { ok: false; reason: 'blocked'; limit: 'identity' | 'address'; retryAfterMs: number };
 
 /** A question as the ask-an-agency dialog files it (src/backoffice/held.ts): the `submitted` and `assigned` events. */
 export interface QuestionFiling {

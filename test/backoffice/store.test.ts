@@ -86,7 +86,7 @@ describe('API tokens', () => {
 
 describe('link codes', () => {
   const zalo = { channel: 'zalo', userId: 'zalo-user-1' };
-  const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, overall: 1000 };
+  const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, firstDelayMs: 60_000, maxDelayMs: 3_600_000, alertOverall: 1000 };
   /** The linked account, or undefined when the code linked nothing. */
   const redeem = async (code: string, identity: { channel: string; userId: string }, reference: unknown, now: number) => {
     const outcome = await store.redeemLinkCode(code, identity, reference, now, { limits });
