@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import { logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -59,6 +59,14 @@ export function securityHeaders(frameAncestors: readonly string[]): RequestHandl
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** What a caller's X-Request-Id may be to be kept: a short token (a proxy's or client's id), nothing that could forge a log line or bloat one. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The request's id: the caller's X-Request-Id when it is a short safe token, else a new one. */
+export function requestIdFrom(header: string | undefined): string {
+  return header !== undefined && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
+}
 
 /** GET /metrics: Prometheus text; with a token, only for `Authorization: Bearer <token>` (compared in constant time). */
 export function metricsHandler(metrics: Metrics, token?: string): RequestHandler {
