@@ -45,6 +45,9 @@ export async function fileQuestion(deps: FilingDeps, filing: QuestionFiling, now
   return { q, state };
 }
 
+/** Channels whose sender the server verified and that reach the citizen in their own chat (not at a typed contact). */
+const CHANNEL_IDENTIFIED: ReadonlySet<string> = new Set(['zalo', 'facebook']);
+
 export interface HeldQuestionsDeps extends FilingDeps {
   intake: SqliteQuestionIntake;
   /** A question reached an agency: tell its officers. */
@@ -68,7 +71,10 @@ export class HeldQuestions {
     const offset = data.policy.utcOffsetMinutes * 60_000;
     const dayStart = now - ((((now + offset) % 86_400_000) + 86_400_000) % 86_400_000);
     const limits = data.policy.questionsPerDay;
-    const decision = intake.admit(identityKey(sender.channel, sender.userId), contactKey(filing.asker.contact), sender.address, dayStart, now, limits);
+    // A Zalo or Messenger citizen is identified by the channel (signed webhooks) and told in that chat, never at the typed contact:
+    // anyone may type their phone number elsewhere, so that contact's count must neither hold them nor be spent by them.
+    const contact = CHANNEL_IDENTIFIED.has(sender.channel) ? undefined : contactKey(filing.asker.contact);
+    const decision = intake.admit(identityKey(sender.channel, sender.userId), contact, sender.address, dayStart, now, limits);
     if (decision.ok) return { admitted: true };
     const id = intake.hold(filing, decision.reason, now);
     // No contact or text at info level: the held id and the limit say enough.
