@@ -101,3 +101,15 @@ export async function startMetricsListener(metrics: Metrics, hardening: HttpHard
   logger.info('metrics listening', { host: listen.host, port: listen.port });
   return server;
 }
+
+/**
+ * Slow clients: the headers within 20 s, the whole request within 30 s. Node's defaults (60 s, 5 min)
+ * let a client trickling a body one byte at a time hold a connection for 5 minutes; every legitimate
+ * request here (chat messages, webhooks, API calls, sign-in) is a few kB.
+ */
+export const SLOW_CLIENT_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000 } as const;
+
+export function limitSlowClients(server: Server): void {
+  server.headersTimeout = SLOW_CLIENT_LIMITS.headersTimeoutMs;
+  server.requestTimeout = SLOW_CLIENT_LIMITS.requestTimeoutMs;
+}

@@ -18,7 +18,7 @@ import { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
 import { SqliteLedgerStore } from '../store/sqlite';
 import { createApp } from './app';
-import { hardeningFromEnv, startMetricsListener } from './hardening';
+import { hardeningFromEnv, limitSlowClients, startMetricsListener } from './hardening';
 import { DeadlineSweeper } from '../jobs/sweeper';
 import { RetentionJob } from '../jobs/retention';
 import { loadRetentionPolicy } from '../jobs/retention-policy';
@@ -229,6 +229,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
+    limitSlowClients(s);
     s.once('error', reject);
   });
   const address = server.address();
