@@ -62,7 +62,8 @@ export function linkLimits(linking: Policy['linking']): LinkAttempt['limits'] {
 
 /** A wait as a person reads it: "45 giây", "3 phút" (rounded up: trying earlier is refused again). */
 export function waitVi(ms: number): string {
-  return ms < 60_000 ? `${Math.max(1, Math.ceil(ms / 1000))} giây` : `${Math.ceil(ms / 60_000)} phút`;
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return seconds < 60 ? `${seconds} giây` : `${Math.ceil(seconds / 60)} phút`;
 }
 
 /** What to tell the admins when wrong link codes from everyone reach the alert threshold. */

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { parseStaffCommand } from '../../src/backoffice/commands';
+import { waitVi } from '../../src/backoffice/accounts';
 import { LINK_CODE_ALPHABET, normalizeLinkCode, SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { channelsConfig, eventually, postMessenger, postZalo, zaloText } from '../helpers/channels';
@@ -340,4 +341,8 @@ test('what counts as a link attempt: a code-shaped text after "liên kết", not
   expect(parseStaffCommand('liên kết giữa hai xã')).toBeUndefined();
   expect(normalizeLinkCode(' abcde-fghjk ')).toBe('ABCDEFGHJK');
   expect(normalizeLinkCode('ABCDE-FGHJ0')).toBeUndefined();
+});
+
+test('the wait is told in seconds under a minute, else in whole minutes rounded up', () => {
+  expect([1, 999, 45_000, 59_001, 60_000, 61_000, 600_000, 3_599_999].map(waitVi)).toEqual(['1 giây', '1 giây', '45 giây', '1 phút', '1 phút', '2 phút', '10 phút', '60 phút']);
 });
