@@ -19,6 +19,8 @@ export interface PublicAnswerSource {
 }
 
 export const PAGE_SIZE = 10;
+/** Distinct words of a search that are matched; the rest are ignored (a longer search finds at least as much). */
+export const MAX_SEARCH_WORDS = 10;
 
 interface Entry extends PublicAnswerRow {
   folded: string;
@@ -71,7 +73,9 @@ export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceD
     // Every word of the query must be a word of the question or the answer, compared without diacritics;
     // the exact phrase ranks first, and typed with diacritics, the phrase with those diacritics before that.
     const folded = foldVietnamese(search);
-    const words = folded.split(' ').filter(Boolean);
+    // Each word is a scan of every published answer: repeats count once, and 10 words are plenty to narrow a search
+    // (a query of 66 "va" cost 66 scans of every answer per request, for anyone, without limit).
+    const words = [...new Set(folded.split(' ').filter(Boolean))].slice(0, MAX_SEARCH_WORDS);
     const accented = search.normalize('NFC').toLocaleLowerCase('vi');
     const hasDiacritics = accented !== accented.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').normalize('NFC');
     const all = await entries();
