@@ -5,6 +5,7 @@ import type { ProvinceData } from '../config/data';
 import { redactForPublic } from '../domain/redact';
 import { foldVietnamese } from '../domain/text';
 import type { PublicAnswerRow } from '../store/sqlite-queries';
+import { TokenBuckets, type BucketLimit } from '../channels/portal/rate-limit';
 
 /**
  * GET /hoi-dap: the public list of answered questions, server-rendered, searchable by
@@ -48,8 +49,12 @@ article{background:#fff;border-radius:.4rem;padding:1rem;margin-bottom:1rem;box-
 nav{display:flex;justify-content:space-between;align-items:center;gap:.5rem;flex-wrap:wrap}nav a{color:#a31d24}
 .count{color:#5a6776}`;
 
-export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceData; source: PublicAnswerSource }): void {
+/** Searches per client address: each reads every published answer; a person searching, even an office behind one address, stays far below. */
+export const SEARCH_LIMIT: BucketLimit = { burst: 60, perMinute: 120 };
+
+export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceData; source: PublicAnswerSource; searchLimit?: BucketLimit }): void {
   const { data, source } = deps;
+  const searches = new TokenBuckets(deps.searchLimit ?? SEARCH_LIMIT);
   let cache: { version: number; entries: Entry[] } | undefined;
 
   async function entries(): Promise<Entry[]> {
@@ -65,6 +70,14 @@ export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceD
 
   app.get('/hoi-dap', async (req: Request, res: Response) => {
     const search = queryText(req, 'q').trim();
+    if (search) {
+      const taken = searches.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      if (!taken.ok) {
+        res.status(429).set('Retry-After', String(taken.retryAfterSeconds)).type('html')
+          .send(`<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Hỏi - Đáp</title></head><body><p>Bạn đã tìm kiếm quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ${taken.retryAfterSeconds} giây.</p></body></html>`);
+        return;
+      }
+    }
     const agencyInput = queryText(req, 'agency').trim();
     const pageNumber = Math.max(1, Math.min(1_000_000, Number.parseInt(queryText(req, 'page'), 10) || 1));
     const match = agencyInput ? data.agencies.resolve(agencyInput) : undefined;

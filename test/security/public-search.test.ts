@@ -68,3 +68,25 @@ test('only the first 10 distinct words are matched: an 11th (here one found nowh
   expect((await timed(`${COMMON.slice(0, 10).join(' ')} tuyetdoikhongco`)).count).toBe('4000');
   expect((await timed(`tuyetdoikhongco ${COMMON.slice(0, 10).join(' ')}`)).count).toBe('0');
 });
+
+test('searches are rate limited per client address (429 with Retry-After, in Vietnamese); other citizens and the plain list are not', async () => {
+  const app = express();
+  app.set('trust proxy', 'loopback');
+  mountPublicAnswers(app, { data: province(), source: { version: () => 1, all: () => rows().slice(0, 50) }, searchLimit: { burst: 5, perMinute: 5 } });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hoi-dap`;
+  try {
+    const from = (ip: string, q = '?q=benh+vien') => fetch(`${url}${q}`, { headers: { 'x-forwarded-for': ip } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i += 1) statuses.push((await from('198.51.100.9')).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const refused = await from('198.51.100.9');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.text()).toContain('Bạn đã tìm kiếm quá nhiều lần trong thời gian ngắn');
+    expect((await from('203.0.113.4')).status).toBe(200);
+    expect((await from('198.51.100.9', '')).status).toBe(200);
+  } finally {
+    await new Promise((r) => server.close(() => r(undefined)));
+  }
+});
