@@ -4,6 +4,7 @@ import { initials } from '../backoffice/actions';
 import type { ProvinceData } from '../config/data';
 import { redactForPublic } from '../domain/redact';
 import { foldVietnamese } from '../domain/text';
+import { clientNetwork } from '../domain/network';
 import type { PublicAnswerRow } from '../store/sqlite-queries';
 import { TokenBuckets, type BucketLimit } from '../channels/portal/rate-limit';
 
@@ -71,7 +72,7 @@ export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceD
   app.get('/hoi-dap', async (req: Request, res: Response) => {
     const search = queryText(req, 'q').trim();
     if (search) {
-      const taken = searches.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      const taken = searches.take(clientNetwork(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
       if (!taken.ok) {
         res.status(429).set('Retry-After', String(taken.retryAfterSeconds)).type('html')
           .send(`<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Hỏi - Đáp</title></head><body><p>Bạn đã tìm kiếm quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ${taken.retryAfterSeconds} giây.</p></body></html>`);
