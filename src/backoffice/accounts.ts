@@ -1,6 +1,7 @@
 import { createAccount, validateAccountInput as validate, type CreateAccountInput } from '../app/accounts/create-account';
 import { deactivateAccount as deactivate, revokeAccountTokens as revoke, unlinkAccount as unlink } from '../app/accounts/close-account';
 import { linkCodeInstructions as instructions } from '../app/accounts/link-code';
+export { linkFailuresAlertVi, linkLimits, waitVi } from '../app/accounts/link-code';
 import type { AccountDeps } from '../app/accounts/ports';
 import type { ProvinceData } from '../config/data';
 import { logger } from '../observability/logger';

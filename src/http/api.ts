@@ -1,3 +1,4 @@
+import { clientErrorMessage, clientErrorStatus } from './client-error';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { accountDeps } from '../backoffice/accounts';
@@ -400,17 +401,10 @@ export function createApiRouter(deps: ApiDeps): express.Router {
       res.status(HTTP_STATUS[err.code]).json({ error: err.message, code: err.code });
       return;
     }
-    const httpError = err as { type?: string; status?: number };
-    if (httpError.type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'the body is not valid JSON', code: 'invalid_input' });
-      return;
-    }
-    if (httpError.type === 'entity.too.large') {
-      res.status(413).json({ error: 'the body is too large (at most 128 kB)', code: 'invalid_input' });
-      return;
-    }
-    if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
-      res.status(httpError.status).json({ error: (err as Error).message, code: 'invalid_input' });
+    // A request the caller got wrong (body-parser's errors, a path that does not decode): 4xx, saying what, never a 500.
+    const status = clientErrorStatus(err);
+    if (status !== undefined) {
+      res.status(status).json({ error: clientErrorMessage(err, '128 kB'), code: 'invalid_input' });
       return;
     }
     next(err);

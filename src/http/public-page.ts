@@ -4,7 +4,9 @@ import { initials } from '../backoffice/actions';
 import type { ProvinceData } from '../config/data';
 import { redactForPublic } from '../domain/redact';
 import { foldVietnamese } from '../domain/text';
+import { clientNetwork } from '../domain/network';
 import type { PublicAnswerRow } from '../app/ports';
+import { TokenBuckets, type BucketLimit } from '../channels/portal/rate-limit';
 
 /**
  * GET /hoi-dap: the public list of answered questions, server-rendered, searchable by
@@ -19,6 +21,8 @@ export interface PublicAnswerSource {
 }
 
 export const PAGE_SIZE = 10;
+/** Distinct words of a search that are matched; the rest are ignored (a longer search finds at least as much). */
+export const MAX_SEARCH_WORDS = 10;
 
 interface Entry extends PublicAnswerRow {
   folded: string;
@@ -46,8 +50,12 @@ article{background:#fff;border-radius:.4rem;padding:1rem;margin-bottom:1rem;box-
 nav{display:flex;justify-content:space-between;align-items:center;gap:.5rem;flex-wrap:wrap}nav a{color:#a31d24}
 .count{color:#5a6776}`;
 
-export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceData; source: PublicAnswerSource }): void {
+/** Searches per client address: each reads every published answer; a person searching, even an office behind one address, stays far below. */
+export const SEARCH_LIMIT: BucketLimit = { burst: 60, perMinute: 120 };
+
+export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceData; source: PublicAnswerSource; searchLimit?: BucketLimit }): void {
   const { data, source } = deps;
+  const searches = new TokenBuckets(deps.searchLimit ?? SEARCH_LIMIT);
   let cache: { version: number; entries: Entry[] } | undefined;
 
   async function entries(): Promise<Entry[]> {
@@ -63,6 +71,14 @@ export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceD
 
   app.get('/hoi-dap', async (req: Request, res: Response) => {
     const search = queryText(req, 'q').trim();
+    if (search) {
+      const taken = searches.take(clientNetwork(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+      if (!taken.ok) {
+        res.status(429).set('Retry-After', String(taken.retryAfterSeconds)).type('html')
+          .send(`<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Hỏi - Đáp</title></head><body><p>Bạn đã tìm kiếm quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ${taken.retryAfterSeconds} giây.</p></body></html>`);
+        return;
+      }
+    }
     const agencyInput = queryText(req, 'agency').trim();
     const pageNumber = Math.max(1, Math.min(1_000_000, Number.parseInt(queryText(req, 'page'), 10) || 1));
     const match = agencyInput ? data.agencies.resolve(agencyInput) : undefined;
@@ -71,7 +87,9 @@ export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceD
     // Every word of the query must be a word of the question or the answer, compared without diacritics;
     // the exact phrase ranks first, and typed with diacritics, the phrase with those diacritics before that.
     const folded = foldVietnamese(search);
-    const words = folded.split(' ').filter(Boolean);
+    // Each word is a scan of every published answer: repeats count once, and 10 words are plenty to narrow a search
+    // (a query of 66 "va" cost 66 scans of every answer per request, for anyone, without limit).
+    const words = [...new Set(folded.split(' ').filter(Boolean))].slice(0, MAX_SEARCH_WORDS);
     const accented = search.normalize('NFC').toLocaleLowerCase('vi');
     const hasDiacritics = accented !== accented.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').normalize('NFC');
     const all = await entries();
