@@ -26,7 +26,8 @@ export const QuestionId = z.string({ error: 'a question id such as HD-2023-00012
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+      // A few names are enough to say what is wrong; a body of thousands of keys must not come back as a 50 kB error.
+      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.slice(0, 5).join(', ')}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''}`;
       const where = issue.path.map(String).join('.');
       return where && !issue.message.startsWith(where) ? `${where}: ${issue.message}` : issue.message;
     })

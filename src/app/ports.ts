@@ -162,15 +162,30 @@ export interface ChatIdentity {
 export interface LinkAttempt {
   /** A key for the sender's network address (a hash of the IP), when the channel knows it (the portal). */
   address?: string;
-  limits: { triesPerCode: number; failureWindowMs: number; perIdentity: number; perAddress: number; overall: number };
+  limits: {
+    triesPerCode: number;
+    failureWindowMs: number;
+    /** Wrong tries in the window an identity, an address, makes without waiting; after them each try waits (backoff). */
+    perIdentity: number;
+    perAddress: number;
+    /** The first wait, doubled with each further wrong try, up to maxDelayMs. */
+    firstDelayMs: number;
+    maxDelayMs: number;
+    /** Wrong tries in the window, from everyone, at which the admins are alerted; never a block. */
+    alertOverall: number;
+  };
   /** A sign-in to the web console: the code is checked and spent the same way, but no chat identity is linked. */
   signIn?: boolean;
 }
 
 export type LinkOutcome =
   | { ok: true; account: Account }
-  /** wrong: no such live code (recorded); blocked: a failure limit is reached, the code was not even looked at. */
-  | { ok: false; reason: 'wrong' | 'blocked'; limit?: 'identity' | 'address' | 'overall'; voided?: boolean };
+  /**
+   * wrong: no such live code (recorded), `alertOverall` set when this failure brought the window's count to the alert threshold;
+   * blocked: the identity or address must wait `retryAfterMs` (backoff), the code was not even looked at.
+   */
+  | { ok: false; reason: 'wrong'; voided?: boolean; alertOverall?: number }
+  | { ok: false; reason: 'blocked'; limit: 'identity' | 'address'; retryAfterMs: number };
 
 /** A question as the ask-an-agency dialog files it: the `submitted` and `assigned` events. */
 export interface QuestionFiling {
@@ -213,8 +228,8 @@ export interface BackofficeStore {
   /** A one-time code (valid `ttlMs`) the person sends to the bot to link a chat identity; it replaces the account's unused one. */
   createLinkCode(accountId: string, now: number, ttlMs: number): Promise<string>;
   /**
-   * Links the identity if the code is valid, unused, unexpired and not void, and no failure limit
-   * is reached; a wrong code is recorded (persisted) against the identity, the address and,
+   * Links the identity if the code is valid, unused, unexpired and not void, and the sender is not
+   * waiting out a backoff (per identity, per address); a wrong code is recorded (persisted) against the identity, the address and,
    * when its first characters name a live code, that code, which is void after `triesPerCode`.
    */
   redeemLinkCode(code: string, identity: ChatIdentity, conversationReference: unknown, now: number, attempt: LinkAttempt): Promise<LinkOutcome>;
@@ -294,8 +309,11 @@ export type AdmitDecision = { ok: true } | { ok: false; reason: HoldReason };
  * last place.
  */
 export interface QuestionIntake {
-  /** Counts one more question if it fits the limits of the day starting at `dayStart`; otherwise the limit it went over. */
-  admit(identity: string, contact: string, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<AdmitDecision>;
+  /**
+   * Counts one more question if it fits the limits of the day starting at `dayStart`; otherwise the limit it went over.
+   * `contact` undefined: the contact is neither checked nor counted (a channel-identified sender).
+   */
+  admit(identity: string, contact: string | undefined, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<AdmitDecision>;
   /** Puts a question in the held queue (once per inbound event `body.source`); returns its id. */
   hold(body: HeldBody, reason: HoldReason, now: number): Promise<number>;
   /** Held questions still waiting, oldest first. */

@@ -1,6 +1,7 @@
 import { createAccount, validateAccountInput as validate, type CreateAccountInput } from '../app/accounts/create-account';
 import { deactivateAccount as deactivate, revokeAccountTokens as revoke, unlinkAccount as unlink } from '../app/accounts/close-account';
 import { linkCodeInstructions as instructions } from '../app/accounts/link-code';
+export { linkFailuresAlertVi, linkLimits, waitVi } from '../app/accounts/link-code';
 import type { AccountDeps } from '../app/accounts/ports';
 import type { ProvinceData } from '../config/data';
 import { logger } from '../observability/logger';
@@ -34,17 +35,6 @@ export function linkCodeInstructions(code: string, expiresAt: number, data: Prov
 }
 
 const storeOnly = (store: BackofficeStore, now: () => number = Date.now) => ({ accounts: store, now, log: logger });
-
-/** The failure limits of a link-code attempt, from data/policy.json `linking` (chat linking and console sign-in alike). */
-export function linkAttemptLimits(linking: ProvinceData['policy']['linking']): LinkAttempt['limits'] {
-  return {
-    triesPerCode: linking.triesPerCode,
-    failureWindowMs: linking.failureWindowMinutes * 60_000,
-    perIdentity: linking.perIdentity,
-    perAddress: linking.perAddress,
-    overall: linking.overall,
-  };
-}
 
 /** Deactivates an account: its API tokens, chat links and link codes stop working at once. */
 export async function deactivateAccount(store: BackofficeStore, id: string, by: string): Promise<Account> {

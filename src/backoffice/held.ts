@@ -24,6 +24,9 @@ export async function fileQuestion(deps: FilingDeps, filing: QuestionFiling, now
   return fileQuestionUseCase({ facts: deps.data, ledger: deps.store, writer: deps.ledger }, filing, now);
 }
 
+/** Channels whose sender the server verified and that reach the citizen in their own chat (not at a typed contact). */
+const CHANNEL_IDENTIFIED: ReadonlySet<string> = new Set(['zalo', 'facebook']);
+
 export interface HeldQuestionsDeps extends FilingDeps {
   intake: QuestionIntake;
   /** A question reached an agency: tell its officers. */
@@ -47,7 +50,10 @@ export class HeldQuestions {
     const offset = data.policy.utcOffsetMinutes * 60_000;
     const dayStart = now - ((((now + offset) % 86_400_000) + 86_400_000) % 86_400_000);
     const limits = data.policy.questionsPerDay;
-    const decision = await intake.admit(identityKey(sender.channel, sender.userId), contactKey(filing.asker.contact), sender.address, dayStart, now, limits);
+    // A Zalo or Messenger citizen is identified by the channel (signed webhooks) and told in that chat, never at the typed contact:
+    // anyone may type their phone number elsewhere, so that contact's count must neither hold them nor be spent by them.
+    const contact = CHANNEL_IDENTIFIED.has(sender.channel) ? undefined : contactKey(filing.asker.contact);
+    const decision = await intake.admit(identityKey(sender.channel, sender.userId), contact, sender.address, dayStart, now, limits);
     if (decision.ok) return { admitted: true };
     const id = await intake.hold(filing, decision.reason, now);
     // No contact or text at info level: the held id and the limit say enough.

@@ -1,6 +1,7 @@
 import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext, type ConversationState, type StatePropertyAccessor, type UserState } from 'botbuilder';
 import { STAFF_ACCOUNT, type StaffDialog } from '../../dialogs/officer/staffDialog';
 import { parseStaffCommand } from '../backoffice/commands';
+import { linkLimits, waitVi } from '../backoffice/accounts';
 import { MAX_TEXT_LENGTH } from '../backoffice/actions';
 import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
 import type { Policy } from '../domain/policy';
@@ -28,6 +29,8 @@ export interface StaffSetup {
   linking: Policy['linking'];
   /** Tells the account's owner and the admins that a chat identity was linked. */
   onLinked?: (account: Account, identity: ChatIdentity) => Promise<void>;
+  /** Wrong link codes from everyone reached `linking.alertOverall` in the window: tell the admins (someone may be guessing). */
+  onLinkFailures?: (failures: number) => Promise<void>;
 }
 
 /**
@@ -118,13 +121,7 @@ export class HoidapBot extends ActivityHandler {
       const address = verifiedAddress(context);
       const outcome = await backoffice.redeemLinkCode(command.code, identity, reference, now(), {
         ...(address ? { address } : {}),
-        limits: {
-          triesPerCode: linking.triesPerCode,
-          failureWindowMs: linking.failureWindowMinutes * 60_000,
-          perIdentity: linking.perIdentity,
-          perAddress: linking.perAddress,
-          overall: linking.overall,
-        },
+        limits: linkLimits(linking),
       });
       if (outcome.ok) {
         const { account } = outcome;
@@ -137,11 +134,15 @@ export class HoidapBot extends ActivityHandler {
         return true;
       }
       if (outcome.reason === 'blocked') {
-        logger.warn('link code tries refused: failure limit reached', { channel: identity.channel, limit: outcome.limit });
-        await context.sendActivity(`Đã có quá nhiều lần nhập sai mã liên kết. Vui lòng thử lại sau ${linking.failureWindowMinutes} phút hoặc liên hệ quản trị viên.`);
+        logger.warn('link code try refused: wait after wrong tries', { channel: identity.channel, limit: outcome.limit, retryAfterSeconds: Math.ceil(outcome.retryAfterMs / 1000) });
+        await context.sendActivity(`Đã có quá nhiều lần nhập sai mã liên kết. Vui lòng thử lại sau ${waitVi(outcome.retryAfterMs)} hoặc liên hệ quản trị viên.`);
         return true;
       }
       if (outcome.voided) logger.warn('link code void after too many wrong tries', { channel: identity.channel });
+      if (outcome.alertOverall !== undefined) {
+        logger.warn('link code failures reached the alert threshold', { failures: outcome.alertOverall, windowMinutes: linking.failureWindowMinutes });
+        await this.staff.onLinkFailures?.(outcome.alertOverall).catch((err: unknown) => logger.error('could not alert the admins about link code failures', { error: err instanceof Error ? err.message : String(err) }));
+      }
       await context.sendActivity('Mã liên kết không đúng hoặc đã hết hạn. Xin mã mới từ quản trị viên.');
       return true;
     }

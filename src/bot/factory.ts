@@ -9,6 +9,7 @@ import { StaffDialog } from '../../dialogs/officer/staffDialog';
 import { loadAdminPhrases } from '../admin/query';
 import { Workflow } from '../backoffice/actions';
 import { HeldQuestions } from '../backoffice/held';
+import { linkFailuresAlertVi } from '../backoffice/accounts';
 import { ChatNotifier, conversationKey } from '../backoffice/chat-notifier';
 import type { Notifier } from '../backoffice/notifier';
 import type { StaffMailer } from '../app/use-case-ports';
@@ -159,6 +160,9 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     now,
     linking: data.policy.linking,
     onLinked,
+    onLinkFailures: async (failures: number) => {
+      for (const admin of await backoffice.accountsFor(undefined, ['admin'])) await notifier.toAccount(admin, { text: linkFailuresAlertVi(failures, data.policy.linking.failureWindowMinutes) });
+    },
   });
   chat?.attachBot(bot);
   return { bot, services, staff: { backoffice, workflow, notifier, chat, held } };

@@ -24,6 +24,7 @@ import type { BackofficeStore } from '../backoffice/types';
 // file must come out as this command's error naming file and keys, not as a stack trace.
 import type { Root } from '../composition-root';
 import { MigrationRefused, NotOnPostgresError, PgToolMissingError } from '../store/unavailable';
+import { parseRouteLine } from './route-input';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
 export class UsageError extends Error {}
@@ -293,20 +294,14 @@ async function routeCommand(argv: string[], data: ProvinceData, out: Output, inp
   const lines = (await input()).split(/\r?\n/);
   if (lines[lines.length - 1] === '') lines.pop();
   lines.forEach((line, index) => {
-    let item: { id?: unknown; text?: unknown };
-    try {
-      item = JSON.parse(line) as { id?: unknown; text?: unknown };
-    } catch {
+    // Bounded like `import`: size, nesting and duplicate keys are checked before anything parses the line.
+    const item = parseRouteLine(line, index + 1);
+    if (!item.ok) {
       bad += 1;
-      return void out.stdout.write(`${JSON.stringify({ id: null, error: `line ${index + 1}: not valid JSON` })}\n`);
-    }
-    const id = item && typeof item === 'object' ? (item.id ?? null) : null;
-    if (!item || typeof item !== 'object' || typeof item.text !== 'string' || item.text.trim() === '') {
-      bad += 1;
-      return void out.stdout.write(`${JSON.stringify({ id, error: `line ${index + 1}: "text" must be a non-empty string` })}\n`);
+      return void out.stdout.write(`${JSON.stringify({ id: item.id, error: item.error })}\n`);
     }
     const r = router.route(item.text, { day });
-    out.stdout.write(`${JSON.stringify({ id, agency: r.agency, confidence: r.confidence, candidates: r.candidates, triage: r.triage, reason: r.reason })}\n`);
+    out.stdout.write(`${JSON.stringify({ id: item.id, agency: r.agency, confidence: r.confidence, candidates: r.candidates, triage: r.triage, reason: r.reason })}\n`);
   });
   if (bad > 0) out.stderr.write(`${bad} input line(s) could not be routed\n`);
   return bad > 0 ? 2 : 0;

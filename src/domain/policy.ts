@@ -77,7 +77,11 @@ export const PolicySchema = z
         confidenceThreshold: z.number().min(0).max(1),
       })
       .strict(),
-    /** Link codes that link a chat identity to a back-office account ("liên kết ..."). */
+    /**
+     * Link codes that link a chat identity to a back-office account ("liên kết ..."). Guessing is
+     * stopped per code (void after triesPerCode wrong tries); senders over their free tries wait,
+     * longer with each wrong try (never locked out); the overall count alerts the admins.
+     */
     linking: z
       .object({
         codeTtlMinutes: z.number().int().min(1).max(24 * 60),
@@ -85,11 +89,19 @@ export const PolicySchema = z
         triesPerCode: z.number().int().min(1).max(10),
         /** Wrong codes counted over this rolling window, in the database (a restart keeps them). */
         failureWindowMinutes: z.number().int().min(1).max(7 * 24 * 60),
+        /** Wrong tries in the window one chat identity, one network address (portal), makes before it waits. */
         perIdentity: z.number().int().min(1).max(100),
         perAddress: z.number().int().min(1).max(1000),
-        overall: z.number().int().min(1).max(100_000),
+        /** The wait after the free tries, doubled with each further wrong try, up to maxDelayMinutes. */
+        firstDelaySeconds: z.number().int().min(1).max(3600),
+        maxDelayMinutes: z.number().int().min(1).max(24 * 60),
+        /** Wrong tries in the window, everyone together, at which the admins are told (in chat and the log); nobody is blocked by it. */
+        alertOverall: z.number().int().min(1).max(1_000_000),
       })
-      .strict(),
+      .strict()
+      .refine((l) => l.maxDelayMinutes * 60 >= l.firstDelaySeconds, { message: 'maxDelayMinutes must be at least firstDelaySeconds', path: ['maxDelayMinutes'] })
+      // Failures older than the window are forgotten: a longer wait could not be enforced.
+      .refine((l) => l.maxDelayMinutes <= l.failureWindowMinutes, { message: 'maxDelayMinutes must not exceed failureWindowMinutes', path: ['maxDelayMinutes'] }),
     /** Questions filed per local day; what goes over waits for an editor (the held queue) instead of entering the ledger. */
     questionsPerDay: z
       .object({

@@ -1,3 +1,4 @@
+import { clientErrorMessage, clientErrorStatus } from './client-error';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { apiErrorMessage, type ApiErrorKey } from '../bot/texts';
@@ -406,17 +407,10 @@ export function createApiRouter(deps: ApiDeps): express.Router {
       res.status(HTTP_STATUS[err.code]).json(errorBody(err.code, err.message));
       return;
     }
-    const httpError = err as { type?: string; status?: number };
-    if (httpError.type === 'entity.parse.failed') {
-      res.status(400).json(errorBody('invalid_input', 'the body is not valid JSON'));
-      return;
-    }
-    if (httpError.type === 'entity.too.large') {
-      res.status(413).json(errorBody('invalid_input', 'the body is too large (at most 128 kB)', 'too_large'));
-      return;
-    }
-    if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
-      res.status(httpError.status).json(errorBody('invalid_input', (err as Error).message));
+    // A request the caller got wrong (body-parser's errors, a path that does not decode): 4xx, saying what, never a 500.
+    const status = clientErrorStatus(err);
+    if (status !== undefined) {
+      res.status(status).json(errorBody('invalid_input', clientErrorMessage(err, '128 kB'), status === 413 ? 'too_large' : 'invalid_input'));
       return;
     }
     // The server's own failure: logged with the request id, which the answer gives for the operators to find it.

@@ -1,5 +1,4 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { randomUUID } from 'node:crypto';
 import { mountPortal, type Portal, type PortalDeps } from '../channels/portal';
 import type { ProvinceData } from '../config/data';
 import { logger } from '../observability/logger';
@@ -11,7 +10,7 @@ import { createApiRouter, type ApiDeps } from './api';
 import { mountPublicAnswers } from './public-page';
 import { clientErrorStatus } from './client-error';
 import { createConsoleRouter } from './console';
-import { hardeningFromEnv, metricsHandler, securityHeaders, type HttpHardening } from './hardening';
+import { hardeningFromEnv, metricsHandler, requestIdFrom, securityHeaders, type HttpHardening } from './hardening';
 
 export interface AppDeps {
   data: ProvinceData;
@@ -41,7 +40,7 @@ export function createApp({ data, stores, portal, metrics, botFramework, messagi
   app.set('trust proxy', hardening.trustProxy);
   app.use(securityHeaders(hardening.frameAncestors));
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const requestId = req.get('x-request-id') ?? randomUUID();
+    const requestId = requestIdFrom(req.get('x-request-id'));
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();

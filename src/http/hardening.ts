@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import { logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -60,6 +60,14 @@ export function securityHeaders(frameAncestors: readonly string[]): RequestHandl
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
+/** What a caller's X-Request-Id may be to be kept: a short token (a proxy's or client's id), nothing that could forge a log line or bloat one. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The request's id: the caller's X-Request-Id when it is a short safe token, else a new one. */
+export function requestIdFrom(header: string | undefined): string {
+  return header !== undefined && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
 /** GET /metrics: Prometheus text; with a token, only for `Authorization: Bearer <token>` (compared in constant time). */
 export function metricsHandler(metrics: Metrics, token?: string): RequestHandler {
   const expected = token ? digest(token) : undefined;
@@ -92,4 +100,16 @@ export async function startMetricsListener(metrics: Metrics, hardening: HttpHard
   });
   logger.info('metrics listening', { host: listen.host, port: listen.port });
   return server;
+}
+
+/**
+ * Slow clients: the headers within 20 s, the whole request within 30 s. Node's defaults (60 s, 5 min)
+ * let a client trickling a body one byte at a time hold a connection for 5 minutes; every legitimate
+ * request here (chat messages, webhooks, API calls, sign-in) is a few kB.
+ */
+export const SLOW_CLIENT_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000 } as const;
+
+export function limitSlowClients(server: Server): void {
+  server.headersTimeout = SLOW_CLIENT_LIMITS.headersTimeoutMs;
+  server.requestTimeout = SLOW_CLIENT_LIMITS.requestTimeoutMs;
 }

@@ -4,6 +4,8 @@ import { initials } from '../backoffice/actions';
 import type { ProvinceData } from '../config/data';
 import { redactForPublic } from '../domain/redact';
 import type { PublicAnswerRow } from '../app/ports';
+import { clientNetwork } from '../domain/network';
+import { TokenBuckets, type BucketLimit } from '../channels/portal/rate-limit';
 import { loadRoutingResources } from '../routing/load';
 import type { Normalizer } from '../routing/normalize';
 
@@ -90,8 +92,17 @@ function sendHtml(res: Response, status: number, html: string): void {
   res.status(status).type('html').send(html);
 }
 
-export function mountPublicAnswers(app: express.Express, deps: { data: ProvinceData; source: PublicAnswerSource; normalizer?: Normalizer; now?: () => number }): void {
+/** Searches per client address: each reads every published answer; a person searching, even an office behind one address, stays far below. */
+export const SEARCH_LIMIT: BucketLimit = { burst: 60, perMinute: 120 };
+/** Distinct syllables of a search that are matched; the rest are ignored (a longer search finds at least as much). */
+export const MAX_SEARCH_WORDS = 10;
+
+export function mountPublicAnswers(
+  app: express.Express,
+  deps: { data: ProvinceData; source: PublicAnswerSource; normalizer?: Normalizer; now?: () => number; searchLimit?: BucketLimit },
+): void {
   const { data, source } = deps;
+  const searches = new TokenBuckets(deps.searchLimit ?? SEARCH_LIMIT);
   const normalizer = deps.normalizer ?? loadRoutingResources(data).normalizer;
   const now = deps.now ?? Date.now;
   let cache: { version: number; entries: Entry[]; df: Map<string, number>; avgLength: number } | undefined;
@@ -178,6 +189,13 @@ ${answerBlock(e)}
       res.redirect(302, `/hoi-dap/HD-${ticket[1]}-${ticket[2]}`);
       return;
     }
+    if (search) {
+      const taken = searches.take(clientNetwork(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+      if (!taken.ok) {
+        sendHtml(res.set('Retry-After', String(taken.retryAfterSeconds)), 429, page('Hỏi - Đáp', `<p>Bạn đã tìm kiếm quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ${taken.retryAfterSeconds} giây.</p>`));
+        return;
+      }
+    }
     const agencyInput = queryText(req, 'agency').trim();
     const yearInput = queryText(req, 'year').trim();
     const year = /^\d{4}$/.test(yearInput) ? Number(yearInput) : undefined;
@@ -186,8 +204,11 @@ ${answerBlock(e)}
     const agency = match?.kind === 'found' ? match.agency : undefined;
 
     const { entries: all, df, avgLength } = await index();
-    const queryTokens = normalizer.tokens(search);
-    const queryTerms = [...new Set(termsOf(normalizer, search))];
+    // Each syllable is a lookup in every published answer: repeats count once, and 10 are plenty to narrow a search
+    // (a query of 66 "va" cost 66 passes over every answer per request, for anyone).
+    const bounded = [...new Set(normalizer.tokens(search))].slice(0, MAX_SEARCH_WORDS).join(' ');
+    const queryTokens = normalizer.tokens(bounded);
+    const queryTerms = [...new Set(termsOf(normalizer, bounded))];
     const pairs = queryTerms.filter((t) => t.includes('_'));
     const n = all.length;
     // BM25 over syllables and pairs. Every syllable must be there, and with two or more, one pair at least:

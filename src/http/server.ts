@@ -12,7 +12,7 @@ import type { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { createApp } from './app';
-import { hardeningFromEnv, startMetricsListener } from './hardening';
+import { hardeningFromEnv, limitSlowClients, startMetricsListener } from './hardening';
 import type { Workflow } from '../backoffice/actions';
 import type { Notifier } from '../backoffice/notifier';
 import type { BackofficeStore } from '../backoffice/types';
@@ -137,6 +137,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await service.start();
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
+      limitSlowClients(s);
       s.once('error', reject);
     });
   } catch (err) {

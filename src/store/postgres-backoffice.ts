@@ -6,6 +6,7 @@ import type { PostgresLedgerStore } from './postgres';
 import { inTransaction, lockFor, nulSafePool, pgText, UNIQUE_VIOLATION } from './postgres-transaction';
 import {
   account,
+  backoffWait,
   DEFAULT_LINK_CODE_TTL_MS,
   draft,
   formatLinkCode,
@@ -15,6 +16,7 @@ import {
   secretHash,
   SELECTOR_LENGTH,
   type AccountRow,
+  type FailureCount,
   type DraftRow,
 } from './sqlite-backoffice';
 
@@ -146,17 +148,21 @@ export class PostgresBackofficeStore implements BackofficeStore {
       // One redemption at a time per schema: counts and the code's state cannot change between reading and writing them.
       await lockFor(client, this.schema, 'link-codes');
       const since = now - limits.failureWindowMs;
-      const count = async (sql: string, params: unknown[]) => (await client.query<{ n: number }>(sql, params)).rows[0].n;
-      // The limits first: once reached, the code is not even looked at (no oracle for a guesser).
-      if ((await count('SELECT count(*)::int AS n FROM link_failures WHERE at_ms >= $1', [since])) >= limits.overall) return { ok: false, reason: 'blocked', limit: 'overall' };
-      if ((await count('SELECT count(*)::int AS n FROM link_failures WHERE identity = $1 AND at_ms >= $2', [identityKey, since])) >= limits.perIdentity)
-        return { ok: false, reason: 'blocked', limit: 'identity' };
-      if (address !== null && (await count('SELECT count(*)::int AS n FROM link_failures WHERE address = $1 AND at_ms >= $2', [address, since])) >= limits.perAddress)
-        return { ok: false, reason: 'blocked', limit: 'address' };
+      const failures = async (column: 'identity' | 'address', key: string): Promise<FailureCount> => {
+        const row = (await client.query<{ n: number; last: string | number | null }>(`SELECT count(*)::int AS n, max(at_ms) AS last FROM link_failures WHERE ${column} = $1 AND at_ms >= $2`, [key, since])).rows[0];
+        return { n: row.n, last: row.last === null ? null : Number(row.last) };
+      };
+      // A sender over its free tries waits first; the code is not even looked at meanwhile (no oracle for a guesser).
+      const identityWait = backoffWait(await failures('identity', identityKey), limits.perIdentity, limits, now);
+      const addressWait = address === null ? 0 : backoffWait(await failures('address', address), limits.perAddress, limits, now);
+      if (identityWait > 0 || addressWait > 0)
+        return { ok: false, reason: 'blocked', limit: identityWait >= addressWait ? 'identity' : 'address', retryAfterMs: Math.max(identityWait, addressWait) };
       const fail = async (voided = false): Promise<LinkOutcome> => {
         await client.query('DELETE FROM link_failures WHERE at_ms < $1', [since]);
         await client.query('INSERT INTO link_failures (at_ms, identity, address) VALUES ($1, $2, $3)', [now, identityKey, address]);
-        return { ok: false, reason: 'wrong', ...(voided ? { voided } : {}) };
+        // Said once when the count in the window reaches the threshold (again only after it fell back below); the lock keeps the count exact.
+        const overall = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM link_failures WHERE at_ms >= $1', [since])).rows[0].n;
+        return { ok: false, reason: 'wrong', ...(voided ? { voided } : {}), ...(overall === limits.alertOverall ? { alertOverall: overall } : {}) };
       };
       const normalized = normalizeLinkCode(code);
       if (!normalized) return fail();

@@ -342,6 +342,22 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
     return rows.rows[0]?.last_inbound_ms;
   }
 
+  /**
+   * Seals every channel secret still stored in clear (with a key; without one, nothing); returns how many.
+   * Called when the stores open (the server's start). PostgreSQL keeps the replaced row versions until
+   * VACUUM reuses their space, and its WAL and older backups still hold them.
+   */
+  async sealStoredSecrets(): Promise<number> {
+    if (!this.secrets.sealing) return 0;
+    return this.transaction(async (client) => {
+      const plain = (await client.query<{ name: string; value: string }>("SELECT name, value FROM channel_secrets WHERE value NOT LIKE 'enc:v1:%' FOR UPDATE")).rows;
+      let sealed = 0;
+      // Only a value still as read is replaced: another instance may have written a sealed one meanwhile.
+      for (const r of plain) sealed += (await client.query('UPDATE channel_secrets SET value = $1 WHERE name = $2 AND value = $3', [this.secrets.seal(r.value), r.name, r.value])).rowCount ?? 0;
+      return sealed;
+    });
+  }
+
   async getSecret(name: string): Promise<string | undefined> {
     const stored = (await this.pool.query<{ value: string }>('SELECT value FROM channel_secrets WHERE name = $1', [name])).rows[0]?.value;
     return stored === undefined ? undefined : this.secrets.open(stored);

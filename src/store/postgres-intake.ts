@@ -21,19 +21,21 @@ export class PostgresQuestionIntake implements QuestionIntake {
   /**
    * Whether one more question from this identity and contact fits in today's limits (the
    * local day starts at `dayStart`); if it does, it is counted. Otherwise the limit it went over.
+   * `contact` undefined: the contact is neither checked nor counted (a channel-identified sender).
    */
-  async admit(identity: string, contact: string, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<AdmitDecision> {
+  async admit(identity: string, contact: string | undefined, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<AdmitDecision> {
     return inTransaction(this.pool, async (client): Promise<AdmitDecision> => {
       await lockFor(client, this.schema, 'question-intake');
       const count = async (where: string, params: unknown[]) => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM question_intake WHERE ${where}`, params)).rows[0].n;
       if ((await count('at_ms >= $1', [dayStart])) >= limits.overall) return { ok: false, reason: 'overall' };
       if ((await count('identity = $1 AND at_ms >= $2', [identity, dayStart])) >= limits.perIdentity) return { ok: false, reason: 'identity' };
-      if ((await count('contact = $1 AND at_ms >= $2', [contact, dayStart])) >= limits.perContact) return { ok: false, reason: 'contact' };
+      if (contact !== undefined && (await count('contact = $1 AND at_ms >= $2', [contact, dayStart])) >= limits.perContact) return { ok: false, reason: 'contact' };
       if (address !== undefined && limits.perAddress !== undefined && (await count('address = $1 AND at_ms >= $2', [address, dayStart])) >= limits.perAddress)
         return { ok: false, reason: 'address' };
       // Yesterday's counts are not needed any more.
       await client.query('DELETE FROM question_intake WHERE at_ms < $1', [dayStart - 86_400_000]);
-      await client.query('INSERT INTO question_intake (at_ms, identity, contact, address) VALUES ($1, $2, $3, $4)', [now, identity, contact, address ?? null]);
+      // '' (no hash is empty): a question whose contact is not counted.
+      await client.query('INSERT INTO question_intake (at_ms, identity, contact, address) VALUES ($1, $2, $3, $4)', [now, identity, contact ?? '', address ?? null]);
       return { ok: true };
     });
   }

@@ -6,11 +6,14 @@ import { ROLES, type Account, type BackofficeStore, type ChatIdentity, type Draf
 export const DEFAULT_LINK_CODE_TTL_MS = 60 * 60_000;
 
 /**
- * Link codes: 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U), shown
+ * Link codes: 10 characters from an alphabet of 30 without look-alikes (no 0/O, 1/I/L, U), shown
  * as XXXXX-XXXXX. The first 3 characters name the code (so wrong tries are counted against
- * it and it is void after a few), the other 7 are its secret: 31^7 ≈ 2.75e10 values, so with
- * 3 tries a code falls with probability 1.1e-10, and guessing the whole code blindly
- * (31^10 ≈ 8.2e14) is bounded by the failure limits per identity, address and overall.
+ * it and it is void after a few), the other 7 are its secret: 30^7 ≈ 2.2e10 values. Whoever
+ * guesses, from however many addresses, gets at most `triesPerCode` (3) tries at a code's
+ * secret before it is void: a code falls with probability ≤ 3/30^7 ≈ 1.4e-10, whatever the
+ * volume. That per-code bound is the protection against guessing; the per-identity and
+ * per-address limits only slow a guesser down (a growing wait, never a lockout), and the
+ * overall count only alerts the admins: a cap on it would let anyone lock every officer out.
  */
 import { LINK_CODE_ALPHABET, LINK_CODE_LENGTH, normalizeLinkCode } from '../domain/link-code';
 export { LINK_CODE_ALPHABET, LINK_CODE_LENGTH, normalizeLinkCode } from '../domain/link-code';
@@ -30,6 +33,22 @@ export function newLinkCode(): string {
 /** How a code is shown: XXXXX-XXXXX. */
 export function formatLinkCode(code: string): string {
   return `${code.slice(0, 5)}-${code.slice(5)}`;
+}
+
+export interface FailureCount {
+  n: number;
+  last: number | null;
+}
+
+/**
+ * How long a sender with `count` wrong tries in the window still waits: nothing for the first `free`,
+ * then `firstDelayMs` after the last one, doubling with each further wrong try, up to `maxDelayMs`.
+ */
+export function backoffWait(count: FailureCount, free: number, limits: Pick<LinkAttempt['limits'], 'firstDelayMs' | 'maxDelayMs'>, now: number): number {
+  if (count.n < free || count.last === null) return 0;
+  // 2^30 is far past any cap; the exponent is bounded so that the product stays a finite number.
+  const delay = Math.min(limits.firstDelayMs * 2 ** Math.min(count.n - free, 30), limits.maxDelayMs);
+  return Math.max(0, count.last + delay - now);
 }
 
 export function sameHash(a: string, b: string): boolean {
@@ -121,8 +140,8 @@ export class SqliteBackofficeStore implements BackofficeStore {
       ),
       insertFailure: db.prepare('INSERT INTO link_failures (at_ms, identity, address) VALUES (?, ?, ?)'),
       pruneFailures: db.prepare('DELETE FROM link_failures WHERE at_ms < ?'),
-      failuresOfIdentity: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM link_failures WHERE identity = ? AND at_ms >= ?'),
-      failuresOfAddress: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM link_failures WHERE address = ? AND at_ms >= ?'),
+      failuresOfIdentity: db.prepare<[string, number], FailureCount>('SELECT count(*) AS n, max(at_ms) AS last FROM link_failures WHERE identity = ? AND at_ms >= ?'),
+      failuresOfAddress: db.prepare<[string, number], FailureCount>('SELECT count(*) AS n, max(at_ms) AS last FROM link_failures WHERE address = ? AND at_ms >= ?'),
       failuresOverall: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM link_failures WHERE at_ms >= ?'),
       revokeTokens: db.prepare('UPDATE api_tokens SET revoked_ms = ? WHERE account_id = ? AND revoked_ms IS NULL'),
       unlinkAll: db.prepare('DELETE FROM chat_identities WHERE account_id = ?'),
@@ -244,14 +263,17 @@ export class SqliteBackofficeStore implements BackofficeStore {
     const address = attempt.address ?? null;
     return this.db.transaction((): LinkOutcome => {
       const since = now - limits.failureWindowMs;
-      // The limits first: once reached, the code is not even looked at (no oracle for a guesser).
-      if (this.stmt.failuresOverall.get(since)!.n >= limits.overall) return { ok: false, reason: 'blocked', limit: 'overall' };
-      if (this.stmt.failuresOfIdentity.get(identityKey, since)!.n >= limits.perIdentity) return { ok: false, reason: 'blocked', limit: 'identity' };
-      if (address !== null && this.stmt.failuresOfAddress.get(address, since)!.n >= limits.perAddress) return { ok: false, reason: 'blocked', limit: 'address' };
+      // A sender over its free tries waits first; the code is not even looked at meanwhile (no oracle for a guesser).
+      const identityWait = backoffWait(this.stmt.failuresOfIdentity.get(identityKey, since)!, limits.perIdentity, limits, now);
+      const addressWait = address === null ? 0 : backoffWait(this.stmt.failuresOfAddress.get(address, since)!, limits.perAddress, limits, now);
+      if (identityWait > 0 || addressWait > 0)
+        return { ok: false, reason: 'blocked', limit: identityWait >= addressWait ? 'identity' : 'address', retryAfterMs: Math.max(identityWait, addressWait) };
       const fail = (voided = false): LinkOutcome => {
         this.stmt.pruneFailures.run(since);
         this.stmt.insertFailure.run(now, identityKey, address);
-        return { ok: false, reason: 'wrong', ...(voided ? { voided } : {}) };
+        // Said once when the count in the window reaches the threshold (again only after it fell back below).
+        const overall = this.stmt.failuresOverall.get(since)!.n;
+        return { ok: false, reason: 'wrong', ...(voided ? { voided } : {}), ...(overall === limits.alertOverall ? { alertOverall: overall } : {}) };
       };
       const normalized = normalizeLinkCode(code);
       if (!normalized) return fail();

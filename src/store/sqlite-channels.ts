@@ -143,6 +143,26 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
       claimKey: db.prepare('INSERT INTO notifications_sent (key, created_ms) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       keyCreated: db.prepare<[string], { created_ms: number }>('SELECT created_ms FROM notifications_sent WHERE key = ?'),
     };
+    // With a key, secrets stored in clear before it was set are sealed now (the server's start), not at their next refresh.
+    if (this.secrets.sealing) this.sealStoredSecrets();
+  }
+
+  /**
+   * Seals every channel secret still stored in clear; returns how many. The old bytes are overwritten
+   * (secure_delete for this write), so the file no longer holds them; older backups still do.
+   */
+  sealStoredSecrets(): number {
+    const plain = this.db.prepare<[], { name: string; value: string }>("SELECT name, value FROM channel_secrets WHERE value NOT LIKE 'enc:v1:%'").all();
+    if (plain.length === 0) return 0;
+    const previous = this.db.pragma('secure_delete', { simple: true }) as number;
+    this.db.pragma('secure_delete = ON');
+    try {
+      const reseal = this.db.prepare('UPDATE channel_secrets SET value = ? WHERE name = ? AND value = ?');
+      // Only a value still as read is replaced: another process may have written a sealed one meanwhile.
+      return this.db.transaction(() => plain.reduce((n, r) => n + reseal.run(this.secrets.seal(r.value), r.name, r.value).changes, 0)).immediate();
+    } finally {
+      this.db.pragma(`secure_delete = ${previous ? 'ON' : 'OFF'}`);
+    }
   }
 
   /**

@@ -56,16 +56,18 @@ export class SqliteQuestionIntake implements QuestionIntake {
   /**
    * Whether one more question from this identity and contact fits in today's limits (the
    * local day starts at `dayStart`); if it does, it is counted. Otherwise the limit it went over.
+   * `contact` undefined: the contact is neither checked nor counted (a channel-identified sender).
    */
-  async admit(identity: string, contact: string, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<AdmitDecision> {
+  async admit(identity: string, contact: string | undefined, address: string | undefined, dayStart: number, now: number, limits: IntakeLimits): Promise<AdmitDecision> {
     return this.db.transaction((): AdmitDecision => {
       if (this.stmt.count.get(dayStart)!.n >= limits.overall) return { ok: false, reason: 'overall' };
       if (this.stmt.countIdentity.get(identity, dayStart)!.n >= limits.perIdentity) return { ok: false, reason: 'identity' };
-      if (this.stmt.countContact.get(contact, dayStart)!.n >= limits.perContact) return { ok: false, reason: 'contact' };
+      if (contact !== undefined && this.stmt.countContact.get(contact, dayStart)!.n >= limits.perContact) return { ok: false, reason: 'contact' };
       if (address !== undefined && limits.perAddress !== undefined && this.stmt.countAddress.get(address, dayStart)!.n >= limits.perAddress) return { ok: false, reason: 'address' };
       // Yesterday's counts are not needed any more.
       this.stmt.prune.run(dayStart - 86_400_000);
-      this.stmt.insert.run(now, identity, contact, address ?? null);
+      // '' (no hash is empty): a question whose contact is not counted.
+      this.stmt.insert.run(now, identity, contact ?? '', address ?? null);
       return { ok: true };
     }).immediate();
   }

@@ -72,7 +72,7 @@ describe('npx hoidap account', () => {
     expect(run.stdout).toContain(`Gửi tin nhắn "LIEN KET ${code}" (hoặc "liên kết ${code}") cho bot Hỏi - Đáp`);
     expect(run.stdout).toMatch(/Mã chỉ dùng được một lần, hết hạn lúc \d\d\/\d\d\/\d{4} \d\d:\d\d\./);
     await withStore(db, async (store) => {
-      const limits = { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, overall: 100 };
+      const limits = { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, firstDelayMs: 60_000, maxDelayMs: 3_600_000, alertOverall: 100 };
       expect(await store.redeemLinkCode(code, { channel: 'facebook', userId: 'psid-1' }, { conversation: { id: 'c1' } }, Date.now(), { limits })).toMatchObject({ ok: true, account: { id } });
       expect(await store.redeemLinkCode(code, { channel: 'facebook', userId: 'psid-2' }, {}, Date.now(), { limits })).toMatchObject({ ok: false });
       expect((await store.accountByIdentity({ channel: 'facebook', userId: 'psid-1' }))?.id).toBe(id);

@@ -26,7 +26,7 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
     try {
       const code = await before.backoffice.createLinkCode(id, now, 3_600_000);
       const linked = await before.backoffice.redeemLinkCode(code, { channel: 'zalo', userId: 'z-officer' }, { channelId: 'zalo', conversation: { id: 'z-officer' } }, now, {
-        limits: { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, overall: 100 },
+        limits: { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, firstDelayMs: 60_000, maxDelayMs: 3_600_000, alertOverall: 200 },
       });
       expect(linked.ok).toBe(true);
       await before.backoffice.saveDraft({ q: 'HD-2023-000001', agency: 'so-yte', text: 'Dự thảo trả lời', author: id }, now);

@@ -487,7 +487,7 @@ describe('authentication and input', () => {
     const { code } = res.json as { code: string };
     const identity = { channel: 'zalo', userId: 'zalo-approver' };
     const now = rig.workflow.now();
-    const limits = { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, overall: 100 };
+    const limits = { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, firstDelayMs: 60_000, maxDelayMs: 3_600_000, alertOverall: 100 };
     expect(await rig.backoffice.redeemLinkCode(code, identity, {}, now, { limits })).toMatchObject({ ok: true, account: { id: rig.accounts.approverBT.id } });
     expect(await rig.backoffice.redeemLinkCode(code, { channel: 'zalo', userId: 'someone-else' }, {}, now, { limits })).toMatchObject({ ok: false });
     expect((await call('POST', '/accounts/acc_doesnotexist/link-code', 'admin')).status).toBe(404);

@@ -76,20 +76,22 @@ export class DirectLineClient {
     readonly base: string,
     readonly conversationId: string,
     private readonly token: string,
+    private readonly headers: Record<string, string> = {},
   ) {}
 
-  static async start(base: string): Promise<DirectLineClient> {
-    const res = await fetch(`${base}/v3/directline/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  /** `headers` go with every request (e.g. X-Forwarded-For, to come from another address through a trusted proxy). */
+  static async start(base: string, headers: Record<string, string> = {}): Promise<DirectLineClient> {
+    const res = await fetch(`${base}/v3/directline/conversations`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
     if (res.status !== 201) throw new Error(`start conversation: ${res.status} ${await res.text()}`);
     const body = (await res.json()) as { conversationId: string; token: string };
-    return new DirectLineClient(base, body.conversationId, body.token);
+    return new DirectLineClient(base, body.conversationId, body.token, headers);
   }
 
   /** Sends a message and returns the texts of the bot's replies to it (waits, by a bounded number of polls, for the first). */
   async say(text: string): Promise<string[]> {
     const res = await fetch(`${this.base}/v3/directline/conversations/${this.conversationId}/activities`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}`, ...this.headers },
       body: JSON.stringify({ type: 'message', from: { id: 'ignored-by-the-server' }, text }),
     });
     if (res.status !== 200) throw new Error(`post activity: ${res.status} ${await res.text()}`);
@@ -116,7 +118,7 @@ export class DirectLineClient {
 
   private async poll(): Promise<void> {
     const res = await fetch(`${this.base}/v3/directline/conversations/${this.conversationId}/activities?watermark=${this.watermark}`, {
-      headers: { authorization: `Bearer ${this.token}` },
+      headers: { authorization: `Bearer ${this.token}`, ...this.headers },
     });
     const body = (await res.json()) as { activities: DlActivity[]; watermark: string };
     this.seen.push(...body.activities);

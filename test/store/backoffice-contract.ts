@@ -112,7 +112,7 @@ export function backofficeContract<L>(name: string, open: () => Promise<StoreHar
 
     describe(`link codes`, () => {
       const zalo = { channel: 'zalo', userId: 'zalo-user-1' };
-      const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, overall: 1000 };
+      const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, firstDelayMs: MINUTE, maxDelayMs: 60 * MINUTE, alertOverall: 1000 };
       /** The linked account, or undefined when the code linked nothing. */
       const redeem = async (code: string, identity: { channel: string; userId: string }, reference: unknown, now: number, on: BackofficeStore = store) => {
         const outcome = await on.redeemLinkCode(code, identity, reference, now, { limits });
@@ -186,22 +186,66 @@ export function backofficeContract<L>(name: string, open: () => Promise<StoreHar
         expect(await db.rows('SELECT failures, voided_ms FROM link_codes')).toEqual([{ failures: 3, voided_ms: T0 + 2 }]);
       });
 
-      test('failures are counted per identity, per address and overall, within the window; a blocked attempt does not look at the code', async () => {
+      test('past its free wrong tries an identity, an address, waits (the code not even looked at); other senders are not held back', async () => {
         const acc = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'h-baothang' }, T0);
-        const tight = { ...limits, perIdentity: 2, perAddress: 3, overall: 6 };
-        const attempt = (identity: { channel: string; userId: string }, code: string, now: number, address?: string) =>
-          store.redeemLinkCode(code, identity, {}, now, { limits: tight, ...(address ? { address } : {}) });
+        const tight = { ...limits, perIdentity: 2, perAddress: 3 };
+        const attempt = (identity: { channel: string; userId: string }, code: string, now: number, address?: string, on: BackofficeStore = store) =>
+          on.redeemLinkCode(code, identity, {}, now, { limits: tight, ...(address ? { address } : {}) });
+        const code = await store.createLinkCode(acc.id, T0, 120 * MINUTE);
         expect(await attempt(zalo, 'AAAAA-AAAAA', T0)).toEqual({ ok: false, reason: 'wrong' });
         expect(await attempt(zalo, 'AAAAA-AAAAB', T0 + 1)).toEqual({ ok: false, reason: 'wrong' });
-        const code = await store.createLinkCode(acc.id, T0, 120 * MINUTE);
-        expect(await attempt(zalo, code, T0 + 2)).toEqual({ ok: false, reason: 'blocked', limit: 'identity' });
-        // Another identity from one address: blocked by the address after 3 failures from it.
-        for (let i = 0; i < 3; i += 1) expect((await attempt({ channel: 'directline', userId: `dl-${i}` }, 'BBBBB-BBBBB', T0 + 3 + i, 'addr-1')).ok).toBe(false);
-        expect(await attempt({ channel: 'directline', userId: 'dl-9' }, code, T0 + 10, 'addr-1')).toEqual({ ok: false, reason: 'blocked', limit: 'address' });
-        // Six failures in all: blocked everywhere until the window has passed.
-        expect(await attempt({ channel: 'facebook', userId: 'fb-0' }, 'CCCCC-CCCCC', T0 + 11, 'addr-3')).toEqual({ ok: false, reason: 'wrong' });
-        expect(await attempt({ channel: 'facebook', userId: 'fb-1' }, code, T0 + 11, 'addr-2')).toEqual({ ok: false, reason: 'blocked', limit: 'overall' });
-        expect((await attempt({ channel: 'facebook', userId: 'fb-1' }, code, T0 + 60 * MINUTE + 10, 'addr-2')).ok).toBe(true);
+        // Two free tries spent: even the right code waits a minute after the last wrong one, and that try counts nothing against the code.
+        expect(await attempt(zalo, code, T0 + 2)).toEqual({ ok: false, reason: 'blocked', limit: 'identity', retryAfterMs: MINUTE - 1 });
+        expect(await attempt(zalo, wrongSecret(code), T0 + 3)).toEqual({ ok: false, reason: 'blocked', limit: 'identity', retryAfterMs: MINUTE - 2 });
+        expect(await db.rows('SELECT failures, voided_ms FROM link_codes')).toEqual([{ failures: 0, voided_ms: null }]);
+        // The failures are in the database: a second instance makes the same identity wait too.
+        const other = backoffice(await db.another());
+        expect(await attempt(zalo, code, T0 + 4, undefined, other)).toMatchObject({ ok: false, reason: 'blocked', limit: 'identity' });
+        // Three identities from one address spend its free tries; a fourth identity from it waits; another address does not.
+        for (let i = 0; i < 3; i += 1) expect(await attempt({ channel: 'directline', userId: `dl-${i}` }, 'BBBBB-BBBBB', T0 + 10 + i, 'addr-1')).toEqual({ ok: false, reason: 'wrong' });
+        expect(await attempt({ channel: 'directline', userId: 'dl-9' }, code, T0 + 20, 'addr-1')).toEqual({ ok: false, reason: 'blocked', limit: 'address', retryAfterMs: MINUTE - 8 });
+        expect(await attempt({ channel: 'facebook', userId: 'fb-1' }, 'CCCCC-CCCCC', T0 + 21, 'addr-2')).toEqual({ ok: false, reason: 'wrong' });
+        // Once the wait is over the right code links, from the identity that guessed wrong.
+        expect(await attempt(zalo, code, T0 + 1 + MINUTE)).toMatchObject({ ok: true, account: { id: acc.id } });
+      });
+
+      test('wrong tries from everyone never block: the right code links past the alert threshold, which is said once', async () => {
+        const acc = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'h-baothang' }, T0);
+        const alerting = { ...limits, perIdentity: 1, perAddress: 1, alertOverall: 5 };
+        const outcomes = [];
+        for (let i = 0; i < 8; i += 1) outcomes.push(await store.redeemLinkCode(`DDDDD-DDDD${'ABCDEFGH'[i]}`, { channel: 'zalo', userId: `z-${i}` }, {}, T0 + i, { limits: alerting, address: `addr-${i}` }));
+        expect(outcomes.map((o) => (o.ok ? 'linked' : o.reason === 'wrong' ? (o.alertOverall ?? 'wrong') : o.reason))).toEqual(['wrong', 'wrong', 'wrong', 'wrong', 5, 'wrong', 'wrong', 'wrong']);
+        const code = await store.createLinkCode(acc.id, T0, 15 * MINUTE);
+        expect(await store.redeemLinkCode(code, { channel: 'facebook', userId: 'fb-officer' }, {}, T0 + 10, { limits: alerting, address: 'addr-officer' })).toMatchObject({ ok: true, account: { id: acc.id } });
+        // Out of the window the old failures are forgotten: the count reaches the threshold again and is said again.
+        const later = T0 + 60 * MINUTE + 100;
+        const again = [];
+        for (let i = 0; i < 5; i += 1) again.push(await store.redeemLinkCode('EEEEE-EEEEE', { channel: 'zalo', userId: `y-${i}` }, {}, later + i, { limits: alerting }));
+        expect(again.map((o) => (!o.ok && o.reason === 'wrong' ? o.alertOverall : o))).toEqual([undefined, undefined, undefined, undefined, 5]);
+      });
+
+      test('the wait after the free tries doubles with each wrong try, up to the cap; after it, the right code links', async () => {
+        const backoff = { ...limits, perIdentity: 2, firstDelayMs: MINUTE, maxDelayMs: 4 * MINUTE };
+        const officer = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'so-yte' }, T0);
+        const code = await store.createLinkCode(officer.id, T0, 60 * MINUTE);
+        const me = { channel: 'zalo', userId: 'z-1' };
+        // Each wrong guess names no live code (another selector), so the code itself is never voided.
+        let n = 0;
+        const other = code.startsWith('ZZZ') ? 'YYY' : 'ZZZ';
+        const guess = () => `${other}${'ABCDEFGHJK'[Math.floor(n / 10) % 10]}${'ABCDEFGHJK'[n++ % 10]}-AAAAA`;
+        const at = (t: number, c = guess()) => store.redeemLinkCode(c, me, {}, T0 + t, { limits: backoff });
+        expect(await at(0)).toMatchObject({ ok: false, reason: 'wrong' });
+        expect(await at(1)).toMatchObject({ ok: false, reason: 'wrong' });
+        let t = 1;
+        for (const wait of [MINUTE, 2 * MINUTE, 4 * MINUTE, 4 * MINUTE]) {
+          expect(await at(t + 1, code)).toEqual({ ok: false, reason: 'blocked', limit: 'identity', retryAfterMs: wait - 1 });
+          expect(await at(t + wait - 1, code)).toEqual({ ok: false, reason: 'blocked', limit: 'identity', retryAfterMs: 1 });
+          t += wait;
+          expect(await at(t)).toMatchObject({ ok: false, reason: 'wrong' });
+        }
+        // The same wait applies to the right code (no oracle), and once it is over the right code links.
+        expect(await at(t + 1, code)).toMatchObject({ ok: false, reason: 'blocked' });
+        expect(await at(t + 4 * MINUTE, code)).toMatchObject({ ok: true, account: { id: officer.id } });
       });
 
       test('two instances redeeming the same code at once: it links exactly one identity', async () => {
@@ -218,7 +262,7 @@ export function backofficeContract<L>(name: string, open: () => Promise<StoreHar
     describe(`console sign-in with a link code`, () => {
       test('a sign-in spends the code like a chat link but links no chat identity; the spent code opens nothing again', async () => {
         const acc = await store.createAccount({ name: 'Quản trị', role: 'admin' }, T0);
-        const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, overall: 1000 };
+        const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, firstDelayMs: MINUTE, maxDelayMs: 60 * MINUTE, alertOverall: 1000 };
         const code = await store.createLinkCode(acc.id, T0, 15 * MINUTE);
         const fromConsole = { channel: 'console', userId: 'addr-1' };
         const outcome = await store.redeemLinkCode(code, fromConsole, undefined, T0 + 1, { limits, address: 'addr-1', signIn: true });
@@ -233,7 +277,7 @@ export function backofficeContract<L>(name: string, open: () => Promise<StoreHar
     describe(`closing an account's doors`, () => {
       test('unlink one identity or all of them; dropLinkCodes voids the unused code', async () => {
         const acc = await store.createAccount({ name: 'Cán bộ', role: 'officer', agency: 'h-baothang' }, T0);
-        const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, overall: 1000 };
+        const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, firstDelayMs: MINUTE, maxDelayMs: 60 * MINUTE, alertOverall: 1000 };
         for (const identity of [{ channel: 'zalo', userId: 'z1' }, { channel: 'facebook', userId: 'f1' }, { channel: 'directline', userId: 'd1' }]) {
           const code = await store.createLinkCode(acc.id, T0, 15 * MINUTE);
           expect((await store.redeemLinkCode(code, identity, { id: identity.userId }, T0 + 1, { limits })).ok).toBe(true);
@@ -287,7 +331,7 @@ export function backofficeContract<L>(name: string, open: () => Promise<StoreHar
         expect(await store.getAccount('acc_\u0000')).toBeUndefined();
         expect(await store.accountByIdentity({ channel: 'zalo', userId: 'u\u0000' })).toBeUndefined();
         expect(await store.accountByApiToken('\u0000')).toBeUndefined();
-        const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, overall: 1000 };
+        const limits = { triesPerCode: 3, failureWindowMs: 60 * MINUTE, perIdentity: 100, perAddress: 100, firstDelayMs: MINUTE, maxDelayMs: 60 * MINUTE, alertOverall: 1000 };
         expect(await store.redeemLinkCode('AAAAA-AAAAA\u0000', { channel: 'directline', userId: 'dl\u0000' }, {}, T0, { limits, address: 'a\u0000' })).toEqual({ ok: false, reason: 'wrong' });
       });
     });

@@ -65,6 +65,18 @@ export function intakeContract<L>(name: string, open: () => Promise<StoreHarness
         expect(await store.admit('x-9', 'y-9', 'addr-2', DAY_START, DAY_START + 9, { ...noAddressLimit, perAddress: 4 })).toEqual({ ok: false, reason: 'address' });
       });
 
+      test('without a contact (a channel-identified sender) the contact is neither checked nor counted; the other limits still apply', async () => {
+        const limits = { perIdentity: 2, perContact: 1, overall: 10 };
+        // The contact c-1 has spent its one question; a Zalo citizen who typed the same number is not held by it.
+        expect(await store.admit('portal-1', 'c-1', undefined, DAY_START, DAY_START + 1, limits)).toEqual({ ok: true });
+        expect(await store.admit('zalo-1', undefined, undefined, DAY_START, DAY_START + 2, limits)).toEqual({ ok: true });
+        expect(await store.admit('zalo-1', undefined, undefined, DAY_START, DAY_START + 3, limits)).toEqual({ ok: true });
+        expect(await store.admit('zalo-1', undefined, undefined, DAY_START, DAY_START + 4, limits)).toEqual({ ok: false, reason: 'identity' });
+        // Nor did those questions spend any contact's count: a fresh contact still has its one question.
+        expect(await store.admit('portal-2', 'c-2', undefined, DAY_START, DAY_START + 5, limits)).toEqual({ ok: true });
+        expect(await store.admit('portal-3', 'c-1', undefined, DAY_START, DAY_START + 6, limits)).toEqual({ ok: false, reason: 'contact' });
+      });
+
       test('two instances admitting at once never both take the last places', async () => {
         const other = intake(await db.another());
         const limits = { perIdentity: 100, perContact: 100, overall: 5 };

@@ -9,6 +9,7 @@ import { createPortal, PortalAdapter, type Portal } from '../../src/channels/por
 import type { InboundEvent, TurnResult } from '../../src/store/channel-types';
 import { PostgresBotStorage } from '../../src/store/postgres-bot-storage';
 import { hashToken, type NewDirectLineActivity } from '../../src/channels/portal/store';
+import { openStores } from '../../src/store/open';
 import { PostgresLedgerStore } from '../../src/store/postgres';
 import { PostgresChannelQueueStore } from '../../src/store/postgres-channels';
 import { PostgresDirectLineStore } from '../../src/store/postgres-directline';
@@ -313,5 +314,35 @@ describe('PostgreSQL channel stores shared by several instances', () => {
     expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['bot_state', 'channel_secrets', 'channel_users', 'dl_activities', 'dl_conversations', 'dl_pending', 'inbox', 'notifications_sent', 'outbox']));
     const again = await instance();
     expect((await again.pool.query('SELECT version FROM schema_migrations')).rows).toEqual((await store.pool.query('SELECT version FROM schema_migrations')).rows);
+  });
+  test('opening the stores with HOIDAP_SECRET_KEY seals the secrets stored in clear before it; they read the same, and a second opening changes nothing', async () => {
+    const key = 'c0ffee'.repeat(10) + 'abcd';
+    const tokens = JSON.stringify({ accessToken: 'PLAIN-ACCESS-TOKEN-4f1d9a', refreshToken: 'PLAIN-REFRESH-TOKEN-77b2c3', expiresAt: 1 });
+    const before = await instance();
+    await queueOf(before).setSecret('zalo.tokens', tokens, 1);
+    const raw = async () => (await before.pool.query<{ value: string }>("SELECT value FROM channel_secrets WHERE name = 'zalo.tokens'")).rows[0].value;
+    expect(await raw()).toBe(tokens);
+    const previous = process.env.HOIDAP_SECRET_KEY;
+    process.env.HOIDAP_SECRET_KEY = key;
+    try {
+      const first = await openStores(location);
+      try {
+        expect(await raw()).toMatch(/^enc:v1:/);
+        expect(await first.channels.getSecret('zalo.tokens')).toBe(tokens);
+      } finally {
+        await first.close();
+      }
+      const sealed = await raw();
+      const second = await openStores(location);
+      await second.close();
+      expect(await raw()).toBe(sealed);
+    } finally {
+      if (previous === undefined) delete process.env.HOIDAP_SECRET_KEY;
+      else process.env.HOIDAP_SECRET_KEY = previous;
+    }
+    // Without a key, opening rewrites nothing: another secret stored in clear stays as it is.
+    await queueOf(before).setSecret('other', 'in-clear', 2);
+    await (await openStores(location)).close();
+    expect((await before.pool.query<{ value: string }>("SELECT value FROM channel_secrets WHERE name = 'other'")).rows[0].value).toBe('in-clear');
   });
 });

@@ -1,7 +1,37 @@
 import { can } from '../../domain/access';
+import type { Policy } from '../../domain/policy';
 import { WorkflowError } from '../errors';
 import { requireActive, type StaffActor } from '../permissions';
+import type { LinkAttempt } from '../ports';
 import type { AccountDeps } from './ports';
+
+/** The store's link limits from data/policy.json `linking`. */
+export function linkLimits(linking: Policy['linking']): LinkAttempt['limits'] {
+  return {
+    triesPerCode: linking.triesPerCode,
+    failureWindowMs: linking.failureWindowMinutes * 60_000,
+    perIdentity: linking.perIdentity,
+    perAddress: linking.perAddress,
+    firstDelayMs: linking.firstDelaySeconds * 1000,
+    maxDelayMs: linking.maxDelayMinutes * 60_000,
+    alertOverall: linking.alertOverall,
+  };
+}
+
+/** A wait as a person reads it: "45 giây", "3 phút" (rounded up: trying earlier is refused again). */
+export function waitVi(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return seconds < 60 ? `${seconds} giây` : `${Math.ceil(seconds / 60)} phút`;
+}
+
+/** What to tell the admins when wrong link codes from everyone reach the alert threshold. */
+export function linkFailuresAlertVi(failures: number, windowMinutes: number): string {
+  return (
+    `Cảnh báo: ${failures} lần nhập sai mã liên kết trong ${windowMinutes} phút qua, có thể có người đang dò mã. ` +
+    'Cán bộ có mã đúng vẫn liên kết được; mã bị nhập sai nhiều lần tự hủy (cấp mã mới nếu cán bộ báo mã không dùng được). ' +
+    'Kiểm tra nhật ký máy chủ và các tài khoản vừa được liên kết.'
+  );
+}
 
 /** What to tell a person about their link code (Vietnamese: they read it). */
 export function linkCodeInstructions(code: string, expiresAt: number, deps: Pick<AccountDeps, 'facts'>): string {

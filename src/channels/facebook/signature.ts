@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Meta webhook signature: `X-Hub-Signature-256: sha256=<hex hmac-sha256(appSecret, rawBody)>`
@@ -36,4 +36,15 @@ export function verifyMetaSignature(input: MetaVerifyInput): boolean {
 
 function hmac(input: MetaSignatureInput): Buffer {
   return createHmac('sha256', input.appSecret).update(input.rawBody).digest();
+}
+
+/**
+ * The verification handshake's `hub.verify_token` against the configured one, in constant time
+ * (digests of equal length, so neither the content nor the length leaks); anything but one
+ * non-empty string (a repeated parameter arrives as an array) is refused.
+ */
+export function verifyTokenMatches(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string' || given === '' || !expected) return false;
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

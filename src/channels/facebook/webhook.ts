@@ -4,7 +4,7 @@ import type { InboundPayload } from '../messaging/adapter';
 import { isRecord } from '../send-support';
 import { eventTimestamp, isFresh, signedJsonBody } from '../signed-json';
 import type { WebhookHooks } from '../zalo/webhook';
-import { verifyMetaSignature } from './signature';
+import { verifyMetaSignature, verifyTokenMatches } from './signature';
 
 export interface FacebookWebhookConfig {
   appSecret: string;
@@ -82,8 +82,10 @@ export function messengerInboundEvents(body: unknown, receivedAt: number, maxEve
 export function facebookWebhook(config: FacebookWebhookConfig, queue: ChannelQueueStore, hooks: WebhookHooks, now: () => number = Date.now): express.Router {
   const router = express.Router();
   router.get('/', (req: Request, res: Response) => {
-    if (req.query['hub.mode'] === 'subscribe' && req.query['hub.verify_token'] === config.verifyToken && typeof req.query['hub.challenge'] === 'string') {
-      res.status(200).type('text/plain').send(req.query['hub.challenge']);
+    const challenge = req.query['hub.challenge'];
+    // Meta's challenge is a number; anything long is not Meta's and is not echoed.
+    if (req.query['hub.mode'] === 'subscribe' && verifyTokenMatches(req.query['hub.verify_token'], config.verifyToken) && typeof challenge === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(challenge)) {
+      res.status(200).type('text/plain').send(challenge);
       return;
     }
     res.sendStatus(403);

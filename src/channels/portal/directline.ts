@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ActivityTypes, type Activity, type ActivityHandlerBase, type ChannelAccount } from 'botbuilder';
 import { EVENT_SOURCE } from '../../bot/turn-state';
 import { ADDRESS_KEY, addressKey } from '../../bot/channels';
+import { clientNetwork } from '../../domain/network';
 import { logger } from '../../observability/logger';
 import { PORTAL_CHANNEL_ID, toTurnActivity, type PortalAdapter } from './adapter';
 import { KeyedQueue } from './queue';
@@ -102,8 +103,9 @@ function bearerToken(req: Request): string | undefined {
   return match[1];
 }
 
+/** Limits count per client network: an IPv4 address or an IPv6 /64 (any address of which one subscriber may use). */
 function clientKey(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  return clientNetwork(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

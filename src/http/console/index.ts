@@ -18,7 +18,7 @@ import type { ConsoleSessionStore, QuestionQueries } from '../../app/ports';
 import { csrfMatches, DEFAULT_SESSION_TTL_MS, type ConsoleSession, type SignInMethod } from './sessions';
 import { addressKey } from '../../bot/channels';
 import { fill, STAFF_TEXTS } from '../../bot/texts';
-import { linkAttemptLimits } from '../../backoffice/accounts';
+import { linkLimits } from '../../backoffice/accounts';
 import { normalizeLinkCode } from '../../domain/link-code';
 
 /**
@@ -149,7 +149,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       const address = addressKey(req.ip ?? '');
       const outcome = await backoffice.redeemLinkCode(secret, { channel: 'console', userId: address }, undefined, now(), {
         address,
-        limits: linkAttemptLimits(data.policy.linking),
+        limits: linkLimits(data.policy.linking),
         signIn: true,
       });
       if (!outcome.ok && outcome.reason === 'blocked') {
