@@ -192,9 +192,9 @@ export class FaqBase {
     if (this.model) {
       const p = this.model.predict(text);
       const entry = p.entry === undefined ? undefined : this.byId(p.entry);
-      // One word ("ve", "ks") is too little for the model to go on alone: the keyword matcher must
+      // One typed word ("ve", "hs 😡") is too little for the model to go on alone: the keyword matcher must
       // find the same entry there too (a scrap is not a question; "khai tử", "BHYT" still are).
-      if (entry && this.foldPlain(text).split(' ').filter(Boolean).length < 2) {
+      if (entry && text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length < 2) {
         const keywords = this.candidates(text, 1)[0];
         return keywords && keywords.entry.id === entry.id && keywords.score >= this.threshold ? keywords : undefined;
       }

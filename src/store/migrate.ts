@@ -40,6 +40,9 @@ const TABLES = [
 /** SQLite's own bookkeeping tables: not part of the installation. */
 const SQLITE_INTERNAL = /^sqlite_/;
 
+/** SQLite keeps staff e-mail addresses in a table of their own (added later); PostgreSQL on the accounts row. */
+const FOLDED_INTO_ACCOUNTS = 'account_contacts';
+
 const BATCH = 500;
 
 export interface MigrationReport {
@@ -62,7 +65,7 @@ export async function migrateSqliteToPostgres(sqliteFile: string, pgLocation: st
   try {
     const db = source.db;
     const present = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name).filter((n) => !SQLITE_INTERNAL.test(n));
-    const unknown = present.filter((n) => !(TABLES as readonly string[]).includes(n));
+    const unknown = present.filter((n) => !(TABLES as readonly string[]).includes(n) && n !== FOLDED_INTO_ACCOUNTS);
     if (unknown.length > 0) throw new MigrationRefused(`the SQLite file has tables this version cannot move: ${unknown.join(', ')}; use the hoidap version that wrote it`);
 
     return await inTransaction(target.pool, async (client) => {
@@ -116,6 +119,12 @@ export async function migrateSqliteToPostgres(sqliteFile: string, pgLocation: st
           }
           await flush();
           report.tables.push({ table, rows });
+        }
+        // Copied onto the accounts rows (not a table of its own in PostgreSQL).
+        if (present.includes(FOLDED_INTO_ACCOUNTS)) {
+          for (const row of db.prepare(`SELECT account_id, email FROM ${FOLDED_INTO_ACCOUNTS}`).iterate() as Iterable<{ account_id: string; email: string }>) {
+            await client.query('UPDATE accounts SET email = $2 WHERE id = $1', [row.account_id, clean(row.email)]);
+          }
         }
       } finally {
         db.prepare('COMMIT').run();

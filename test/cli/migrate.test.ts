@@ -24,6 +24,7 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
     const before = await openStores(`sqlite:${file}`);
     let held: number;
     try {
+      await before.backoffice.setAccountEmail(id, 'cuong@soyte.laocai.gov.vn');
       const code = await before.backoffice.createLinkCode(id, now, 3_600_000);
       const linked = await before.backoffice.redeemLinkCode(code, { channel: 'zalo', userId: 'z-officer' }, { channelId: 'zalo', conversation: { id: 'z-officer' } }, now, {
         limits: { triesPerCode: 3, failureWindowMs: 3_600_000, perIdentity: 5, perAddress: 20, firstDelayMs: 60_000, maxDelayMs: 3_600_000, alertOverall: 200 },
@@ -58,6 +59,7 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
     const after = await openStores(location);
     try {
       expect((await after.backoffice.accountByApiToken(token))?.id).toBe(id);
+      expect((await after.backoffice.getAccount(id))?.email).toBe('cuong@soyte.laocai.gov.vn');
       expect((await after.backoffice.accountByIdentity({ channel: 'zalo', userId: 'z-officer' }))?.name).toBe('Lê Văn Cường');
       expect((await after.backoffice.latestDraft('HD-2023-000001'))?.text).toBe('Dự thảo trả lời');
       expect((await after.intake.waiting()).map((h) => [h.id, h.body.text])).toEqual([[held, 'Câu hỏi chờ biên tập']]);
