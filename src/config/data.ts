@@ -63,6 +63,33 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string,
   return result.data;
 }
 
+/**
+ * A JSON Lines file of `schema` items (blank lines skipped), each also passed to `check`, which returns
+ * a problem or undefined. Every problem is reported at once, with its line number (and id, from `check`).
+ */
+export function readJsonLinesWith<T>(file: string, schema: z.ZodType<T>, check: (item: T) => string | undefined = () => undefined): T[] {
+  const out: T[] = [];
+  const problems: string[] = [];
+  readText(file)
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        return void problems.push(`line ${i + 1}: not valid JSON`);
+      }
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) return void problems.push(`line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`);
+      const problem = check(parsed.data);
+      if (problem) return void problems.push(`line ${i + 1} ${problem}`);
+      out.push(parsed.data);
+    });
+  if (problems.length > 0) throw new DataError(file, problems);
+  return out;
+}
+
 /** Minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DataError, parseWith, readJsonFile } from '../config/data';
+import { parseWith, readJsonFile, readJsonLinesWith } from '../config/data';
 import { SoftmaxRegression, TfIdf, type SparseVector } from './linear';
 import { features, type Normalizer } from './normalize';
 
@@ -128,26 +128,9 @@ const ExampleLineSchema = z
 
 /** One writer's file of paraphrases; every problem is reported with its line, and an unknown entry id is one. */
 export function readFaqExamples(file: string, entryIds: ReadonlySet<string>): FaqTrainingExample[] {
-  const out: FaqTrainingExample[] = [];
-  const problems: string[] = [];
-  fs.readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .forEach((line, i) => {
-      if (!line.trim()) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        return void problems.push(`line ${i + 1}: not valid JSON`);
-      }
-      const parsed = ExampleLineSchema.safeParse(value);
-      if (!parsed.success) return void problems.push(`line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`);
-      const { id, text, entry } = parsed.data;
-      if (entry !== NO_ENTRY && !entryIds.has(entry)) return void problems.push(`line ${i + 1} (${id}): "${entry}" is not an entry id in data/faq/faq.json (or "${NO_ENTRY}")`);
-      out.push({ text, entry });
-    });
-  if (problems.length > 0) throw new DataError(file, problems);
-  return out;
+  return readJsonLinesWith(file, ExampleLineSchema, (l) =>
+    l.entry === NO_ENTRY || entryIds.has(l.entry) ? undefined : `(${l.id}): "${l.entry}" is not an entry id in data/faq/faq.json (or "${NO_ENTRY}")`,
+  ).map((l) => ({ text: l.text, entry: l.entry }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DataError, parseWith, readJsonFile, type ProvinceData } from '../config/data';
+import { DataError, parseWith, readJsonFile, readJsonLinesWith, type ProvinceData } from '../config/data';
 import { PROJECT_ROOT } from '../config/paths';
 import type { AgencyDirectory } from '../domain/agencies';
 import { describeLifetime } from '../domain/dated';
@@ -109,25 +109,12 @@ const WriterLineSchema = z
 
 /** One labelled example per line: {"id","text","agency","style","place"} (the writers' format; `place` says what kind of place the text names). */
 export function readLabeledLines(file: string, agencies: ProvinceData['agencies']): LabeledQuestion[] {
-  const out: LabeledQuestion[] = [];
-  const problems: string[] = [];
-  fs.readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .forEach((line, i) => {
-      if (!line.trim()) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        return void problems.push(`line ${i + 1}: not valid JSON`);
-      }
-      const parsed = WriterLineSchema.safeParse(value);
-      if (!parsed.success) return void problems.push(`line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`);
-      if (!agencies.has(parsed.data.agency)) return void problems.push(`line ${i + 1} (${parsed.data.id}): "${parsed.data.agency}" is not an agency code in agencies.json`);
-      out.push({ id: parsed.data.id, text: parsed.data.text, agency: parsed.data.agency, style: parsed.data.style });
-    });
-  if (problems.length > 0) throw new DataError(file, problems);
-  return out;
+  return readJsonLinesWith(file, WriterLineSchema, (l) => (agencies.has(l.agency) ? undefined : `(${l.id}): "${l.agency}" is not an agency code in agencies.json`)).map((l) => ({
+    id: l.id,
+    text: l.text,
+    agency: l.agency,
+    style: l.style,
+  }));
 }
 
 /** The writers' training files (intents/writers/*.jsonl), if any. */

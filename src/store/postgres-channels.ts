@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { inTransaction } from './postgres-transaction';
 import type { PoolClient } from 'pg';
 import type {
   ChannelQueueStore,
@@ -90,18 +91,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
   }
 
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(this.pool, work);
   }
 
   /** One statement per request: the events (in their order, so per-user order follows ids) and the users' last interaction. */

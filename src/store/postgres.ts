@@ -3,7 +3,7 @@ import { Client, Pool, types as pgTypes, type PoolClient, type PoolConfig } from
 import type { CaseRecord } from '../domain/cases';
 import type { QuestionState } from '../domain/lifecycle';
 import { caseFromRow, caseRow, type CaseRow } from './case-rows';
-import { pgText } from './postgres-transaction';
+import { pgText, inTransaction } from './postgres-transaction';
 import { ConflictError, type LedgerStore, type QuestionUpdate, type StoredEvent } from './types';
 
 /**
@@ -399,18 +399,7 @@ export class PostgresLedgerStore implements LedgerStore {
 
   /** Runs `work` in one transaction on one connection; rolls back on any error. */
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(this.pool, work);
   }
 
   async loadQuestions(ids: readonly string[]): Promise<Map<string, QuestionState>> {
