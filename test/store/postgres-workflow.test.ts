@@ -30,17 +30,17 @@ describe('the back-office workflow on PostgreSQL, two instances behind a load ba
     const a = instance(db.ledger, clock);
     const b = instance(await db.another(), clock);
     const t = instant('2026-11-01T08:00:00+07:00');
-    const officer: Account = await a.stores.backoffice.createAccount({ name: 'Lò Văn Bình', role: 'officer', agency: 'h-baothang' }, t);
-    const approver: Account = await b.stores.backoffice.createAccount({ name: 'Phó Chủ tịch huyện', role: 'approver', agency: 'h-baothang' }, t);
+    const officer: Account = await a.stores.backoffice.createAccount({ name: 'Lò Văn Bình', role: 'officer', agency: 'x-baothang' }, t);
+    const approver: Account = await b.stores.backoffice.createAccount({ name: 'Phó Chủ tịch huyện', role: 'approver', agency: 'x-baothang' }, t);
     const q = 'HD-2026-000001';
     await a.workflow.ledger.record({ q, type: 'submitted', at: '2026-11-30T08:00:00+07:00', channel: 'zalo', text: 'Xin hỏi thủ tục đính chính sổ đỏ', asker: { name: 'Nguyễn Văn An', contact: '0912345678' } });
-    await b.workflow.ledger.record({ q, type: 'assigned', at: '2026-11-30T08:05:00+07:00', agency: 'h-baothang', by: 'bot' });
+    await b.workflow.ledger.record({ q, type: 'assigned', at: '2026-11-30T08:05:00+07:00', agency: 'x-baothang', by: 'bot' });
 
     await b.workflow.accept(officer, q);
     const { draft, notified } = await a.workflow.draft(officer, q, { text: 'Ông nộp hồ sơ tại Bộ phận một cửa huyện.' });
     expect(notified).toBe(1);
     expect(a.notifier.toAccounts.map((m) => m.account.id)).toEqual([approver.id]);
-    expect((await b.stores.backoffice.pendingDrafts('h-baothang')).map((d) => d.id)).toEqual([draft.id]);
+    expect((await b.stores.backoffice.pendingDrafts('x-baothang')).map((d) => d.id)).toEqual([draft.id]);
 
     clock.now = instant('2026-12-01T10:00:00+07:00');
     const results = await Promise.allSettled([a.workflow.approve(approver, q), b.workflow.approve(approver, q)]);
