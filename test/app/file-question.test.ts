@@ -11,7 +11,7 @@ const filing = {
   text: 'Xin hỏi thủ tục cấp giấy phép xây dựng nhà ở tại Bảo Thắng',
   asker: { name: 'Nguyễn Thị Bình', contact: '0987654321' },
   lang: 'vi',
-  agency: 'h-baothang',
+  agency: 'x-baothang',
   confidence: 0.93,
   triage: false,
 };
@@ -21,7 +21,7 @@ describe('filing a question (the ask dialog’s last step, held questions releas
     const store = new SqliteLedgerStore(':memory:');
     const deps = { facts: data, ledger: store, writer: new Ledger(store, data) };
     const filed = await fileQuestion(deps, filing, NOW);
-    expect(filed).toMatchObject({ q: 'HD-2026-000001', created: true, state: { status: 'assigned', agency: 'h-baothang' } });
+    expect(filed).toMatchObject({ q: 'HD-2026-000001', created: true, state: { status: 'assigned', agency: 'x-baothang' } });
     // Three working days to accept, fifteen to answer, from Monday 30/11/2026.
     expect(data.clock.formatDateVi(filed.current.acceptDue)).toBe('02/12/2026');
     expect(data.clock.formatDateVi(filed.current.answerDue)).toBe('14/12/2026');
