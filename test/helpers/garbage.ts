@@ -1,21 +1,11 @@
+import { seededRandom } from '../../src/domain/random';
+
 /**
  * Seeded garbage: what people (and bots) send that is not a question. Kinds: keyboard mash, emoji, one character
  * held down, random code points of scripts the bot does not read, symbols and digits, and very short scraps.
  */
 export type GarbageKind = 'mash' | 'emoji' | 'repeated' | 'unicode' | 'symbols' | 'short';
 export const GARBAGE_KINDS: readonly GarbageKind[] = ['mash', 'emoji', 'repeated', 'unicode', 'symbols', 'short'];
-
-/** mulberry32: a small deterministic generator, so a failing message can be reproduced from its seed and index. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
 const EMOJI = ['😀', '😂', '🙏', '👍', '❤️', '🔥', '😭', '🎉', '🤔', '👀', '💯', '🌸', '😡', '🇻🇳', '👨‍👩‍👧', '✨', '🥰', '😅'];
@@ -71,6 +61,7 @@ export function garbage(kind: GarbageKind, rnd: () => number): string {
 
 /** `n` garbage messages from `seed`, the kinds in turn. */
 export function garbageMessages(n: number, seed = 12): string[] {
-  const rnd = seeded(seed);
+  // Deterministic: a failing message can be reproduced from its seed and index.
+  const rnd = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => garbage(GARBAGE_KINDS[i % GARBAGE_KINDS.length], rnd));
 }
