@@ -1,7 +1,7 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import type { PoolClient } from 'pg';
 import type { BotStateStorage } from '../app/ports';
-import { pgText, writeBotState } from './postgres-channels';
+import { pgKeyText, writeBotState } from './postgres-channels';
 import type { PostgresLedgerStore } from './postgres';
 
 /**
@@ -19,8 +19,8 @@ export class PostgresBotStorage implements Storage, BotStateStorage {
   async read(keys: string[]): Promise<StoreItems> {
     const items: StoreItems = {};
     if (keys.length === 0) return items;
-    // Keys as stored (see `pgText`), mapped back to the keys asked for.
-    const asked = new Map(keys.map((key) => [pgText(key), key]));
+    // Keys as stored (see `pgKeyText`), mapped back to the keys asked for.
+    const asked = new Map(keys.map((key) => [pgKeyText(key), key]));
     const rows = await this.pool.query<{ key: string; etag: string; value: string }>('SELECT key, etag, value FROM bot_state WHERE key = ANY($1::text[])', [[...asked.keys()]]);
     for (const row of rows.rows) items[asked.get(row.key) ?? row.key] = { ...(JSON.parse(row.value) as object), eTag: row.etag };
     return items;
@@ -43,6 +43,6 @@ export class PostgresBotStorage implements Storage, BotStateStorage {
 
   async delete(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.pool.query('DELETE FROM bot_state WHERE key = ANY($1::text[])', [keys.map(pgText)]);
+    await this.pool.query('DELETE FROM bot_state WHERE key = ANY($1::text[])', [keys.map(pgKeyText)]);
   }
 }

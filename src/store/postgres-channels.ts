@@ -9,66 +9,24 @@ import type {
   NewOutboundMessage,
   OutboundMessage,
   OutboundStatus,
-  OutboxChannel,
   TurnResult,
   UndeliveredDecision,
 } from './channel-types';
 import { SETTLEABLE } from './channel-types';
+import { inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
 import { INSTANCE_LOCK_CLASS, type PostgresLedgerStore } from './postgres';
 import { SecretBox, secretBoxFromEnv } from './secret-box';
 
-interface InboxRow {
-  id: number;
-  channel: MessagingChannel;
-  dedupe_key: string;
-  user_key: string;
-  kind: string;
-  payload: string;
-  received_ms: number;
-  attempts: number;
-}
-
-interface OutboxRow {
-  id: number;
-  channel: OutboxChannel;
-  recipient: string;
-  payload: string;
-  source: string | null;
-  created_ms: number;
-  next_attempt_ms: number;
-  attempts: number;
-  status: OutboundStatus;
-  last_error: string | null;
-}
-
-const inbound = (r: InboxRow): InboundEvent => ({
-  id: r.id,
-  channel: r.channel,
-  dedupeKey: r.dedupe_key,
-  userKey: r.user_key,
-  kind: r.kind,
-  payload: r.payload,
-  receivedAt: r.received_ms,
-  attempts: r.attempts,
-});
-
-const outbound = (r: OutboxRow): OutboundMessage => ({
-  id: r.id,
-  channel: r.channel,
-  recipient: r.recipient,
-  payload: JSON.parse(r.payload),
-  ...(r.source ? { source: r.source } : {}),
-  createdAt: r.created_ms,
-  attempts: r.attempts,
-});
+/** The outbox row as the claim reads it: it also orders by the next attempt. */
+type DueOutboxRow = OutboxRow & { next_attempt_ms: number };
 
 /**
  * PostgreSQL text cannot hold NUL, which a channel's ids could carry (JSON allows "\u0000"): it becomes U+FFFD
  * in the plain text columns, the same every time, so a replayed event is still recognised. JSON columns are
  * written escaped by JSON.stringify and need nothing.
  */
-export const pgText = (value: string): string => (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
-const optionalText = (value: string | undefined): string | null => (value === undefined ? null : pgText(value));
+export const pgKeyText = (value: string): string => (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value);
+const optionalText = (value: string | undefined): string | null => (value === undefined ? null : pgKeyText(value));
 
 /** True in SQL when the instance `column` names is gone: its liveness lock can be taken (released at the statement's end). */
 const gone = (column: string) => `pg_try_advisory_xact_lock(${INSTANCE_LOCK_CLASS}, ${column})`;
@@ -118,10 +76,10 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
        SELECT count(*) AS n FROM added`,
       [
         events.map((e) => e.channel),
-        events.map((e) => pgText(e.dedupeKey)),
-        events.map((e) => pgText(e.userKey)),
-        events.map((e) => pgText(e.kind)),
-        events.map((e) => pgText(e.payload)),
+        events.map((e) => pgKeyText(e.dedupeKey)),
+        events.map((e) => pgKeyText(e.userKey)),
+        events.map((e) => pgKeyText(e.kind)),
+        events.map((e) => pgKeyText(e.payload)),
         events.map((e) => e.receivedAt),
         events.map((e) => (e.ignored ? 'ignored' : 'pending')),
         touched.map((e) => e.channel),
@@ -166,7 +124,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
           `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = $1, last_error = 'expired; sent when the person wrote again',
              lease_owner = NULL, lease_instance = NULL, lease_until = NULL
            WHERE channel = $2 AND recipient = $3 AND status = 'expired' AND (payload::jsonb) -> 'human' = 'true'::jsonb`,
-          [now, result.from.channel, pgText(result.from.recipient)],
+          [now, result.from.channel, pgKeyText(result.from.recipient)],
         );
       await insertOutbound(client, result.replies, now);
       return true;
@@ -178,7 +136,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
       `UPDATE inbox SET lease_owner = NULL, lease_instance = NULL, lease_until = NULL, error = $1,
          status = CASE WHEN attempts >= $2 THEN 'failed' ELSE status END
        WHERE id = $3 AND lease_owner = $4`,
-      [pgText(error.slice(0, 500)), maxAttempts, id, owner],
+      [pgKeyText(error.slice(0, 500)), maxAttempts, id, owner],
     );
   }
 
@@ -207,7 +165,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
     const instance = await this.ledger.instanceId();
     // Sends of an instance that died mid-send: nobody else would ever finish them, and they hold their recipient's queue.
     await this.markInterrupted(`lease_instance <> $1 AND ${gone('lease_instance')}`, [instance]);
-    const result = await this.pool.query<OutboxRow>(
+    const result = await this.pool.query<DueOutboxRow>(
       `WITH picked AS (
          SELECT o.id FROM outbox o
          WHERE o.status = 'pending' AND o.next_attempt_ms <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
@@ -244,7 +202,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
     await this.pool.query(
       `UPDATE outbox SET status = 'pending', next_attempt_ms = $1, last_error = $2, lease_owner = NULL, lease_instance = NULL, lease_until = NULL
        WHERE id = $3 AND lease_owner = $4`,
-      [nextAttemptAt, pgText(error.slice(0, 500)), id, owner],
+      [nextAttemptAt, pgKeyText(error.slice(0, 500)), id, owner],
     );
   }
 
@@ -290,12 +248,12 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
       if (decision === 'resend')
         await client.query(
           `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = $1, last_error = $2, lease_owner = NULL, lease_instance = NULL, lease_until = NULL WHERE id = $3`,
-          [now, pgText(note.slice(0, 500)), id],
+          [now, pgKeyText(note.slice(0, 500)), id],
         );
       else
         await client.query(
           `UPDATE outbox SET status = 'sent', sent_ms = $1, last_error = $2, lease_owner = NULL, lease_instance = NULL, lease_until = NULL WHERE id = $3`,
-          [now, pgText(note.slice(0, 500)), id],
+          [now, pgKeyText(note.slice(0, 500)), id],
         );
       return { was: row.status };
     });
@@ -323,12 +281,12 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
     await this.pool.query(
       `INSERT INTO channel_users (channel, user_id, last_inbound_ms) VALUES ($1, $2, $3)
        ON CONFLICT (channel, user_id) DO UPDATE SET last_inbound_ms = greatest(channel_users.last_inbound_ms, EXCLUDED.last_inbound_ms)`,
-      [channel, pgText(userId), at],
+      [channel, pgKeyText(userId), at],
     );
   }
 
   async lastInbound(channel: MessagingChannel, userId: string): Promise<number | undefined> {
-    const rows = await this.pool.query<{ last_inbound_ms: number }>('SELECT last_inbound_ms FROM channel_users WHERE channel = $1 AND user_id = $2', [channel, pgText(userId)]);
+    const rows = await this.pool.query<{ last_inbound_ms: number }>('SELECT last_inbound_ms FROM channel_users WHERE channel = $1 AND user_id = $2', [channel, pgKeyText(userId)]);
     return rows.rows[0]?.last_inbound_ms;
   }
 
@@ -370,7 +328,7 @@ async function insertOutbound(db: Pick<PoolClient, 'query'>, messages: readonly 
      SELECT channel, recipient, payload, source, $5, $5
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS m (channel, recipient, payload, source, n)
      ORDER BY n`,
-    [messages.map((m) => m.channel), messages.map((m) => pgText(m.recipient)), messages.map((m) => JSON.stringify(m.payload)), messages.map((m) => optionalText(m.source)), now],
+    [messages.map((m) => m.channel), messages.map((m) => pgKeyText(m.recipient)), messages.map((m) => JSON.stringify(m.payload)), messages.map((m) => optionalText(m.source)), now],
   );
 }
 
@@ -382,12 +340,12 @@ export async function writeBotState(client: PoolClient, changes: Record<string, 
   // Keys in one order everywhere: two turns writing the same keys wait for each other instead of deadlocking.
   for (const [key, item] of Object.entries(changes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const { eTag, ...value } = (item ?? {}) as { eTag?: string };
-    const current = (await client.query<{ etag: string }>('SELECT etag FROM bot_state WHERE key = $1 FOR UPDATE', [pgText(key)])).rows[0]?.etag;
+    const current = (await client.query<{ etag: string }>('SELECT etag FROM bot_state WHERE key = $1 FOR UPDATE', [pgKeyText(key)])).rows[0]?.etag;
     if (current && eTag && eTag !== '*' && eTag !== current) throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
     await client.query(
       `INSERT INTO bot_state (key, etag, value, updated_ms) VALUES ($1, $2, $3, $4)
        ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, value = EXCLUDED.value, updated_ms = EXCLUDED.updated_ms`,
-      [pgText(key), randomUUID(), JSON.stringify(value), now],
+      [pgKeyText(key), randomUUID(), JSON.stringify(value), now],
     );
   }
 }

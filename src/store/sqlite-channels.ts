@@ -6,7 +6,6 @@ import type {
   InboundEvent,
   MessagingChannel,
   NewInboundEvent,
-  OutboxChannel,
   NewOutboundMessage,
   OutboundMessage,
   OutboundStatus,
@@ -14,50 +13,7 @@ import type {
   UndeliveredDecision,
 } from './channel-types';
 import { SETTLEABLE } from './channel-types';
-
-interface InboxRow {
-  id: number;
-  channel: MessagingChannel;
-  dedupe_key: string;
-  user_key: string;
-  kind: string;
-  payload: string;
-  received_ms: number;
-  attempts: number;
-}
-
-interface OutboxRow {
-  id: number;
-  channel: OutboxChannel;
-  recipient: string;
-  payload: string;
-  source: string | null;
-  created_ms: number;
-  attempts: number;
-  status: OutboundStatus;
-  last_error: string | null;
-}
-
-const inbound = (r: InboxRow): InboundEvent => ({
-  id: r.id,
-  channel: r.channel,
-  dedupeKey: r.dedupe_key,
-  userKey: r.user_key,
-  kind: r.kind,
-  payload: r.payload,
-  receivedAt: r.received_ms,
-  attempts: r.attempts,
-});
-
-const outbound = (r: OutboxRow): OutboundMessage => ({
-  id: r.id,
-  channel: r.channel,
-  recipient: r.recipient,
-  payload: JSON.parse(r.payload),
-  ...(r.source ? { source: r.source } : {}),
-  createdAt: r.created_ms,
-  attempts: r.attempts,
-});
+import { inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
 
 /** The inbox and outbox on the SQLite file (tables from migration 5 of SqliteLedgerStore). */
 export class SqliteChannelQueueStore implements ChannelQueueStore {
