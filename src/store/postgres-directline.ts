@@ -1,9 +1,12 @@
 import {
   activityId,
+  fromRow,
   hashToken,
   needsTurn,
+  sameHash,
   UnknownConversationError,
   type ActivityPage,
+  type ConversationRow,
   type DirectLineActivity,
   type DirectLineConversation,
   type DirectLineStore,
@@ -11,31 +14,7 @@ import {
   type StoredDirectLineActivity,
   type TokenCheck,
 } from '../channels/portal/store';
-import { timingSafeEqual } from 'node:crypto';
 import { INSTANCE_LOCK_CLASS, type PostgresLedgerStore } from './postgres';
-
-interface ConversationRow {
-  id: string;
-  token_hash: string;
-  user_id: string;
-  created_ms: number;
-  expires_ms: number;
-  last_ms: number;
-}
-
-const fromRow = (row: ConversationRow): DirectLineConversation => ({
-  id: row.id,
-  userId: row.user_id,
-  createdAt: row.created_ms,
-  expiresAt: row.expires_ms,
-  lastActivityAt: row.last_ms,
-});
-
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** The stored JSON has no id: it is the conversation's and the sequence number's, added back on reading. */
 const stored = (conversationId: string, seq: number, json: string): StoredDirectLineActivity => ({

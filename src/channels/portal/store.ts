@@ -25,7 +25,8 @@ export class UnknownConversationError extends Error {
   }
 }
 
-interface ConversationRow {
+/** A dl_conversations row, as both store adapters read it. */
+export interface ConversationRow {
   id: string;
   token_hash: string;
   user_id: string;
@@ -34,11 +35,12 @@ interface ConversationRow {
   last_ms: number;
 }
 
-function fromRow(row: ConversationRow): DirectLineConversation {
+export function fromRow(row: ConversationRow): DirectLineConversation {
   return { id: row.id, userId: row.user_id, createdAt: row.created_ms, expiresAt: row.expires_ms, lastActivityAt: row.last_ms };
 }
 
-function sameHash(a: string, b: string): boolean {
+/** Token hashes compared in constant time. */
+export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');
   return x.length === y.length && timingSafeEqual(x, y);
