@@ -23,7 +23,7 @@ import type { BackofficeStore } from '../backoffice/types';
 // The composition root is imported when a command opens the store: it reads data/texts at import, and a broken
 // file must come out as this command's error naming file and keys, not as a stack trace.
 import type { Root } from '../composition-root';
-import { MigrationRefused, NotOnPostgresError, PgToolMissingError } from '../store/unavailable';
+import { MigrationRefused, PgToolMissingError } from '../store/unavailable';
 import { parseRouteLine } from './route-input';
 
 /** Exit statuses: 0 done, 1 failure, 2 bad input (nothing changed). */
@@ -110,10 +110,6 @@ async function withRoot<T>(data: ProvinceData, dbPath: string | undefined, fn: (
   const root = await openRoot(data, dbPath);
   try {
     return await fn(root);
-  } catch (err) {
-    // A part of the service this database cannot keep: a wrong --db, nothing changed.
-    if (err instanceof NotOnPostgresError) throw new UsageError(err.message);
-    throw err;
   } finally {
     await root.close();
   }

@@ -141,7 +141,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       s.once('error', reject);
     });
   } catch (err) {
-    // A store that cannot serve a part (NotOnPostgresError), a port in use: nothing is left running or open.
+    // A store or channel that fails to start, a port in use: nothing is left running or open.
     await service.stop().catch(() => undefined);
     if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
     await root.close();
