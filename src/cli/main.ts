@@ -6,7 +6,7 @@ import { isPostgresLocation, migrateInstallation, sqliteFile } from '../store/op
 import { Ledger } from '../ledger/ledger';
 import { overdueQuestions } from '../queries/overdue';
 import { appendix02Report, CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type RenderOptions, type ReportFormat } from '../reports/appendix02';
-import { parseDay, parseInstant } from '../domain/time';
+import { formatDay, parseDay, parseInstant } from '../domain/time';
 import { excerpt } from '../domain/text';
 import { DEFAULT_DB_PATH } from '../config/paths';
 import { evaluateRouter, renderEvaluation, type EvaluationItem } from '../routing/evaluate';
@@ -49,7 +49,9 @@ Usage: npx hoidap <command> [options]
                                 an agency's overdue questions
   route [--db PATH] [--at YYYY-MM-DD]
                                 route JSON lines {"id","text"} from stdin to agencies (those in force on --at, default today), one JSON line out per line in
-  train [--db PATH]             train the router on intents/ and the officers' forwards; print what it learned
+  train [--db PATH] [--at YYYY-MM-DD]
+                                train the router on intents/ and the officers' forwards; print what it learned and
+                                the agencies in force on --at (default today) that no example reaches
   eval-routing FILE... [--cross-validate] [--db PATH] [--format text|json] [--at YYYY-MM-DD]
                                 accuracy of the router on labeled JSON Lines files {"text","agency"[,"id","style"]}, in one
                                 table per file, writer (id prefix) and style, with calibration; --cross-validate holds out
@@ -304,7 +306,8 @@ async function routeCommand(argv: string[], data: ProvinceData, out: Output, inp
 }
 
 async function trainCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
-  const { values } = args(argv, ['db']);
+  const { values } = args(argv, ['db', 'at']);
+  const day = routingDay(values.at, data);
   const started = process.hrtime.bigint();
   const { router, corrections } = await routerFor(data, values.db);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -315,8 +318,10 @@ async function trainCommand(argv: string[], data: ProvinceData, out: Output): Pr
     `trained in ${seconds.toFixed(2)} s on ${resources.training.length} examples for ${perAgency.size} agencies ` +
       `and ${corrections.length} officers' correction(s); vocabulary ${router.vocabularySize} features\n`,
   );
-  const missing = data.agencies.all.filter((a) => !perAgency.has(a.code)).map((a) => a.code);
-  if (missing.length > 0) out.stdout.write(`agencies without examples: ${missing.join(', ')}\n`);
+  // An agency of today gets work from its own examples or from those of the agencies it took over (a
+  // district's go to the units formed from it): only the ones reached by neither are worth naming.
+  const idle = data.agencies.withoutWorkOn([...perAgency.keys(), ...corrections.map((c) => c.agency)], day).map((a) => a.code);
+  if (idle.length > 0) out.stdout.write(`agencies in force on ${formatDay(day)} that no example reaches (neither their own nor a predecessor's): ${idle.length}: ${idle.join(', ')}\n`);
   return 0;
 }
 

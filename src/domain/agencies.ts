@@ -227,6 +227,17 @@ export class AgencyDirectory {
     return out;
   }
 
+  /**
+   * The agencies in force on a day that no labeled work reaches: neither a label of their own
+   * nor one whose work they do that day (`successorsOn`: a merged department's, a former
+   * district's). What `hoidap train` lists as agencies the router can never pick.
+   */
+  withoutWorkOn(labels: Iterable<string>, day: number): Agency[] {
+    const reached = new Set<string>();
+    for (const label of new Set(labels)) for (const code of this.successorsOn(label, day)) reached.add(code);
+    return this.inForceOnDay(day).filter((a) => !reached.has(a.code));
+  }
+
   /** The agencies that exist on a day, as they are then (for lists of today's agencies). */
   inForceOnDay(day: number): Agency[] {
     const rank = (a: Agency) => a.appendix02Row ?? Number.MAX_SAFE_INTEGER;

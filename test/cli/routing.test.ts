@@ -58,6 +58,52 @@ describe('npx hoidap route', () => {
   });
 });
 
+describe('npx hoidap train: agencies the router can never pick', () => {
+  const idleLine = (stdout: string) => /^agencies in force on (\S+) that no example reaches .*?: (\d+): (.*)$/m.exec(stdout);
+
+  test('the 2025 units reached through a former district, and the merged departments, are not listed; Yên Bái’s units are', async () => {
+    const run = await hoidap(['train', '--at', '2026-12-01']);
+    expect(run.code).toBe(0);
+    const line = idleLine(run.stdout);
+    expect(line?.[1]).toBe('2026-12-01');
+    const idle = (line?.[3] ?? '').split(', ');
+    expect(Number(line?.[2])).toBe(idle.length);
+    // Formed from Bảo Thắng and Lào Cai city (their 2023 examples do their work now), or a merged department, the tax office's successor.
+    for (const reached of ['x-xuanquang', 'p-laocai', 'so-nnmt', 'so-vhttdl', 'thue-laocai', 'so-tuphap']) expect(idle).not.toContain(reached);
+    // Formed from Yên Bái's communes: no example of ours reaches them.
+    for (const unreached of ['x-catthinh', 'p-yenbai', 'x-mucangchai']) expect(idle).toContain(unreached);
+    // Only communes and wards of the new province are left, none of the districts that ended.
+    expect(idle.every((code) => /^[xp]-/.test(code))).toBe(true);
+  });
+
+  test('in 2023 every agency had examples: nothing is listed', async () => {
+    const run = await hoidap(['train', '--at', '2023-09-01']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^trained in .* on \d+ examples for \d+ agencies/);
+    expect(idleLine(run.stdout)).toBeNull();
+  });
+
+  test('an officer’s forward to a unit teaches the router that unit: it leaves the list', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-train-'));
+    const db = path.join(dir, 'x.sqlite');
+    const ledger = [
+      { q: 'HD-2026-000001', type: 'submitted', at: '2026-11-02T09:00:00+07:00', channel: 'portal', text: 'Đường vào thôn ở xã Cát Thịnh bị sạt lở sau mưa, khi nào sửa?' },
+      { q: 'HD-2026-000001', type: 'assigned', at: '2026-11-02T09:01:00+07:00', agency: 'vp-ubnd' },
+      { q: 'HD-2026-000001', type: 'forwarded', at: '2026-11-02T10:00:00+07:00', from: 'vp-ubnd', agency: 'x-catthinh' },
+      { q: 'HD-2026-000001', type: 'accepted', at: '2026-11-03T10:00:00+07:00', agency: 'x-catthinh' },
+    ];
+    fs.writeFileSync(path.join(dir, 'l.jsonl'), ledger.map((e) => JSON.stringify(e)).join('\n'));
+    expect((await hoidap(['import', '--db', db, path.join(dir, 'l.jsonl')])).code).toBe(0);
+    const before = (idleLine((await hoidap(['train', '--at', '2026-12-01'])).stdout)?.[3] ?? '').split(', ');
+    const run = await hoidap(['train', '--db', db, '--at', '2026-12-01']);
+    expect(run.stdout).toMatch(/and 1 officers' correction\(s\)/);
+    const after = (idleLine(run.stdout)?.[3] ?? '').split(', ');
+    expect(before).toContain('x-catthinh');
+    expect(after).not.toContain('x-catthinh');
+    expect(after).toEqual(before.filter((code) => code !== 'x-catthinh'));
+  });
+});
+
 describe('npx hoidap eval-routing', () => {
   test('prints top-1, top-3, unaccented, triage, wrong-agency rates, per-agency precision/recall and confusions', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-eval-'));
