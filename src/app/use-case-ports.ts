@@ -1,16 +1,15 @@
-import type { Role } from '../domain/access';
 import type { AgencyDirectory } from '../domain/agencies';
 import type { WorkingCalendar } from '../domain/calendar';
-import type { CaseRecord } from '../domain/cases';
-import type { QuestionState, QuestionStatus } from '../domain/lifecycle';
+import type { QuestionState } from '../domain/lifecycle';
 import type { Policy, RuleBook } from '../domain/policy';
 import type { LocalClock } from '../domain/time';
+import type { Account, BackofficeStore, Draft, LedgerStore, QuestionListFilter, QuestionQueries as StoreQueries } from './ports';
 
 /**
- * The narrow ports the use cases need, each a structural subset of an existing adapter
- * (src/store/types.ts LedgerStore, src/ledger/ledger.ts Ledger, src/backoffice/types.ts
- * BackofficeStore, src/backoffice/notifier.ts Notifier, winston's logger), so those adapters
- * plug in unchanged. src/app/ports.ts (the store wiring) is another module's.
+ * The narrow ports the use cases need. Where a store carries the method, the port is a `Pick`
+ * of the storage port in src/app/ports.ts, so each method is declared once; the rest (the
+ * ledger's writer, src/ledger/ledger.ts Ledger; the notifier, src/backoffice/notifier.ts;
+ * the router; winston's logger) are declared here, and those adapters plug in unchanged.
  */
 
 /** The province's policy facts (a subset of src/config/data.ts ProvinceData). */
@@ -22,23 +21,8 @@ export interface ProvinceFacts {
   calendar: WorkingCalendar;
 }
 
-/** An event as stored: its JSON exactly as recorded. */
-export interface StoredEventRecord {
-  q: string;
-  type: string;
-  at: number;
-  body: string;
-}
-
 /** Reads of the ledger store. */
-export interface LedgerReader {
-  loadQuestions(ids: readonly string[]): Promise<Map<string, QuestionState>>;
-  questionEvents(q: string): Promise<StoredEventRecord[]>;
-  overdueCandidates(agency: string, at: number): Promise<CaseRecord[]>;
-  casesStartingBetween(start: number, end: number): Promise<CaseRecord[]>;
-  questionFromSource(source: string): Promise<string | undefined>;
-  allocateQuestionId(year: number): Promise<string>;
-}
+export type LedgerReader = Pick<LedgerStore, 'loadQuestions' | 'questionEvents' | 'overdueCandidates' | 'casesStartingBetween' | 'questionFromSource' | 'allocateQuestionId'>;
 
 /**
  * Appends one event through the domain's lifecycle and returns the new state. Refusals are
@@ -49,43 +33,14 @@ export interface LedgerWriter {
   record(event: Record<string, unknown>): Promise<QuestionState>;
 }
 
-/** A back-office account (the shape of src/backoffice/types.ts Account). */
-export interface StaffAccount {
-  id: string;
-  name: string;
-  role: Role;
-  agency?: string;
-  active: boolean;
-  createdAt: number;
-  /** Where to reach the person when no chat identity is linked. */
-  email?: string;
-}
+/** A back-office account. */
+export type StaffAccount = Account;
 
-/** A draft answer (the shape of src/backoffice/types.ts Draft). */
-export interface DraftRecord {
-  id: number;
-  q: string;
-  agency: string;
-  text: string;
-  author: string;
-  status: 'pending' | 'approved' | 'returned';
-  comment?: string;
-  createdAt: number;
-  decidedAt?: number;
-  decidedBy?: string;
-}
+/** A draft answer. */
+export type DraftRecord = Draft;
 
-/** Accounts and drafts (a subset of BackofficeStore). */
-export interface BackofficePort {
-  getAccount(id: string): Promise<StaffAccount | undefined>;
-  accountsFor(agency: string | undefined, roles: readonly Role[]): Promise<StaffAccount[]>;
-  saveDraft(input: { q: string; agency: string; text: string; author: string }, now: number): Promise<DraftRecord>;
-  latestDraft(q: string): Promise<DraftRecord | undefined>;
-  /** Every draft of a question, oldest first. */
-  draftsOf(q: string): Promise<DraftRecord[]>;
-  decideDraft(id: number, decision: { status: 'approved' | 'returned'; by: string; comment?: string }, now: number): Promise<void>;
-  claimNotification(key: string, now: number): Promise<boolean>;
-}
+/** Accounts and drafts. */
+export type BackofficePort = Pick<BackofficeStore, 'getAccount' | 'accountsFor' | 'saveDraft' | 'latestDraft' | 'draftsOf' | 'decideDraft' | 'claimNotification'>;
 
 export interface ChatMessage {
   text: string;
@@ -105,21 +60,11 @@ export interface StaffMailer {
   mailAccount(account: StaffAccount & { email: string }, message: { subject: string; text: string }, key: string): Promise<boolean>;
 }
 
-/** Filters of the question list (the shape of src/store/sqlite-queries.ts QuestionListFilter). */
-export interface QuestionListFilter {
-  agency?: string;
-  statuses?: readonly QuestionStatus[];
-  submittedFrom?: number;
-  submittedTo?: number;
-  ids?: readonly string[];
-  limit?: number;
-  offset?: number;
-}
+/** Filters of the question list. */
+export type { QuestionListFilter };
 
 /** Back-office reads that need more than the ledger store's interface. */
-export interface QuestionQueries {
-  listQuestions(filter: QuestionListFilter): Promise<{ total: number; rows: Array<{ state: QuestionState; submitted: Record<string, unknown> }> }>;
-}
+export type QuestionQueries = Pick<StoreQueries, 'listQuestions'>;
 
 /** The router's answer, as far as forwarding suggestions need it. */
 export interface RouterPort {

@@ -1,17 +1,11 @@
-import type { Role } from '../../domain/access';
-import type { LogPort, ProvinceFacts, StaffAccount } from '../use-case-ports';
+import type { BackofficeStore } from '../ports';
+import type { LogPort, ProvinceFacts } from '../use-case-ports';
 
-/** The account operations the account use cases need (a structural subset of src/backoffice/types.ts BackofficeStore). */
-export interface AccountsPort {
-  createAccount(input: { name: string; role: Role; agency?: string; email?: string }, now: number): Promise<StaffAccount>;
-  getAccount(id: string): Promise<StaffAccount | undefined>;
-  setAccountActive(id: string, active: boolean): Promise<void>;
-  issueApiToken(accountId: string, now: number): Promise<string>;
-  createLinkCode(accountId: string, now: number, ttlMs: number): Promise<string>;
-  revokeApiTokens(accountId: string, now: number): Promise<number>;
-  unlinkIdentities(accountId: string, identity?: { channel: string; userId: string }): Promise<number>;
-  dropLinkCodes(accountId: string): Promise<void>;
-}
+/** The account operations the account use cases need: a part of the back-office store's port. */
+export type AccountsPort = Pick<
+  BackofficeStore,
+  'createAccount' | 'getAccount' | 'setAccountActive' | 'issueApiToken' | 'createLinkCode' | 'revokeApiTokens' | 'unlinkIdentities' | 'dropLinkCodes'
+>;
 
 export interface AccountDeps {
   facts: ProvinceFacts;
