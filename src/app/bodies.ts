@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { requiredText } from './common';
 import { AcceptInput } from './questions/accept';
-import { ApproveInput } from './questions/approve';
+import { ApproveInput, ApproveOutput } from './questions/approve';
 import { AssignInput } from './questions/assign';
 import { DeleteInput } from './questions/delete';
-import { DraftInput } from './questions/draft';
-import { ExtendInput } from './questions/extend';
+import { DraftInput, DraftOutput } from './questions/draft';
+import { ExtendInput, ExtendOutput } from './questions/extend';
 import { ForwardInput } from './questions/forward';
-import { ReturnInput } from './questions/return-draft';
+import { ReturnInput, ReturnOutput } from './questions/return-draft';
+import { ActionResultView } from './views';
 
 /**
  * The question use cases' inputs as request bodies: the same schemas without the question id
@@ -26,6 +27,18 @@ export const QUESTION_ACTION_BODIES = {
 } as const;
 
 export type QuestionActionName = keyof typeof QUESTION_ACTION_BODIES;
+
+/** What each action answers (200), as the REST API sends it: the OpenAPI document's responses are generated from these. */
+export const QUESTION_ACTION_RESULTS = {
+  accept: ActionResultView,
+  forward: ActionResultView,
+  delete: ActionResultView,
+  extend: ExtendOutput,
+  draft: DraftOutput,
+  approve: ApproveOutput,
+  return: ReturnOutput,
+  assign: ActionResultView,
+} as const satisfies Record<QuestionActionName, z.ZodType>;
 
 /** An empty body (`{}` or none). */
 export const EmptyBody = z.object({}).strict();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Agency } from '../domain/agencies';
 import { questionText } from '../domain/question-text';
+import { parseDay, parseInstant } from '../domain/time';
 import { openCase, type CaseState, type QuestionState } from '../domain/lifecycle';
 import { WorkflowError } from './errors';
 import type { StaffActor } from './permissions';
@@ -39,6 +40,58 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.in
   const given = value === undefined || value === null ? {} : value;
   if (typeof given !== 'object' || Array.isArray(given)) throw new WorkflowError('invalid_input', 'the body must be a JSON object');
   const result = schema.safeParse(given);
+  if (!result.success) throw new WorkflowError('invalid_input', describeIssues(result.error));
+  return result.data;
+}
+
+/**
+ * Query parameters (what a URL carries: text, once each). An empty value counts as absent;
+ * each field's errors name it and what it must hold, as the body's do. The OpenAPI document's
+ * parameters are generated from these schemas.
+ */
+const absentIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+
+/** A text parameter. */
+export function queryText(description: string) {
+  return z.preprocess(absentIfEmpty, z.string().optional()).meta({ description });
+}
+
+/** A day written YYYY-MM-DD. */
+export function queryDay(name: string, description: string) {
+  return z
+    .preprocess(absentIfEmpty, z.string().refine((v) => parseDay(v) !== undefined, { error: (issue) => `${name} must be a date written YYYY-MM-DD; got "${String(issue.input)}"` }).optional())
+    .meta({ description, format: 'date' });
+}
+
+/** An instant: ISO 8601 with an offset. */
+export function queryInstant(name: string, description: string) {
+  return z
+    .preprocess(
+      absentIfEmpty,
+      z.string().refine((v) => parseInstant(v) !== undefined, { error: (issue) => `${name} must be an ISO 8601 instant with an offset, e.g. 2023-09-25T17:00:00+07:00; got "${String(issue.input)}"` }).optional(),
+    )
+    .meta({ description, format: 'date-time' });
+}
+
+/** A whole number in [min, max], written in digits; `fallback` is what the route takes when it is absent (documented as the default). */
+export function queryInt(name: string, min: number, max: number, description?: string, fallback?: number) {
+  const error = (issue: { input?: unknown }) => `${name} must be a whole number from ${min} to ${max}; got "${String(issue.input)}"`;
+  return z
+    .preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : absentIfEmpty(v)), z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional())
+    .meta({ ...(description ? { description } : {}), ...(fallback !== undefined ? { default: fallback } : {}) });
+}
+
+/** One of a few words. */
+export function queryEnum<const T extends readonly [string, ...string[]]>(name: string, values: T, description?: string) {
+  return z
+    .preprocess(absentIfEmpty, z.enum(values, { error: () => `${name} must be one of ${values.join(', ')}` }).optional())
+    .meta(description ? { description } : {});
+}
+
+/** Checks a query (express's `req.query`) against its schema: each parameter once, each as its schema says; 400 naming each problem. */
+export function parseQuery<S extends z.ZodObject>(schema: S, query: Record<string, unknown>): z.infer<S> {
+  for (const name of Object.keys(schema.shape)) if (query[name] !== undefined && typeof query[name] !== 'string') throw new WorkflowError('invalid_input', `query parameter ${name} must be given once`);
+  const result = schema.safeParse(query);
   if (!result.success) throw new WorkflowError('invalid_input', describeIssues(result.error));
   return result.data;
 }

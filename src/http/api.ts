@@ -8,8 +8,8 @@ import { deactivateAccount, revokeAccountTokens, unlinkAccount } from '../app/ac
 import { createLinkCode } from '../app/accounts/link-code';
 import type { HeldQuestions } from '../backoffice/held';
 import type { Workflow } from '../backoffice/actions';
-import { EmptyBody, QUESTION_ACTION_BODIES, requiredText } from '../app/bodies';
-import { parseInput } from '../app/common';
+import { QUESTION_ACTION_BODIES } from '../app/bodies';
+import { parseInput, parseQuery } from '../app/common';
 import { WorkflowError } from '../app/errors';
 import { roleMay, roleRefusal, type StaffActor } from '../app/permissions';
 import { acceptQuestion } from '../app/questions/accept';
@@ -20,20 +20,22 @@ import { questionDetail } from '../app/questions/detail';
 import { draftAnswer } from '../app/questions/draft';
 import { extendDeadline } from '../app/questions/extend';
 import { forwardQuestion } from '../app/questions/forward';
-import { checkPeriod, listQuestions, QUESTION_STATUSES } from '../app/questions/list';
-import { overdueQuestions } from '../app/questions/overdue';
-import { appendix02 } from '../app/questions/report';
+import { checkPeriod, listQuestions, ListQuestionsQuery, QUESTION_STATUSES } from '../app/questions/list';
+import { overdueQuestions, OverdueQuery } from '../app/questions/overdue';
+import { appendix02, reportQuery } from '../app/questions/report';
 import { returnDraft } from '../app/questions/return-draft';
-import { ROLES, type Account, type BackofficeStore, type Draft } from '../backoffice/types';
+import { actionResultView } from '../app/views';
+import type { Account, BackofficeStore } from '../backoffice/types';
 import type { ProvinceData } from '../config/data';
 import { can, type Action } from '../domain/access';
-import type { QuestionState, QuestionStatus } from '../domain/lifecycle';
+import type { QuestionStatus } from '../domain/lifecycle';
 import { parseDay, parseInstant } from '../domain/time';
 import { logger } from '../observability/logger';
-import { CSV_HEADERS, renderReport, REPORT_FORMATS, type CsvHeaders, type ReportFormat } from '../reports/appendix02';
+import { CSV_HEADERS, renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/appendix02';
 import type { RouteResult } from '../routing/router';
 import { SETTLEABLE, type ChannelQueueStore, type UndeliveredDecision } from '../store/channel-types';
 import type { LedgerStore } from '../store/types';
+import { AccountsQuery, Bodies, CONTENT_TYPES, HELD_AND_OUTBOX_PAGE, LimitQuery, type AccountView, type ErrorBody } from './api-schemas';
 import { openApiDocument } from './openapi';
 
 /**
@@ -63,91 +65,17 @@ const STATUSES = QUESTION_STATUSES;
 const HTTP_STATUS: Record<WorkflowError['code'], number> = { forbidden: 403, not_found: 404, invalid_state: 409, invalid_input: 400 };
 
 /** An error's body: `error` precise (English) for operators, `code` for programs, `message` in Vietnamese for people (data/texts/vi.json). */
-function errorBody(code: WorkflowError['code'] | 'unauthorized' | 'internal', error: string, message: ApiErrorKey = code): { error: string; code: string; message: string } {
+function errorBody(code: ErrorBody['code'], error: string, message: ApiErrorKey = code): ErrorBody {
   return { error, code, message: apiErrorMessage(message) };
 }
-
-const CONTENT_TYPES: Record<ReportFormat, string> = {
-  csv: 'text/csv; charset=utf-8',
-  json: 'application/json; charset=utf-8',
-  md: 'text/markdown; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-};
-
-/** The bodies of the routes that are not question actions (those come from the use cases: src/app/bodies.ts). */
-const Bodies = {
-  empty: EmptyBody,
-  settle: z.object({ note: requiredText('note', 'what was checked, for the record').optional() }).strict(),
-  unlink: z.object({ channel: requiredText('channel', 'directline, zalo or facebook').optional(), userId: requiredText('userId', 'the chat user id, from GET /accounts/{id}/identities').optional() }).strict(),
-  account: z
-    .object({
-      name: requiredText('name', "the person's full name"),
-      role: z.enum(ROLES, { error: () => `role must be one of ${ROLES.join(', ')}` }),
-      agency: requiredText('agency', 'required for officers and approvers: a code such as so-yte').optional(),
-      email: requiredText('email', 'optional: where the person is told of new work when no chat is linked').optional(),
-    })
-    .strict(),
-};
 
 /** A body checked against a use case's schema; 400 naming each problem. */
 function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   return parseInput(schema, body);
 }
 
-function queryString(req: Request, name: string): string | undefined {
-  const value = req.query[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new WorkflowError('invalid_input', `query parameter ${name} must be given once`);
-  return value;
-}
-
-function dayParam(req: Request, name: string): number | undefined {
-  const value = queryString(req, name);
-  if (value === undefined || value === '') return undefined;
-  const day = parseDay(value);
-  if (day === undefined) throw new WorkflowError('invalid_input', `${name} must be a date written YYYY-MM-DD; got "${value}"`);
-  return day;
-}
-
-function intParam(req: Request, name: string, min: number, max: number): number | undefined {
-  const value = queryString(req, name);
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new WorkflowError('invalid_input', `${name} must be a whole number from ${min} to ${max}; got "${value}"`);
-  return Number(value);
-}
-
-function accountJson(a: Account, data: ProvinceData) {
+function accountJson(a: Account, data: ProvinceData): AccountView {
   return { id: a.id, name: a.name, role: a.role, ...(a.agency ? { agency: a.agency } : {}), ...(a.email ? { email: a.email } : {}), active: a.active, createdAt: data.clock.format(a.createdAt) };
-}
-
-function draftJson(d: Draft, data: ProvinceData) {
-  return {
-    id: d.id,
-    q: d.q,
-    agency: d.agency,
-    text: d.text,
-    author: d.author,
-    status: d.status,
-    ...(d.comment !== undefined ? { comment: d.comment } : {}),
-    createdAt: data.clock.format(d.createdAt),
-    ...(d.decidedAt !== undefined ? { decidedAt: data.clock.format(d.decidedAt) } : {}),
-    ...(d.decidedBy !== undefined ? { decidedBy: d.decidedBy } : {}),
-  };
-}
-
-/** An action's outcome as JSON: the event recorded and where the question stands (the domain state stays internal). */
-function resultJson(result: object, data: ProvinceData): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(result)) {
-    if (key === 'state') {
-      const state = value as QuestionState;
-      out.status = state.status;
-      if (state.agency) out.agency = state.agency;
-    } else if (key === 'draft') out.draft = draftJson(value as Draft, data);
-    else out[key] = value;
-  }
-  return out;
 }
 
 function actorOf(res: Response): Account {
@@ -201,33 +129,28 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const q = String(req.params.q);
     const result = await fn(actor, q, req.body);
     logger.info('api action', { requestId: res.locals.requestId, action: name, q, account: actor.id });
-    res.json(resultJson(result as object, data));
+    res.json(actionResultView(app, result as object));
   };
 
   router.get('/questions', requireRole('view'), async (req, res) => {
-    const statusText = queryString(req, 'status');
-    const status = statusText ? statusText.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    const query = parseQuery(ListQuestionsQuery, req.query);
+    const status = query.status ? query.status.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
     const bad = status?.find((s) => !STATUSES.includes(s as QuestionStatus));
     if (bad) throw new WorkflowError('invalid_input', `status must be one or more of ${STATUSES.join(', ')} (comma-separated); got "${bad}"`);
-    const overdue = queryString(req, 'overdue');
-    if (overdue !== undefined && overdue !== 'true' && overdue !== 'false') throw new WorkflowError('invalid_input', 'overdue must be true or false');
-    const fromDay = dayParam(req, 'from');
-    const toDay = dayParam(req, 'to');
+    const fromDay = query.from !== undefined ? parseDay(query.from) : undefined;
+    const toDay = query.to !== undefined ? parseDay(query.to) : undefined;
     checkPeriod(fromDay, toDay);
-    const agency = queryString(req, 'agency');
-    const limit = intParam(req, 'limit', 1, 500);
-    const offset = intParam(req, 'offset', 0, 1_000_000_000);
     res.json(
       await listQuestions(
         app,
         {
-          ...(agency ? { agency } : {}),
+          ...(query.agency ? { agency: query.agency } : {}),
           ...(status ? { status: status as QuestionStatus[] } : {}),
-          overdue: overdue === 'true',
+          overdue: query.overdue === 'true',
           ...(fromDay !== undefined ? { fromDay } : {}),
           ...(toDay !== undefined ? { toDay } : {}),
-          ...(limit !== undefined ? { limit } : {}),
-          ...(offset !== undefined ? { offset } : {}),
+          ...(query.limit !== undefined ? { limit: query.limit } : {}),
+          ...(query.offset !== undefined ? { offset: query.offset } : {}),
         },
         actorOf(res),
       ),
@@ -253,30 +176,24 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   router.post('/questions/:q/return', requireRole('approve'), action('return', (actor, q, body) => returnDraft(app, { ...parseBody(B.return, body), q }, actor)));
   router.post('/questions/:q/assign', requireRole('assign'), action('assign', (actor, q, body) => assignQuestion(app, { ...parseBody(B.assign, body), q }, actor)));
 
+  const ReportQuery = reportQuery(REPORT_FORMATS, CSV_HEADERS);
   router.get('/reports/appendix02', requireRole('report'), async (req, res) => {
-    const from = dayParam(req, 'from');
-    const to = dayParam(req, 'to');
-    if (from === undefined || to === undefined) throw new WorkflowError('invalid_input', 'from and to are required: dates written YYYY-MM-DD');
-    const format = (queryString(req, 'format') ?? 'json') as ReportFormat;
-    if (!REPORT_FORMATS.includes(format)) throw new WorkflowError('invalid_input', `format must be one of ${REPORT_FORMATS.join(', ')}`);
-    const headers = (queryString(req, 'headers') ?? 'codes') as CsvHeaders;
-    if (!CSV_HEADERS.includes(headers)) throw new WorkflowError('invalid_input', `headers must be one of ${CSV_HEADERS.join(', ')}`);
-    const reportNumber = queryString(req, 'reportNumber');
-    const reportDay = dayParam(req, 'reportDate');
-    if (queryString(req, 'reportDate') !== undefined && reportDay === undefined) throw new WorkflowError('invalid_input', 'reportDate must be a date written YYYY-MM-DD');
-    const report = await appendix02(app, { fromDay: from, toDay: to }, actorOf(res));
+    const query = parseQuery(ReportQuery, req.query);
+    if (query.from === undefined || query.to === undefined) throw new WorkflowError('invalid_input', 'from and to are required: dates written YYYY-MM-DD');
+    const format: ReportFormat = query.format ?? 'json';
+    const reportDay = query.reportDate !== undefined ? parseDay(query.reportDate) : undefined;
+    const report = await appendix02(app, { fromDay: parseDay(query.from) as number, toDay: parseDay(query.to) as number }, actorOf(res));
     res.type(CONTENT_TYPES[format]);
-    if (format === 'xlsx' || format === 'docx')
-      res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${queryString(req, 'from')}_${queryString(req, 'to')}.${format}"`);
-    res.send(await renderReport(report, format, data, { headers, ...(reportNumber ? { reportNumber } : {}), ...(reportDay !== undefined ? { reportDay } : {}) }));
+    if (format === 'xlsx' || format === 'docx') res.setHeader('content-disposition', `attachment; filename="phu-bieu-02_${query.from}_${query.to}.${format}"`);
+    res.send(
+      await renderReport(report, format, data, { headers: query.headers ?? 'codes', ...(query.reportNumber ? { reportNumber: query.reportNumber } : {}), ...(reportDay !== undefined ? { reportDay } : {}) }),
+    );
   });
 
   router.get('/overdue', requireRole('view'), async (req, res) => {
-    const atText = queryString(req, 'at');
-    const at = atText ? parseInstant(atText) : undefined;
-    if (atText && at === undefined) throw new WorkflowError('invalid_input', `at must be an ISO 8601 instant with an offset, e.g. 2023-09-25T17:00:00+07:00; got "${atText}"`);
-    const agency = queryString(req, 'agency');
-    res.json(await overdueQuestions(app, { ...(agency ? { agency } : {}), ...(at !== undefined ? { at } : {}) }, actorOf(res)));
+    const query = parseQuery(OverdueQuery, req.query);
+    const at = query.at !== undefined ? parseInstant(query.at) : undefined;
+    res.json(await overdueQuestions(app, { ...(query.agency ? { agency: query.agency } : {}), ...(at !== undefined ? { at } : {}) }, actorOf(res)));
   });
 
   const accounts = accountDeps(backoffice, data, now);
@@ -288,11 +205,9 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   });
 
   router.get('/accounts', requireRole('manage_accounts'), async (req, res) => {
-    const role = queryString(req, 'role');
-    if (role !== undefined && !(ROLES as readonly string[]).includes(role)) throw new WorkflowError('invalid_input', `role must be one of ${ROLES.join(', ')}`);
-    const agencyText = queryString(req, 'agency');
+    const { role, agency: agencyText } = parseQuery(AccountsQuery, req.query);
     const agency = agencyText ? workflow.resolveAgency(agencyText).code : undefined;
-    const list = await backoffice.listAccounts({ ...(agency ? { agency } : {}), ...(role ? { role: role as Account['role'] } : {}) });
+    const list = await backoffice.listAccounts({ ...(agency ? { agency } : {}), ...(role ? { role } : {}) });
     res.json({ accounts: list.map((a) => accountJson(a, data)) });
   });
 
@@ -337,7 +252,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   };
 
   router.get('/held-questions', requireRole('review_held'), async (req, res) => {
-    const limit = intParam(req, 'limit', 1, 1000) ?? 100;
+    const limit = parseQuery(LimitQuery, req.query).limit ?? HELD_AND_OUTBOX_PAGE;
     res.json({
       items: (await heldQueue().waiting(limit)).map((h) => ({ id: h.id, heldAt: data.clock.format(h.heldAt), reason: h.reason, channel: h.body.channel, text: h.body.text, asker: h.body.asker, agency: h.body.agency, triage: h.body.triage })),
     });
@@ -361,7 +276,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
 
   router.get('/outbox/undelivered', requireRole('manage_accounts'), async (req, res) => {
     if (!outbox) throw new WorkflowError('not_found', 'this server has no Zalo/Messenger outbox');
-    const limit = intParam(req, 'limit', 1, 1000) ?? 100;
+    const limit = parseQuery(LimitQuery, req.query).limit ?? HELD_AND_OUTBOX_PAGE;
     const items = await outbox.undelivered(limit);
     res.json({
       items: items.map((m) => ({

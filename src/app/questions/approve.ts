@@ -4,6 +4,7 @@ import { WorkflowError } from '../errors';
 import { authorize, type StaffActor } from '../permissions';
 import { STAFF_NOTICES } from '../staff-texts';
 import type { AppDeps, DraftRecord } from '../use-case-ports';
+import { ActionResultView, SavedDraftView } from '../views';
 
 /** The notification key that records that a question's answer was handed to the citizen's channel. */
 export const answerHandOverKey = (q: string): string => `answer-hand-over:${q}`;
@@ -17,6 +18,13 @@ export const ApproveInput = z
   .object({ q: QuestionId, text: requiredText('text', 'the answer to publish: the pending draft as the approver edited it, or an answer without a draft').optional() })
   .strict();
 export type ApproveInput = z.infer<typeof ApproveInput>;
+
+/** The answer of POST /questions/{q}/approve. */
+export const ApproveOutput = ActionResultView.extend({
+  delivered: z.boolean().meta({ description: 'handed to the citizen’s chat channel' }),
+  edited: z.boolean().meta({ description: 'the published text differs from the pending draft' }),
+  draft: SavedDraftView.optional().meta({ description: 'the draft approved, when there was one' }),
+});
 
 export async function approveAnswer(deps: AppDeps, input: ApproveInput, actor: StaffActor): Promise<ActionResult & { delivered: boolean; draft?: DraftRecord; edited: boolean }> {
   const state = await loadQuestion(deps, input?.q);

@@ -3,7 +3,7 @@ import { actorName, agencyName, excerpt, loadQuestion, parseInput, QuestionId, r
 import { authorize, type StaffActor } from '../permissions';
 import { STAFF_NOTICES } from '../staff-texts';
 import type { AppDeps, DraftRecord, StaffAccount } from '../use-case-ports';
-import { changesSinceReturned } from '../views';
+import { changesSinceReturned, SavedDraftView } from '../views';
 
 /**
  * An officer's draft answer: kept pending, and every approver of the agency is told, in chat
@@ -11,6 +11,13 @@ import { changesSinceReturned } from '../views';
  */
 export const DraftInput = z.object({ q: QuestionId, text: requiredText('text', 'the draft answer') }).strict();
 export type DraftInput = z.infer<typeof DraftInput>;
+
+/** The answer of POST /questions/{q}/draft. */
+export const DraftOutput = z.object({
+  draft: SavedDraftView,
+  notified: z.number().int().meta({ description: 'approvers told: in chat where they linked one, otherwise by e-mail' }),
+  reached: z.array(z.object({ account: z.string(), by: z.enum(['chat', 'email']) })).meta({ description: 'how each approver was reached; the ones left out could not be' }),
+});
 
 export interface DraftResult {
   draft: DraftRecord;

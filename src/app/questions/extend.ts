@@ -4,6 +4,7 @@ import { loadQuestion, parseInput, QuestionId, recordEvent, requiredText, requir
 import { WorkflowError } from '../errors';
 import { authorize, type StaffActor } from '../permissions';
 import type { AppDeps } from '../use-case-ports';
+import { ActionResultView, Instant } from '../views';
 
 /**
  * Gia hạn: once per case, at most the policy's working days, asked before the answer
@@ -18,6 +19,9 @@ export const ExtendInput = z
   })
   .strict();
 export type ExtendInput = z.infer<typeof ExtendInput>;
+
+/** The answer of POST /questions/{q}/extend. */
+export const ExtendOutput = ActionResultView.extend({ answerDue: Instant.meta({ description: 'the answer deadline after the extension' }) });
 
 export async function extendDeadline(deps: AppDeps, input: ExtendInput, actor: StaffActor): Promise<ActionResult & { answerDue: string }> {
   const state = await loadQuestion(deps, input?.q);

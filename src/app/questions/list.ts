@@ -1,22 +1,32 @@
 import { z } from 'zod';
-import type { QuestionStatus } from '../../domain/lifecycle';
 import { overdueAt } from '../../domain/cases';
-import { parseInput, resolveAgency } from '../common';
+import { parseInput, queryDay, queryEnum, queryInt, queryText, resolveAgency } from '../common';
 import { WorkflowError } from '../errors';
 import { readScope, type StaffActor } from '../permissions';
 import type { AppDeps, QuestionListFilter } from '../use-case-ports';
-import { summaryView, type QuestionSummary } from '../views';
+import { QUESTION_STATUSES, QuestionSummary, summaryView } from '../views';
 
-export const QUESTION_STATUSES: readonly QuestionStatus[] = ['submitted', 'assigned', 'accepted', 'answered', 'deleted'];
+export { QUESTION_STATUSES };
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
+
+/** GET /questions: the query as the URL carries it (turned into ListQuestionsInput by the route). */
+export const ListQuestionsQuery = z.object({
+  agency: queryText('agency code or name (editors and admins; all agencies when absent; officers and approvers always get their own)'),
+  status: queryText(`comma-separated: ${QUESTION_STATUSES.join(', ')}`),
+  overdue: queryEnum('overdue', ['true', 'false'], 'only questions past a deadline now'),
+  from: queryDay('from', 'submitted on or after this day (YYYY-MM-DD)'),
+  to: queryDay('to', 'submitted on or before this day (YYYY-MM-DD)'),
+  limit: queryInt('limit', 1, MAX_PAGE, 'page size', DEFAULT_PAGE),
+  offset: queryInt('offset', 0, 1_000_000_000, 'questions skipped', 0),
+});
 
 /** Questions by agency, status, overdue and period; officers and approvers only ever see their own agency's. */
 export const ListQuestionsInput = z
   .object({
     /** A code or a name; ignored for officers and approvers, who always see their own agency. */
     agency: z.string().optional(),
-    status: z.array(z.enum(QUESTION_STATUSES as [QuestionStatus, ...QuestionStatus[]])).optional(),
+    status: z.array(z.enum(QUESTION_STATUSES)).optional(),
     /** Only questions past a deadline now. */
     overdue: z.boolean().optional(),
     /** Submitted from this local day (day number, see domain/time) ... */
@@ -29,14 +39,15 @@ export const ListQuestionsInput = z
   .strict();
 export type ListQuestionsInput = z.infer<typeof ListQuestionsInput>;
 
-export interface QuestionList {
+export const QuestionList = z.object({
   /** The agency the list is limited to (undefined: all). */
-  agency?: string;
-  total: number;
-  limit: number;
-  offset: number;
-  items: QuestionSummary[];
-}
+  agency: z.string().optional().meta({ description: 'the agency the list is limited to (absent: all)' }),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  items: z.array(QuestionSummary),
+});
+export type QuestionList = z.infer<typeof QuestionList>;
 
 export async function listQuestions(deps: AppDeps, input: ListQuestionsInput, actor: StaffActor): Promise<QuestionList> {
   const query = parseInput(ListQuestionsInput, input);

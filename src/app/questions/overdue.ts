@@ -1,19 +1,36 @@
 import { z } from 'zod';
 import type { Agency } from '../../domain/agencies';
-import { overdueAt, type Overdue } from '../../domain/cases';
+import { overdueAt } from '../../domain/cases';
 import { questionText } from '../../domain/question-text';
-import { parseInput, resolveAgency } from '../common';
+import { parseInput, queryInstant, queryText, resolveAgency } from '../common';
 import { readScope, type StaffActor } from '../permissions';
 import type { AppDeps } from '../use-case-ports';
+import { Instant, OverdueView } from '../views';
 
-export interface OverdueList {
-  at: string;
-  agencies: Array<{
-    agency: string;
-    name: string;
-    items: Array<{ q: string; deadline: Overdue['deadline']; due: string; workingDaysOverdue: number; caseStart: string; accepted: boolean; text: string }>;
-  }>;
-}
+export const OverdueList = z.object({
+  at: Instant,
+  agencies: z.array(
+    z.object({
+      agency: z.string(),
+      name: z.string(),
+      items: z.array(
+        OverdueView.extend({
+          q: z.string(),
+          caseStart: Instant,
+          accepted: z.boolean(),
+          text: z.string().meta({ description: 'the citizen’s question, plain text' }),
+        }),
+      ),
+    }),
+  ),
+});
+export type OverdueList = z.infer<typeof OverdueList>;
+
+/** GET /overdue: the query as the URL carries it. */
+export const OverdueQuery = z.object({
+  agency: queryText('code or name, e.g. "bao thang" (editors and admins; every agency with overdue questions when absent)'),
+  at: queryInstant('at', 'ISO 8601 with an offset; now by default'),
+});
 
 /** Overdue questions at `at` (default now): the actor's own agency for officers and approvers, else one agency or all. */
 export const OverdueInput = z.object({ agency: z.string().optional(), at: z.number().optional() }).strict();

@@ -4,10 +4,14 @@ import { WorkflowError } from '../errors';
 import { authorize, type StaffActor } from '../permissions';
 import { STAFF_NOTICES } from '../staff-texts';
 import type { AppDeps, DraftRecord } from '../use-case-ports';
+import { SavedDraftView } from '../views';
 
 /** Trả lại: the approver sends the pending draft back to its author with a comment. */
 export const ReturnInput = z.object({ q: QuestionId, comment: requiredText('comment', 'what to change in the draft') }).strict();
 export type ReturnInput = z.infer<typeof ReturnInput>;
+
+/** The answer of POST /questions/{q}/return. */
+export const ReturnOutput = z.object({ draft: SavedDraftView, notified: z.number().int().meta({ description: 'chat identities of the draft’s author told' }) });
 
 export async function returnDraft(deps: AppDeps, input: ReturnInput, actor: StaffActor): Promise<{ draft: DraftRecord; notified: number }> {
   const state = await loadQuestion(deps, input?.q);
