@@ -1,22 +1,12 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { Workflow } from '../../src/backoffice/actions';
-import { RecordingNotifier } from '../../src/backoffice/notifier';
 import type { Account } from '../../src/backoffice/types';
-import { createApp } from '../../src/http/app';
 import { openApiDocument } from '../../src/http/openapi';
 import { startServer } from '../../src/http/server';
-import { Ledger } from '../../src/ledger/ledger';
-import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
-import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
-import { HeldQuestions } from '../../src/backoffice/held';
 import { SqliteQuestionIntake } from '../../src/store/sqlite-intake';
-import { SqliteQuestionQueries } from '../../src/store/sqlite-queries';
-import { sqliteStores } from '../../src/store/open';
-import { importDemo } from '../helpers/bot';
+import { startApiRig, type ApiRig } from '../helpers/api-rig';
 import { instant, province } from '../helpers/province';
 
 /**
@@ -30,75 +20,11 @@ const WHO = ['none', 'bad', 'officerYT', 'officerBT', 'approverBT', 'editor', 'a
 type Who = (typeof WHO)[number];
 type Role = Exclude<Who, 'none' | 'bad'>;
 
-interface Rig {
-  base: string;
-  store: SqliteLedgerStore;
-  backoffice: SqliteBackofficeStore;
-  workflow: Workflow;
-  ledger: Ledger;
-  accounts: Record<Role, Account>;
-  tokens: Record<Who, string | undefined>;
-  fresh(): Promise<string>;
-  close(): Promise<void>;
-}
-
-let rig: Rig;
+let rig: ApiRig & { tokens: Record<Who, string | undefined>; fresh(): Promise<string> };
 
 beforeAll(async () => {
-  const data = province();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-api-'));
-  const store = new SqliteLedgerStore(path.join(dir, 'hoidap.sqlite'));
-  await importDemo(store);
-  const backoffice = new SqliteBackofficeStore(store.db);
-  const ledger = new Ledger(store, data);
-  const now = instant('2023-10-02T09:00:00+07:00');
-  const workflow = new Workflow({ data, store, ledger, backoffice, queries: new SqliteQuestionQueries(store.db), notifier: new RecordingNotifier(), now: () => now });
-  const t0 = instant('2023-09-01T08:00:00+07:00');
-  const accounts: Record<Role, Account> = {
-    officerYT: await backoffice.createAccount({ name: 'Cán bộ Sở Y tế', role: 'officer', agency: 'so-yte' }, t0),
-    officerBT: await backoffice.createAccount({ name: 'Cán bộ Bảo Thắng', role: 'officer', agency: 'h-baothang' }, t0),
-    approverBT: await backoffice.createAccount({ name: 'Lãnh đạo Bảo Thắng', role: 'approver', agency: 'h-baothang' }, t0),
-    editor: await backoffice.createAccount({ name: 'Ban biên tập', role: 'editor' }, t0),
-    admin: await backoffice.createAccount({ name: 'Quản trị', role: 'admin' }, t0),
-  };
-  const tokens: Record<Who, string | undefined> = {
-    none: undefined,
-    bad: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
-    officerYT: await backoffice.issueApiToken(accounts.officerYT.id, t0),
-    officerBT: await backoffice.issueApiToken(accounts.officerBT.id, t0),
-    approverBT: await backoffice.issueApiToken(accounts.approverBT.id, t0),
-    editor: await backoffice.issueApiToken(accounts.editor.id, t0),
-    admin: await backoffice.issueApiToken(accounts.admin.id, t0),
-  };
-  const held = new HeldQuestions({ data, ledger, store, intake: new SqliteQuestionIntake(store.db) });
-  const app = createApp({ data, stores: sqliteStores(store), api: { backoffice, workflow, outbox: new SqliteChannelQueueStore(store.db), held } });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  rig = {
-    base: `http://127.0.0.1:${port}/api/v1`,
-    store,
-    backoffice,
-    workflow,
-    ledger,
-    accounts,
-    tokens,
-    /** A new question at h-baothang, just assigned (deadlines ahead). */
-    async fresh() {
-      // Numbered like any question (released held questions take numbers too).
-      const q = await store.allocateQuestionId(2023);
-      await ledger.record({ q, type: 'submitted', at: '2023-10-02T08:00:00+07:00', channel: 'portal', text: 'Cho tôi hỏi thủ tục cấp lại sổ đỏ bị mất ở xã Xuân Quang', asker: { name: 'Nguyễn Thị Bình', contact: '0987654321' } });
-      await ledger.record({ q, type: 'assigned', at: '2023-10-02T08:05:00+07:00', agency: 'h-baothang', by: 'bot' });
-      return q;
-    },
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const started = await startApiRig();
+  rig = { ...started, tokens: { ...started.tokens, none: undefined, bad: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } };
 });
 
 afterAll(async () => {

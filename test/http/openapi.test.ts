@@ -1,23 +1,11 @@
-import fs from 'node:fs';
 import type { Server } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { z } from 'zod';
-import { HeldQuestions } from '../../src/backoffice/held';
-import { Workflow } from '../../src/backoffice/actions';
-import { RecordingNotifier } from '../../src/backoffice/notifier';
-import type { Account } from '../../src/backoffice/types';
 import { createApp } from '../../src/http/app';
 import { openApiDocument } from '../../src/http/openapi';
-import { Ledger } from '../../src/ledger/ledger';
 import { buildRouter, loadRoutingResources } from '../../src/routing/load';
 import { sqliteStores } from '../../src/store/open';
-import { SqliteLedgerStore } from '../../src/store/sqlite';
-import { SqliteBackofficeStore } from '../../src/store/sqlite-backoffice';
-import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
 import { SqliteQuestionIntake } from '../../src/store/sqlite-intake';
-import { SqliteQuestionQueries } from '../../src/store/sqlite-queries';
-import { importDemo } from '../helpers/bot';
+import { startApiRig, type ApiRig } from '../helpers/api-rig';
 import { instant, province } from '../helpers/province';
 
 /**
@@ -34,61 +22,15 @@ type Who = 'none' | 'officerYT' | 'officerBT' | 'approverBT' | 'editor' | 'admin
 const DEMO_Q = 'HD-2023-000156';
 const CAMEL = /^[a-z][a-zA-Z0-9]*$/;
 
-interface Rig {
-  base: string;
-  store: SqliteLedgerStore;
-  backoffice: SqliteBackofficeStore;
-  workflow: Workflow;
-  ledger: Ledger;
-  accounts: Record<Exclude<Who, 'none'>, Account>;
-  tokens: Record<Who, string | undefined>;
-  close(): Promise<void>;
-}
-
-let rig: Rig;
+let rig: ApiRig & { tokens: Record<Who, string | undefined> };
 const doc = openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, Json> }>>; components: { schemas: Record<string, Json>; responses: Record<string, Json> } };
 
 beforeAll(async () => {
+  // With the router, so that a question's detail carries its forwarding suggestion.
   const data = province();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-openapi-'));
-  const store = new SqliteLedgerStore(path.join(dir, 'hoidap.sqlite'));
-  await importDemo(store);
-  const backoffice = new SqliteBackofficeStore(store.db);
-  const ledger = new Ledger(store, data);
   const now = instant('2023-10-02T09:00:00+07:00');
-  const router = buildRouter(data, loadRoutingResources(data), [], () => now);
-  const workflow = new Workflow({ data, store, ledger, backoffice, queries: new SqliteQuestionQueries(store.db), notifier: new RecordingNotifier(), router, now: () => now });
-  const t0 = instant('2023-09-01T08:00:00+07:00');
-  const accounts = {
-    officerYT: await backoffice.createAccount({ name: 'Cán bộ Sở Y tế', role: 'officer', agency: 'so-yte' }, t0),
-    officerBT: await backoffice.createAccount({ name: 'Cán bộ Bảo Thắng', role: 'officer', agency: 'h-baothang' }, t0),
-    approverBT: await backoffice.createAccount({ name: 'Lãnh đạo Bảo Thắng', role: 'approver', agency: 'h-baothang', email: 'lanhdao@baothang.example.vn' }, t0),
-    editor: await backoffice.createAccount({ name: 'Ban biên tập', role: 'editor' }, t0),
-    admin: await backoffice.createAccount({ name: 'Quản trị', role: 'admin' }, t0),
-  };
-  const tokens: Record<Who, string | undefined> = { none: undefined, officerYT: '', officerBT: '', approverBT: '', editor: '', admin: '' };
-  for (const [who, account] of Object.entries(accounts)) tokens[who as Who] = await backoffice.issueApiToken(account.id, t0);
-  const held = new HeldQuestions({ data, ledger, store, intake: new SqliteQuestionIntake(store.db) });
-  const app = createApp({ data, stores: sqliteStores(store), api: { backoffice, workflow, outbox: new SqliteChannelQueueStore(store.db), held } });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  rig = {
-    base: `http://127.0.0.1:${port}/api/v1`,
-    store,
-    backoffice,
-    workflow,
-    ledger,
-    accounts,
-    tokens,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const started = await startApiRig({ router: buildRouter(data, loadRoutingResources(data), [], () => now) });
+  rig = { ...started, tokens: { ...started.tokens, none: undefined } };
 });
 
 afterAll(async () => {
@@ -169,12 +111,8 @@ async function call(method: 'GET' | 'POST', route: string, url: string, who: Who
   return { json, text, headers: res.headers, bytes };
 }
 
-/** A new question at h-baothang, just assigned (deadlines ahead). */
-async function fresh(text = 'Cho tôi hỏi thủ tục cấp lại sổ đỏ bị mất ở xã Xuân Quang'): Promise<string> {
-  const q = await rig.store.allocateQuestionId(2023);
-  await rig.ledger.record({ q, type: 'submitted', at: '2023-10-02T08:00:00+07:00', channel: 'portal', text, asker: { name: 'Nguyễn Thị Bình', contact: '0987654321' } });
-  await rig.ledger.record({ q, type: 'assigned', at: '2023-10-02T08:05:00+07:00', agency: 'h-baothang', by: 'bot' });
-  return q;
+function fresh(text?: string): Promise<string> {
+  return rig.fresh(text);
 }
 
 async function heldQuestion(): Promise<number> {
