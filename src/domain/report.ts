@@ -12,7 +12,9 @@ export interface Period {
   toDay: number;
 }
 
-export type ScoreBasis = 'high_volume' | 'on_time' | 'no_eligible' | 'all_late' | 'other';
+/** Which rule of the scoring policy gave an agency its score. */
+export const SCORE_BASES = ['high_volume', 'on_time', 'no_eligible', 'all_late', 'other'] as const;
+export type ScoreBasis = (typeof SCORE_BASES)[number];
 
 export interface Appendix02Row {
   row: number;

@@ -3,6 +3,7 @@ import { EmptyBody, requiredText } from '../app/bodies';
 import { queryEnum, queryInt, queryText } from '../app/common';
 import { Instant } from '../app/views';
 import { ROLES } from '../backoffice/types';
+import type { HoldReason, OutboundStatus, OutboxChannel } from '../app/ports';
 import type { ReportFormat } from '../reports/appendix02';
 
 /**
@@ -59,7 +60,7 @@ export const HeldList = z.object({
     z.object({
       id: z.number().int(),
       heldAt: Instant,
-      reason: z.enum(['identity', 'contact', 'address', 'overall']).meta({ description: 'the daily limit it went over' }),
+      reason: z.enum(['identity', 'contact', 'address', 'overall'] as const satisfies readonly HoldReason[]).meta({ description: 'the daily limit it went over' }),
       channel: z.string(),
       text: z.string().meta({ description: 'the citizen’s question, plain text' }),
       asker: z.object({ name: z.string(), contact: z.string(), locality: z.string().optional() }),
@@ -75,7 +76,7 @@ export const UndeliveredList = z.object({
   items: z.array(
     z.object({
       id: z.number().int(),
-      channel: z.enum(['zalo', 'facebook', 'email', 'sms', 'zns']),
+      channel: z.enum(['zalo', 'facebook', 'email', 'sms', 'zns'] as const satisfies readonly OutboxChannel[]),
       recipient: z.string(),
       status: z.enum(['dead', 'expired', 'unknown']),
       attempts: z.number().int(),
@@ -88,7 +89,7 @@ export const UndeliveredList = z.object({
 });
 export const OutboxDecision = z.object({
   id: z.number().int(),
-  was: z.enum(['pending', 'sending', 'sent', 'dead', 'expired', 'unknown']).meta({ description: 'its status before the decision' }),
+  was: z.enum(['pending', 'sending', 'sent', 'dead', 'expired', 'unknown'] as const satisfies readonly OutboundStatus[]).meta({ description: 'its status before the decision' }),
   status: z.enum(['pending', 'sent']),
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildAppendix02, periodBounds, summaryParagraph, type Appendix02, type Period } from '../../domain/report';
+import { buildAppendix02, periodBounds, SCORE_BASES, summaryParagraph, type Appendix02, type Period } from '../../domain/report';
 import { parseInput, queryDay, queryEnum, queryText } from '../common';
 import { WorkflowError } from '../errors';
 import { authorizeRole, type StaffActor } from '../permissions';
@@ -47,7 +47,7 @@ export const Appendix02Json = z.object({
       unauthorizedAnswers: Count,
       maxAnswersInAMonth: Count,
       score: z.number(),
-      basis: z.enum(['high_volume', 'on_time', 'no_eligible', 'all_late', 'other']).meta({ description: 'which rule gave the score: a code (values are snake_case words, names camelCase)' }),
+      basis: z.enum(SCORE_BASES).meta({ description: 'which rule of the scoring policy gave the score' }),
     }),
   ),
   totals: z.object({ total: Count, answered: Count, awaitingAnswer: Count, awaitingAcceptance: Count, deleted: Count, eligible: Count }),
