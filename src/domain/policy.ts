@@ -112,6 +112,14 @@ export const PolicySchema = z
         overall: z.number().int().min(1).max(1_000_000),
       })
       .strict(),
+    /**
+     * The portal's long-lived identity ("câu hỏi của tôi" across tabs and days): the secret the browser
+     * keeps stops being accepted this many days after it was last used. Absent: 365.
+     */
+    portalIdentity: z
+      .object({ ttlDays: z.number().int().min(1).max(3650) })
+      .strict()
+      .optional(),
     /** Dated rule sets after the base one, in date order. */
     versions: z.array(RuleVersionSchema).optional(),
   })
