@@ -56,7 +56,7 @@ export interface DirectLineRouterOptions {
   allowOrigin?: string;
   /** Injected clock (tests). */
   now?: () => number;
-  /** Days a portal identity's secret stays valid after its last use (data/policy.json portalIdentity.ttlDays). */
+  /** Days a portal identity's secret stays valid after its last use (data/policy.json myQuestions.portalIdentityTtlDays). */
   identityTtlDays?: number;
 }
 
