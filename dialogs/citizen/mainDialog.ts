@@ -14,6 +14,9 @@ import { parseRating } from './ratingDialog';
 const STATUS_REQUEST =
   /^(?:(?:tra cuu|kiem tra|xem|check|look up|find)(?: lai)?(?: (?:cac|nhung))?(?: (?:cau hoi|ma cau hoi|ma|tinh trang cau hoi|tinh trang|ket qua|cau tra loi|tra loi|ticket|question|questions))?|cau hoi|my question|my questions|my ticket)(?: (?:cua toi|cua minh|cua em|cua chau|da gui|toi da gui|minh da gui|em da gui|my question|my questions|my ticket))?$/;
 
+/** A lookup request about the citizen's own questions ("của tôi", "đã gửi", "my"): list them rather than ask for a ticket. */
+const MINE = /(?:^| )(?:cua (?:toi|minh|em|chau)|da gui|my)(?: |$)/;
+
 /**
  * The citizen's entry point: a ticket number is looked up, a menu choice starts
  * its dialog, and anything that reads like a question goes to the knowledge base
@@ -60,7 +63,7 @@ export class MainDialog extends CancelAndHelpDialog {
       case 'ask_agency':
         return step.beginDialog(DIALOG_IDS.ask, {});
       case 'check_status':
-        return step.beginDialog(DIALOG_IDS.status, {});
+        return step.beginDialog(DIALOG_IDS.status, { mine: MINE.test(choice) });
       case 'faq':
         return step.beginDialog(DIALOG_IDS.faq, {});
       case 'thanks':
@@ -77,7 +80,7 @@ export class MainDialog extends CancelAndHelpDialog {
         return step.endDialog();
     }
     // "tra cứu", "kiểm tra câu hỏi của tôi": the citizen's own question, not the FAQ entry about the service.
-    if (STATUS_REQUEST.test(choice)) return step.beginDialog(DIALOG_IDS.status, {});
+    if (STATUS_REQUEST.test(choice)) return step.beginDialog(DIALOG_IDS.status, { mine: MINE.test(choice) });
     const problem = this.services.moderation.plausible.question(text);
     if (problem) {
       // A few words may still name a procedure ("khai tử", "BHYT", "sổ đỏ"): answer it; anything else is never searched nor filed.

@@ -4,11 +4,14 @@ import type { BotServices } from '../../src/bot/services';
 import { findTicket } from '../../src/bot/intents';
 import { openCase } from '../../src/domain/lifecycle';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
+import { myQuestionsMessage } from './myQuestions';
 import { DIALOG_IDS, textsFor, type CitizenProfile } from './common';
 import { redactForPublic } from '../../src/domain/redact';
 
 export interface StatusOptions {
   ticket?: string;
+  /** "Câu hỏi của tôi": list this identity's questions rather than ask for a ticket. */
+  mine?: boolean;
 }
 
 /** Checking a question by its ticket number: status, agency, deadline, and the answer once published. */
@@ -22,9 +25,16 @@ export class StatusDialog extends CancelAndHelpDialog {
   }
 
   private async ticketStep(step: WaterfallStepContext) {
-    const ticket = ((step.options ?? {}) as StatusOptions).ticket;
-    if (ticket) return step.next(ticket);
+    const options = (step.options ?? {}) as StatusOptions;
+    if (options.ticket) return step.next(options.ticket);
     const t = textsFor(step.context);
+    if (options.mine) {
+      const tickets = (await this.profile(step.context)).tickets ?? [];
+      if (tickets.length === 0) return step.prompt('statusTicket', { prompt: t.myQuestionsNone, retryPrompt: t.ticketRetry });
+      await step.context.sendActivity(await myQuestionsMessage(this.services, t, tickets));
+      this.services.metrics?.dialogCompleted('status', 'my_questions');
+      return step.endDialog();
+    }
     // "câu hỏi của tôi": the questions this person filed from this chat identity (Zalo, Messenger), newest first, as buttons.
     const mine = [...((await this.profile(step.context)).tickets ?? [])].reverse().slice(0, 5);
     if (mine.length > 0) return step.prompt('statusTicket', { prompt: MessageFactory.suggestedActions(mine, t.myQuestions(mine)), retryPrompt: t.ticketRetry });

@@ -508,6 +508,21 @@ export type TokenCheck =
   | { ok: false; reason: 'unknown-conversation' | 'invalid-token' | 'expired-token' };
 
 /**
+ * A portal citizen's long-lived identity: the browser keeps a secret the server issued (in localStorage),
+ * the server only its hash. Presenting it when a conversation starts gives that conversation this
+ * identity's user id, so "câu hỏi của tôi" finds the same questions across tabs and days.
+ */
+export interface PortalIdentity {
+  id: string;
+  createdAt: number;
+  /** When the secret stops being accepted (epoch ms); each use moves it on. */
+  expiresAt: number;
+  lastUsedAt: number;
+}
+
+export type IdentityCheck = { ok: true; identity: PortalIdentity } | { ok: false; reason: 'unknown-identity' | 'invalid-secret' | 'expired-identity' };
+
+/**
  * Storage of the portal channel. Only a SHA-256 hash of each token is kept, so a copy
  * of the database does not let anyone read or post into citizens' conversations.
  */
@@ -532,6 +547,13 @@ export interface DirectLineStore {
    * time and in order whichever instance each message reached. Absent where one process owns the store.
    */
   awaitEarlierTurns?(activity: DirectLineActivity): Promise<void>;
+  /** Records a new portal identity by the hash of its secret. */
+  createIdentity(input: { id: string; secretHash: string; expiresAt: number; now: number }): Promise<PortalIdentity>;
+  /**
+   * Whether `secretHash` is the hash of identity `id`'s secret (compared in constant time) and the identity
+   * has not expired; if so, its use is recorded and its expiry moved on to `expiresAt` (never back).
+   */
+  useIdentity(id: string, secretHash: string, now: number, expiresAt: number): Promise<IdentityCheck>;
 }
 
 // ---- bot state ------------------------------------------------------------------------------

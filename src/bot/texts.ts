@@ -56,6 +56,10 @@ export interface Texts {
   offerToAsk: string;
   /** The tickets this person filed (same chat identity), offered as buttons when they ask to look one up. */
   myQuestions: (tickets: string[]) => string;
+  /** "Câu hỏi của tôi" with no question filed from this identity: asks for a ticket. */
+  myQuestionsNone: string;
+  /** "Câu hỏi của tôi": this identity's questions, newest first, with status, deadlines and answers; `older` not listed. */
+  myQuestionsList: (items: MyQuestionItem[], older: number) => string;
   /** The message is not a question (mash, emoji, a scrap): nothing filed, the citizen is asked to write one. */
   notAQuestion: string;
   /** After "no" to "did it help?": what is still unclear, before anything is filed. */
@@ -64,6 +68,21 @@ export interface Texts {
   error: string;
   onlyText: string;
   messageTooLong: (max: number) => string;
+}
+
+/** One question in "câu hỏi của tôi" (dates already formatted). */
+export interface MyQuestionItem {
+  ticket: string;
+  askedOn: string;
+  question: string;
+  status: string;
+  agency: string;
+  /** While not accepted yet. */
+  acceptDue?: string;
+  /** While open. */
+  answerDue?: string;
+  answeredOn?: string;
+  answer?: string;
 }
 
 /** A text with placeholders `{name}`: each listed placeholder must appear in it, and no other. */
@@ -127,6 +146,16 @@ const CitizenSchema = section({
   faqNotFound: plain,
   offerToAsk: plain,
   myQuestions: template('tickets'),
+  myQuestionsNone: plain,
+  myQuestionsList: section({
+    heading: plain,
+    item: template('ticket', 'askedOn', 'question', 'status', 'agency'),
+    dues: template('acceptDue', 'answerDue'),
+    answerDue: template('answerDue'),
+    answer: template('answeredOn', 'answer', 'ticket'),
+    older: template('count'),
+    footer: plain,
+  }),
   notAQuestion: plain,
   faqWhatUnclear: plain,
   localityRetry: plain,
@@ -246,6 +275,24 @@ function citizenTexts(c: CitizenData, locale: string): Texts {
     faqNotFound: c.faqNotFound,
     offerToAsk: c.offerToAsk,
     myQuestions: (tickets) => fill(c.myQuestions, { tickets: tickets.join(', ') }),
+    myQuestionsNone: c.myQuestionsNone,
+    myQuestionsList: (items, older) => {
+      const l = c.myQuestionsList;
+      const item = (i: MyQuestionItem) =>
+        [
+          fill(l.item, { ticket: i.ticket, askedOn: i.askedOn, question: i.question, status: i.status, agency: i.agency }),
+          i.answer !== undefined
+            ? fill(l.answer, { answeredOn: i.answeredOn ?? '', answer: i.answer, ticket: i.ticket })
+            : i.acceptDue && i.answerDue
+              ? fill(l.dues, { acceptDue: i.acceptDue, answerDue: i.answerDue })
+              : i.answerDue
+                ? fill(l.answerDue, { answerDue: i.answerDue })
+                : '',
+        ]
+          .filter((line) => line !== '')
+          .join('\n');
+      return [l.heading, ...items.map(item), ...(older > 0 ? [fill(l.older, { count: number(older) })] : []), l.footer].join('\n');
+    },
     notAQuestion: c.notAQuestion,
     faqWhatUnclear: c.faqWhatUnclear,
     localityRetry: c.localityRetry,

@@ -112,6 +112,19 @@ export const PolicySchema = z
         overall: z.number().int().min(1).max(1_000_000),
       })
       .strict(),
+    /**
+     * "Câu hỏi của tôi": how many of a citizen's questions are listed (newest first), how much of each answer
+     * (characters; the whole is on /hoi-dap/HD-...), and how long a portal identity lasts, the secret the
+     * browser keeps (days after its last use). Absent: 10, 300 and 365.
+     */
+    myQuestions: z
+      .object({
+        listed: z.number().int().min(1).max(50),
+        answerChars: z.number().int().min(50).max(4000),
+        portalIdentityTtlDays: z.number().int().min(1).max(3650),
+      })
+      .strict()
+      .optional(),
     /** Dated rule sets after the base one, in date order. */
     versions: z.array(RuleVersionSchema).optional(),
   })

@@ -27,13 +27,15 @@ export interface AppDeps {
   api?: Omit<ApiDeps, 'data' | 'store'>;
   /** Proxy trust, framing, /metrics access; from the environment by default. */
   hardening?: HttpHardening;
+  /** The clock of the public pages (an answer more than a year old carries a note); tests inject one. */
+  now?: () => number;
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 }
 
-export function createApp({ data, stores, portal, metrics, botFramework, messaging, api, hardening = hardeningFromEnv() }: AppDeps): express.Express {
+export function createApp({ data, stores, portal, metrics, botFramework, messaging, api, hardening = hardeningFromEnv(), now }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Behind a reverse proxy, the client's address (rate limits) comes from X-Forwarded-For only if the proxy is trusted.
@@ -79,7 +81,7 @@ export function createApp({ data, stores, portal, metrics, botFramework, messagi
   // The web console for staff.
   if (api) app.use('/quan-tri', createConsoleRouter({ data, store, sessions: stores.consoleSessions, queries: stores.queries, ...api }));
   // The public page of answered questions.
-  mountPublicAnswers(app, { data, source: { version: () => stores.queries.answeredCount(), all: () => stores.queries.publicAnswers() } });
+  mountPublicAnswers(app, { data, now, source: { version: () => stores.queries.answeredCount(), all: () => stores.queries.publicAnswers() } });
 
   if (portal) {
     mountPortal(app, portal);

@@ -35,6 +35,7 @@ const TABLES = [
   'dl_conversations',
   'dl_activities',
   'dl_pending',
+  'portal_identities',
 ] as const;
 
 /** SQLite's own bookkeeping tables: not part of the installation. */

@@ -1,6 +1,8 @@
 import {
   activityId,
+  checkIdentity,
   fromRow,
+  identityFromRow,
   hashToken,
   needsTurn,
   sameHash,
@@ -10,7 +12,10 @@ import {
   type DirectLineActivity,
   type DirectLineConversation,
   type DirectLineStore,
+  type IdentityCheck,
+  type IdentityRow,
   type NewDirectLineActivity,
+  type PortalIdentity,
   type StoredDirectLineActivity,
   type TokenCheck,
 } from '../channels/portal/store';
@@ -155,6 +160,31 @@ export class PostgresDirectLineStore implements DirectLineStore {
       if (busy.rowCount === 0 || Date.now() >= deadline) return;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 25));
     }
+  }
+
+  async createIdentity(input: { id: string; secretHash: string; expiresAt: number; now: number }): Promise<PortalIdentity> {
+    const row: IdentityRow = { id: input.id, secret_hash: input.secretHash, created_ms: input.now, expires_ms: input.expiresAt, last_ms: input.now };
+    await this.pool.query('INSERT INTO portal_identities (id, secret_hash, created_ms, expires_ms, last_ms) VALUES ($1, $2, $3, $4, $5)', [
+      row.id,
+      row.secret_hash,
+      row.created_ms,
+      row.expires_ms,
+      row.last_ms,
+    ]);
+    return identityFromRow(row);
+  }
+
+  async useIdentity(id: string, secretHash: string, now: number, expiresAt: number): Promise<IdentityCheck> {
+    // PostgreSQL text cannot hold NUL, so no identity has it (the id comes from the client).
+    if (id.includes('\u0000')) return { ok: false, reason: 'unknown-identity' };
+    const found = await this.pool.query<IdentityRow>('SELECT id, secret_hash, created_ms, expires_ms, last_ms FROM portal_identities WHERE id = $1', [id]);
+    const check = checkIdentity(found.rows[0], secretHash, now);
+    if (!check.ok) return check;
+    const used = await this.pool.query<IdentityRow>(
+      'UPDATE portal_identities SET last_ms = greatest(last_ms, $2), expires_ms = greatest(expires_ms, $3) WHERE id = $1 RETURNING id, secret_hash, created_ms, expires_ms, last_ms',
+      [id, now, expiresAt],
+    );
+    return { ok: true, identity: identityFromRow(used.rows[0] ?? (found.rows[0] as IdentityRow)) };
   }
 
   async markHandled(activity: DirectLineActivity): Promise<void> {

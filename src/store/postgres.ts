@@ -266,6 +266,17 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE console_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'token';
   ALTER TABLE console_sessions ADD COLUMN user_agent TEXT;
   `,
+  // ---- portal citizens' long-lived identities (src/store/postgres-directline.ts)
+  `
+  CREATE TABLE portal_identities (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    last_ms BIGINT NOT NULL
+  );
+  CREATE INDEX portal_identities_by_expiry ON portal_identities (expires_ms);
+  `,
 ];
 
 /** Any instance that migrates takes this lock first, so two instances starting together migrate once. */

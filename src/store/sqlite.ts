@@ -244,6 +244,17 @@ const MIGRATIONS: string[] = [
   -- A table of its own rather than a column: safe to run twice, like every migration here.
   CREATE TABLE IF NOT EXISTS account_contacts (account_id TEXT PRIMARY KEY REFERENCES accounts (id), email TEXT NOT NULL);
   `,
+  `
+  -- Portal citizens' long-lived identities ("câu hỏi của tôi" across tabs and days): the browser keeps the secret, this the hash.
+  CREATE TABLE IF NOT EXISTS portal_identities (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS portal_identities_by_expiry ON portal_identities (expires_ms);
+  `,
 ];
 
 const CHUNK = 500;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { hashToken } from '../../src/channels/portal/store';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { openStores } from '../../src/store/open';
 import { hoidap } from '../helpers/cli';
@@ -14,7 +15,7 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-migrate-')), 'hoidap.sqlite');
   afterAll(() => dropSchema(schema));
 
-  test('the demo installation with accounts, a linked chat, a draft, a held question and queued messages moves whole; the target refuses a second move unless --replace', async () => {
+  test('the demo installation with accounts, a linked chat, a draft, a held question, queued messages and a portal identity moves whole; the target refuses a second move unless --replace', async () => {
     expect((await hoidap(['import', '--db', file, DEMO])).code).toBe(0);
     const created = await hoidap(['account', 'create', '--db', file, '--name', 'Lê Văn Cường', '--role', 'officer', '--agency', 'so-yte']);
     const id = /^account (acc_[0-9a-f]+):/.exec(created.stdout)?.[1] as string;
@@ -39,6 +40,7 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       await before.channels.enqueueOutbound([{ channel: 'zalo', recipient: 'z-citizen', payload: { text: 'Xin chào' } }], now);
       await before.channels.setSecret('zalo.refresh_token', 'rt-secret', now);
       await before.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }]);
+      await before.directLine.createIdentity({ id: 'identity-1', secretHash: hashToken('identity-1.key'), expiresAt: now + 3_600_000, now });
     } finally {
       await before.close();
     }
@@ -48,7 +50,7 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
     expect(moved.code).toBe(0);
     expect(moved.stdout).toMatch(/^events\s+1601$/m);
     expect(moved.stdout).toMatch(/^accounts\s+1$/m);
-    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 22 tables to PostgreSQL/m);
+    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 23 tables to PostgreSQL/m);
 
     // The same report, the same ledger export.
     const report = (db: string) => hoidap(['report', '--db', db, '--from', '2023-01-01', '--to', '2023-09-25', '--format', 'csv']);
@@ -66,6 +68,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       // A new held question gets a new id, after the moved ones.
       expect(await after.intake.hold({ source: 'zalo:held-2', channel: 'zalo', text: 'Câu khác', asker: { name: 'Võ Văn Em', contact: '0912000222' }, lang: 'vi', agency: 'so-yte', confidence: 0.9, triage: false }, 'contact', now)).toBeGreaterThan(held);
       expect(await after.channels.getSecret('zalo.refresh_token')).toBe('rt-secret');
+      // A portal citizen's browser keeps its identity ("câu hỏi của tôi").
+      expect(await after.directLine.useIdentity('identity-1', hashToken('identity-1.key'), now + 1, now + 2)).toMatchObject({ ok: true, identity: { id: 'identity-1' } });
       expect((await after.channels.claimOutbound('test', now, 60_000, 10)).map((m) => m.payload.text)).toEqual(['Xin chào']);
       expect(await after.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }])).toBe(0);
       // Ticket numbers go on after the moved ones.

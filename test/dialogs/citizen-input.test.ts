@@ -150,17 +150,114 @@ describe('citizen: dialog fixes', () => {
 });
 
 describe('citizen: "câu hỏi của tôi"', () => {
-  test('a citizen who filed a question from this chat identity gets it as a button when asking to look one up', async () => {
-    const { adapter } = await testBot();
-    await fileQuestion(adapter, says('HD-2026-000001')).startTest();
+  test('lists the questions filed from this identity with status and deadlines; once answered, the answer and its /hoi-dap page; a ticket button opens it for rating', async () => {
+    const { adapter, store, services } = await testBot();
+    let filed = '';
+    await fileQuestion(adapter, (a) => (filed = textOf(a))).startTest();
+    expect(filed).toContain('HD-2026-000001');
+    const [acceptDue, answerDue] = [...filed.matchAll(/\d{2}\/\d{2}\/\d{4}/g)].map((m) => m[0]);
     await adapter
       .send('câu hỏi của tôi')
       .assertReply((a) => {
+        const text = textOf(a);
+        expect(text).toContain('Các câu hỏi bạn đã gửi (mới nhất trước):');
+        expect(text).toContain('• HD-2026-000001 (gửi ngày 30/11/2026): cho toi hoi gia dinh toi o thon Lang Chung');
+        expect(text).toContain('Tình trạng: đang chờ cơ quan tiếp nhận. Cơ quan: UBND xã Xuân Quang.');
+        expect(text).toContain(`Hạn tiếp nhận: ${acceptDue}; hạn trả lời: ${answerDue}.`);
+        // The contact the citizen gave is not repeated.
+        expect(text).not.toContain('0912345678');
+        expect(buttonsOf(a)).toEqual(['HD-2026-000001']);
+      })
+      .startTest();
+
+    const agency = (await store.loadQuestions(['HD-2026-000001'])).get('HD-2026-000001')?.agency as string;
+    await services.ledger.record({ q: 'HD-2026-000001', type: 'accepted', at: '2026-12-01T08:00:00+07:00', agency });
+    await adapter
+      .send('kiem tra cau hoi cua toi')
+      .assertReply((a) => {
+        expect(textOf(a)).toContain('Tình trạng: cơ quan đã tiếp nhận, đang xử lý.');
+        expect(textOf(a)).toContain(`Hạn trả lời: ${answerDue}.`);
+        expect(textOf(a)).not.toContain('Hạn tiếp nhận');
+      })
+      .startTest();
+
+    await services.ledger.record({ q: 'HD-2026-000001', type: 'answered', at: '2026-12-03T10:00:00+07:00', agency, authorized: true, text: 'Hồ sơ gồm đơn đề nghị cấp phép và bản vẽ thiết kế. Liên hệ 0988777666.' });
+    await adapter
+      .send('Câu hỏi của tôi')
+      .assertReply((a) => {
+        const text = textOf(a);
+        expect(text).toContain('Tình trạng: đã có trả lời.');
+        expect(text).toContain('Trả lời ngày 03/12/2026: Hồ sơ gồm đơn đề nghị cấp phép và bản vẽ thiết kế.');
+        expect(text).toContain('Xem đầy đủ: /hoi-dap/HD-2026-000001');
+        expect(text).not.toContain('Hạn trả lời');
+        // As published: a phone number in the answer is masked.
+        expect(text).not.toContain('0988777666');
+      })
+      .send('HD-2026-000001')
+      .assertReply(says('Câu hỏi HD-2026-000001: đã có trả lời.'))
+      .assertReply((a) => expect(buttonsOf(a)).toEqual(['1', '2', '3', '4', '5']))
+      .startTest();
+  });
+
+  test('newest first, at most the policy\'s number listed, the rest counted', async () => {
+    const { adapter, services } = await testBot();
+    // The province data is shared by the tests of this file: the policy is put back afterwards.
+    const policy = services.data.policy;
+    const before = policy.myQuestions;
+    policy.myQuestions = { listed: 2, answerChars: 300, portalIdentityTtlDays: 365 };
+    try {
+      for (let i = 0; i < 3; i += 1) await fileQuestion(adapter, says(`HD-2026-00000${i + 1}`)).startTest();
+      await adapter
+        .send('xem câu hỏi đã gửi')
+        .assertReply((a) => {
+          expect(buttonsOf(a)).toEqual(['HD-2026-000003', 'HD-2026-000002']);
+          expect(textOf(a)).toContain('Còn 1 câu hỏi cũ hơn');
+          expect(textOf(a)).not.toContain('HD-2026-000001');
+        })
+        .startTest();
+    } finally {
+      policy.myQuestions = before;
+    }
+  });
+
+  test('another identity does not see them; with none filed, the ticket is asked for', async () => {
+    const { adapter } = await testBot();
+    await fileQuestion(adapter, says('HD-2026-000001')).startTest();
+    await adapter
+      .send({ type: 'message', text: 'câu hỏi của tôi', from: { id: 'someone-else', name: '' } })
+      .assertReply((a) => {
+        expect(textOf(a)).toContain('Chưa có câu hỏi nào được gửi từ trình duyệt hoặc tài khoản chat này. Bạn vui lòng nhập mã câu hỏi');
+        expect(textOf(a)).not.toContain('HD-2026-000001');
+      })
+      .startTest();
+  });
+
+  test('"tra cứu" without a ticket asks for the ticket, offering this identity\'s tickets as buttons', async () => {
+    const { adapter } = await testBot();
+    await fileQuestion(adapter, says('HD-2026-000001')).startTest();
+    await adapter
+      .send('tra cứu')
+      .assertReply((a) => {
         expect(textOf(a)).toContain('Các câu hỏi bạn đã gửi: HD-2026-000001.');
+        expect(textOf(a)).toContain('nhập mã khác');
         expect(buttonsOf(a)).toEqual(['HD-2026-000001']);
       })
       .send('HD-2026-000001')
       .assertReply(says('Câu hỏi HD-2026-000001'))
       .startTest();
   });
+
+  test('in English, "my questions" lists them in English', async () => {
+    const { adapter } = await testBot();
+    await adapter
+      .send({ type: 'message', text: 'Hello, how do I register a birth for my baby?', locale: 'en-US' })
+      .assertReply(() => undefined)
+      .assertReply(() => undefined)
+      .send({ type: 'message', text: 'cancel', locale: 'en-US' })
+      .assertReply(() => undefined)
+      .send({ type: 'message', text: 'my questions', locale: 'en-US' })
+      .assertReply(says('No question has been sent from this browser or chat account yet. Please type the question number'))
+      .startTest();
+  });
 });
+

@@ -11,9 +11,9 @@ import { province } from '../helpers/province';
 
 const running: Array<{ server: Server; store: SqliteLedgerStore }> = [];
 
-async function serve(store: SqliteLedgerStore): Promise<string> {
+async function serve(store: SqliteLedgerStore, now?: () => number): Promise<string> {
   const server = await new Promise<Server>((resolve) => {
-    const s = createApp({ data: province(), stores: sqliteStores(store) }).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createApp({ data: province(), stores: sqliteStores(store), now }).listen(0, '127.0.0.1', () => resolve(s));
   });
   running.push({ server, store });
   const address = server.address();
@@ -233,7 +233,9 @@ describe('a page per question, search as the router reads text, years, old answe
     const store = new SqliteLedgerStore(':memory:');
     await importDemo(store);
     await fill(store, [SCRIPT_Q]);
-    const base = await serve(store);
+    // The pages' clock: a day in 2027, more than a year after 2023's answers, less than one after 05/11/2026.
+    let today = Date.parse('2027-06-01T09:00:00+07:00');
+    const base = await serve(store, () => today);
     const y2023 = await page(base, '?year=2023');
     expect(y2023).toContain('Tìm thấy 300 câu hỏi đã được trả lời.');
     expect(y2023).toContain('<option value="2023" selected>2023</option>');
@@ -241,9 +243,12 @@ describe('a page per question, search as the router reads text, years, old answe
     const y2026 = await page(base, '?year=2026');
     expect(y2026).toContain('Tìm thấy 1 câu hỏi đã được trả lời.');
     expect(y2026).toContain('HD-2026-000101');
-    // Answered on 05/11/2026, less than a year before the tests run: no note.
+    // Answered on 05/11/2026, less than a year before the pages' today: no note.
     expect(y2026).not.toContain('quy định tại thời điểm trả lời');
     expect(await page(base, '?year=2023&agency=so-yte')).not.toContain('HD-2026-000101');
+    // A year and a day after it was answered, the same answer carries the note.
+    today = Date.parse('2027-11-06T09:00:00+07:00');
+    expect(await page(base, '?year=2026')).toContain('Câu trả lời theo quy định tại thời điểm trả lời (05/11/2026)');
   });
 
   test('the portal page links to /hoi-dap', () => {

@@ -259,6 +259,27 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect(JSON.stringify(await stores.rows('dl_conversations'))).not.toContain('secret-');
     });
 
+    test('portal identities: created by the hash of their secret; used only with it, before expiry; each use moves the expiry on, never back', async () => {
+      const created = await store().createIdentity({ id: 'i1', secretHash: hashToken('i1.key-1'), expiresAt: 10_000, now: 1000 });
+      expect(created).toEqual({ id: 'i1', createdAt: 1000, expiresAt: 10_000, lastUsedAt: 1000 });
+      await store().createIdentity({ id: 'i2', secretHash: hashToken('i2.key-2'), expiresAt: 10_000, now: 1000 });
+
+      expect(await store().useIdentity('i1', hashToken('i1.key-1'), 5000, 20_000)).toEqual({ ok: true, identity: { id: 'i1', createdAt: 1000, expiresAt: 20_000, lastUsedAt: 5000 } });
+      // An earlier expiry than the stored one (a clock behind) does not shorten it.
+      expect(await store().useIdentity('i1', hashToken('i1.key-1'), 6000, 15_000)).toEqual({ ok: true, identity: { id: 'i1', createdAt: 1000, expiresAt: 20_000, lastUsedAt: 6000 } });
+      // Another identity's secret, a wrong one, an unknown id: refused, and the row is not touched.
+      expect(await store().useIdentity('i1', hashToken('i2.key-2'), 7000, 30_000)).toEqual({ ok: false, reason: 'invalid-secret' });
+      expect(await store().useIdentity('i1', hashToken(''), 7000, 30_000)).toEqual({ ok: false, reason: 'invalid-secret' });
+      expect(await store().useIdentity('i3', hashToken('i1.key-1'), 7000, 30_000)).toEqual({ ok: false, reason: 'unknown-identity' });
+      expect(await store().useIdentity('i1\u0000', hashToken('i1.key-1'), 7000, 30_000)).toEqual({ ok: false, reason: 'unknown-identity' });
+      expect(await store().useIdentity('i2', hashToken('i2.key-2'), 10_000, 40_000)).toEqual({ ok: false, reason: 'expired-identity' });
+      expect(await store().useIdentity('i1', hashToken('i1.key-1'), 19_999, 50_000)).toMatchObject({ ok: true, identity: { expiresAt: 50_000 } });
+      await expect(store().createIdentity({ id: 'i1', secretHash: hashToken('i1.other'), expiresAt: 99_000, now: 1 })).rejects.toThrow();
+      expect(await store().useIdentity('i1', hashToken('i1.other'), 20_000, 60_000)).toEqual({ ok: false, reason: 'invalid-secret' });
+
+      expect(JSON.stringify(await stores.rows('portal_identities'))).not.toContain('key-');
+    });
+
     test('activities: one sequence per conversation, ids from it, pages after a watermark', async () => {
       await store().createConversation({ id: 'a', tokenHash: hashToken('x'), userId: 'u', expiresAt: 10, now: 1 });
       await store().createConversation({ id: 'b', tokenHash: hashToken('y'), userId: 'u', expiresAt: 10, now: 1 });

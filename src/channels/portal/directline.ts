@@ -56,6 +56,8 @@ export interface DirectLineRouterOptions {
   allowOrigin?: string;
   /** Injected clock (tests). */
   now?: () => number;
+  /** Days a portal identity's secret stays valid after its last use (data/policy.json myQuestions.portalIdentityTtlDays). */
+  identityTtlDays?: number;
 }
 
 export interface DirectLineRouter extends Router {
@@ -89,6 +91,24 @@ const STALE_TYPING_MS = 30_000;
 /** Opaque to clients; carries the conversation id so /tokens/refresh finds the conversation without a token index. */
 function newToken(conversationId: string): string {
   return `${conversationId}${TOKEN_SEPARATOR}${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * A portal identity's secret: its id (not secret: it names the row) and 32 random bytes (256 bits) the server
+ * keeps only hashed. The page keeps it in localStorage and presents it when it starts a conversation.
+ */
+const IDENTITY_SEPARATOR = '.';
+const IDENTITY_PATTERN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+const DEFAULT_IDENTITY_TTL_DAYS = 365;
+
+function newIdentitySecret(): { id: string; secret: string } {
+  const id = randomBytes(16).toString('base64url');
+  return { id, secret: `${id}${IDENTITY_SEPARATOR}${randomBytes(32).toString('base64url')}` };
+}
+
+/** The user id of a conversation bound to a portal identity: the same for every conversation of that identity. */
+export function identityUserId(identityId: string): string {
+  return `p-${identityId}`;
 }
 
 function conversationIdOfToken(token: string): string | undefined {
@@ -270,6 +290,29 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
     return undefined;
   };
 
+  const identityTtlMs = (options.identityTtlDays ?? DEFAULT_IDENTITY_TTL_DAYS) * 24 * 3600 * 1000;
+
+  /**
+   * The identity a conversation starts with. `presented` is what the client sent as `identity`: a secret this
+   * server issued (the same user id as before, its expiry moved on), or `true` to be given one. A secret that is
+   * unknown, wrong or expired is never an error the client could probe: it gets a new identity, like `true`.
+   * Anything else (absent, a user id, an object): no identity, a new user as before identities existed.
+   */
+  const portalIdentity = async (presented: unknown, at: number): Promise<{ userId: string; issued?: string } | undefined> => {
+    if (typeof presented === 'string') {
+      const match = IDENTITY_PATTERN.exec(presented);
+      if (match) {
+        const check = await store.useIdentity(match[1], hashToken(presented), at, at + identityTtlMs);
+        if (check.ok) return { userId: identityUserId(check.identity.id) };
+        // The reason only: neither the secret nor the identity it names is logged.
+        logger.info('portal identity refused; a new one issued', { reason: check.reason });
+      }
+    } else if (presented !== true) return undefined;
+    const issued = newIdentitySecret();
+    await store.createIdentity({ id: issued.id, secretHash: hashToken(issued.secret), expiresAt: at + identityTtlMs, now: at });
+    return { userId: identityUserId(issued.id), issued: issued.secret };
+  };
+
   const conversationBody = (conversationId: string, token: string, expiresAt: number, at: number) => ({
     conversationId,
     token,
@@ -296,7 +339,9 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
     const id = randomBytes(16).toString('base64url');
     const token = newToken(id);
     // The server names the user: botbuilder keys user state by user id, so a client must not pick someone else's.
-    const userId = `u-${randomBytes(12).toString('base64url')}`;
+    // Only a portal identity's secret (body.identity) gives a conversation a user id it had before; without one, a new user.
+    const identity = await portalIdentity(body.identity, created);
+    const userId = identity ? identity.userId : `u-${randomBytes(12).toString('base64url')}`;
     const conversation = await store.createConversation({
       id,
       tokenHash: hashToken(token),
@@ -324,7 +369,7 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
         (context) => bot.run(context),
       )
       .catch((error: unknown) => logger.error('portal greeting turn could not finish', { conversationId: id, error: String(error) }));
-    res.status(201).json({ ...conversationBody(conversation.id, token, conversation.expiresAt, created), userId });
+    res.status(201).json({ ...conversationBody(conversation.id, token, conversation.expiresAt, created), userId, ...(identity?.issued ? { identity: identity.issued } : {}) });
   });
 
   router.get('/conversations/:id', async (req, res) => {

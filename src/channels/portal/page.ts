@@ -98,6 +98,8 @@ export const PORTAL_SCRIPT = `(function () {
   'use strict';
   var DIRECT_LINE = location.origin + '/v3/directline';
   var SAVED = 'hoidap.portal.conversation';
+  // The secret of this browser's identity, issued by the server: "câu hỏi của tôi" across tabs and days.
+  var IDENTITY = 'hoidap.portal.identity';
   var MAX_TEXT = ${MAX_TEXT_LENGTH};
   var root = document.getElementById('webchat');
 
@@ -129,14 +131,29 @@ export const PORTAL_SCRIPT = `(function () {
     }
   }
 
+  // The kept secret, or true to be given one; null where localStorage cannot be used (a new identity per tab).
+  function keptIdentity() {
+    try {
+      return localStorage.getItem(IDENTITY) || true;
+    } catch (e) {
+      return null;
+    }
+  }
+
   async function newConversation() {
+    var request = { locale: 'vi-VN' };
+    var identity = keptIdentity();
+    if (identity !== null) request.identity = identity;
     var res = await fetch(DIRECT_LINE + '/conversations', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ locale: 'vi-VN' })
+      body: JSON.stringify(request)
     });
     if (!res.ok) throw new Error('HTTP ' + res.status);
     var body = await res.json();
+    if (typeof body.identity === 'string') {
+      try { localStorage.setItem(IDENTITY, body.identity); } catch (e) { /* storage full or refused */ }
+    }
     var conversation = { conversationId: body.conversationId, token: body.token, userId: body.userId };
     try { sessionStorage.setItem(SAVED, JSON.stringify(conversation)); } catch (e) { /* private mode */ }
     return conversation;

@@ -1,9 +1,29 @@
 import type Database from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import type { ActivityPage, DirectLineActivity, DirectLineConversation, DirectLineStore, NewDirectLineActivity, StoredDirectLineActivity, TokenCheck } from '../../app/ports';
+import type {
+  ActivityPage,
+  DirectLineActivity,
+  DirectLineConversation,
+  DirectLineStore,
+  IdentityCheck,
+  NewDirectLineActivity,
+  PortalIdentity,
+  StoredDirectLineActivity,
+  TokenCheck,
+} from '../../app/ports';
 
-export type { ActivityPage, DirectLineActivity, DirectLineConversation, DirectLineStore, NewDirectLineActivity, StoredDirectLineActivity, TokenCheck } from '../../app/ports';
+export type {
+  ActivityPage,
+  DirectLineActivity,
+  DirectLineConversation,
+  DirectLineStore,
+  IdentityCheck,
+  NewDirectLineActivity,
+  PortalIdentity,
+  StoredDirectLineActivity,
+  TokenCheck,
+} from '../../app/ports';
 
 /** What the bot must answer: a citizen's message or event (a bot's own activities never are). */
 export function needsTurn(activity: NewDirectLineActivity): boolean {
@@ -39,6 +59,27 @@ export function fromRow(row: ConversationRow): DirectLineConversation {
   return { id: row.id, userId: row.user_id, createdAt: row.created_ms, expiresAt: row.expires_ms, lastActivityAt: row.last_ms };
 }
 
+/** A portal_identities row, as both store adapters read it. */
+export interface IdentityRow {
+  id: string;
+  secret_hash: string;
+  created_ms: number;
+  expires_ms: number;
+  last_ms: number;
+}
+
+export function identityFromRow(row: IdentityRow): PortalIdentity {
+  return { id: row.id, createdAt: row.created_ms, expiresAt: row.expires_ms, lastUsedAt: row.last_ms };
+}
+
+/** The check both adapters make on a stored identity (the row as it was before this use). */
+export function checkIdentity(row: IdentityRow | undefined, secretHash: string, now: number): IdentityCheck {
+  if (!row) return { ok: false, reason: 'unknown-identity' };
+  if (!sameHash(row.secret_hash, secretHash)) return { ok: false, reason: 'invalid-secret' };
+  if (row.expires_ms <= now) return { ok: false, reason: 'expired-identity' };
+  return { ok: true, identity: identityFromRow(row) };
+}
+
 /** Token hashes compared in constant time. */
 export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
@@ -71,6 +112,9 @@ export class SqliteDirectLineStore implements DirectLineStore {
       after: db.prepare<[string, number, number], { seq: number; activity: string }>(
         'SELECT seq, activity FROM dl_activities WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
+      insertIdentity: db.prepare('INSERT INTO portal_identities (id, secret_hash, created_ms, expires_ms, last_ms) VALUES (@id, @secret_hash, @created_ms, @expires_ms, @last_ms)'),
+      findIdentity: db.prepare<[string], IdentityRow>('SELECT * FROM portal_identities WHERE id = ?'),
+      useIdentity: db.prepare<[number, number, string]>('UPDATE portal_identities SET last_ms = max(last_ms, ?), expires_ms = max(expires_ms, ?) WHERE id = ?'),
     };
     // Sequence numbers are taken inside one transaction, so concurrent appends never share one.
     this.appendTx = db.transaction((conversationId: string, activity: NewDirectLineActivity, now: number): StoredDirectLineActivity => {
@@ -126,6 +170,19 @@ export class SqliteDirectLineStore implements DirectLineStore {
   async markHandled(activity: DirectLineActivity): Promise<void> {
     const seq = Number(activity.id.slice(activity.id.lastIndexOf('|') + 1));
     this.stmt.handled.run(activity.conversation.id, seq);
+  }
+
+  async createIdentity(input: { id: string; secretHash: string; expiresAt: number; now: number }): Promise<PortalIdentity> {
+    const row: IdentityRow = { id: input.id, secret_hash: input.secretHash, created_ms: input.now, expires_ms: input.expiresAt, last_ms: input.now };
+    this.stmt.insertIdentity.run(row);
+    return identityFromRow(row);
+  }
+
+  async useIdentity(id: string, secretHash: string, now: number, expiresAt: number): Promise<IdentityCheck> {
+    const check = checkIdentity(this.stmt.findIdentity.get(id), secretHash, now);
+    if (!check.ok) return check;
+    this.stmt.useIdentity.run(now, expiresAt, id);
+    return { ok: true, identity: identityFromRow(this.stmt.findIdentity.get(id) as IdentityRow) };
   }
 
   async listActivities(conversationId: string, afterSeq: number, limit: number): Promise<ActivityPage> {

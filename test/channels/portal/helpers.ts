@@ -80,14 +80,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { limits?: Partial<DirectLineLimits>; fakeClock?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { limits?: Partial<DirectLineLimits>; fakeClock?: boolean; identityTtlDays?: number } = {}): Promise<TestServer> {
   const ledger = new SqliteLedgerStore(':memory:');
   const store = new SqliteDirectLineStore(ledger.db);
   const clock = { now: Date.parse('2026-11-27T03:00:00.000Z') };
   const now = options.fakeClock ? () => clock.now : Date.now;
   const adapter = new PortalAdapter({ store, now });
   const bot = new EchoBot();
-  const portal = createPortal({ store, adapter, bot, limits: options.limits, now });
+  const portal = createPortal({ store, adapter, bot, limits: options.limits, now, identityTtlDays: options.identityTtlDays });
   const app = createApp({ data: province(), stores: sqliteStores(ledger), portal });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
