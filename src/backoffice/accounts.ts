@@ -1,4 +1,4 @@
-import { createAccount, validateAccountInput as validate, type CreateAccountInput } from '../app/accounts/create-account';
+import { createAccount, setAccountEmail as setEmail, validateAccountInput as validate, type CreateAccountInput } from '../app/accounts/create-account';
 import { deactivateAccount as deactivate, revokeAccountTokens as revoke, unlinkAccount as unlink } from '../app/accounts/close-account';
 import { linkCodeInstructions as instructions } from '../app/accounts/link-code';
 export { linkFailuresAlertVi, linkLimits, waitVi } from '../app/accounts/link-code';
@@ -49,4 +49,9 @@ export async function revokeAccountTokens(store: BackofficeStore, id: string, by
 /** Unlinks one chat identity of an account (channel and user id), or all of them. */
 export async function unlinkAccount(store: BackofficeStore, id: string, by: string, identity?: ChatIdentity): Promise<number> {
   return unlink(storeOnly(store), { id, ...(identity ? { identity } : {}) }, by);
+}
+
+/** Sets or removes (`email` undefined) the address an account is told of work at when it links no chat. */
+export async function setAccountEmail(store: BackofficeStore, id: string, email: string | undefined, by: string): Promise<Account> {
+  return setEmail(storeOnly(store), { id, ...(email !== undefined ? { email } : {}) }, by);
 }

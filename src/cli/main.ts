@@ -18,7 +18,7 @@ import type { LabeledQuestion } from '../routing/router';
 import { WorkflowError } from '../backoffice/actions';
 import { evaluateAdminParser, formatAdminEvaluation, readLabelledRequests } from '../admin/evaluate';
 import { parseAdminQuery, structuredQuery } from '../admin/query';
-import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
+import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, setAccountEmail, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
 import type { BackofficeStore } from '../backoffice/types';
 // The composition root is imported when a command opens the store: it reads data/texts at import, and a broken
 // file must come out as this command's error naming file and keys, not as a stack trace.
@@ -59,8 +59,11 @@ Usage: npx hoidap <command> [options]
                                 (overall, per field, intent and style, and the misses); --today dates "hôm qua", "quý trước"
   eval-faq FILE [--format text|json]
                                 accuracy of the knowledge base on JSON lines {"id","text","entry","style"} (entry: an id or "none")
-  account create --db PATH --name NAME --role officer|approver|editor|admin [--agency CODE_OR_NAME]
-                                create a back-office account; prints its id and API token (shown once)
+  account create --db PATH --name NAME --role officer|approver|editor|admin [--agency CODE_OR_NAME] [--email ADDRESS]
+                                create a back-office account; prints its id and API token (shown once); the e-mail
+                                address is where it is told of work when it links no chat (approvers: new drafts)
+  account set-email --db PATH --id ID --email ADDRESS
+                                change an account's e-mail address (--email "" removes it)
   account list --db PATH        list the accounts
   account link-code --db PATH --id ID
                                 a one-time code the person sends to the bot ("LIEN KET XXXXX-XXXXX") to link their chat
@@ -431,22 +434,22 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'create': {
-      const { values } = args(rest, ['db', 'name', 'role', 'agency']);
+      const { values } = args(rest, ['db', 'name', 'role', 'agency', 'email']);
       const name = required(values.name, 'name');
       const role = required(values.role, 'role');
       required(values.db, 'db');
       // Checked before the database is opened: bad input changes nothing.
       let input: ReturnType<typeof validateAccountInput>;
       try {
-        input = validateAccountInput(data, { name, role, ...(values.agency !== undefined ? { agency: values.agency } : {}) });
+        input = validateAccountInput(data, { name, role, ...(values.agency !== undefined ? { agency: values.agency } : {}), ...(values.email !== undefined ? { email: values.email } : {}) });
       } catch (err) {
-        if (err instanceof WorkflowError) throw new UsageError(err.message.replace(/^(agency|role|name)\b/, '--$1').replace('leave agency out', 'leave --agency out'));
+        if (err instanceof WorkflowError) throw new UsageError(err.message.replace(/^(agency|role|name|email)\b/, '--$1').replace('leave agency out', 'leave --agency out'));
         throw err;
       }
       return withBackoffice(data, values.db, async (store) => {
         const { account, token } = await createAccountWithToken(store, data, input, Date.now());
         const agency = account.agency ? `, ${account.agency} (${data.agencies.get(account.agency)?.name ?? account.agency})` : '';
-        out.stdout.write(`account ${account.id}: ${account.name}, ${account.role}${agency}\n`);
+        out.stdout.write(`account ${account.id}: ${account.name}, ${account.role}${agency}${account.email ? `, e-mail ${account.email}` : ''}\n`);
         out.stdout.write(`API token (shown only this once; keep it secret): ${token}\n`);
         out.stdout.write(`use it as "Authorization: Bearer <token>" on /api/v1; link a chat with: npx hoidap account link-code --db ${values.db} --id ${account.id}\n`);
         return 0;
@@ -460,10 +463,11 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
           out.stdout.write('no accounts yet; create one with: npx hoidap account create --db PATH --name NAME --role admin\n');
           return 0;
         }
-        out.stdout.write(`${'id'.padEnd(21)}${'role'.padEnd(10)}${'agency'.padEnd(16)}${'active'.padEnd(8)}${'created'.padEnd(18)}name\n`);
+        const mailWidth = Math.max(6, ...accounts.map((a) => (a.email ?? '-').length)) + 2;
+        out.stdout.write(`${'id'.padEnd(21)}${'role'.padEnd(10)}${'agency'.padEnd(16)}${'active'.padEnd(8)}${'created'.padEnd(18)}${'e-mail'.padEnd(mailWidth)}name\n`);
         for (const a of accounts)
           out.stdout.write(
-            `${a.id.padEnd(21)}${a.role.padEnd(10)}${(a.agency ?? '-').padEnd(16)}${(a.active ? 'yes' : 'no').padEnd(8)}${data.clock.formatDateTimeVi(a.createdAt).padEnd(18)}${a.name}\n`,
+            `${a.id.padEnd(21)}${a.role.padEnd(10)}${(a.agency ?? '-').padEnd(16)}${(a.active ? 'yes' : 'no').padEnd(8)}${data.clock.formatDateTimeVi(a.createdAt).padEnd(18)}${(a.email ?? '-').padEnd(mailWidth)}${a.name}\n`,
           );
         return 0;
       });
@@ -480,6 +484,23 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
         const code = await store.createLinkCode(id, now, ttl);
         out.stdout.write(`link code for ${account.id} (${account.name}): ${code}\n`);
         out.stdout.write(`${linkCodeInstructions(code, now + ttl, data)}\n`);
+        return 0;
+      });
+    }
+    case 'set-email': {
+      const { values } = args(rest, ['db', 'id', 'email']);
+      const id = required(values.id, 'id');
+      if (values.email === undefined) throw new UsageError('--email is required: an address to set, or --email "" to remove it');
+      const remove = values.email.trim() === '';
+      return withBackoffice(data, values.db, async (store) => {
+        let account;
+        try {
+          account = await setAccountEmail(store, id, remove ? undefined : values.email, 'cli');
+        } catch (err) {
+          if (err instanceof WorkflowError) throw new UsageError(err.message.replace(/^email\b/, '--email'));
+          throw err;
+        }
+        out.stdout.write(account.email ? `account ${account.id} (${account.name}): e-mail ${account.email}\n` : `account ${account.id} (${account.name}): no e-mail address\n`);
         return 0;
       });
     }
@@ -520,8 +541,8 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
     default:
       throw new UsageError(
         sub
-          ? `unknown account command "${sub}"; use create, list, link-code, deactivate, revoke-tokens or unlink`
-          : 'account needs a command: create, list, link-code, deactivate, revoke-tokens or unlink',
+          ? `unknown account command "${sub}"; use create, set-email, list, link-code, deactivate, revoke-tokens or unlink`
+          : 'account needs a command: create, set-email, list, link-code, deactivate, revoke-tokens or unlink',
       );
   }
 }

@@ -6,6 +6,7 @@ export interface AccountsPort {
   createAccount(input: { name: string; role: Role; agency?: string; email?: string }, now: number): Promise<StaffAccount>;
   getAccount(id: string): Promise<StaffAccount | undefined>;
   setAccountActive(id: string, active: boolean): Promise<void>;
+  setAccountEmail(id: string, email: string | undefined): Promise<void>;
   issueApiToken(accountId: string, now: number): Promise<string>;
   createLinkCode(accountId: string, now: number, ttlMs: number): Promise<string>;
   revokeApiTokens(accountId: string, now: number): Promise<number>;
