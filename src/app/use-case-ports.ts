@@ -13,6 +13,8 @@ import type { LocalClock } from '../domain/time';
  * plug in unchanged. src/app/ports.ts (the store wiring) is another module's.
  */
 
+import type { StaffNotices } from './staff-texts';
+
 /** The province's policy facts (a subset of src/config/data.ts ProvinceData). */
 export interface ProvinceFacts {
   agencies: AgencyDirectory;
@@ -146,6 +148,8 @@ export interface AppDeps {
   router?: RouterPort;
   now: () => number;
   log: LogPort;
+  /** What staff are told (wording from data/texts). */
+  notices: StaffNotices;
   /** Called after each event is recorded (e.g. to tell a new agency's officers); errors are logged, never thrown. */
   onRecorded?: (event: Readonly<Record<string, unknown>>, state: QuestionState) => void | Promise<void>;
 }

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseWith, readJsonFile } from '../config/data';
 import { DEFAULT_DATA_DIR } from '../config/paths';
+import { BUTTON_SHAPE, NOTICE_SHAPE, staffNotices, type StaffNotices } from '../app/staff-texts';
+import { fill, type Wording, type WordingShape } from '../domain/text';
 
 /**
  * Everything hoidap says to people, kept as data, one file per language: data/texts/vi.json and
@@ -82,6 +84,16 @@ function section<T extends z.ZodRawShape>(shape: T) {
   return z.object(shape, { error: (issue) => (issue.code !== 'invalid_type' ? undefined : issue.input === undefined ? 'missing' : 'must be an object') }).strict();
 }
 
+/**
+ * The shape of a section of staff wording: each key a text with the placeholders listed (`[]` for
+ * none), or a nested section. `wording(shape)` checks a file's section against it: a missing or an
+ * extra key, or a placeholder missing or unknown, is an error naming the key.
+ */
+function wording<const S extends WordingShape>(shape: S): z.ZodType<Wording<S>> {
+  const entries = Object.entries(shape).map(([key, value]) => [key, Array.isArray(value) ? template(...(value as string[])) : wording(value as WordingShape)]);
+  return section(Object.fromEntries(entries) as z.ZodRawShape) as unknown as z.ZodType<Wording<S>>;
+}
+
 const CitizenSchema = section({
   welcome: plain,
   menuActions: section({ ask: plain, status: plain, faq: plain }),
@@ -142,6 +154,8 @@ const StaffSchema = section({
   deadline: section({ accept: plain, answer: plain }),
   deleteReason: section({ duplicate: plain, violation: plain, invalid_identity: plain, out_of_scope: plain }),
   overdueMark: plain,
+  buttons: wording(BUTTON_SHAPE),
+  notices: wording(NOTICE_SHAPE),
   sweeper: section({
     reminder: template('what', 'q', 'agency', 'dueDate', 'left'),
     lastDay: plain,
@@ -191,9 +205,7 @@ type CitizenData = z.infer<typeof CitizenSchema>;
 export type StaffTexts = z.infer<typeof StaffSchema>;
 
 /** Replaces each `{name}` by its value (the schema has checked that every placeholder is known). */
-export function fill(text: string, values: Record<string, string | number | boolean>): string {
-  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
-}
+export { fill };
 
 function citizenTexts(c: CitizenData, locale: string): Texts {
   const number = (n: number) => n.toLocaleString(locale);
@@ -284,6 +296,9 @@ export const TEXTS: Record<Lang, Texts> = LOADED.citizen;
 
 /** What staff read: statuses, roles, deadlines, delete reasons, the sweeper's messages (Vietnamese). */
 export const STAFF_TEXTS: StaffTexts = LOADED.staff;
+
+/** What the use cases tell staff (drafts waiting, returned, approved), from the staff wording. */
+export const STAFF_NOTICES: StaffNotices = staffNotices(STAFF_TEXTS.notices, STAFF_TEXTS.buttons);
 
 /** The Vietnamese message for an API error code. */
 export function apiErrorMessage(key: ApiErrorKey): string {

@@ -15,7 +15,7 @@ import { evalFaqCommand } from './faq';
 import { reorganiseCommand } from './reorganise';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
-import { WorkflowError } from '../backoffice/actions';
+import { WorkflowError } from '../app/errors';
 import { evaluateAdminParser, formatAdminEvaluation, readLabelledRequests } from '../admin/evaluate';
 import { parseAdminQuery, structuredQuery } from '../admin/query';
 import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, setAccountEmail, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
