@@ -22,6 +22,11 @@ export const NOTICE_SHAPE = {
   returnedToAuthor: ['q', 'by', 'comment'],
   changesNone: [],
   changes: ['added', 'removed'],
+  /** To an agency's officers and approvers when a question reaches it (src/bot/factory.ts). */
+  newQuestion: ['q', 'agency', 'text', 'acceptDue', 'answerDue'],
+  /** To admins when an account links a chat; `agency` is ", code" or empty. */
+  accountLinked: ['name', 'id', 'role', 'agency', 'where', 'when'],
+  linkedChannel: { directline: [], zalo: [], facebook: [] },
 } as const;
 
 export type NoticeTexts = Wording<typeof NOTICE_SHAPE>;

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseWith, readJsonFile } from '../config/data';
 import { DEFAULT_DATA_DIR } from '../config/paths';
+import { LINK_SHAPE } from '../app/accounts/link-code';
+import { ADMIN_SHAPE, CHAT_SHAPE, CLI_SHAPE, CONSOLE_PAGES_SHAPE } from './staff-shapes';
 import { BUTTON_SHAPE, NOTICE_SHAPE, staffNotices, type StaffNotices } from '../app/staff-texts';
 import { fill, type Wording, type WordingShape } from '../domain/text';
 
@@ -156,6 +158,10 @@ const StaffSchema = section({
   overdueMark: plain,
   buttons: wording(BUTTON_SHAPE),
   notices: wording(NOTICE_SHAPE),
+  link: wording(LINK_SHAPE),
+  chat: wording(CHAT_SHAPE),
+  admin: wording(ADMIN_SHAPE),
+  cli: wording(CLI_SHAPE),
   sweeper: section({
     reminder: template('what', 'q', 'agency', 'dueDate', 'left'),
     lastDay: plain,
@@ -173,13 +179,14 @@ const StaffSchema = section({
     undeliveredDead: template('count'),
     undeliveredUnknown: template('count'),
   }),
-  /** The web console's messages (its page layout and labels stay with the pages in src/http/console/). */
+  /** The web console's messages and its pages' wording (the markup stays with the pages in src/http/console/). */
   console: section({
     errorTitle: section({ forbidden: plain, not_found: plain, invalid_state: plain, invalid_input: plain }),
     done: section({ accept: plain, forward: plain, extend: plain, draft: plain, approve: plain, return: plain, delete: plain, assign: plain }),
     event: section({ submitted: plain, assigned: plain, forwarded: plain, accepted: plain, extended: plain, answered: plain, deleted: plain, rated: plain }),
     signIn: section({ expired: plain, otherSite: plain, blocked: template('minutes'), wrongCode: plain, wrongToken: plain, noSession: plain }),
     sessions: section({ method: section({ token: plain, link_code: plain }), revoked: plain, alreadyEnded: plain, adminsOnly: plain }),
+    pages: wording(CONSOLE_PAGES_SHAPE),
   }),
 });
 

@@ -18,7 +18,6 @@ import type { LabeledQuestion } from '../routing/router';
 import { WorkflowError } from '../app/errors';
 import { evaluateAdminParser, formatAdminEvaluation, readLabelledRequests } from '../admin/evaluate';
 import { parseAdminQuery, structuredQuery } from '../admin/query';
-import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, setAccountEmail, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
 import type { BackofficeStore } from '../backoffice/types';
 // The composition root is imported when a command opens the store: it reads data/texts at import, and a broken
 // file must come out as this command's error naming file and keys, not as a stack trace.
@@ -250,14 +249,16 @@ async function overdueCommand(argv: string[], data: ProvinceData, out: Output): 
       out.stdout.write(`${JSON.stringify({ agency: agency.code, name: agency.name, at: clock.format(at), overdue: rows }, null, 2)}\n`);
       return 0;
     }
-    out.stdout.write(`${agency.name} (${agency.code}): ${list.length} câu hỏi quá hạn lúc ${clock.formatDateTimeVi(at)}\n`);
+    // Read here, not at the top: the texts are checked when they are loaded, and a command that needs none must run with them broken.
+    const { STAFF_TEXTS, fill } = await import('../bot/texts');
+    const T = STAFF_TEXTS.cli.overdue;
+    out.stdout.write(`${fill(T.heading, { agency: agency.name, code: agency.code, count: list.length, at: clock.formatDateTimeVi(at) })}\n`);
     for (const o of list) {
       const accepted = o.case.accepted !== undefined && o.case.accepted <= at;
-      const deadlines = accepted
-        ? `đã tiếp nhận, chưa trả lời  hạn trả lời ${clock.formatDateVi(o.case.answerDue)}`
-        : `chưa tiếp nhận  hạn tiếp nhận ${clock.formatDateVi(o.case.acceptDue)}, hạn trả lời ${clock.formatDateVi(o.case.answerDue)}`;
-      const late = `quá hạn ${o.overdue.deadline === 'accept' ? 'tiếp nhận' : 'trả lời'} ${o.overdue.workingDaysOverdue} ngày làm việc`;
-      out.stdout.write(`${o.q}  nhận ${clock.formatDateVi(o.case.start)}  ${deadlines}  ${late}  ${excerpt(o.text, 70)}\n`);
+      const answerDue = clock.formatDateVi(o.case.answerDue);
+      const deadlines = accepted ? fill(T.accepted, { answerDue }) : fill(T.notAccepted, { acceptDue: clock.formatDateVi(o.case.acceptDue), answerDue });
+      const late = fill(T.late, { what: STAFF_TEXTS.deadline[o.overdue.deadline], days: o.overdue.workingDaysOverdue });
+      out.stdout.write(`${fill(T.line, { q: o.q, start: clock.formatDateVi(o.case.start), deadlines, late, text: excerpt(o.text, 70) })}\n`);
     }
     return 0;
   });
@@ -431,6 +432,8 @@ async function withBackoffice<T>(data: ProvinceData, dbPath: string | undefined,
 }
 
 async function accountCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  // Imported here: it reads data/texts at import, and a broken file is then reported as this command's error.
+  const { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, setAccountEmail, unlinkAccount, validateAccountInput } = await import('../backoffice/accounts');
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'create': {
@@ -439,7 +442,7 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
       const role = required(values.role, 'role');
       required(values.db, 'db');
       // Checked before the database is opened: bad input changes nothing.
-      let input: ReturnType<typeof validateAccountInput>;
+      let input: { name: string; role: string; agency?: string; email?: string };
       try {
         input = validateAccountInput(data, { name, role, ...(values.agency !== undefined ? { agency: values.agency } : {}), ...(values.email !== undefined ? { email: values.email } : {}) });
       } catch (err) {
@@ -566,6 +569,8 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
     // A released question reaches the citizen's chat once answered (its conversation is kept in the bot state).
     const { heldQueue } = await import('../composition-root');
     const held = heldQueue(root);
+    const { STAFF_TEXTS, fill } = await import('../bot/texts');
+    const T = STAFF_TEXTS.cli.held;
     switch (sub) {
       case 'list': {
         const items = await held.waiting(1000);
@@ -573,8 +578,8 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
           for (const h of items) out.stdout.write(`${JSON.stringify({ id: h.id, heldAt: data.clock.format(h.heldAt), reason: h.reason, channel: h.body.channel, text: h.body.text, asker: h.body.asker, agency: h.body.agency })}\n`);
           return 0;
         }
-        if (items.length === 0) out.stdout.write('no held questions\n');
-        for (const h of items) out.stdout.write(`${h.id}\t${data.clock.formatDateTimeVi(h.heldAt)}\tover the ${h.reason} limit\t${h.body.agency}\t${excerpt(h.body.text, 80)}\n`);
+        out.stdout.write(`${items.length === 0 ? T.none : fill(T.heading, { count: items.length })}\n`);
+        for (const h of items) out.stdout.write(`${h.id}\t${data.clock.formatDateTimeVi(h.heldAt)}\t${T.reason[h.reason]}\t${h.body.agency ?? T.noAgency}\t${excerpt(h.body.text, 80)}\n`);
         return 0;
       }
       case 'release':
@@ -584,10 +589,10 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
         const by = values.by ?? 'cli';
         if (sub === 'discard') {
           await asUsage(() => held.discard(id, by, Date.now()));
-          out.stdout.write(`held question ${id} discarded\n`);
+          out.stdout.write(`${fill(T.discarded, { id })}\n`);
         } else {
           const filed = await asUsage(() => held.release(id, by, Date.now()));
-          out.stdout.write(`held question ${id} filed as ${filed.q} (${filed.agency})\n`);
+          out.stdout.write(`${fill(T.released, { id, q: filed.q, agency: data.agencies.get(filed.agency)?.name ?? filed.agency })}\n`);
         }
         return 0;
       }

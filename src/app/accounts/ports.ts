@@ -1,4 +1,5 @@
 import type { Role } from '../../domain/access';
+import type { LinkTexts } from './link-texts';
 import type { LogPort, ProvinceFacts, StaffAccount } from '../use-case-ports';
 
 /** The account operations the account use cases need (a structural subset of src/backoffice/types.ts BackofficeStore). */
@@ -16,6 +17,8 @@ export interface AccountsPort {
 
 export interface AccountDeps {
   facts: ProvinceFacts;
+  /** The wording about link codes (data/texts). */
+  link: LinkTexts;
   accounts: AccountsPort;
   now: () => number;
   log: LogPort;
