@@ -42,6 +42,8 @@ export const BUTTON_SHAPE = {
   draftAnswer: ['q'],
   resend: ['id'],
   cancel: [],
+  /** Asks for the undelivered messages (admins). */
+  undelivered: [],
 } as const;
 
 export type ButtonTexts = Wording<typeof BUTTON_SHAPE>;

@@ -6,5 +6,10 @@ export const LINK_SHAPE = {
   minutes: ['n'],
   failuresAlert: ['failures', 'minutes'],
   instructions: ['code', 'expiresAt'],
+  /** In chat, to whoever sends "liên kết XXXXX-XXXXX" (src/bot/bot.ts). */
+  channelRefused: [],
+  linked: ['name', 'agency'],
+  blocked: ['wait'],
+  wrongCode: [],
 } as const;
 export type LinkTexts = Wording<typeof LINK_SHAPE>;
