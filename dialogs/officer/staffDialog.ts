@@ -10,7 +10,7 @@ import { SETTLEABLE, type ChannelQueueStore, type OutboundStatus, type OutboxCha
 import { can } from '../../src/domain/access';
 import { parseInstant } from '../../src/domain/time';
 import { excerpt } from '../../src/domain/text';
-import { STAFF_TEXTS } from '../../src/bot/texts';
+import { fill, STAFF_TEXTS } from '../../src/bot/texts';
 
 export const STAFF_DIALOG_ID = 'staff';
 const INPUT = 'staffInput';
@@ -25,21 +25,18 @@ export interface StaffDeps {
   outbox?: Pick<ChannelQueueStore, 'undelivered' | 'settleUndelivered'>;
 }
 
+/** What staff read in chat (data/texts/vi.json, staff.chat) and the buttons they tap (staff.buttons). */
+const T = STAFF_TEXTS.chat;
+const B = STAFF_TEXTS.buttons;
+
 /** Each outbox channel's name for an admin. */
-const OUTBOX_CHANNEL_VI: Record<OutboxChannel, string> = { zalo: 'Zalo', facebook: 'Messenger', email: 'email', sms: 'SMS', zns: 'Zalo ZNS' };
+const OUTBOX_CHANNEL_VI: Record<OutboxChannel, string> = T.outboxChannel;
 
 /** What each outbox status means to an admin. */
-const OUTBOX_STATUS_VI: Record<OutboundStatus, string> = {
-  pending: 'đang chờ gửi',
-  sending: 'đang gửi',
-  sent: 'đã gửi',
-  dead: 'gửi lỗi nhiều lần',
-  expired: 'quá thời hạn trả lời của kênh',
-  unknown: 'không rõ đã đến chưa',
-};
+const OUTBOX_STATUS_VI: Record<OutboundStatus, string> = T.outboxStatus;
 
 /** Why a message is in that state, where the label alone does not say. */
-const OUTBOX_STATUS_WHY: Partial<Record<OutboundStatus, string>> = { unknown: 'máy chủ dừng khi đang gửi' };
+const OUTBOX_STATUS_WHY: Partial<Record<OutboundStatus, string>> = { unknown: T.outboxWhyUnknown };
 
 interface Pending {
   command: StaffCommand;
@@ -51,10 +48,8 @@ interface Pending {
 /** Shorter text after "duyệt HD-..." is taken for a remark ("ok", "nhé"), not an edited answer. */
 const MIN_EDITED_ANSWER = 20;
 
-const HELP_OFFICER =
-  'Các lệnh: "câu hỏi mới" (hộp thư của đơn vị), "xem HD-...", "tiếp nhận HD-...", "chuyển HD-... [cơ quan]", "xóa HD-...", ' +
-  '"trả lời HD-..." (soạn dự thảo gửi lãnh đạo duyệt), "gia hạn HD-... [số ngày] [lý do]".';
-const HELP_APPROVER = `${HELP_OFFICER} Lãnh đạo: "xem HD-..." (xem dự thảo), "duyệt HD-..." (đăng dự thảo), "duyệt HD-... [nội dung đã sửa]" (đăng bản đã sửa), "trả lại HD-... [ý kiến]".`;
+const HELP_OFFICER = T.helpOfficer;
+const HELP_APPROVER = fill(T.helpApprover, { officer: HELP_OFFICER });
 
 /**
  * Officers, approvers, editors and admins working from chat. Every action goes
@@ -79,8 +74,8 @@ export class StaffDialog extends ComponentDialog {
   private help(account: Account): string {
     if (account.role === 'officer') return HELP_OFFICER;
     if (account.role === 'approver') return HELP_APPROVER;
-    const outbox = can(account, 'manage_accounts') ? ' "tin nhắn chưa gửi được" (Zalo, Messenger), "gửi lại [số]".' : '';
-    return `${HELP_APPROVER} Quản trị: hỏi "câu hỏi quá hạn của Bảo Thắng", "điểm hỏi đáp quý 3 năm 2023"...${outbox}`;
+    const outbox = can(account, 'manage_accounts') ? T.helpAdminOutbox : '';
+    return fill(T.helpAdmin, { approver: HELP_APPROVER, outbox });
   }
 
   private async commandStep(step: WaterfallStepContext) {
@@ -91,7 +86,7 @@ export class StaffDialog extends ComponentDialog {
       // Editors and admins ask the queue questions in plain Vietnamese.
       if (can(account, 'report')) {
         for (const activity of await answerAdminQuery(text, this.deps.admin)) await step.context.sendActivity(activity);
-      } else await step.context.sendActivity(`Tài khoản ${account.name} (${roleName(account)}). ${this.help(account)}`);
+      } else await step.context.sendActivity(fill(T.whoAmI, { name: account.name, role: roleName(account), help: this.help(account) }));
       return step.endDialog();
     }
     const pending: Pending = { command };
@@ -110,23 +105,23 @@ export class StaffDialog extends ComponentDialog {
             const options = s ? [{ agency: s.agency, name: s.name }, ...s.alternatives.slice(0, 3)] : [];
             pending.suggestions = options;
             const text = s
-              ? `Hệ thống gợi ý chuyển ${command.ticket} đến ${s.name} (độ tin cậy ${Math.round(s.confidence * 100)}%). Chọn cơ quan, hoặc gõ tên cơ quan khác.`
-              : `Chuyển ${command.ticket} đến cơ quan nào? Gõ tên cơ quan.`;
-            return ask(MessageFactory.suggestedActions([...options.map((o) => o.name), 'Hủy'], text), 'agency');
+              ? fill(T.forwardSuggested, { q: command.ticket, agency: s.name, percent: Math.round(s.confidence * 100) })
+              : fill(T.forwardAsk, { q: command.ticket });
+            return ask(MessageFactory.suggestedActions([...options.map((o) => o.name), B.cancel], text), 'agency');
           }
           break;
         case 'delete':
-          if (!command.reason) return ask(MessageFactory.suggestedActions([...Object.values(DELETE_REASON_LABELS), 'Hủy'], `Lý do xóa ${command.ticket}?`), 'reason');
+          if (!command.reason) return ask(MessageFactory.suggestedActions([...Object.values(DELETE_REASON_LABELS), B.cancel], fill(T.deleteAsk, { q: command.ticket })), 'reason');
           break;
         case 'answer':
-          if (!command.text) return ask(`Mời nhập nội dung trả lời cho ${command.ticket}${account.role === 'officer' ? ' (dự thảo sẽ gửi lãnh đạo duyệt)' : ''}.`, 'text');
+          if (!command.text) return ask(fill(T.answerAsk, { q: command.ticket, note: account.role === 'officer' ? T.answerAskOfficer : '' }), 'text');
           break;
         case 'extend':
           if (!command.days || !command.reason)
-            return ask(`Gia hạn ${command.ticket}: nhập số ngày làm việc (tối đa ${this.deps.data.policy.deadlines.extension.maxWorkingDays}) và lý do, ví dụ "3 cần xác minh thực địa".`, 'days');
+            return ask(fill(T.extendAsk, { q: command.ticket, max: this.deps.data.policy.deadlines.extension.maxWorkingDays }), 'days');
           break;
         case 'return':
-          if (!command.comment) return ask(`Ý kiến khi trả lại dự thảo của ${command.ticket}?`, 'comment');
+          if (!command.comment) return ask(fill(T.returnAsk, { q: command.ticket }), 'comment');
           break;
         default:
           break;
@@ -144,7 +139,7 @@ export class StaffDialog extends ComponentDialog {
     const answer = String(step.result ?? '').trim();
     const command = { ...pending.command } as StaffCommand;
     if (/^(huy|hủy|thoi|thôi|cancel)$/i.test(answer)) {
-      await step.context.sendActivity('Đã hủy thao tác.');
+      await step.context.sendActivity(T.cancelled);
       return step.endDialog();
     }
     try {
@@ -154,7 +149,7 @@ export class StaffDialog extends ComponentDialog {
       } else if (command.kind === 'delete') {
         const reason = parseDeleteReason(answer);
         if (!reason) {
-          await step.context.sendActivity(`Lý do xóa phải là một trong: ${Object.values(DELETE_REASON_LABELS).join(', ')}. Chưa xóa ${command.ticket}.`);
+          await step.context.sendActivity(fill(T.deleteRetry, { reasons: Object.values(DELETE_REASON_LABELS).join(', '), q: command.ticket }));
           return step.endDialog();
         }
         command.reason = reason;
@@ -162,7 +157,7 @@ export class StaffDialog extends ComponentDialog {
       else if (command.kind === 'extend') {
         const m = /^(\d{1,2})(?:\s*(?:ngày|ngay))?\s*([\s\S]*)$/i.exec(answer);
         if (!m || !m[2].trim()) {
-          await step.context.sendActivity('Cần cả số ngày và lý do, ví dụ "3 cần xác minh thực địa". Chưa gia hạn.');
+          await step.context.sendActivity(T.extendRetry);
           return step.endDialog();
         }
         command.days = Number(m[1]);
@@ -177,8 +172,8 @@ export class StaffDialog extends ComponentDialog {
 
   /** The outbox if this account may manage it, or what to tell them. */
   private outboxFor(account: Account): NonNullable<StaffDeps['outbox']> | string {
-    if (!can(account, 'manage_accounts')) return 'Chỉ quản trị viên xem và gửi lại tin nhắn chưa gửi được.';
-    return this.deps.outbox ?? 'Máy chủ này không có kênh Zalo, Messenger.';
+    if (!can(account, 'manage_accounts')) return T.outboxAdminsOnly;
+    return this.deps.outbox ?? T.outboxAbsent;
   }
 
   private async execute(context: TurnContext, account: WorkflowActor & Account, command: StaffCommand): Promise<void> {
@@ -188,50 +183,46 @@ export class StaffDialog extends ComponentDialog {
       case 'accept': {
         const r = await workflow.accept(account, command.ticket);
         const c = r.state.cases[r.state.cases.length - 1];
-        await context.sendActivity(`Đã tiếp nhận ${command.ticket}. Hạn trả lời: ${data.clock.formatDateVi(c.answerDue)}.`);
+        await context.sendActivity(fill(T.accepted, { q: command.ticket, answerDue: data.clock.formatDateVi(c.answerDue) }));
         return;
       }
       case 'forward': {
-        const r = await workflow.forward(account, command.ticket, { agency: command.agencyText as string, reason: 'Chuyển cơ quan có thẩm quyền trả lời' });
-        await context.sendActivity(`Đã chuyển ${command.ticket} đến ${name(r.state.agency)}.`);
+        const r = await workflow.forward(account, command.ticket, { agency: command.agencyText as string, reason: T.forwardReason });
+        await context.sendActivity(fill(T.forwarded, { q: command.ticket, agency: name(r.state.agency) }));
         return;
       }
       case 'delete':
         await workflow.delete(account, command.ticket, { reason: command.reason as string });
-        await context.sendActivity(`Đã xóa ${command.ticket} khỏi chuyên mục (lý do: ${DELETE_REASON_LABELS[command.reason as keyof typeof DELETE_REASON_LABELS]}).`);
+        await context.sendActivity(fill(T.deleted, { q: command.ticket, reason: DELETE_REASON_LABELS[command.reason as keyof typeof DELETE_REASON_LABELS] }));
         return;
       case 'answer':
         if (can(account, 'approve', (await workflow.questionDetail(account, command.ticket)).agency)) {
           const r = await workflow.approve(account, command.ticket, { text: command.text });
-          await context.sendActivity(`Đã đăng câu trả lời cho ${command.ticket}${r.delivered ? ' và gửi đến người hỏi' : ' (người hỏi xem trên Cổng và bằng mã câu hỏi)'}.`);
+          await context.sendActivity(fill(T.published, { q: command.ticket, delivery: r.delivered ? T.publishedDelivered : T.portalOnly }));
         } else {
           const r = await workflow.draft(account, command.ticket, { text: command.text as string });
-          await context.sendActivity(`Đã gửi dự thảo trả lời ${command.ticket} cho lãnh đạo duyệt (${r.notified} người được báo).`);
+          await context.sendActivity(fill(T.drafted, { q: command.ticket, notified: r.notified }));
         }
         return;
       case 'extend': {
         const r = await workflow.extend(account, command.ticket, { days: command.days as number, reason: command.reason as string });
         const due = r.state.cases[r.state.cases.length - 1].answerDue;
-        await context.sendActivity(`Đã gia hạn ${command.ticket}: hạn trả lời mới ${data.clock.formatDateVi(due)}.`);
+        await context.sendActivity(fill(T.extended, { q: command.ticket, answerDue: data.clock.formatDateVi(due) }));
         return;
       }
       case 'approve': {
         // "duyệt HD-... nhé" must not publish "nhé": an edited answer is a real text.
         if (command.text !== undefined && [...command.text].length < MIN_EDITED_ANSWER) {
-          await context.sendActivity(
-            `Chưa đăng ${command.ticket}: "${escapeChat(command.text)}" quá ngắn để là câu trả lời. Gửi "duyệt ${command.ticket}" để đăng dự thảo, hoặc "duyệt ${command.ticket} <toàn bộ nội dung đã sửa>".`,
-          );
+          await context.sendActivity(fill(T.approveTooShort, { q: command.ticket, text: escapeChat(command.text) }));
           return;
         }
         const r = await workflow.approve(account, command.ticket, command.text !== undefined ? { text: command.text } : {});
-        await context.sendActivity(
-          `Đã duyệt và đăng câu trả lời ${command.ticket}${r.edited ? ' (bản đã sửa)' : ''}${r.delivered ? ', đã gửi đến người hỏi' : ' (người hỏi xem trên Cổng và bằng mã câu hỏi)'}.`,
-        );
+        await context.sendActivity(fill(T.approved, { q: command.ticket, edited: r.edited ? T.approvedEdited : '', delivery: r.delivered ? T.approvedDelivered : T.portalOnly }));
         return;
       }
       case 'return':
         await workflow.returnDraft(account, command.ticket, { comment: command.comment as string });
-        await context.sendActivity(`Đã trả lại dự thảo ${command.ticket} cho cán bộ soạn, kèm ý kiến.`);
+        await context.sendActivity(fill(T.returned, { q: command.ticket }));
         return;
       case 'view': {
         const d = await workflow.questionDetail(account, command.ticket);
@@ -239,38 +230,46 @@ export class StaffDialog extends ComponentDialog {
           const ms = iso ? parseInstant(iso) : undefined;
           return ms === undefined ? '' : data.clock.formatDateVi(ms);
         };
-        const due = d.current ? ` Hạn tiếp nhận ${day(d.current.acceptDue)}, hạn trả lời ${day(d.current.answerDue)}.` : '';
-        const asker = d.asker ? `\nNgười hỏi: ${d.asker.name ?? ''}${d.asker.contact ? ` (${d.asker.contact})` : ''}` : '';
+        const due = d.current ? fill(T.viewDeadlines, { acceptDue: day(d.current.acceptDue), answerDue: day(d.current.answerDue) }) : '';
+        const asker = d.asker ? `\n${fill(T.viewAsker, { name: d.asker.name ?? '', contact: d.asker.contact ? ` (${d.asker.contact})` : '' })}` : '';
         const pending = d.latestDraft?.status === 'pending' ? d.latestDraft : undefined;
         const mayApprove = pending !== undefined && can(account, 'approve', d.agency);
         const draft = pending ? `\n\n${draftLines(d.q, pending, d.draftChanges, (iso) => day(iso), mayApprove)}` : '';
         // An approver looking at a waiting draft decides; everyone else gets the usual next steps.
-        const actions = mayApprove ? [`Duyệt ${d.q}`, `Trả lại ${d.q}`] : [`Tiếp nhận ${d.q}`, `Trả lời ${d.q}`, `Chuyển ${d.q}`];
+        const actions = (mayApprove ? [B.approve, B.return] : [B.accept, B.answer, B.forward]).map((b) => fill(b, { q: d.q }));
         await context.sendActivity(MessageFactory.suggestedActions(actions, `${d.q} — ${name(d.agency)} — ${STAFF_TEXTS.questionStatus[d.status]}.${due}\n${escapeChat(d.text)}${asker}${draft}`));
         return;
       }
       case 'inbox': {
         const list = await workflow.listQuestions(account, { status: ['assigned', 'accepted'], limit: 10 });
         if (list.total === 0) {
-          await context.sendActivity('Không có câu hỏi nào đang chờ xử lý.');
+          await context.sendActivity(T.inboxEmpty);
           return;
         }
         const lines = list.items.map((r) => `• ${r.q} (${STAFF_TEXTS.questionStatus[r.status]}${r.overdue ? `, ${STAFF_TEXTS.overdueMark}` : ''}): ${escapeChat(excerpt(r.text, 80))}`);
-        await context.sendActivity(MessageFactory.suggestedActions(list.items.slice(0, 3).map((r) => `Xem ${r.q}`), `${list.total} câu hỏi đang chờ xử lý:\n${lines.join('\n')}`));
+        await context.sendActivity(MessageFactory.suggestedActions(list.items.slice(0, 3).map((r) => fill(B.view, { q: r.q })), `${fill(T.inboxHeading, { count: list.total })}\n${lines.join('\n')}`));
         return;
       }
       case 'undelivered': {
         const outbox = this.outboxFor(account);
         if (typeof outbox === 'string') return void (await context.sendActivity(outbox));
         const items = await outbox.undelivered(10);
-        if (items.length === 0) return void (await context.sendActivity('Không có tin nhắn Zalo, Messenger nào chưa gửi được.'));
+        if (items.length === 0) return void (await context.sendActivity(T.undeliveredNone));
         const lines = items.map(
-          (m) => `• Số ${m.id} (${OUTBOX_CHANNEL_VI[m.channel]}, ${data.clock.formatDateTimeVi(m.createdAt)}): ${OUTBOX_STATUS_VI[m.status]}${OUTBOX_STATUS_WHY[m.status] ? ` (${OUTBOX_STATUS_WHY[m.status]})` : ''}. ${escapeChat(excerpt(String(m.payload.text ?? ''), 80))}`,
+          (m) =>
+            fill(T.undeliveredLine, {
+              id: m.id,
+              channel: OUTBOX_CHANNEL_VI[m.channel],
+              at: data.clock.formatDateTimeVi(m.createdAt),
+              status: OUTBOX_STATUS_VI[m.status],
+              why: OUTBOX_STATUS_WHY[m.status] ? ` (${OUTBOX_STATUS_WHY[m.status]})` : '',
+              text: escapeChat(excerpt(String(m.payload.text ?? ''), 80)),
+            }),
         );
         await context.sendActivity(
           MessageFactory.suggestedActions(
-            items.slice(0, 3).map((m) => `Gửi lại ${m.id}`),
-            `Tin nhắn chưa gửi được (mới nhất trước):\n${lines.join('\n')}\nGửi lại: "gửi lại [số]". Tin "không rõ" có thể đã đến: xem trên trang quản lý OA hoặc Fanpage trước khi gửi lại.`,
+            items.slice(0, 3).map((m) => fill(B.resend, { id: m.id })),
+            `${T.undeliveredHeading}\n${lines.join('\n')}\n${T.undeliveredFooter}`,
           ),
         );
         return;
@@ -279,10 +278,10 @@ export class StaffDialog extends ComponentDialog {
         const outbox = this.outboxFor(account);
         if (typeof outbox === 'string') return void (await context.sendActivity(outbox));
         const outcome = await outbox.settleUndelivered(command.id, 'resend', `resent by ${account.id} in chat`, workflow.now());
-        if (!outcome) await context.sendActivity(`Không có tin nhắn số ${command.id}.`);
+        if (!outcome) await context.sendActivity(fill(T.resendUnknown, { id: command.id }));
         else if ('conflict' in outcome)
-          await context.sendActivity(`Tin nhắn số ${command.id} ${OUTBOX_STATUS_VI[outcome.conflict]}: chỉ gửi lại được tin ${SETTLEABLE.resend.map((s) => OUTBOX_STATUS_VI[s]).join(', ')}.`);
-        else await context.sendActivity(`Đã đưa tin nhắn số ${command.id} vào hàng gửi lại; hệ thống gửi trong ít phút.`);
+          await context.sendActivity(fill(T.resendConflict, { id: command.id, status: OUTBOX_STATUS_VI[outcome.conflict], allowed: SETTLEABLE.resend.map((s) => OUTBOX_STATUS_VI[s]).join(', ') }));
+        else await context.sendActivity(fill(T.resendQueued, { id: command.id }));
         return;
       }
       case 'help':
@@ -298,11 +297,11 @@ export class StaffDialog extends ComponentDialog {
     if (err instanceof WorkflowError) {
       switch (err.code) {
         case 'forbidden':
-          return `Bạn không có quyền thực hiện thao tác này với câu hỏi ${ticket}.`;
+          return fill(T.forbidden, { q: ticket });
         case 'not_found':
-          return `Không tìm thấy câu hỏi ${ticket}.`;
+          return fill(T.notFound, { q: ticket });
         default:
-          return `Chưa thực hiện được: ${err.message}`;
+          return fill(T.failed, { reason: err.message });
       }
     }
     throw err;
@@ -311,21 +310,23 @@ export class StaffDialog extends ComponentDialog {
 
 /** The waiting draft as an approver reads it before deciding, with what changed since the version they returned. */
 function draftLines(q: string, draft: DraftView, changes: DraftChanges | undefined, day: (iso: string) => string, mayApprove: boolean): string {
-  const lines = [`Dự thảo chờ duyệt (${draft.authorName ?? draft.author}, ${day(draft.createdAt)}):`, escapeChat(draft.text)];
+  const D = T.draft;
+  const lines = [fill(D.heading, { author: draft.authorName ?? draft.author, date: day(draft.createdAt) }), escapeChat(draft.text)];
   if (changes) {
-    lines.push(`So với bản đã trả lại ngày ${day(changes.returned.decidedAt ?? changes.returned.createdAt)}${changes.returned.comment ? ` (góp ý: ${escapeChat(changes.returned.comment)})` : ''}:`);
-    if (changes.added.length === 0 && changes.removed.length === 0) lines.push('không thay đổi.');
+    const comment = changes.returned.comment ? fill(D.returnedComment, { comment: escapeChat(changes.returned.comment) }) : '';
+    lines.push(fill(D.sinceReturned, { date: day(changes.returned.decidedAt ?? changes.returned.createdAt), comment }));
+    if (changes.added.length === 0 && changes.removed.length === 0) lines.push(D.unchanged);
     else {
-      if (changes.added.length > 0) lines.push(`+ thêm: ${escapeChat(changes.added.join(' '))}`);
-      if (changes.removed.length > 0) lines.push(`− bỏ: ${escapeChat(changes.removed.join(' '))}`);
+      if (changes.added.length > 0) lines.push(fill(D.added, { words: escapeChat(changes.added.join(' ')) }));
+      if (changes.removed.length > 0) lines.push(fill(D.removed, { words: escapeChat(changes.removed.join(' ')) }));
     }
   }
-  if (mayApprove) lines.push(`Duyệt nguyên văn: "duyệt ${q}". Sửa rồi đăng: "duyệt ${q} <nội dung đã sửa>".`);
+  if (mayApprove) lines.push(fill(D.howToApprove, { q }));
   return lines.join('\n');
 }
 
 function roleName(account: Account): string {
-  return { officer: 'cán bộ', approver: 'lãnh đạo duyệt', editor: 'biên tập viên', admin: 'quản trị' }[account.role];
+  return T.roleName[account.role];
 }
 
 /** Citizen text shown in chat (markdown in Web Chat): no formatting, no links. */

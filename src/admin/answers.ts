@@ -1,5 +1,8 @@
 import { ActionTypes, MessageFactory, type Activity, type Attachment, type CardAction } from 'botbuilder';
-import { STAFF_TEXTS } from '../bot/texts';
+import { fill, STAFF_TEXTS } from '../bot/texts';
+
+/** The admin's answers in chat (data/texts/vi.json, staff.admin). */
+const A = STAFF_TEXTS.admin;
 import type { ProvinceData } from '../config/data';
 import type { Agency } from '../domain/agencies';
 import { caseAtCutoff, overdueAt } from '../domain/cases';
@@ -31,7 +34,7 @@ export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.
 export const OVERDUE_LIST_LIMIT = 20;
 
 function periodVi(period: Period): string {
-  return `từ ${formatDayVi(period.fromDay)} đến ${formatDayVi(period.toDay)}`;
+  return fill(A.period, { from: formatDayVi(period.fromDay), to: formatDayVi(period.toDay) });
 }
 
 function message(text: string, actions?: CardAction[]): Partial<Activity> {
@@ -57,13 +60,16 @@ export interface OverdueAnswer {
 /** One line per question: ticket, received, status, the deadline passed and by how many working days, the question's start (escaped). */
 export function overdueLine(o: OverdueQuestion, at: number, clock: LocalClock, index: number): string {
   const accepted = o.case.accepted !== undefined && o.case.accepted <= at;
-  const status = accepted ? 'đã tiếp nhận, chưa trả lời' : 'chưa tiếp nhận';
-  const which = o.overdue.deadline === 'accept' ? 'tiếp nhận' : 'trả lời';
-  return (
-    `${index}. **${o.q}** · nhận ${clock.formatDateVi(o.case.start)} · ${status} · ` +
-    `quá hạn ${which} ${o.overdue.workingDaysOverdue} ngày làm việc (hạn ${clock.formatDateVi(o.overdue.due)})\n` +
-    `   “${citizenExcerpt(o.text)}”`
-  );
+  return fill(A.overdue.line, {
+    index,
+    q: o.q,
+    start: clock.formatDateVi(o.case.start),
+    status: accepted ? A.overdue.accepted : A.overdue.notAccepted,
+    what: STAFF_TEXTS.deadline[o.overdue.deadline],
+    days: o.overdue.workingDaysOverdue,
+    due: clock.formatDateVi(o.overdue.due),
+    text: citizenExcerpt(o.text),
+  });
 }
 
 /** Whether a case was received in the period (local days, inclusive); every case when there is none. */
@@ -75,7 +81,7 @@ function receivedIn(start: number, received: Period | null | undefined, clock: L
 
 /** "lúc 25/09/2023 17:00", or ", nhận từ 01/07/2023 đến 30/09/2023" after it when only questions received in a period count. */
 function whenText(at: number, clock: LocalClock, received?: Period | null): string {
-  return `lúc ${clock.formatDateTimeVi(at)}${received ? `; câu hỏi nhận ${periodVi(received)}` : ''}`;
+  return fill(A.when.at, { at: clock.formatDateTimeVi(at), received: received ? fill(A.when.received, { period: periodVi(received) }) : '' });
 }
 
 /**
@@ -86,10 +92,10 @@ export async function answerOverdue(store: LedgerStore, data: ProvinceData, agen
   const { clock } = data;
   const questions = (await overdueQuestions(store, data, agency, at)).filter((o) => receivedIn(o.case.start, received, clock));
   const when = whenText(at, clock, received);
-  if (questions.length === 0) return { agency, at, questions, text: `**${agency.name}** không có câu hỏi nào quá hạn (${when}).` };
-  const lines = [`**${agency.name}**: ${questions.length} câu hỏi quá hạn (${when}), xếp từ quá hạn lâu nhất:`];
+  if (questions.length === 0) return { agency, at, questions, text: fill(A.overdue.none, { agency: agency.name, when }) };
+  const lines = [fill(A.overdue.heading, { agency: agency.name, count: questions.length, when })];
   questions.slice(0, limit).forEach((o, i) => lines.push(overdueLine(o, at, clock, i + 1)));
-  if (questions.length > limit) lines.push(`… và ${questions.length - limit} câu hỏi quá hạn khác.`);
+  if (questions.length > limit) lines.push(fill(A.overdue.more, { count: questions.length - limit }));
   return { agency, at, questions, text: lines.join('\n') };
 }
 
@@ -145,16 +151,16 @@ const STATUS_VI: Record<PendingStatus, string> = { awaiting_acceptance: STAFF_TE
 /** The counts in Vietnamese; with a status, only the questions of that kind. `name` is who they are of (an agency, or every agency). */
 export function pendingText(counts: Omit<PendingCounts, 'agency'> & { agency: Agency | null }, clock: LocalClock, status: PendingStatus | null = null, received: Period | null = null): string {
   const when = whenText(counts.at, clock, received);
-  const who = counts.agency ? `**${counts.agency.name}**` : '**Các cơ quan, đơn vị**';
-  const overdue = (n: number) => (n > 0 ? `, trong đó ${n} câu quá hạn` : '');
+  const who = counts.agency ? `**${counts.agency.name}**` : A.pending.everyone;
+  const overdue = (n: number) => (n > 0 ? fill(A.pending.ofWhichOverdue, { count: n }) : '');
   if (status !== null) {
     const [n, late] = status === 'awaiting_acceptance' ? [counts.awaitingAcceptance, counts.awaitingAcceptanceOverdue] : [counts.awaitingAnswer, counts.awaitingAnswerOverdue];
-    return n === 0 ? `${who} không có câu hỏi nào ${STATUS_VI[status]} (${when}).` : `${who} có ${n} câu hỏi ${STATUS_VI[status]}${overdue(late)} (${when}).`;
+    return n === 0 ? fill(A.pending.noneOfStatus, { who, status: STATUS_VI[status], when }) : fill(A.pending.ofStatus, { who, count: n, status: STATUS_VI[status], overdue: overdue(late), when });
   }
   const total = counts.awaitingAcceptance + counts.awaitingAnswer;
-  if (total === 0) return `${who} không còn câu hỏi nào chờ tiếp nhận hay chờ trả lời (${when}).`;
+  if (total === 0) return fill(A.pending.none, { who, when });
   return [
-    `${who} còn ${total} câu hỏi chưa trả lời (${when}):`,
+    fill(A.pending.heading, { who, count: total, when }),
     `- ${STATUS_VI.awaiting_acceptance}: ${counts.awaitingAcceptance}${overdue(counts.awaitingAcceptanceOverdue)};`,
     `- ${STATUS_VI.awaiting_answer}: ${counts.awaitingAnswer}${overdue(counts.awaitingAnswerOverdue)}.`,
   ].join('\n');
@@ -173,12 +179,12 @@ export async function answerScores(store: LedgerStore, data: ProvinceData, perio
   const report = await appendix02Report(store, data, period);
   const { rows, totals } = report.table;
   const lines = [
-    `**Điểm Hỏi - Đáp ${periodVi(period)}**`,
+    fill(A.scores.title, { period: periodVi(period) }),
     '',
-    '| Cơ quan, đơn vị | Tổng | Đã trả lời | Điểm |',
+    `| ${A.scores.columns.agency} | ${A.scores.columns.total} | ${A.scores.columns.answered} | ${A.scores.columns.score} |`,
     '| --- | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${tableCell(data.agencies.get(r.agency)?.shortName ?? r.name)} | ${r.total} | ${r.answered} | ${r.score} |`),
-    `| **Tổng số** | **${totals.total}** | **${totals.answered}** | |`,
+    `| **${A.scores.totals}** | **${totals.total}** | **${totals.answered}** | |`,
   ];
   return { report, table: lines.join('\n'), summary: report.summary };
 }
@@ -195,13 +201,13 @@ export async function appendix02Attachment(store: LedgerStore, data: ProvinceDat
   const xlsx = (await renderReport(report, 'xlsx', data)) as Buffer;
   const attachment: Attachment = { contentType: XLSX_CONTENT_TYPE, contentUrl: `data:${XLSX_CONTENT_TYPE};base64,${xlsx.toString('base64')}`, name: appendix02FileName(period) };
   const { totals } = report.table;
-  const text = `Phụ biểu 02 ${periodVi(period)}: ${totals.total} câu hỏi, ${totals.answered} đã trả lời, ${totals.deleted} đã xóa.`;
+  const text = fill(A.export.text, { period: periodVi(period), total: totals.total, answered: totals.answered, deleted: totals.deleted });
   return { report, attachment, text };
 }
 
 // ---- Help and the chat answer to a parsed query ------------------------------
 
-function fill(template: string, now: number, clock: LocalClock): string {
+function fillDate(template: string, now: number, clock: LocalClock): string {
   const today = formatDay(clock.dayOf(now));
   const month = Number(today.slice(5, 7));
   return template.replace(/\{year\}/g, today.slice(0, 4)).replace(/\{quarter\}/g, String(Math.ceil(month / 3))).replace(/\{month\}/g, String(month));
@@ -211,20 +217,12 @@ function fill(template: string, now: number, clock: LocalClock): string {
 export function adminExamples(deps: Pick<AdminDeps, 'data' | 'now' | 'phrases'>): Array<{ title: string; text: string }> {
   const phrases = deps.phrases ?? loadAdminPhrases();
   const now = deps.now();
-  return phrases.examples.map((e) => ({ title: fill(e.title, now, deps.data.clock), text: fill(e.text, now, deps.data.clock) }));
+  return phrases.examples.map((e) => ({ title: fillDate(e.title, now, deps.data.clock), text: fillDate(e.text, now, deps.data.clock) }));
 }
 
-export const HELP_TEXT = [
-  'Tôi trả lời được:',
-  '- câu hỏi quá hạn của một cơ quan, đơn vị hay một huyện, thị xã, thành phố, hoặc của tất cả các đơn vị;',
-  '- số câu hỏi còn chờ tiếp nhận, chờ trả lời;',
-  '- hai loại trên tính đến bây giờ hoặc đến một ngày (“tính đến 25/9/2023”, “cuối quý 2”, “hôm qua”);',
-  '- bảng điểm Hỏi - Đáp theo tháng, quý, năm, hoặc từ ngày… đến ngày…, của mọi cơ quan hay của một cơ quan;',
-  '- xuất Phụ biểu 02 ra tệp Excel.',
-  'Gõ có dấu hay không dấu đều được. Ví dụ:',
-].join('\n');
+export const HELP_TEXT = A.help.text;
 
-export function helpActivity(deps: Pick<AdminDeps, 'data' | 'now' | 'phrases'>, lead = 'Tôi chưa hiểu yêu cầu này.'): Partial<Activity> {
+export function helpActivity(deps: Pick<AdminDeps, 'data' | 'now' | 'phrases'>, lead: string = A.help.notUnderstood): Partial<Activity> {
   return message(`${lead}\n${HELP_TEXT}`, adminExamples(deps).map((e) => button(e.title, e.text)));
 }
 
@@ -235,18 +233,20 @@ const MAX_CHOICES = 8;
  * the same (for the buttons: choosing an agency keeps the date, period and status asked).
  */
 export function requestText(intent: AdminIntent, q: Pick<Qualifiers, 'agency' | 'period' | 'atDay' | 'status'>): string {
-  const of = q.agency ? ` của ${q.agency.name}` : ' của tất cả các đơn vị';
-  const at = q.atDay !== null ? ` tính đến ngày ${formatDayVi(q.atDay)}` : '';
-  const received = q.period ? ` nhận ${periodVi(q.period)}` : '';
+  const Q = A.request;
+  const of = q.agency ? fill(Q.ofAgency, { agency: q.agency.name }) : Q.ofAll;
+  const at = q.atDay !== null ? fill(Q.at, { day: formatDayVi(q.atDay) }) : '';
+  const received = q.period ? fill(Q.received, { period: periodVi(q.period) }) : '';
+  const period = q.period ? ` ${periodVi(q.period)}` : '';
   switch (intent) {
     case 'overdue':
-      return `Câu hỏi quá hạn${of}${at}${received}`;
+      return fill(Q.overdue, { of, at, received });
     case 'pending':
-      return `Câu hỏi ${q.status ? STATUS_VI[q.status].replace(',', '') : 'chưa trả lời'}${of}${at}${received}`;
+      return fill(Q.pending, { status: q.status ? STATUS_VI[q.status].replace(',', '') : Q.unanswered, of, at, received });
     case 'scores':
-      return `Điểm hỏi đáp${of}${q.period ? ` ${periodVi(q.period)}` : ''}`;
+      return fill(Q.scores, { of, period });
     case 'export':
-      return `Xuất phụ biểu 02${q.period ? ` ${periodVi(q.period)}` : ''}`;
+      return fill(Q.export, { period });
   }
 }
 
@@ -255,19 +255,21 @@ export function understoodText(query: AdminQuery, now: number, clock: LocalClock
   if (query.kind === 'exit' || query.kind === 'unknown') return '';
   const intent = query.kind === 'ambiguous' || query.kind === 'incomplete' ? query.intent : query.kind;
   const parts: string[] = [];
-  const what = { overdue: 'câu hỏi quá hạn', pending: 'câu hỏi chưa trả lời', scores: 'điểm Hỏi - Đáp', export: 'tệp Phụ biểu 02' }[intent];
-  const status = intent === 'pending' && query.status ? ` (chỉ câu ${STATUS_VI[query.status]})` : '';
-  const who = query.kind === 'ambiguous' ? ` của một trong: ${query.candidates.map((a) => a.name).join('; ')}` : query.agency ? ` của ${query.agency.name}` : ' của mọi cơ quan, đơn vị';
+  const U = A.understood;
+  const what = U.what[intent];
+  const status = intent === 'pending' && query.status ? fill(U.onlyStatus, { status: STATUS_VI[query.status] }) : '';
+  const who =
+    query.kind === 'ambiguous' ? fill(U.oneOf, { agencies: query.candidates.map((a) => a.name).join('; ') }) : query.agency ? fill(U.ofAgency, { agency: query.agency.name }) : U.ofEveryone;
   parts.push(`${what}${status}${intent === 'export' && !query.agency ? '' : who}`);
   if (intent === 'overdue' || intent === 'pending') {
     const today = clock.dayOf(now);
-    if (query.atDay === null || query.atDay === today) parts.push(`tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
+    if (query.atDay === null || query.atDay === today) parts.push(fill(U.now, { now: clock.formatDateTimeVi(now) }));
     // A day still to come cannot be judged yet: said, rather than a list of questions not yet overdue.
-    else if (query.atDay > today) parts.push(`tính đến hết ngày ${formatDayVi(query.atDay)}: ngày này chưa tới, nên tính đến bây giờ (${clock.formatDateTimeVi(now)})`);
-    else parts.push(`tính đến hết ngày ${formatDayVi(query.atDay)}`);
-    if (query.period) parts.push(`câu hỏi nhận ${periodVi(query.period)}`);
-  } else parts.push(query.period ? `kỳ ${periodVi(query.period)}` : 'chưa rõ kỳ nào');
-  if (query.requester) parts.push(`không tính ${query.requester.name} là nơi được hỏi`);
+    else if (query.atDay > today) parts.push(fill(U.dayToCome, { day: formatDayVi(query.atDay), now: clock.formatDateTimeVi(now) }));
+    else parts.push(fill(U.endOfDay, { day: formatDayVi(query.atDay) }));
+    if (query.period) parts.push(fill(U.received, { period: periodVi(query.period) }));
+  } else parts.push(query.period ? fill(U.period, { period: periodVi(query.period) }) : U.noPeriod);
+  if (query.requester) parts.push(fill(U.notRequester, { agency: query.requester.name }));
   return parts.join(', ');
 }
 
@@ -275,8 +277,8 @@ export function understoodText(query: AdminQuery, now: number, clock: LocalClock
 export function understoodLine(query: AdminQuery, now: number, clock: LocalClock): string {
   const understood = understoodText(query, now, clock);
   if (query.kind === 'exit' || query.kind === 'unknown' || !understood) return '';
-  if (query.notUnderstood.length === 0) return `_Đang hiểu là: ${understood}._`;
-  return `_Tôi chưa hiểu ${query.notUnderstood.map((w) => `'${escapeMarkdown(w)}'`).join(', ')}; đang hiểu là: ${understood}._`;
+  if (query.notUnderstood.length === 0) return fill(A.understood.line, { understood });
+  return fill(A.understood.lineWithUnknown, { words: query.notUnderstood.map((w) => `'${escapeMarkdown(w)}'`).join(', '), understood });
 }
 
 /** The instant a query is judged at: the end of its as-of day, never later than now (a day to come is judged now). */
@@ -302,11 +304,11 @@ async function answerBody(query: AdminQuery, deps: AdminDeps, now: number): Prom
       if (query.agency) return [message((await answerOverdue(store, data, query.agency, at, OVERDUE_LIST_LIMIT, query.period)).text)];
       const late = await overdueByAgency(store, data, at, query.period);
       const when = whenText(at, clock, query.period);
-      if (late.length === 0) return [message(`Không cơ quan, đơn vị nào có câu hỏi quá hạn (${when}).`)];
+      if (late.length === 0) return [message(fill(A.overdue.noneAnywhere, { when }))];
       const total = late.reduce((n, l) => n + l.count, 0);
       return [
         message(
-          `${total} câu hỏi quá hạn ở ${late.length} cơ quan, đơn vị (${when}): ${late.map((l) => `${l.agency.name} (${l.count})`).join('; ')}. Anh/chị chọn một để xem danh sách:`,
+          fill(A.overdue.byAgency, { count: total, agencies: late.length, when, list: late.map((l) => `${l.agency.name} (${l.count})`).join('; ') }),
           late.slice(0, MAX_CHOICES).map((l) => button(l.agency.shortName, requestText('overdue', { ...query, agency: l.agency }))),
         ),
       ];
@@ -316,7 +318,7 @@ async function answerBody(query: AdminQuery, deps: AdminDeps, now: number): Prom
       if (query.agency) {
         const counts = await pendingCounts(store, data, query.agency, at, query.period);
         const overdue = counts.awaitingAcceptanceOverdue + counts.awaitingAnswerOverdue;
-        const actions = overdue > 0 ? [button('Xem câu quá hạn', requestText('overdue', query))] : undefined;
+        const actions = overdue > 0 ? [button(A.buttons.seeOverdue, requestText('overdue', query))] : undefined;
         return [message(pendingText(counts, clock, query.status, query.period), actions)];
       }
       const all = await pendingByAgency(store, data, at, query.period);
@@ -332,42 +334,42 @@ async function answerBody(query: AdminQuery, deps: AdminDeps, now: number): Prom
       const of = (c: PendingCounts) => (query.status === 'awaiting_acceptance' ? c.awaitingAcceptance : query.status === 'awaiting_answer' ? c.awaitingAnswer : c.awaitingAcceptance + c.awaitingAnswer);
       const most = all.filter((c) => of(c) > 0).sort((a, b) => of(b) - of(a));
       const lines = [pendingText(totals, clock, query.status, query.period)];
-      if (most.length > 0) lines.push(`Theo cơ quan, đơn vị: ${most.map((c) => `${c.agency.name} (${of(c)})`).join('; ')}.`);
+      if (most.length > 0) lines.push(fill(A.pending.byAgency, { list: most.map((c) => `${c.agency.name} (${of(c)})`).join('; ') }));
       return [message(lines.join('\n'), most.slice(0, MAX_CHOICES).map((c) => button(c.agency.shortName, requestText('pending', { ...query, agency: c.agency }))))];
     }
     case 'scores': {
       const answer = await answerScores(store, data, query.period);
-      const exportButton = button('Xuất Excel', `Xuất phụ biểu 02 ${periodVi(query.period)}`);
-      if (query.agency) return [message(agencyScoreText(answer.report, query.agency, query.period), [exportButton, button('Bảng điểm mọi cơ quan', requestText('scores', { ...query, agency: null }))])];
+      const exportButton = button(A.buttons.export, requestText('export', { ...query, agency: null }));
+      if (query.agency) return [message(agencyScoreText(answer.report, query.agency, query.period), [exportButton, button(A.buttons.allScores, requestText('scores', { ...query, agency: null }))])];
       return [message(answer.table), message(answer.summary, [exportButton])];
     }
     case 'export': {
       const { report, attachment, text } = await appendix02Attachment(store, data, query.period);
       const row = query.agency ? report.table.rows.find((r) => r.agency === query.agency?.code) : undefined;
-      const note = query.agency ? (row ? `\nPhụ biểu 02 gồm mọi cơ quan, đơn vị; ${query.agency.name} ở dòng ${row.row}.` : `\n${query.agency.name} không có trong Phụ biểu 02.`) : '';
+      const note = query.agency ? `\n${row ? fill(A.export.row, { agency: query.agency.name, row: row.row }) : fill(A.export.notInReport, { agency: query.agency.name })}` : '';
       return [{ ...message(text + note), attachments: [attachment] }];
     }
     case 'ambiguous': {
       const shown = query.candidates.slice(0, MAX_CHOICES);
       const more = query.candidates.length - shown.length;
       const text =
-        `Tên này khớp với nhiều cơ quan, đơn vị: ${shown.map((a) => a.name).join('; ')}` +
-        (more > 0 ? ` và ${more} cơ quan, đơn vị khác; anh/chị gõ tên đầy đủ hơn.` : '. Anh/chị chọn một:');
+        fill(A.ambiguous.text, { agencies: shown.map((a) => a.name).join('; ') }) + (more > 0 ? fill(A.ambiguous.more, { count: more }) : A.ambiguous.choose);
       return [message(text, shown.map((a) => button(a.shortName, requestText(query.intent, { ...query, agency: a }))))];
     }
     case 'incomplete': {
       const phrases = deps.phrases ?? loadAdminPhrases();
-      const periods = phrases.periodExamples.map((p) => fill(p, now, clock));
-      const verb = query.intent === 'export' ? 'Xuất phụ biểu 02' : query.agency ? `Điểm hỏi đáp của ${query.agency.name}` : 'Điểm hỏi đáp';
+      const periods = phrases.periodExamples.map((p) => fillDate(p, now, clock));
+      const Q = A.request;
+      const verb = query.intent === 'export' ? fill(Q.export, { period: '' }) : fill(Q.scores, { of: query.agency ? fill(Q.ofAgency, { agency: query.agency.name }) : '', period: '' });
       const today = clock.dayOf(now);
-      const sinceNewYear = `từ 01/01/${formatDay(today).slice(0, 4)} đến ${formatDayVi(today)}`;
-      return [message(`Anh/chị cần kỳ nào? Ví dụ: ${[...periods, sinceNewYear].join('; ')}.`, periods.map((p) => button(p, `${verb} ${p}`)))];
+      const sinceNewYear = fill(A.period, { from: `01/01/${formatDay(today).slice(0, 4)}`, to: formatDayVi(today) });
+      return [message(fill(A.incomplete, { examples: [...periods, sinceNewYear].join('; ') }), periods.map((p) => button(p, `${verb} ${p}`)))];
     }
     case 'exit':
-      return [message('Đã kết thúc tra cứu.')];
+      return [message(A.exit)];
     case 'unknown':
       // Asked to do something ("nhắc nhở Sở Y tế"), the bot says it cannot rather than answer a query nobody asked.
-      if (query.unsupported.length > 0) return [helpActivity(deps, `Việc ${query.unsupported.map((w) => `'${escapeMarkdown(w)}'`).join(', ')} tôi chưa làm được trong tra cứu này.`)];
+      if (query.unsupported.length > 0) return [helpActivity(deps, fill(A.unsupported, { words: query.unsupported.map((w) => `'${escapeMarkdown(w)}'`).join(', ') }))];
       return [helpActivity(deps)];
   }
 }
@@ -376,12 +378,13 @@ async function answerBody(query: AdminQuery, deps: AdminDeps, now: number): Prom
 function agencyScoreText(report: Appendix02Report, agency: Agency, period: Period): string {
   const { rows } = report.table;
   const row = rows.find((r) => r.agency === agency.code);
-  const title = `**Điểm Hỏi - Đáp của ${agency.name} ${periodVi(period)}**`;
-  if (!row) return `${title}\n${agency.name} không có trong Phụ biểu 02 (không được chấm điểm).`;
+  const S = A.agencyScore;
+  const title = fill(S.title, { agency: agency.name, period: periodVi(period) });
+  if (!row) return `${title}\n${fill(S.notScored, { agency: agency.name })}`;
   const rank = 1 + rows.filter((r) => r.score > row.score).length;
   return [
     title,
-    `- điểm: **${row.score}** (đứng thứ ${rank}/${rows.length} cơ quan, đơn vị);`,
-    `- tổng số câu hỏi: ${row.total}; đã trả lời: ${row.answered}; chờ tiếp nhận: ${row.awaitingAcceptance}; chờ trả lời: ${row.awaitingAnswer}; đã xóa: ${row.deleted}.`,
+    fill(S.score, { score: row.score, rank, of: rows.length }),
+    fill(S.counts, { total: row.total, answered: row.answered, awaitingAcceptance: row.awaitingAcceptance, awaitingAnswer: row.awaitingAnswer, deleted: row.deleted }),
   ].join('\n');
 }

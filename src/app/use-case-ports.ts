@@ -12,6 +12,8 @@ import type { Account, BackofficeStore, Draft, LedgerStore, QuestionListFilter, 
  * the router; winston's logger) are declared here, and those adapters plug in unchanged.
  */
 
+import type { StaffNotices } from './staff-texts';
+
 /** The province's policy facts (a subset of src/config/data.ts ProvinceData). */
 export interface ProvinceFacts {
   agencies: AgencyDirectory;
@@ -91,6 +93,8 @@ export interface AppDeps {
   router?: RouterPort;
   now: () => number;
   log: LogPort;
+  /** What staff are told (wording from data/texts). */
+  notices: StaffNotices;
   /** Called after each event is recorded (e.g. to tell a new agency's officers); errors are logged, never thrown. */
   onRecorded?: (event: Readonly<Record<string, unknown>>, state: QuestionState) => void | Promise<void>;
 }

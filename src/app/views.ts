@@ -3,7 +3,6 @@ import { overdueAt } from '../domain/cases';
 import { isClosed, openCase, type CaseState, type QuestionState, type QuestionStatus } from '../domain/lifecycle';
 import { wordDiff, type WordDiff } from '../domain/word-diff';
 import { agencyName } from './common';
-import { STAFF_NOTICES } from './staff-texts';
 import type { ActionResult } from './common';
 import type { AppDeps, DraftRecord } from './use-case-ports';
 
@@ -171,10 +170,10 @@ export async function draftView(deps: Pick<AppDeps, 'facts' | 'backoffice'>, d: 
  * The pending draft against the last version an approver sent back (a draft replaced by a
  * newer one before anyone decided it is also marked returned, with its own comment: not an approver's decision).
  */
-export function changesSinceReturned(drafts: readonly DraftRecord[]): { pending: DraftRecord; returned: DraftRecord; diff: WordDiff } | undefined {
+export function changesSinceReturned(drafts: readonly DraftRecord[], replacedMark: string): { pending: DraftRecord; returned: DraftRecord; diff: WordDiff } | undefined {
   const pending = drafts[drafts.length - 1];
   if (!pending || pending.status !== 'pending') return undefined;
-  const returned = [...drafts.slice(0, -1)].reverse().find((d) => d.status === 'returned' && d.comment !== STAFF_NOTICES.replacedDraft);
+  const returned = [...drafts.slice(0, -1)].reverse().find((d) => d.status === 'returned' && d.comment !== replacedMark);
   if (!returned) return undefined;
   return { pending, returned, diff: wordDiff(returned.text, pending.text) };
 }

@@ -1,7 +1,8 @@
-import { createAccount, validateAccountInput as validate, type CreateAccountInput } from '../app/accounts/create-account';
+import { createAccount, setAccountEmail as setEmail, validateAccountInput as validate, type CreateAccountInput } from '../app/accounts/create-account';
 import { deactivateAccount as deactivate, revokeAccountTokens as revoke, unlinkAccount as unlink } from '../app/accounts/close-account';
-import { linkCodeInstructions as instructions } from '../app/accounts/link-code';
-export { linkFailuresAlertVi, linkLimits, waitVi } from '../app/accounts/link-code';
+import { linkCodeInstructions as instructions, linkFailuresAlertVi as failuresAlert, waitVi as wait } from '../app/accounts/link-code';
+export { linkLimits } from '../app/accounts/link-code';
+import { STAFF_TEXTS } from '../bot/texts';
 import type { AccountDeps } from '../app/accounts/ports';
 import type { ProvinceData } from '../config/data';
 import { logger } from '../observability/logger';
@@ -16,7 +17,7 @@ export type NewAccountInput = CreateAccountInput;
 export type { AccountActionBy } from '../app/accounts/ports';
 
 export function accountDeps(store: BackofficeStore, data: ProvinceData, now: () => number = Date.now): AccountDeps {
-  return { facts: data, accounts: store, now, log: logger };
+  return { facts: data, link: STAFF_TEXTS.link, accounts: store, now, log: logger };
 }
 
 /** Checks a new account's fields and resolves its agency; throws WorkflowError 'invalid_input' saying what to fix. */
@@ -31,7 +32,17 @@ export async function createAccountWithToken(store: BackofficeStore, data: Provi
 
 /** What to tell a person about their link code (Vietnamese: they read it). */
 export function linkCodeInstructions(code: string, expiresAt: number, data: ProvinceData): string {
-  return instructions(code, expiresAt, { facts: data });
+  return instructions(code, expiresAt, { facts: data, link: STAFF_TEXTS.link });
+}
+
+/** A wait as a person reads it: "45 giây", "3 phút" (rounded up: trying earlier is refused again). */
+export function waitVi(ms: number): string {
+  return wait(ms, STAFF_TEXTS.link);
+}
+
+/** What to tell the admins when wrong link codes from everyone reach the alert threshold. */
+export function linkFailuresAlertVi(failures: number, windowMinutes: number): string {
+  return failuresAlert(failures, windowMinutes, STAFF_TEXTS.link);
 }
 
 const storeOnly = (store: BackofficeStore, now: () => number = Date.now) => ({ accounts: store, now, log: logger });
@@ -49,4 +60,9 @@ export async function revokeAccountTokens(store: BackofficeStore, id: string, by
 /** Unlinks one chat identity of an account (channel and user id), or all of them. */
 export async function unlinkAccount(store: BackofficeStore, id: string, by: string, identity?: ChatIdentity): Promise<number> {
   return unlink(storeOnly(store), { id, ...(identity ? { identity } : {}) }, by);
+}
+
+/** Sets or removes (`email` undefined) the address an account is told of work at when it links no chat. */
+export async function setAccountEmail(store: BackofficeStore, id: string, email: string | undefined, by: string): Promise<Account> {
+  return setEmail(storeOnly(store), { id, ...(email !== undefined ? { email } : {}) }, by);
 }

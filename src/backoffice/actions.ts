@@ -20,6 +20,7 @@ import type { Agency } from '../domain/agencies';
 import type { QuestionState } from '../domain/lifecycle';
 import { Ledger } from '../ledger/ledger';
 import { logger } from '../observability/logger';
+import { STAFF_NOTICES } from '../bot/texts';
 import type { LedgerStore } from '../store/types';
 import type { Notifier } from './notifier';
 import type { Account, BackofficeStore, Draft } from './types';
@@ -87,6 +88,7 @@ export class Workflow {
       ...(deps.router ? { router: deps.router } : {}),
       now: this.now,
       log: logger,
+      notices: STAFF_NOTICES,
       ...(deps.onRecorded ? { onRecorded: deps.onRecorded } : {}),
     };
   }

@@ -12,7 +12,10 @@ import { MainDialog } from '../../dialogs/citizen/mainDialog';
 import { detectLanguage } from '../routing/language';
 import { logger } from '../observability/logger';
 import type { BotMetrics, BotServices } from './services';
-import { TEXTS } from './texts';
+import { fill, STAFF_TEXTS, TEXTS } from './texts';
+
+/** What whoever links a staff account reads (data/texts/vi.json, staff.link). */
+const LINK = STAFF_TEXTS.link;
 
 /**
  * The longest chat message the bot reads: an officer's answer typed in chat (MAX_TEXT_LENGTH). Anything
@@ -114,7 +117,7 @@ export class HoidapBot extends ActivityHandler {
     if (command?.kind === 'link') {
       if (!identity) {
         logger.warn('link code refused: channel not verified by the server', { channel: channelLabel(context.activity.channelId) });
-        await context.sendActivity('Không thể liên kết tài khoản cán bộ qua kênh này. Vui lòng dùng khung chat trên cổng thông tin, Zalo hoặc Messenger.');
+        await context.sendActivity(LINK.channelRefused);
         return true;
       }
       const reference = TurnContext.getConversationReference(context.activity);
@@ -126,16 +129,13 @@ export class HoidapBot extends ActivityHandler {
       if (outcome.ok) {
         const { account } = outcome;
         logger.warn('chat identity linked to an account', { account: account.id, role: account.role, channel: identity.channel });
-        await context.sendActivity(
-          `Đã liên kết tài khoản ${account.name}${account.agency ? ` (${account.agency})` : ''}. Gõ "hướng dẫn" để xem các lệnh.\n` +
-            'Quản trị viên đã được thông báo. Nếu bạn không thực hiện việc liên kết này, hãy báo ngay cho quản trị viên.',
-        );
+        await context.sendActivity(fill(LINK.linked, { name: account.name, agency: account.agency ? ` (${account.agency})` : '' }));
         await this.staff.onLinked?.(account, identity).catch((err: unknown) => logger.error('could not tell the owner and admins about a link', { account: account.id, error: err instanceof Error ? err.message : String(err) }));
         return true;
       }
       if (outcome.reason === 'blocked') {
         logger.warn('link code try refused: wait after wrong tries', { channel: identity.channel, limit: outcome.limit, retryAfterSeconds: Math.ceil(outcome.retryAfterMs / 1000) });
-        await context.sendActivity(`Đã có quá nhiều lần nhập sai mã liên kết. Vui lòng thử lại sau ${waitVi(outcome.retryAfterMs)} hoặc liên hệ quản trị viên.`);
+        await context.sendActivity(fill(LINK.blocked, { wait: waitVi(outcome.retryAfterMs) }));
         return true;
       }
       if (outcome.voided) logger.warn('link code void after too many wrong tries', { channel: identity.channel });
@@ -143,7 +143,7 @@ export class HoidapBot extends ActivityHandler {
         logger.warn('link code failures reached the alert threshold', { failures: outcome.alertOverall, windowMinutes: linking.failureWindowMinutes });
         await this.staff.onLinkFailures?.(outcome.alertOverall).catch((err: unknown) => logger.error('could not alert the admins about link code failures', { error: err instanceof Error ? err.message : String(err) }));
       }
-      await context.sendActivity('Mã liên kết không đúng hoặc đã hết hạn. Xin mã mới từ quản trị viên.');
+      await context.sendActivity(LINK.wrongCode);
       return true;
     }
     const account = identity ? await backoffice.accountByIdentity(identity) : undefined;

@@ -18,7 +18,8 @@ import { noticePromises, type NoticePromises } from '../notify/notices';
 import { loadNoticePolicy } from '../notify/policy';
 import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
-import { excerpt } from '../domain/text';
+import { excerpt, fill } from '../domain/text';
+import { STAFF_TEXTS } from './texts';
 import type { Metrics } from '../observability/metrics';
 import { HoidapBot } from './bot';
 import type { BotMetrics } from './services';
@@ -27,7 +28,8 @@ import { ChatIntents } from './intents';
 import { AnsweredQuestions, type BotServices } from './services';
 
 /** How a verified channel is called in messages to staff. */
-const CHANNEL_NAMES_VI: Record<string, string> = { directline: 'khung chat trên cổng thông tin', zalo: 'một tài khoản Zalo', facebook: 'một tài khoản Messenger' };
+const CHANNEL_NAMES_VI: Record<string, string> = STAFF_TEXTS.notices.linkedChannel;
+const B = STAFF_TEXTS.buttons;
 
 /** The bot's counters on a Prometheus registry. */
 export function botMetrics(metrics: Metrics): BotMetrics {
@@ -104,8 +106,14 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     const current = state.cases[state.cases.length - 1];
     const text = await questionText(q);
     const message = {
-      text: `Câu hỏi mới ${q} gửi ${data.agencies.get(agency)?.name ?? agency}: ${excerpt(text, 160)}\nHạn tiếp nhận ${data.clock.formatDateVi(current.acceptDue)}, hạn trả lời ${data.clock.formatDateVi(current.answerDue)}.`,
-      buttons: [`Tiếp nhận ${q}`, `Xem ${q}`, `Chuyển ${q}`],
+      text: fill(STAFF_TEXTS.notices.newQuestion, {
+        q,
+        agency: data.agencies.get(agency)?.name ?? agency,
+        text: excerpt(text, 160),
+        acceptDue: data.clock.formatDateVi(current.acceptDue),
+        answerDue: data.clock.formatDateVi(current.answerDue),
+      }),
+      buttons: [B.accept, B.view, B.forward].map((b) => fill(b, { q })),
     };
     for (const account of await backoffice.accountsFor(agency, ['officer', 'approver'])) await notifier.toAccount(account, message);
   };
@@ -151,7 +159,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     for (const admin of await backoffice.accountsFor(undefined, ['admin']))
       if (admin.id !== account.id)
         await notifier.toAccount(admin, {
-          text: `Tài khoản ${account.name} (${account.id}, ${account.role}${account.agency ? `, ${account.agency}` : ''}) vừa được liên kết với ${where} lúc ${when}. Nếu việc này không được yêu cầu, hủy liên kết: hoidap account unlink --id ${account.id}.`,
+          text: fill(STAFF_TEXTS.notices.accountLinked, { name: account.name, id: account.id, role: account.role, agency: account.agency ? `, ${account.agency}` : '', where, when }),
         });
   };
   const bot = new HoidapBot(new ConversationState(storage), new UserState(storage), services, setup.metrics, {

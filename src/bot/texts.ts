@@ -2,6 +2,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseWith, readJsonFile } from '../config/data';
 import { DEFAULT_DATA_DIR } from '../config/paths';
+import { LINK_SHAPE } from '../app/accounts/link-code';
+import { ADMIN_SHAPE, CHAT_SHAPE, CLI_SHAPE, CONSOLE_PAGES_SHAPE } from './staff-shapes';
+import { BUTTON_SHAPE, NOTICE_SHAPE, staffNotices, type StaffNotices } from '../app/staff-texts';
+import { fill, type Wording, type WordingShape } from '../domain/text';
 
 /**
  * Everything hoidap says to people, kept as data, one file per language: data/texts/vi.json and
@@ -101,6 +105,16 @@ function section<T extends z.ZodRawShape>(shape: T) {
   return z.object(shape, { error: (issue) => (issue.code !== 'invalid_type' ? undefined : issue.input === undefined ? 'missing' : 'must be an object') }).strict();
 }
 
+/**
+ * The shape of a section of staff wording: each key a text with the placeholders listed (`[]` for
+ * none), or a nested section. `wording(shape)` checks a file's section against it: a missing or an
+ * extra key, or a placeholder missing or unknown, is an error naming the key.
+ */
+function wording<const S extends WordingShape>(shape: S): z.ZodType<Wording<S>> {
+  const entries = Object.entries(shape).map(([key, value]) => [key, Array.isArray(value) ? template(...(value as string[])) : wording(value as WordingShape)]);
+  return section(Object.fromEntries(entries) as z.ZodRawShape) as unknown as z.ZodType<Wording<S>>;
+}
+
 const CitizenSchema = section({
   welcome: plain,
   menuActions: section({ ask: plain, status: plain, faq: plain }),
@@ -171,6 +185,12 @@ const StaffSchema = section({
   deadline: section({ accept: plain, answer: plain }),
   deleteReason: section({ duplicate: plain, violation: plain, invalid_identity: plain, out_of_scope: plain }),
   overdueMark: plain,
+  buttons: wording(BUTTON_SHAPE),
+  notices: wording(NOTICE_SHAPE),
+  link: wording(LINK_SHAPE),
+  chat: wording(CHAT_SHAPE),
+  admin: wording(ADMIN_SHAPE),
+  cli: wording(CLI_SHAPE),
   sweeper: section({
     reminder: template('what', 'q', 'agency', 'dueDate', 'left'),
     lastDay: plain,
@@ -188,13 +208,14 @@ const StaffSchema = section({
     undeliveredDead: template('count'),
     undeliveredUnknown: template('count'),
   }),
-  /** The web console's messages (its page layout and labels stay with the pages in src/http/console/). */
+  /** The web console's messages and its pages' wording (the markup stays with the pages in src/http/console/). */
   console: section({
     errorTitle: section({ forbidden: plain, not_found: plain, invalid_state: plain, invalid_input: plain }),
     done: section({ accept: plain, forward: plain, extend: plain, draft: plain, approve: plain, return: plain, delete: plain, assign: plain }),
     event: section({ submitted: plain, assigned: plain, forwarded: plain, accepted: plain, extended: plain, answered: plain, deleted: plain, rated: plain }),
     signIn: section({ expired: plain, otherSite: plain, blocked: template('minutes'), wrongCode: plain, wrongToken: plain, noSession: plain }),
     sessions: section({ method: section({ token: plain, link_code: plain }), revoked: plain, alreadyEnded: plain, adminsOnly: plain }),
+    pages: wording(CONSOLE_PAGES_SHAPE),
   }),
 });
 
@@ -220,9 +241,7 @@ type CitizenData = z.infer<typeof CitizenSchema>;
 export type StaffTexts = z.infer<typeof StaffSchema>;
 
 /** Replaces each `{name}` by its value (the schema has checked that every placeholder is known). */
-export function fill(text: string, values: Record<string, string | number | boolean>): string {
-  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
-}
+export { fill };
 
 function citizenTexts(c: CitizenData, locale: string): Texts {
   const number = (n: number) => n.toLocaleString(locale);
@@ -331,6 +350,9 @@ export const TEXTS: Record<Lang, Texts> = LOADED.citizen;
 
 /** What staff read: statuses, roles, deadlines, delete reasons, the sweeper's messages (Vietnamese). */
 export const STAFF_TEXTS: StaffTexts = LOADED.staff;
+
+/** What the use cases tell staff (drafts waiting, returned, approved), from the staff wording. */
+export const STAFF_NOTICES: StaffNotices = staffNotices(STAFF_TEXTS.notices, STAFF_TEXTS.buttons);
 
 /** The Vietnamese message for an API error code. */
 export function apiErrorMessage(key: ApiErrorKey): string {

@@ -15,10 +15,9 @@ import { evalFaqCommand } from './faq';
 import { reorganiseCommand } from './reorganise';
 import { buildRouter, loadRoutingResources } from '../routing/load';
 import type { LabeledQuestion } from '../routing/router';
-import { WorkflowError } from '../backoffice/actions';
+import { WorkflowError } from '../app/errors';
 import { evaluateAdminParser, formatAdminEvaluation, readLabelledRequests } from '../admin/evaluate';
 import { parseAdminQuery, structuredQuery } from '../admin/query';
-import { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, unlinkAccount, validateAccountInput } from '../backoffice/accounts';
 import type { BackofficeStore } from '../backoffice/types';
 // The composition root is imported when a command opens the store: it reads data/texts at import, and a broken
 // file must come out as this command's error naming file and keys, not as a stack trace.
@@ -61,8 +60,11 @@ Usage: npx hoidap <command> [options]
                                 (overall, per field, intent and style, and the misses); --today dates "hôm qua", "quý trước"
   eval-faq FILE [--format text|json]
                                 accuracy of the knowledge base on JSON lines {"id","text","entry","style"} (entry: an id or "none")
-  account create --db PATH --name NAME --role officer|approver|editor|admin [--agency CODE_OR_NAME]
-                                create a back-office account; prints its id and API token (shown once)
+  account create --db PATH --name NAME --role officer|approver|editor|admin [--agency CODE_OR_NAME] [--email ADDRESS]
+                                create a back-office account; prints its id and API token (shown once); the e-mail
+                                address is where it is told of work when it links no chat (approvers: new drafts)
+  account set-email --db PATH --id ID --email ADDRESS
+                                change an account's e-mail address (--email "" removes it)
   account list --db PATH        list the accounts
   account link-code --db PATH --id ID
                                 a one-time code the person sends to the bot ("LIEN KET XXXXX-XXXXX") to link their chat
@@ -245,14 +247,16 @@ async function overdueCommand(argv: string[], data: ProvinceData, out: Output): 
       out.stdout.write(`${JSON.stringify({ agency: agency.code, name: agency.name, at: clock.format(at), overdue: rows }, null, 2)}\n`);
       return 0;
     }
-    out.stdout.write(`${agency.name} (${agency.code}): ${list.length} câu hỏi quá hạn lúc ${clock.formatDateTimeVi(at)}\n`);
+    // Read here, not at the top: the texts are checked when they are loaded, and a command that needs none must run with them broken.
+    const { STAFF_TEXTS, fill } = await import('../bot/texts');
+    const T = STAFF_TEXTS.cli.overdue;
+    out.stdout.write(`${fill(T.heading, { agency: agency.name, code: agency.code, count: list.length, at: clock.formatDateTimeVi(at) })}\n`);
     for (const o of list) {
       const accepted = o.case.accepted !== undefined && o.case.accepted <= at;
-      const deadlines = accepted
-        ? `đã tiếp nhận, chưa trả lời  hạn trả lời ${clock.formatDateVi(o.case.answerDue)}`
-        : `chưa tiếp nhận  hạn tiếp nhận ${clock.formatDateVi(o.case.acceptDue)}, hạn trả lời ${clock.formatDateVi(o.case.answerDue)}`;
-      const late = `quá hạn ${o.overdue.deadline === 'accept' ? 'tiếp nhận' : 'trả lời'} ${o.overdue.workingDaysOverdue} ngày làm việc`;
-      out.stdout.write(`${o.q}  nhận ${clock.formatDateVi(o.case.start)}  ${deadlines}  ${late}  ${excerpt(o.text, 70)}\n`);
+      const answerDue = clock.formatDateVi(o.case.answerDue);
+      const deadlines = accepted ? fill(T.accepted, { answerDue }) : fill(T.notAccepted, { acceptDue: clock.formatDateVi(o.case.acceptDue), answerDue });
+      const late = fill(T.late, { what: STAFF_TEXTS.deadline[o.overdue.deadline], days: o.overdue.workingDaysOverdue });
+      out.stdout.write(`${fill(T.line, { q: o.q, start: clock.formatDateVi(o.case.start), deadlines, late, text: excerpt(o.text, 70) })}\n`);
     }
     return 0;
   });
@@ -429,25 +433,27 @@ async function withBackoffice<T>(data: ProvinceData, dbPath: string | undefined,
 }
 
 async function accountCommand(argv: string[], data: ProvinceData, out: Output): Promise<number> {
+  // Imported here: it reads data/texts at import, and a broken file is then reported as this command's error.
+  const { createAccountWithToken, deactivateAccount, linkCodeInstructions, revokeAccountTokens, setAccountEmail, unlinkAccount, validateAccountInput } = await import('../backoffice/accounts');
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'create': {
-      const { values } = args(rest, ['db', 'name', 'role', 'agency']);
+      const { values } = args(rest, ['db', 'name', 'role', 'agency', 'email']);
       const name = required(values.name, 'name');
       const role = required(values.role, 'role');
       required(values.db, 'db');
       // Checked before the database is opened: bad input changes nothing.
-      let input: ReturnType<typeof validateAccountInput>;
+      let input: { name: string; role: string; agency?: string; email?: string };
       try {
-        input = validateAccountInput(data, { name, role, ...(values.agency !== undefined ? { agency: values.agency } : {}) });
+        input = validateAccountInput(data, { name, role, ...(values.agency !== undefined ? { agency: values.agency } : {}), ...(values.email !== undefined ? { email: values.email } : {}) });
       } catch (err) {
-        if (err instanceof WorkflowError) throw new UsageError(err.message.replace(/^(agency|role|name)\b/, '--$1').replace('leave agency out', 'leave --agency out'));
+        if (err instanceof WorkflowError) throw new UsageError(err.message.replace(/^(agency|role|name|email)\b/, '--$1').replace('leave agency out', 'leave --agency out'));
         throw err;
       }
       return withBackoffice(data, values.db, async (store) => {
         const { account, token } = await createAccountWithToken(store, data, input, Date.now());
         const agency = account.agency ? `, ${account.agency} (${data.agencies.get(account.agency)?.name ?? account.agency})` : '';
-        out.stdout.write(`account ${account.id}: ${account.name}, ${account.role}${agency}\n`);
+        out.stdout.write(`account ${account.id}: ${account.name}, ${account.role}${agency}${account.email ? `, e-mail ${account.email}` : ''}\n`);
         out.stdout.write(`API token (shown only this once; keep it secret): ${token}\n`);
         out.stdout.write(`use it as "Authorization: Bearer <token>" on /api/v1; link a chat with: npx hoidap account link-code --db ${values.db} --id ${account.id}\n`);
         return 0;
@@ -461,10 +467,11 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
           out.stdout.write('no accounts yet; create one with: npx hoidap account create --db PATH --name NAME --role admin\n');
           return 0;
         }
-        out.stdout.write(`${'id'.padEnd(21)}${'role'.padEnd(10)}${'agency'.padEnd(16)}${'active'.padEnd(8)}${'created'.padEnd(18)}name\n`);
+        const mailWidth = Math.max(6, ...accounts.map((a) => (a.email ?? '-').length)) + 2;
+        out.stdout.write(`${'id'.padEnd(21)}${'role'.padEnd(10)}${'agency'.padEnd(16)}${'active'.padEnd(8)}${'created'.padEnd(18)}${'e-mail'.padEnd(mailWidth)}name\n`);
         for (const a of accounts)
           out.stdout.write(
-            `${a.id.padEnd(21)}${a.role.padEnd(10)}${(a.agency ?? '-').padEnd(16)}${(a.active ? 'yes' : 'no').padEnd(8)}${data.clock.formatDateTimeVi(a.createdAt).padEnd(18)}${a.name}\n`,
+            `${a.id.padEnd(21)}${a.role.padEnd(10)}${(a.agency ?? '-').padEnd(16)}${(a.active ? 'yes' : 'no').padEnd(8)}${data.clock.formatDateTimeVi(a.createdAt).padEnd(18)}${(a.email ?? '-').padEnd(mailWidth)}${a.name}\n`,
           );
         return 0;
       });
@@ -481,6 +488,23 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
         const code = await store.createLinkCode(id, now, ttl);
         out.stdout.write(`link code for ${account.id} (${account.name}): ${code}\n`);
         out.stdout.write(`${linkCodeInstructions(code, now + ttl, data)}\n`);
+        return 0;
+      });
+    }
+    case 'set-email': {
+      const { values } = args(rest, ['db', 'id', 'email']);
+      const id = required(values.id, 'id');
+      if (values.email === undefined) throw new UsageError('--email is required: an address to set, or --email "" to remove it');
+      const remove = values.email.trim() === '';
+      return withBackoffice(data, values.db, async (store) => {
+        let account;
+        try {
+          account = await setAccountEmail(store, id, remove ? undefined : values.email, 'cli');
+        } catch (err) {
+          if (err instanceof WorkflowError) throw new UsageError(err.message.replace(/^email\b/, '--email'));
+          throw err;
+        }
+        out.stdout.write(account.email ? `account ${account.id} (${account.name}): e-mail ${account.email}\n` : `account ${account.id} (${account.name}): no e-mail address\n`);
         return 0;
       });
     }
@@ -521,8 +545,8 @@ async function accountCommand(argv: string[], data: ProvinceData, out: Output): 
     default:
       throw new UsageError(
         sub
-          ? `unknown account command "${sub}"; use create, list, link-code, deactivate, revoke-tokens or unlink`
-          : 'account needs a command: create, list, link-code, deactivate, revoke-tokens or unlink',
+          ? `unknown account command "${sub}"; use create, set-email, list, link-code, deactivate, revoke-tokens or unlink`
+          : 'account needs a command: create, set-email, list, link-code, deactivate, revoke-tokens or unlink',
       );
   }
 }
@@ -546,6 +570,8 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
     // A released question reaches the citizen's chat once answered (its conversation is kept in the bot state).
     const { heldQueue } = await import('../composition-root');
     const held = heldQueue(root);
+    const { STAFF_TEXTS, fill } = await import('../bot/texts');
+    const T = STAFF_TEXTS.cli.held;
     switch (sub) {
       case 'list': {
         const items = await held.waiting(1000);
@@ -553,8 +579,8 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
           for (const h of items) out.stdout.write(`${JSON.stringify({ id: h.id, heldAt: data.clock.format(h.heldAt), reason: h.reason, channel: h.body.channel, text: h.body.text, asker: h.body.asker, agency: h.body.agency })}\n`);
           return 0;
         }
-        if (items.length === 0) out.stdout.write('no held questions\n');
-        for (const h of items) out.stdout.write(`${h.id}\t${data.clock.formatDateTimeVi(h.heldAt)}\tover the ${h.reason} limit\t${h.body.agency}\t${excerpt(h.body.text, 80)}\n`);
+        out.stdout.write(`${items.length === 0 ? T.none : fill(T.heading, { count: items.length })}\n`);
+        for (const h of items) out.stdout.write(`${h.id}\t${data.clock.formatDateTimeVi(h.heldAt)}\t${T.reason[h.reason]}\t${h.body.agency ?? T.noAgency}\t${excerpt(h.body.text, 80)}\n`);
         return 0;
       }
       case 'release':
@@ -564,10 +590,10 @@ async function heldCommand(argv: string[], data: ProvinceData, out: Output): Pro
         const by = values.by ?? 'cli';
         if (sub === 'discard') {
           await asUsage(() => held.discard(id, by, Date.now()));
-          out.stdout.write(`held question ${id} discarded\n`);
+          out.stdout.write(`${fill(T.discarded, { id })}\n`);
         } else {
           const filed = await asUsage(() => held.release(id, by, Date.now()));
-          out.stdout.write(`held question ${id} filed as ${filed.q} (${filed.agency})\n`);
+          out.stdout.write(`${fill(T.released, { id, q: filed.q, agency: data.agencies.get(filed.agency)?.name ?? filed.agency })}\n`);
         }
         return 0;
       }

@@ -28,3 +28,15 @@ export function excerpt(text: string, max = 80): string {
   while (end > 0 && ' ,;:.-'.includes(kept[end - 1])) end -= 1;
   return `${end > 0 ? kept.slice(0, end) : kept}…`;
 }
+
+/** Replaces each `{name}` of a text kept as data by its value; a name without a value stays as written. */
+export function fill(text: string, values: Record<string, string | number | boolean>): string {
+  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+/**
+ * The shape of a section of wording kept as data: each key a text with the placeholders listed
+ * (`[]` for none), or a nested section; `Wording<S>` is what a file holding it gives.
+ */
+export type WordingShape = { readonly [key: string]: readonly string[] | WordingShape };
+export type Wording<S> = { readonly [K in keyof S]: S[K] extends readonly string[] ? string : Wording<S[K]> };

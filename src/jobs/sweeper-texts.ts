@@ -29,8 +29,8 @@ export interface DraftLine {
 }
 
 export const buttons = {
-  accept: (q: string) => `Tiếp nhận ${q}`,
-  view: (q: string) => `Xem ${q}`,
+  accept: (q: string) => fill(STAFF_TEXTS.buttons.accept, { q }),
+  view: (q: string) => fill(STAFF_TEXTS.buttons.view, { q }),
 };
 
 /** Chat channels show few buttons (Messenger: 3). */
@@ -111,6 +111,6 @@ export function undeliveredMessage(counts: { dead: number; unknown: number }): C
   const parts = [counts.dead > 0 ? fill(T.undeliveredDead, { count: counts.dead }) : '', counts.unknown > 0 ? fill(T.undeliveredUnknown, { count: counts.unknown }) : ''].filter(Boolean);
   return {
     text: fill(T.undelivered, { count: counts.dead + counts.unknown, parts: parts.join(', ') }),
-    buttons: ['Tin nhắn chưa gửi được'],
+    buttons: [STAFF_TEXTS.buttons.undelivered],
   };
 }

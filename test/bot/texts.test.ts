@@ -73,6 +73,26 @@ describe('texts as data (data/texts/vi.json, en.json)', () => {
     expect(problem(variant('en.json', (j) => (j.staff = { role: {} })))).toMatch(/en\.json: \(top level\): Unrecognized key: "staff"/);
   });
 
+  test('staff wording of chat, console, CLI and notices is checked the same way: a missing or extra key and a wrong placeholder are named', () => {
+    const dir = variant('vi.json', (j) => {
+      delete j.staff.chat.accepted;
+      j.staff.console.pages.question.changes.extra = 'Thừa';
+      j.staff.cli.held.discarded = 'Đã bỏ câu hỏi chờ.';
+      j.staff.notices.newQuestion = 'Câu hỏi mới {q} gửi {agency}: {text}. Hạn {due}.';
+    });
+    const message = problem(dir);
+    expect(message).toContain('staff.chat.accepted: missing');
+    expect(message).toMatch(/staff\.console\.pages\.question\.changes: Unrecognized key: "extra"/);
+    expect(message).toContain('staff.cli.held.discarded: must contain {id}');
+    expect(message).toContain('staff.notices.newQuestion: unknown placeholder {due}');
+    expect(message).toContain('staff.notices.newQuestion: must contain {acceptDue}');
+    // What staff read is the file's text (the code fills the placeholders).
+    const edited = variant('vi.json', (j) => {
+      j.staff.chat.accepted = 'Tiếp nhận xong {q}; trả lời trước {answerDue}.';
+    });
+    expect(loadTexts(edited).staff.chat.accepted).toBe('Tiếp nhận xong {q}; trả lời trước {answerDue}.');
+  });
+
   test('staff wording and API messages are Vietnamese', () => {
     expect(STAFF_TEXTS.questionStatus.assigned).toBe('chờ tiếp nhận');
     expect(STAFF_TEXTS.role.approver).toBe('Lãnh đạo (duyệt)');

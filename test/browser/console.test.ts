@@ -277,6 +277,54 @@ test('Bảo Thắng’s officer accepts and drafts in the console, the approver 
   expect(tail[1].text).toBe('Kính gửi ông/bà, hồ sơ nộp tại Bộ phận một cửa của UBND huyện Bảo Thắng.');
 });
 
+test('the approver sees the pending draft and, after returning one, what the officer changed since (the word diff of chat\'s "xem")', async () => {
+  const waiting = await server.backoffice!.workflow.listQuestions(accounts.officerBT, { status: ['assigned', 'accepted'], limit: 20 });
+  const q = waiting.items.map((i) => i.q).find((id) => id !== 'HD-2023-000156') as string;
+  expect(q).toBeDefined();
+  const first = 'Kính gửi ông/bà, hồ sơ đăng ký hộ kinh doanh nộp tại UBND xã trong 3 ngày làm việc.';
+  const second = 'Kính gửi ông/bà, hồ sơ đăng ký hộ kinh doanh nộp tại Bộ phận một cửa UBND huyện trong 3 ngày làm việc.';
+
+  const officer = await phone();
+  await signIn(officer.page, tokens.officerBT);
+  await officer.page.goto(`${base}/quan-tri/cau-hoi/${q}`);
+  await officer.page.locator('#dr-text').fill(first);
+  await officer.page.locator('#form-draft button').click();
+  await officer.page.locator('.flash', { hasText: 'Đã gửi dự thảo' }).waitFor();
+
+  const approver = await phone();
+  await signIn(approver.page, tokens.approverBT);
+  await approver.page.goto(`${base}/quan-tri/cau-hoi/${q}`);
+  // The pending draft is shown as such, with no comparison yet (nothing was returned).
+  expect(await approver.page.locator('#latest-draft').getAttribute('data-status')).toBe('pending');
+  expect(await approver.page.locator('#latest-draft h2').textContent()).toBe('Dự thảo mới nhất (chờ duyệt)');
+  expect(await approver.page.locator('#draft-text').textContent()).toBe(first);
+  expect(await approver.page.locator('#draft-changes').count()).toBe(0);
+  await approver.page.locator('#rt-comment').fill('Ghi rõ nơi nộp hồ sơ.');
+  await approver.page.locator('#form-return button').click();
+  await approver.page.locator('.flash', { hasText: 'Đã trả lại dự thảo cho người soạn.' }).waitFor();
+
+  // The officer finds the returned text in the box, edits it and sends it again.
+  await officer.page.goto(`${base}/quan-tri/cau-hoi/${q}`);
+  expect(await officer.page.locator('#dr-text').inputValue()).toBe(first);
+  await officer.page.locator('#dr-text').fill(second);
+  await officer.page.locator('#form-draft button').click();
+  await officer.page.locator('.flash', { hasText: 'Đã gửi dự thảo' }).waitFor();
+  await officer.context.close();
+
+  await approver.page.goto(`${base}/quan-tri/cau-hoi/${q}`);
+  expect(await approver.page.locator('#draft-text').textContent()).toBe(second);
+  const changes = approver.page.locator('#draft-changes');
+  expect(await changes.locator('h3').textContent()).toMatch(/^So với bản đã trả lại lúc \d\d\/\d\d\/\d{4} \d\d:\d\d \(góp ý: Ghi rõ nơi nộp hồ sơ\.\)$/);
+  expect(await changes.locator('.diff-added ins').textContent()).toBe('Bộ phận một cửa huyện');
+  expect(await changes.locator('.diff-removed del').textContent()).toBe('xã');
+  expect(await changes.locator('details .q-text').textContent()).toBe(first);
+  // The box that publishes holds the new draft.
+  expect(await approver.page.locator('#ap-text').inputValue()).toBe(second);
+  await fitsThePhone(approver.page);
+  await shot(approver.page, 'question-approver-changes');
+  await approver.context.close();
+});
+
 test('a bad token is refused; an expired session and a signed-out one are refused; a POST without the session’s CSRF token is refused', async () => {
   const { context, page } = await phone();
   await page.goto(`${base}/quan-tri/dang-nhap`);

@@ -40,7 +40,7 @@ describe('npx hoidap account', () => {
     // Listed without its token.
     const list = await hoidap(['account', 'list', '--db', db]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^${id} +officer +h-baothang +yes +\\d\\d/\\d\\d/\\d{4} \\d\\d:\\d\\d +Nguyễn Văn An$`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^${id} +officer +h-baothang +yes +\\d\\d/\\d\\d/\\d{4} \\d\\d:\\d\\d +- +Nguyễn Văn An$`, 'm'));
     expect(list.stdout).not.toContain(token);
   });
 
@@ -86,7 +86,37 @@ describe('npx hoidap account', () => {
     const missing = path.join(dir, 'missing.sqlite');
     expect(await hoidap(['account', 'list', '--db', missing])).toEqual({ code: 2, stdout: '', stderr: `hoidap account: no database at ${missing}\n` });
     expect(fs.existsSync(missing)).toBe(false);
-    expect((await hoidap(['account', 'delete', '--db', db])).stderr).toBe('hoidap account: unknown account command "delete"; use create, list, link-code, deactivate, revoke-tokens or unlink\n');
+    expect((await hoidap(['account', 'delete', '--db', db])).stderr).toBe('hoidap account: unknown account command "delete"; use create, set-email, list, link-code, deactivate, revoke-tokens or unlink\n');
     expect((await hoidap(['help'])).stdout).toContain('account link-code --db PATH --id ID');
+  });
+
+  test('an e-mail address given at creation or changed later is the one approvers are told of drafts at; a bad one exits 2 and changes nothing', async () => {
+    const db = freshDb();
+    const created = await hoidap(['account', 'create', '--db', db, '--name', 'Lãnh đạo Sở Y tế', '--role', 'approver', '--agency', 'so-yte', '--email', ' LanhDao@SoYTe.LaoCai.gov.vn ']);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toMatch(/^account acc_[0-9a-f]{16}: Lãnh đạo Sở Y tế, approver, so-yte \(Sở Y tế\), e-mail lanhdao@soyte.laocai.gov.vn$/m);
+    const id = /^account (acc_[0-9a-f]{16})/m.exec(created.stdout)?.[1] as string;
+    await withStore(db, async (store) => expect((await store.getAccount(id))?.email).toBe('lanhdao@soyte.laocai.gov.vn'));
+    expect((await hoidap(['account', 'list', '--db', db])).stdout).toMatch(new RegExp(`^${id} +approver +so-yte +yes +\\S+ \\S+ +lanhdao@soyte\\.laocai\\.gov\\.vn +Lãnh đạo Sở Y tế$`, 'm'));
+
+    expect(await hoidap(['account', 'create', '--db', db, '--name', 'X', '--role', 'admin', '--email', 'not-an-address'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'hoidap account: --email must be an e-mail address such as ten@laocai.gov.vn; got "not-an-address"\n',
+    });
+
+    expect(await hoidap(['account', 'set-email', '--db', db, '--id', id, '--email', 'van.thu@soyte.laocai.gov.vn'])).toEqual({
+      code: 0,
+      stdout: `account ${id} (Lãnh đạo Sở Y tế): e-mail van.thu@soyte.laocai.gov.vn\n`,
+      stderr: '',
+    });
+    await withStore(db, async (store) => expect((await store.getAccount(id))?.email).toBe('van.thu@soyte.laocai.gov.vn'));
+    expect(await hoidap(['account', 'set-email', '--db', db, '--id', id, '--email', 'a@b'])).toMatchObject({ code: 2, stderr: 'hoidap account: --email must be an e-mail address such as ten@laocai.gov.vn; got "a@b"\n' });
+    expect(await hoidap(['account', 'set-email', '--db', db, '--id', 'acc_nobody', '--email', 'x@laocai.gov.vn'])).toMatchObject({ code: 2, stderr: 'hoidap account: no account acc_nobody\n' });
+    expect(await hoidap(['account', 'set-email', '--db', db, '--id', id])).toMatchObject({ code: 2 });
+    await withStore(db, async (store) => expect((await store.getAccount(id))?.email).toBe('van.thu@soyte.laocai.gov.vn'));
+
+    expect(await hoidap(['account', 'set-email', '--db', db, '--id', id, '--email', ''])).toEqual({ code: 0, stdout: `account ${id} (Lãnh đạo Sở Y tế): no e-mail address\n`, stderr: '' });
+    await withStore(db, async (store) => expect((await store.getAccount(id))?.email).toBeUndefined());
   });
 });

@@ -46,7 +46,7 @@ describe('npx hoidap with --db postgres://', () => {
     const listed = await hoidap(['account', 'list', '--db', location]);
     expect(listed.stdout).toContain(`${id} editor`);
     expect(listed.stdout).toContain('Trần Thị Bình');
-    expect(await hoidap(['held', 'list', '--db', location])).toMatchObject({ code: 0, stdout: 'no held questions\n' });
+    expect(await hoidap(['held', 'list', '--db', location])).toMatchObject({ code: 0, stdout: 'Không có câu hỏi nào đang chờ Ban biên tập xem xét.\n' });
     expect((await hoidap(['held', 'release', '--db', location, '--id', '7'])).code).toBe(2);
   });
 

@@ -50,6 +50,15 @@ test('a scripted flood over Direct Line: the questions over the limits wait for 
     const cli = await hoidap(['held', 'list', '--db', local.dbFile, '--format', 'json']);
     expect(cli.code).toBe(0);
     expect(cli.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: number }).id)).toEqual(list.items.map((h) => h.id));
+    // Its text output is for an editor: Vietnamese, each reason said in words.
+    const text = await hoidap(['held', 'list', '--db', local.dbFile]);
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    const [heading, ...rows] = text.stdout.trim().split('\n');
+    expect(heading).toBe('2 câu hỏi vượt giới hạn trong ngày, chờ Ban biên tập xem xét (số, lúc giữ, lý do, cơ quan, nội dung):');
+    expect(rows.map((r) => r.split('\t').slice(0, 3))).toEqual([
+      [String(list.items[0].id), expect.stringMatching(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/), 'vượt giới hạn câu hỏi trong ngày của một người hỏi'],
+      [String(list.items[1].id), expect.stringMatching(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/), 'vượt giới hạn câu hỏi trong ngày của một số điện thoại, email'],
+    ]);
 
     const released = await api('POST', `/held-questions/${list.items[0].id}/release`, editorToken);
     expect(released.status).toBe(200);
@@ -57,9 +66,10 @@ test('a scripted flood over Direct Line: the questions over the limits wait for 
     expect(await submitted()).toBe(7);
     expect((await api('POST', `/held-questions/${list.items[0].id}/release`, editorToken)).status).toBe(409);
     const discarded = await hoidap(['held', 'discard', '--db', local.dbFile, '--id', String(list.items[1].id), '--by', editor.id]);
-    expect(discarded).toEqual({ code: 0, stdout: `held question ${list.items[1].id} discarded\n`, stderr: '' });
+    expect(discarded).toEqual({ code: 0, stdout: `Đã bỏ câu hỏi chờ số ${list.items[1].id}.\n`, stderr: '' });
     expect(await submitted()).toBe(7);
     expect(((await (await api('GET', '/held-questions', editorToken)).json()) as { items: unknown[] }).items).toEqual([]);
+    expect((await hoidap(['held', 'list', '--db', local.dbFile])).stdout).toBe('Không có câu hỏi nào đang chờ Ban biên tập xem xét.\n');
   } finally {
     await local.close();
   }

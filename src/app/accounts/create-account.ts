@@ -18,6 +18,13 @@ export const CreateAccountInput = z.object({
 });
 export type CreateAccountInput = z.infer<typeof CreateAccountInput>;
 
+/** An e-mail address trimmed and lower-cased, or undefined for none; throws WorkflowError 'invalid_input' when it is not one. */
+function checkedEmail(input: string | undefined): string | undefined {
+  const email = input?.trim() ? input.trim().toLowerCase() : undefined;
+  if (email !== undefined && (email.length > 254 || !EMAIL.test(email))) throw new WorkflowError('invalid_input', `email must be an e-mail address such as ten@laocai.gov.vn; got "${input}"`);
+  return email;
+}
+
 /** Checks a new account's fields and resolves its agency; throws WorkflowError 'invalid_input' saying what to fix. */
 export function validateAccountInput(deps: Pick<AccountDeps, 'facts'>, input: CreateAccountInput): { name: string; role: Role; agency?: string; email?: string } {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
@@ -37,8 +44,7 @@ export function validateAccountInput(deps: Pick<AccountDeps, 'facts'>, input: Cr
   } else if (agencyText) {
     throw new WorkflowError('invalid_input', `${role === 'admin' ? 'an admin' : 'an editor'} works for all agencies: leave agency out`);
   }
-  const email = input.email?.trim() ? input.email.trim().toLowerCase() : undefined;
-  if (email !== undefined && (email.length > 254 || !EMAIL.test(email))) throw new WorkflowError('invalid_input', `email must be an e-mail address such as ten@laocai.gov.vn; got "${input.email}"`);
+  const email = checkedEmail(input.email);
   return { name, role, ...(agency ? { agency } : {}), ...(email ? { email } : {}) };
 }
 
@@ -49,4 +55,20 @@ export async function createAccount(deps: AccountDeps, input: CreateAccountInput
   const token = await deps.accounts.issueApiToken(account.id, now);
   deps.log.info('account created', { account: account.id, role: account.role, agency: account.agency, by });
   return { account, token };
+}
+
+/**
+ * Gives an account the e-mail address it is told of work at when it links no chat (approvers: new
+ * drafts), or removes it (`email` undefined or blank).
+ */
+export async function setAccountEmail(deps: Pick<AccountDeps, 'accounts' | 'log'>, input: { id: string; email?: string }, by: AccountActionBy): Promise<StaffAccount> {
+  const email = checkedEmail(input.email);
+  const account = await deps.accounts.getAccount(input.id);
+  if (!account) throw new WorkflowError('not_found', `no account ${input.id}`);
+  await deps.accounts.setAccountEmail(input.id, email);
+  deps.log.info('account e-mail changed', { account: input.id, set: email !== undefined, by });
+  const updated: StaffAccount = { ...account };
+  if (email) updated.email = email;
+  else delete updated.email;
+  return updated;
 }

@@ -1,4 +1,7 @@
 import { can } from '../../domain/access';
+import { fill } from '../../domain/text';
+import type { LinkTexts } from './link-texts';
+export { LINK_SHAPE, type LinkTexts } from './link-texts';
 import type { Policy } from '../../domain/policy';
 import { WorkflowError } from '../errors';
 import { requireActive, type StaffActor } from '../permissions';
@@ -19,26 +22,19 @@ export function linkLimits(linking: Policy['linking']): LinkAttempt['limits'] {
 }
 
 /** A wait as a person reads it: "45 giây", "3 phút" (rounded up: trying earlier is refused again). */
-export function waitVi(ms: number): string {
+export function waitVi(ms: number, t: LinkTexts): string {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
-  return seconds < 60 ? `${seconds} giây` : `${Math.ceil(seconds / 60)} phút`;
+  return seconds < 60 ? fill(t.seconds, { n: seconds }) : fill(t.minutes, { n: Math.ceil(seconds / 60) });
 }
 
 /** What to tell the admins when wrong link codes from everyone reach the alert threshold. */
-export function linkFailuresAlertVi(failures: number, windowMinutes: number): string {
-  return (
-    `Cảnh báo: ${failures} lần nhập sai mã liên kết trong ${windowMinutes} phút qua, có thể có người đang dò mã. ` +
-    'Cán bộ có mã đúng vẫn liên kết được; mã bị nhập sai nhiều lần tự hủy (cấp mã mới nếu cán bộ báo mã không dùng được). ' +
-    'Kiểm tra nhật ký máy chủ và các tài khoản vừa được liên kết.'
-  );
+export function linkFailuresAlertVi(failures: number, windowMinutes: number, t: LinkTexts): string {
+  return fill(t.failuresAlert, { failures, minutes: windowMinutes });
 }
 
 /** What to tell a person about their link code (Vietnamese: they read it). */
-export function linkCodeInstructions(code: string, expiresAt: number, deps: Pick<AccountDeps, 'facts'>): string {
-  return (
-    `Gửi tin nhắn "LIEN KET ${code}" (hoặc "liên kết ${code}") cho bot Hỏi - Đáp trên Zalo, Messenger hoặc khung chat của cổng thông tin ` +
-    `để liên kết tài khoản với tài khoản chat đó. Mã chỉ dùng được một lần, hết hạn lúc ${deps.facts.clock.formatDateTimeVi(expiresAt)}.`
-  );
+export function linkCodeInstructions(code: string, expiresAt: number, deps: Pick<AccountDeps, 'facts' | 'link'>): string {
+  return fill(deps.link.instructions, { code, expiresAt: deps.facts.clock.formatDateTimeVi(expiresAt) });
 }
 
 /**

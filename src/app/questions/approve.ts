@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { agencyName, loadQuestion, parseInput, QuestionId, recordEvent, requiredText, requireOpen, tell, type ActionResult } from '../common';
 import { WorkflowError } from '../errors';
 import { authorize, type StaffActor } from '../permissions';
-import { STAFF_NOTICES } from '../staff-texts';
 import type { AppDeps, DraftRecord } from '../use-case-ports';
 import { ActionResultView, SavedDraftView } from '../views';
 
@@ -44,14 +43,14 @@ export async function approveAnswer(deps: AppDeps, input: ApproveInput, actor: S
   let decided: DraftRecord | undefined;
   if (pending) {
     await deps.backoffice
-      .decideDraft(pending.id, { status: 'approved', by: actor.id, ...(edited ? { comment: STAFF_NOTICES.approvedWithEdits } : {}) }, now)
+      .decideDraft(pending.id, { status: 'approved', by: actor.id, ...(edited ? { comment: deps.notices.approvedWithEdits } : {}) }, now)
       .catch((err: unknown) => deps.log.warn('answer published but the draft could not be marked approved', { q, draft: pending.id, error: (err as Error).message }));
     decided = await deps.backoffice.latestDraft(q);
   }
   const delivered = await handOverAnswer(deps, q, text, current.agency, now);
   if (pending && pending.author !== actor.id) {
     const author = await deps.backoffice.getAccount(pending.author);
-    if (author?.active) await tell(deps, author, { text: STAFF_NOTICES.approvedToAuthor(q, edited) }, q);
+    if (author?.active) await tell(deps, author, { text: deps.notices.approvedToAuthor(q, edited) }, q);
   }
   return { ...result, delivered, edited, ...(decided ? { draft: decided } : {}) };
 }

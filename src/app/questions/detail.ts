@@ -38,7 +38,7 @@ export async function questionDetail(deps: AppDeps, input: QuestionDetailInput, 
   const asker = (submitted.asker ?? undefined) as { name?: string; contact?: string; locality?: string } | undefined;
   const drafts = await deps.backoffice.draftsOf(q);
   const latest = drafts[drafts.length - 1];
-  const changes = changesSinceReturned(drafts);
+  const changes = changesSinceReturned(drafts, deps.notices.replacedDraft);
   const text = typeof submitted.text === 'string' ? submitted.text : '';
   const suggestion = can(actor, 'forward', state.agency) && openCase(state) ? suggestionFor(deps, state, text, options.router ?? deps.router) : undefined;
   return {

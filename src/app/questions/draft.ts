@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { actorName, agencyName, excerpt, loadQuestion, parseInput, QuestionId, requiredText, requireOpen, submittedText, tell } from '../common';
 import { authorize, type StaffActor } from '../permissions';
-import { STAFF_NOTICES } from '../staff-texts';
 import type { AppDeps, DraftRecord, StaffAccount } from '../use-case-ports';
 import { changesSinceReturned, SavedDraftView } from '../views';
 
@@ -39,18 +38,18 @@ export async function draftAnswer(deps: AppDeps, input: DraftInput, actor: Staff
   // A new draft replaces one still waiting: approvers only ever see the latest.
   if (previous?.status === 'pending')
     await deps.backoffice
-      .decideDraft(previous.id, { status: 'returned', by: actor.id, comment: STAFF_NOTICES.replacedDraft }, now)
+      .decideDraft(previous.id, { status: 'returned', by: actor.id, comment: deps.notices.replacedDraft }, now)
       .catch((err: unknown) => deps.log.warn('could not retire a replaced draft', { q, draft: previous.id, error: (err as Error).message }));
   deps.log.info('draft saved', { q, draft: saved.id, account: actor.id, agency: current.agency });
 
-  const changes = changesSinceReturned(await deps.backoffice.draftsOf(q));
-  const body = STAFF_NOTICES.draftWaiting({
+  const changes = changesSinceReturned(await deps.backoffice.draftsOf(q), deps.notices.replacedDraft);
+  const body = deps.notices.draftWaiting({
     q,
     agency: agencyName(deps, current.agency),
     author: await actorName(deps, actor),
     question: excerpt(await submittedText(deps, q), 300),
     draft: text,
-    ...(changes ? { changes: STAFF_NOTICES.changesSinceReturned(changes.diff.added, changes.diff.removed) } : {}),
+    ...(changes ? { changes: deps.notices.changesSinceReturned(changes.diff.added, changes.diff.removed) } : {}),
   });
   const approvers = (await deps.backoffice.accountsFor(current.agency, ['approver'])).filter((a) => a.id !== actor.id);
   const reached: DraftResult['reached'] = [];
@@ -65,12 +64,12 @@ export async function draftAnswer(deps: AppDeps, input: DraftInput, actor: Staff
 
 /** Chat first; e-mail when no linked chat took the message. */
 async function reachApprover(deps: AppDeps, approver: StaffAccount, body: string, q: string, draftId: number): Promise<'chat' | 'email' | undefined> {
-  if ((await tell(deps, approver, { text: body, buttons: STAFF_NOTICES.draftButtons(q) }, q)) > 0) return 'chat';
+  if ((await tell(deps, approver, { text: body, buttons: deps.notices.draftButtons(q) }, q)) > 0) return 'chat';
   if (!approver.email || !deps.mailer) return undefined;
   try {
     const queued = await deps.mailer.mailAccount(
       { ...approver, email: approver.email },
-      { subject: STAFF_NOTICES.draftWaitingSubject(q), text: `${body}\n\n${STAFF_NOTICES.draftWaitingMailFooter(q)}` },
+      { subject: deps.notices.draftWaitingSubject(q), text: `${body}\n\n${deps.notices.draftWaitingMailFooter(q)}` },
       `draft-waiting:${draftId}:${approver.id}`,
     );
     return queued ? 'email' : undefined;

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { actorName, loadQuestion, parseInput, QuestionId, requiredText, requireOpen, tell } from '../common';
 import { WorkflowError } from '../errors';
 import { authorize, type StaffActor } from '../permissions';
-import { STAFF_NOTICES } from '../staff-texts';
 import type { AppDeps, DraftRecord } from '../use-case-ports';
 import { SavedDraftView } from '../views';
 
@@ -30,6 +29,6 @@ export async function returnDraft(deps: AppDeps, input: ReturnInput, actor: Staf
   let notified = 0;
   const author = await deps.backoffice.getAccount(latest.author);
   if (author?.active && author.id !== actor.id)
-    notified = await tell(deps, author, { text: STAFF_NOTICES.returnedToAuthor({ q, by: await actorName(deps, actor), comment }), buttons: STAFF_NOTICES.returnedButtons(q) }, q);
+    notified = await tell(deps, author, { text: deps.notices.returnedToAuthor({ q, by: await actorName(deps, actor), comment }), buttons: deps.notices.returnedButtons(q) }, q);
   return { draft, notified };
 }

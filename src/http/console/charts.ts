@@ -10,6 +10,8 @@
  * the labels stay readable; agency names are written above their bar, not beside it.
  */
 
+import { STAFF_TEXTS } from '../../bot/texts';
+
 export interface Bar {
   label: string;
   value: number;
@@ -67,7 +69,7 @@ export function barChart(id: string, title: string, bars: readonly Bar[], option
   const max = options.max ?? niceMax(Math.max(0, ...bars.map((b) => b.value)));
   const full = WIDTH - 96;
   const parts: string[] = [];
-  if (bars.length === 0) parts.push(`<text x="0" y="22" font-size="13" fill="${COLORS.muted}">Không có số liệu.</text>`);
+  if (bars.length === 0) parts.push(`<text x="0" y="22" font-size="13" fill="${COLORS.muted}">${escapeXml(STAFF_TEXTS.console.pages.layout.noData)}</text>`);
   bars.forEach((b, i) => {
     const y = top + i * row;
     const w = max === 0 ? 0 : Math.max(b.value > 0 ? 2 : 0, (b.value / max) * full);

@@ -1,6 +1,9 @@
 import type { Role } from '../../domain/access';
 import type { QuestionStatus } from '../../domain/lifecycle';
-import { capitalized, STAFF_TEXTS } from '../../bot/texts';
+import { capitalized, fill, STAFF_TEXTS } from '../../bot/texts';
+
+/** The layout's wording (data/texts/vi.json, staff.console.pages.layout). */
+const L = STAFF_TEXTS.console.pages.layout;
 import { escapeXml } from './charts';
 
 /** The console's page frame and wording (Vietnamese). Pages carry no script: forms and links only. */
@@ -45,6 +48,8 @@ body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-s
 header{background:#9f1d20;color:#fff;padding:.5rem 1rem}
 header .brand{font-weight:600}
 header .who{font-size:.8125rem;opacity:.9}
+.diff-added ins{background:#e6f4ea;text-decoration:none}
+.diff-removed del{background:#fde8e8}
 nav{display:flex;flex-wrap:wrap;gap:.25rem .75rem;padding:.5rem 1rem;background:#7d1619}
 nav a{color:#fff;text-decoration:none;padding:.25rem 0}
 nav a[aria-current=page]{border-bottom:2px solid #ffd966}
@@ -105,24 +110,24 @@ export interface Viewer {
 }
 
 const NAV: Array<{ href: string; label: string; key: string; reports?: boolean; accounts?: boolean }> = [
-  { href: '/quan-tri', label: 'Tổng quan', key: 'dashboard' },
-  { href: '/quan-tri/cau-hoi', label: 'Câu hỏi', key: 'questions' },
-  { href: '/quan-tri/qua-han', label: 'Quá hạn', key: 'overdue' },
-  { href: '/quan-tri/phu-bieu-02', label: 'Phụ biểu 02', key: 'report', reports: true },
-  { href: '/quan-tri/tai-khoan', label: 'Tài khoản', key: 'accounts', accounts: true },
+  { href: '/quan-tri', label: L.nav.dashboard, key: 'dashboard' },
+  { href: '/quan-tri/cau-hoi', label: L.nav.questions, key: 'questions' },
+  { href: '/quan-tri/qua-han', label: L.nav.overdue, key: 'overdue' },
+  { href: '/quan-tri/phu-bieu-02', label: L.nav.report, key: 'report', reports: true },
+  { href: '/quan-tri/tai-khoan', label: L.nav.accounts, key: 'accounts', accounts: true },
 ];
 
 export function page(title: string, body: string, viewer?: Viewer, current?: string): string {
   const head = `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><link rel="icon" href="data:,">
-<title>${esc(title)} | Quản trị Hỏi - Đáp</title><style>${STYLE}</style></head><body>`;
+<title>${esc(fill(L.titleSuffix, { title }))}</title><style>${STYLE}</style></head><body>`;
   const header = viewer
-    ? `<header><div class="brand">Quản trị Hỏi - Đáp · tỉnh Lào Cai</div><div class="who">${esc(viewer.name)} — ${esc(ROLE_VI[viewer.role])}${viewer.agencyName ? `, ${esc(viewer.agencyName)}` : ''}</div></header>
-<nav aria-label="Các trang quản trị">${NAV.filter((n) => (!n.reports || viewer.reports) && (!n.accounts || viewer.accounts))
+    ? `<header><div class="brand">${esc(L.brand)}</div><div class="who">${esc(viewer.name)} — ${esc(ROLE_VI[viewer.role])}${viewer.agencyName ? `, ${esc(viewer.agencyName)}` : ''}</div></header>
+<nav aria-label="${esc(L.navLabel)}">${NAV.filter((n) => (!n.reports || viewer.reports) && (!n.accounts || viewer.accounts))
         .map((n) => `<a href="${n.href}"${n.key === current ? ' aria-current="page"' : ''}>${esc(n.label)}</a>`)
-        .join('')}<form method="post" action="/quan-tri/dang-xuat">${csrfField(viewer)}<button type="submit">Đăng xuất</button></form></nav>`
-    : `<header><div class="brand">Quản trị Hỏi - Đáp · tỉnh Lào Cai</div></header>`;
+        .join('')}<form method="post" action="/quan-tri/dang-xuat">${csrfField(viewer)}<button type="submit">${esc(L.signOut)}</button></form></nav>`
+    : `<header><div class="brand">${esc(L.brand)}</div></header>`;
   return `${head}${header}<main>${body}</main></body></html>`;
 }
 

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Workflow, WorkflowActor } from '../../backoffice/actions';
+import type { DraftChanges, Workflow, WorkflowActor } from '../../backoffice/actions';
 import { WorkflowError } from '../../backoffice/actions';
 import type { Account, BackofficeStore } from '../../backoffice/types';
 import type { ProvinceData } from '../../config/data';
@@ -53,8 +53,28 @@ const CONTENT_TYPES: Record<(typeof FORMATS)[number], string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
-// The console's messages are data (data/texts/vi.json, staff.console).
+// The console's messages and its pages' wording are data (data/texts/vi.json, staff.console).
 const T = STAFF_TEXTS.console;
+const P = T.pages;
+const F = P.question.facts;
+const H = P.question.history;
+const C = P.report.columns;
+const U = P.accounts;
+
+/** What changed in the pending draft since the version an approver returned (the same word diff as chat's "xem"). */
+function draftChanges(changes: DraftChanges): string {
+  const W = P.question.changes;
+  const comment = changes.returned.comment ? fill(W.comment, { comment: changes.returned.comment }) : '';
+  const title = fill(W.title, { at: dateTimeVi(changes.returned.decidedAt ?? changes.returned.createdAt), comment });
+  const words =
+    changes.added.length === 0 && changes.removed.length === 0
+      ? `<p class="muted">${esc(W.unchanged)}</p>`
+      : [
+          changes.added.length > 0 ? `<p class="diff-added">${esc(W.added)} <ins>${esc(changes.added.join(' '))}</ins></p>` : '',
+          changes.removed.length > 0 ? `<p class="diff-removed">${esc(W.removed)} <del>${esc(changes.removed.join(' '))}</del></p>` : '',
+        ].join('');
+  return `<div id="draft-changes" class="card"><h3>${esc(title)}</h3>${words}<details><summary>${esc(W.returnedText)}</summary><div class="q-text">${esc(changes.returned.text)}</div></details></div>`;
+}
 const ERROR_STATUS: Record<WorkflowError['code'], number> = { forbidden: 403, not_found: 404, invalid_state: 409, invalid_input: 400 };
 const DONE: Record<string, string> = T.done;
 
@@ -87,7 +107,7 @@ function str(value: unknown): string | undefined {
 
 function dayOr(text: unknown, fallback: number): number {
   const day = typeof text === 'string' && text !== '' ? parseDay(text) : undefined;
-  if (typeof text === 'string' && text !== '' && day === undefined) throw new WorkflowError('invalid_input', `Ngày "${text}" không đúng dạng YYYY-MM-DD`);
+  if (typeof text === 'string' && text !== '' && day === undefined) throw new WorkflowError('invalid_input', fill(P.invalid.day, { text }));
   return day ?? fallback;
 }
 
@@ -120,13 +140,13 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       .type('html')
       .send(
         page(
-          'Đăng nhập',
-          `<h1>Đăng nhập</h1>${message ? `<p class="error" role="alert">${esc(message)}</p>` : ''}
+          P.signIn.title,
+          `<h1>${esc(P.signIn.title)}</h1>${message ? `<p class="error" role="alert">${esc(message)}</p>` : ''}
 <form method="post" action="/quan-tri/dang-nhap" class="card" style="max-width:28rem">
-<label for="token">Mã liên kết hoặc mã truy cập của tài khoản</label>
+<label for="token">${esc(P.signIn.label)}</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required style="width:100%">
-<p class="muted">Mã liên kết (dạng XXXXX-XXXXX) do quản trị viên cấp (<code>hoidap account link-code</code>), dùng được một lần và hết hạn sau ${data.policy.linking.codeTtlMinutes} phút; hoặc mã truy cập cấp khi tạo tài khoản (<code>hoidap account create</code> hoặc <code>POST /api/v1/accounts</code>). Phiên đăng nhập hết hạn sau ${ttlSeconds >= 3600 ? `${Math.round(ttlSeconds / 3600)} giờ` : `${Math.round(ttlSeconds / 60)} phút`}.</p>
-<button class="primary" type="submit">Đăng nhập</button></form>`,
+<p class="muted">${fill(P.signIn.hintHtml, { minutes: data.policy.linking.codeTtlMinutes, session: ttlSeconds >= 3600 ? fill(P.signIn.hours, { hours: Math.round(ttlSeconds / 3600) }) : fill(P.signIn.minutes, { minutes: Math.round(ttlSeconds / 60) }) })}</p>
+<button class="primary" type="submit">${esc(P.signIn.title)}</button></form>`,
         ),
       );
 
@@ -191,7 +211,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       return res
         .status(403)
         .type('html')
-        .send(page('Yêu cầu bị từ chối', `<h1>Yêu cầu bị từ chối</h1><p class="error">Thiếu mã chống giả mạo (CSRF) của phiên. Hãy tải lại trang rồi thử lại.</p>`));
+        .send(page(P.csrf.title, `<h1>${esc(P.csrf.title)}</h1><p class="error">${esc(P.csrf.text)}</p>`));
     }
     const ctx: Ctx = {
       account,
@@ -224,9 +244,9 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     const defaultFrom = parseDay(`${formatDay(today).slice(0, 4)}-01-01`) as number;
     const fromDay = dayOr(req.query.from, defaultFrom);
     const toDay = dayOr(req.query.to, today);
-    if (toDay < fromDay) throw new WorkflowError('invalid_input', 'Ngày kết thúc phải sau ngày bắt đầu');
+    if (toDay < fromDay) throw new WorkflowError('invalid_input', P.invalid.period);
     const own = visibleAgency(actor);
-    if ((actor.role === 'officer' || actor.role === 'approver') && !own) throw new WorkflowError('forbidden', 'Tài khoản chưa gắn với cơ quan nào');
+    if ((actor.role === 'officer' || actor.role === 'approver') && !own) throw new WorkflowError('forbidden', P.invalid.noAgency);
     const start = data.clock.startOfDay(fromDay);
     const end = data.clock.endOfDay(toDay);
     const range = { from: start, to: end, ...(own ? { agency: own } : {}) };
@@ -258,20 +278,20 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     const overdueBars = overdue.agencies.map((a) => ({ label: a.name, value: a.items.length })).filter((b) => b.value > 0 || own);
 
     const table = (head: string[], rows: Array<Array<string | number>>) =>
-      `<details><summary class="muted">Bảng số liệu</summary><div class="table-wrap"><table><thead><tr>${head.map((h, i) => `<th${i > 0 ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+      `<details><summary class="muted">${esc(P.dashboard.dataTable)}</summary><div class="table-wrap"><table><thead><tr>${head.map((h, i) => `<th${i > 0 ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
         .map((r) => `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="num"' : ''}>${esc(String(c))}</td>`).join('')}</tr>`)
         .join('')}</tbody></table></div></details>`;
-    const body = `<h1>Tổng quan${own ? ` — ${esc(agencyName(own) ?? own)}` : ''}</h1>
-<form method="get" action="/quan-tri" class="inline card"><div><label for="from">Từ ngày</label><input id="from" name="from" type="date" value="${formatDay(fromDay)}"></div>
-<div><label for="to">Đến ngày</label><input id="to" name="to" type="date" value="${formatDay(toDay)}"></div><button class="primary" type="submit">Xem</button></form>
-<p class="muted">Số liệu từ ${formatDayVi(fromDay)} đến ${formatDayVi(toDay)}; quá hạn tính đến ${esc(dateTimeVi(overdue.at))}.</p>
+    const body = `<h1>${esc(P.dashboard.title)}${own ? ` — ${esc(agencyName(own) ?? own)}` : ''}</h1>
+<form method="get" action="/quan-tri" class="inline card"><div><label for="from">${esc(P.common.from)}</label><input id="from" name="from" type="date" value="${formatDay(fromDay)}"></div>
+<div><label for="to">${esc(P.common.to)}</label><input id="to" name="to" type="date" value="${formatDay(toDay)}"></div><button class="primary" type="submit">${esc(P.common.show)}</button></form>
+<p class="muted">${esc(fill(P.dashboard.period, { from: formatDayVi(fromDay), to: formatDayVi(toDay), at: dateTimeVi(overdue.at) }))}</p>
 <div class="grid">
-<figure class="card"><figcaption>Số câu hỏi theo tháng (${submitted.length} câu)</figcaption>${columnChart('chart-months', 'Số câu hỏi theo tháng', perMonth, { unit: 'câu hỏi' })}${table(['Tháng', 'Số câu hỏi'], perMonth.map((b) => [b.label, b.value]))}</figure>
-<figure class="card"><figcaption>Đánh giá của người hỏi (${rated} lượt${mean !== undefined ? `, trung bình ${mean.toLocaleString('vi-VN', { maximumFractionDigits: 2 })}★` : ''})</figcaption>${columnChart('chart-ratings', 'Đánh giá của người hỏi', ratings, { unit: 'lượt' })}${table(['Mức', 'Số lượt'], ratings.map((b) => [b.label, b.value]))}</figure>
-<figure class="card"><figcaption>Tỷ lệ trả lời đúng hạn theo cơ quan</figcaption>${barChart('chart-ontime', 'Tỷ lệ trả lời đúng hạn theo cơ quan', onTime, { max: 100, unit: '' })}<p class="muted">Câu hỏi đủ điều kiện trả lời không bị tiếp nhận, trả lời chậm (theo Phụ biểu 02 của kỳ).</p>${table(['Cơ quan', 'Đúng hạn'], onTime.map((b) => [b.label, b.text]))}</figure>
-<figure class="card"><figcaption>Câu hỏi đang quá hạn theo cơ quan</figcaption>${barChart('chart-overdue', 'Câu hỏi đang quá hạn theo cơ quan', overdueBars, { unit: 'câu hỏi' })}<p class="muted"><a href="/quan-tri/qua-han">Xem danh sách quá hạn</a></p>${table(['Cơ quan', 'Quá hạn'], overdueBars.map((b) => [b.label, b.value]))}</figure>
+<figure class="card"><figcaption>${esc(fill(P.dashboard.months.caption, { count: submitted.length }))}</figcaption>${columnChart('chart-months', P.dashboard.months.title, perMonth, { unit: P.common.unitQuestions })}${table([P.dashboard.months.month, P.dashboard.months.count], perMonth.map((b) => [b.label, b.value]))}</figure>
+<figure class="card"><figcaption>${esc(fill(P.dashboard.ratings.caption, { count: rated, mean: mean !== undefined ? fill(P.dashboard.ratings.mean, { mean: mean.toLocaleString('vi-VN', { maximumFractionDigits: 2 }) }) : '' }))}</figcaption>${columnChart('chart-ratings', P.dashboard.ratings.title, ratings, { unit: P.dashboard.ratings.unit })}${table([P.dashboard.ratings.level, P.dashboard.ratings.count], ratings.map((b) => [b.label, b.value]))}</figure>
+<figure class="card"><figcaption>${esc(P.dashboard.onTime.title)}</figcaption>${barChart('chart-ontime', P.dashboard.onTime.title, onTime, { max: 100, unit: '' })}<p class="muted">${esc(P.dashboard.onTime.note)}</p>${table([P.common.agency, P.dashboard.onTime.column], onTime.map((b) => [b.label, b.text]))}</figure>
+<figure class="card"><figcaption>${esc(P.dashboard.overdue.title)}</figcaption>${barChart('chart-overdue', P.dashboard.overdue.title, overdueBars, { unit: P.common.unitQuestions })}<p class="muted"><a href="/quan-tri/qua-han">${esc(P.dashboard.overdue.link)}</a></p>${table([P.common.agency, P.common.overdue], overdueBars.map((b) => [b.label, b.value]))}</figure>
 </div>`;
-    send(res, 'Tổng quan', body, 'dashboard');
+    send(res, P.dashboard.title, body, 'dashboard');
   });
 
   // ---- overdue list ---------------------------------------------------------------------
@@ -280,26 +300,26 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     const actor = actorOf(res);
     const atText = str(req.query.at);
     const at = atText ? parseInstant(atText) : undefined;
-    if (atText && at === undefined) throw new WorkflowError('invalid_input', `Thời điểm "${atText}" phải viết dạng 2023-09-25T17:00:00+07:00`);
+    if (atText && at === undefined) throw new WorkflowError('invalid_input', fill(P.invalid.at, { text: atText }));
     const agencyText = str(req.query.agency) || undefined;
     const list = await workflow.overdue(actor, { ...(agencyText ? { agency: agencyText } : {}), ...(at !== undefined ? { at } : {}) });
     const own = visibleAgency(actor);
     const total = list.agencies.reduce((s, a) => s + a.items.length, 0);
     const picker = own
       ? ''
-      : `<div><label for="agency">Cơ quan</label><select id="agency" name="agency"><option value="">Tất cả</option>${data.agencies
+      : `<div><label for="agency">${esc(P.common.agency)}</label><select id="agency" name="agency"><option value="">${esc(P.common.all)}</option>${data.agencies
           .inReportOrder()
           .map((a) => `<option value="${esc(a.code)}"${list.agencies.length === 1 && agencyText && list.agencies[0].agency === a.code ? ' selected' : ''}>${esc(a.name)}</option>`)
           .join('')}</select></div>`;
     const sections = list.agencies
       .map(
-        (a) => `<section class="agency-overdue" data-agency="${esc(a.agency)}"><h2>${esc(a.name)} <span class="muted">(${a.items.length} câu)</span></h2>${
+        (a) => `<section class="agency-overdue" data-agency="${esc(a.agency)}"><h2>${esc(a.name)} <span class="muted">(${esc(fill(P.overdue.count, { count: a.items.length }))})</span></h2>${
           a.items.length === 0
-            ? '<p class="muted">Không có câu hỏi quá hạn.</p>'
-            : `<div class="table-wrap"><table class="cards"><thead><tr><th>Câu hỏi</th><th>Quá hạn</th><th>Hạn</th><th class="num">Số ngày làm việc quá hạn</th><th>Nội dung</th></tr></thead><tbody>${a.items
+            ? `<p class="muted">${esc(P.overdue.none)}</p>`
+            : `<div class="table-wrap"><table class="cards"><thead><tr><th>${esc(P.overdue.question)}</th><th>${esc(P.common.overdue)}</th><th>${esc(P.overdue.due)}</th><th class="num">${esc(P.overdue.days)}</th><th>${esc(P.common.text)}</th></tr></thead><tbody>${a.items
                 .map(
                   (o) =>
-                    `<tr data-q="${esc(o.q)}" data-days="${o.workingDaysOverdue}" data-deadline="${o.deadline}"><td><a href="/quan-tri/cau-hoi/${encodeURIComponent(o.q)}">${esc(o.q)}</a></td><td data-th="Quá hạn">${esc(DEADLINE_VI[o.deadline])}</td><td data-th="Hạn">${esc(dateTimeVi(o.due))}</td><td data-th="Số ngày làm việc quá hạn" class="num late">${o.workingDaysOverdue}</td><td>${esc(excerpt(o.text, 140))}</td></tr>`,
+                    `<tr data-q="${esc(o.q)}" data-days="${o.workingDaysOverdue}" data-deadline="${o.deadline}"><td><a href="/quan-tri/cau-hoi/${encodeURIComponent(o.q)}">${esc(o.q)}</a></td><td data-th="${esc(P.common.overdue)}">${esc(DEADLINE_VI[o.deadline])}</td><td data-th="${esc(P.overdue.due)}">${esc(dateTimeVi(o.due))}</td><td data-th="${esc(P.overdue.days)}" class="num late">${o.workingDaysOverdue}</td><td>${esc(excerpt(o.text, 140))}</td></tr>`,
                 )
                 .join('')}</tbody></table></div>`
         }</section>`,
@@ -307,10 +327,10 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       .join('');
     send(
       res,
-      'Câu hỏi quá hạn',
-      `<h1>Câu hỏi quá hạn</h1>
-<form method="get" action="/quan-tri/qua-han" class="inline card">${picker}<div><label for="at">Tính đến (tùy chọn)</label><input id="at" name="at" value="${esc(atText ?? '')}" placeholder="2023-09-25T17:00:00+07:00"></div><button class="primary" type="submit">Xem</button></form>
-<p class="muted">Tính đến ${esc(dateTimeVi(list.at))}: ${total} câu hỏi quá hạn. Số ngày quá hạn là ngày làm việc (trừ thứ Bảy, Chủ nhật và ngày nghỉ lễ).</p>${sections || '<p>Không có câu hỏi quá hạn.</p>'}`,
+      P.overdue.title,
+      `<h1>${esc(P.overdue.title)}</h1>
+<form method="get" action="/quan-tri/qua-han" class="inline card">${picker}<div><label for="at">${esc(P.overdue.at)}</label><input id="at" name="at" value="${esc(atText ?? '')}" placeholder="2023-09-25T17:00:00+07:00"></div><button class="primary" type="submit">${esc(P.common.show)}</button></form>
+<p class="muted">${esc(fill(P.overdue.summary, { at: dateTimeVi(list.at), count: total }))}</p>${sections || `<p>${esc(P.overdue.none)}</p>`}`,
       'overdue',
     );
   });
@@ -320,7 +340,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   router.get('/cau-hoi', async (req, res) => {
     const actor = actorOf(res);
     const status = str(req.query.status);
-    if (status && !STATUSES.includes(status as QuestionStatus)) throw new WorkflowError('invalid_input', 'Trạng thái không hợp lệ');
+    if (status && !STATUSES.includes(status as QuestionStatus)) throw new WorkflowError('invalid_input', P.invalid.status);
     const agencyText = str(req.query.agency) || undefined;
     const overdueOnly = req.query.overdue === '1';
     const offset = Math.max(0, Number.parseInt(str(req.query.offset) ?? '0', 10) || 0);
@@ -339,25 +359,25 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       .map(
         (s) =>
           `<tr data-q="${esc(s.q)}" data-agency="${esc(s.agency ?? '')}"><td><a href="/quan-tri/cau-hoi/${encodeURIComponent(s.q)}">${esc(s.q)}</a><div class="muted">${esc(dateTimeVi(s.submittedAt))}</div></td><td>${esc(STATUS_VI[s.status])}${
-            s.overdue ? `<div class="late">Quá hạn ${esc(DEADLINE_VI[s.overdue.deadline])} ${s.overdue.workingDaysOverdue} ngày làm việc</div>` : ''
-          }</td><td data-th="Cơ quan">${esc(s.agencyName ?? '—')}</td><td>${esc(excerpt(s.text, 160))}</td></tr>`,
+            s.overdue ? `<div class="late">${esc(fill(P.common.lateBy, { what: DEADLINE_VI[s.overdue.deadline], days: s.overdue.workingDaysOverdue }))}</div>` : ''
+          }</td><td data-th="${esc(P.common.agency)}">${esc(s.agencyName ?? '—')}</td><td>${esc(excerpt(s.text, 160))}</td></tr>`,
       )
       .join('');
     const pager = [
-      offset > 0 ? `<a href="/quan-tri/cau-hoi?${query({ offset: Math.max(0, offset - limit) })}">← Trang trước</a>` : '',
-      offset + limit < list.total ? `<a href="/quan-tri/cau-hoi?${query({ offset: offset + limit })}">Trang sau →</a>` : '',
+      offset > 0 ? `<a href="/quan-tri/cau-hoi?${query({ offset: Math.max(0, offset - limit) })}">← ${esc(P.questions.previous)}</a>` : '',
+      offset + limit < list.total ? `<a href="/quan-tri/cau-hoi?${query({ offset: offset + limit })}">${esc(P.questions.next)} →</a>` : '',
     ].join(' ');
     send(
       res,
-      'Câu hỏi',
-      `<h1>Câu hỏi${own ? ` — ${esc(agencyName(own) ?? own)}` : ''}</h1>
+      P.questions.title,
+      `<h1>${esc(P.questions.title)}${own ? ` — ${esc(agencyName(own) ?? own)}` : ''}</h1>
 <form method="get" action="/quan-tri/cau-hoi" class="inline card">
-<div><label for="status">Trạng thái</label><select id="status" name="status"><option value="">Tất cả</option>${STATUSES.map((s) => `<option value="${s}"${s === status ? ' selected' : ''}>${esc(STATUS_VI[s])}</option>`).join('')}</select></div>
-${own ? '' : `<div><label for="agency">Cơ quan</label><select id="agency" name="agency"><option value="">Tất cả</option>${data.agencies.inReportOrder().map((a) => `<option value="${esc(a.code)}"${a.code === list.agency ? ' selected' : ''}>${esc(a.name)}</option>`).join('')}</select></div>`}
-<div><label><input type="checkbox" name="overdue" value="1"${overdueOnly ? ' checked' : ''}> Chỉ câu quá hạn</label></div>
-<button class="primary" type="submit">Lọc</button></form>
-<p class="muted">${list.total} câu hỏi${list.total > limit ? `, hiển thị ${offset + 1}–${Math.min(offset + limit, list.total)}` : ''}.</p>
-<div class="table-wrap"><table id="questions" class="cards"><thead><tr><th>Mã</th><th>Trạng thái</th><th>Cơ quan</th><th>Nội dung</th></tr></thead><tbody>${rows || '<tr><td colspan="4">Không có câu hỏi.</td></tr>'}</tbody></table></div>
+<div><label for="status">${esc(P.common.status)}</label><select id="status" name="status"><option value="">${esc(P.common.all)}</option>${STATUSES.map((s) => `<option value="${s}"${s === status ? ' selected' : ''}>${esc(STATUS_VI[s])}</option>`).join('')}</select></div>
+${own ? '' : `<div><label for="agency">${esc(P.common.agency)}</label><select id="agency" name="agency"><option value="">${esc(P.common.all)}</option>${data.agencies.inReportOrder().map((a) => `<option value="${esc(a.code)}"${a.code === list.agency ? ' selected' : ''}>${esc(a.name)}</option>`).join('')}</select></div>`}
+<div><label><input type="checkbox" name="overdue" value="1"${overdueOnly ? ' checked' : ''}> ${esc(P.questions.overdueOnly)}</label></div>
+<button class="primary" type="submit">${esc(P.questions.filter)}</button></form>
+<p class="muted">${esc(fill(P.questions.count, { count: list.total, shown: list.total > limit ? fill(P.questions.shown, { first: offset + 1, last: Math.min(offset + limit, list.total) }) : '' }))}</p>
+<div class="table-wrap"><table id="questions" class="cards"><thead><tr><th>${esc(P.questions.id)}</th><th>${esc(P.common.status)}</th><th>${esc(P.common.agency)}</th><th>${esc(P.common.text)}</th></tr></thead><tbody>${rows || `<tr><td colspan="4">${esc(P.questions.none)}</td></tr>`}</tbody></table></div>
 <p>${pager}</p>`,
       'questions',
     );
@@ -380,55 +400,55 @@ ${own ? '' : `<div><label for="agency">Cơ quan</label><select id="agency" name=
         .join('');
     const forms: string[] = [];
     if (open && may('accept') && !d.current?.accepted)
-      forms.push(`<form method="post" action="${action('accept')}" id="form-accept">${csrf}<strong>Tiếp nhận</strong><span class="muted">Hạn tiếp nhận: ${esc(dateTimeVi(d.current?.acceptDue))}</span><button class="primary" type="submit">Tiếp nhận</button></form>`);
+      forms.push(`<form method="post" action="${action('accept')}" id="form-accept">${csrf}<strong>${esc(P.question.accept.title)}</strong><span class="muted">${esc(fill(P.question.accept.due, { due: dateTimeVi(d.current?.acceptDue) }))}</span><button class="primary" type="submit">${esc(P.question.accept.title)}</button></form>`);
     if (open && may('forward'))
       forms.push(
-        `<form method="post" action="${action('forward')}" id="form-forward">${csrf}<strong>Chuyển cơ quan khác</strong>${
-          d.suggestion ? `<span class="muted">Gợi ý của hệ thống: ${esc(d.suggestion.name)} (độ tin cậy ${Math.round(d.suggestion.confidence * 100)}%)</span>` : ''
-        }<label for="fw-agency">Chuyển đến</label><select id="fw-agency" name="agency">${agencyOptions(d.suggestion?.agency)}</select><label for="fw-reason">Lý do</label><input id="fw-reason" name="reason" required value="${
-          d.suggestion ? esc(`Thuộc thẩm quyền của ${d.suggestion.name}`) : ''
-        }"><button class="primary" type="submit">Chuyển</button></form>`,
+        `<form method="post" action="${action('forward')}" id="form-forward">${csrf}<strong>${esc(P.question.forward.title)}</strong>${
+          d.suggestion ? `<span class="muted">${esc(fill(P.question.forward.suggestion, { agency: d.suggestion.name, percent: Math.round(d.suggestion.confidence * 100) }))}</span>` : ''
+        }<label for="fw-agency">${esc(P.question.forward.to)}</label><select id="fw-agency" name="agency">${agencyOptions(d.suggestion?.agency)}</select><label for="fw-reason">${esc(P.common.reason)}</label><input id="fw-reason" name="reason" required value="${
+          d.suggestion ? esc(fill(P.question.forward.reason, { agency: d.suggestion.name })) : ''
+        }"><button class="primary" type="submit">${esc(P.question.forward.button)}</button></form>`,
       );
     if (open && may('extend') && d.current && !d.current.extension && workflow.now() <= Date.parse(d.current.baseAnswerDue)) {
       const max = data.rules.at(Date.parse(d.current?.start ?? '') || workflow.now()).deadlines.extension.maxWorkingDays;
       forms.push(
-        `<form method="post" action="${action('extend')}" id="form-extend">${csrf}<strong>Gia hạn</strong><span class="muted">Hạn trả lời: ${esc(dateTimeVi(d.current?.answerDue))}; gia hạn một lần, tối đa ${max} ngày làm việc.</span><label for="ex-days">Số ngày làm việc</label><input id="ex-days" name="days" type="number" min="1" max="${max}" value="${max}" required><label for="ex-reason">Lý do</label><input id="ex-reason" name="reason" required><button class="primary" type="submit">Gia hạn</button></form>`,
+        `<form method="post" action="${action('extend')}" id="form-extend">${csrf}<strong>${esc(P.question.extend.title)}</strong><span class="muted">${esc(fill(P.question.extend.note, { due: dateTimeVi(d.current?.answerDue), max }))}</span><label for="ex-days">${esc(P.question.extend.days)}</label><input id="ex-days" name="days" type="number" min="1" max="${max}" value="${max}" required><label for="ex-reason">${esc(P.common.reason)}</label><input id="ex-reason" name="reason" required><button class="primary" type="submit">${esc(P.question.extend.title)}</button></form>`,
       );
     }
     const pending = d.latestDraft?.status === 'pending' ? d.latestDraft : undefined;
     if (open && may('draft'))
       forms.push(
-        `<form method="post" action="${action('draft')}" id="form-draft">${csrf}<strong>Soạn dự thảo trả lời</strong><label for="dr-text">Dự thảo</label><textarea id="dr-text" name="text" required>${esc(d.latestDraft?.status === 'returned' ? d.latestDraft.text : '')}</textarea><button class="primary" type="submit">Gửi dự thảo để duyệt</button></form>`,
+        `<form method="post" action="${action('draft')}" id="form-draft">${csrf}<strong>${esc(P.question.draft.title)}</strong><label for="dr-text">${esc(P.question.draft.label)}</label><textarea id="dr-text" name="text" required>${esc(d.latestDraft?.status === 'returned' ? d.latestDraft.text : '')}</textarea><button class="primary" type="submit">${esc(P.question.draft.button)}</button></form>`,
       );
     if (open && may('approve')) {
       forms.push(
-        `<form method="post" action="${action('approve')}" id="form-approve">${csrf}<strong>Duyệt và đăng câu trả lời</strong><span class="muted">${pending ? 'Dự thảo đang chờ duyệt ở dưới; có thể sửa trước khi duyệt.' : 'Chưa có dự thảo chờ duyệt: nội dung viết ở đây sẽ được đăng.'}</span><label for="ap-text">Câu trả lời</label><textarea id="ap-text" name="text" required>${esc(pending?.text ?? '')}</textarea><button class="primary" type="submit">Duyệt và đăng</button></form>`,
+        `<form method="post" action="${action('approve')}" id="form-approve">${csrf}<strong>${esc(P.question.approve.title)}</strong><span class="muted">${esc(pending ? P.question.approve.pending : P.question.approve.noDraft)}</span><label for="ap-text">${esc(P.question.approve.label)}</label><textarea id="ap-text" name="text" required>${esc(pending?.text ?? '')}</textarea><button class="primary" type="submit">${esc(P.question.approve.button)}</button></form>`,
       );
       if (pending)
         forms.push(
-          `<form method="post" action="${action('return')}" id="form-return">${csrf}<strong>Trả lại dự thảo</strong><label for="rt-comment">Ý kiến</label><textarea id="rt-comment" name="comment" required></textarea><button class="primary" type="submit">Trả lại</button></form>`,
+          `<form method="post" action="${action('return')}" id="form-return">${csrf}<strong>${esc(P.question.return.title)}</strong><label for="rt-comment">${esc(P.question.return.label)}</label><textarea id="rt-comment" name="comment" required></textarea><button class="primary" type="submit">${esc(P.question.return.button)}</button></form>`,
         );
     }
     if ((open || d.status === 'submitted') && may('assign'))
       forms.push(
-        `<form method="post" action="${action('assign')}" id="form-assign">${csrf}<strong>${d.status === 'submitted' ? 'Giao cho cơ quan' : 'Giao lại'}</strong><label for="as-agency">Cơ quan</label><select id="as-agency" name="agency">${agencyOptions(d.suggestion?.agency)}</select><label for="as-reason">Ghi chú (tùy chọn)</label><input id="as-reason" name="reason"><button class="primary" type="submit">Giao</button></form>`,
+        `<form method="post" action="${action('assign')}" id="form-assign">${csrf}<strong>${esc(d.status === 'submitted' ? P.question.assign.title : P.question.assign.again)}</strong><label for="as-agency">${esc(P.common.agency)}</label><select id="as-agency" name="agency">${agencyOptions(d.suggestion?.agency)}</select><label for="as-reason">${esc(P.question.assign.note)}</label><input id="as-reason" name="reason"><button class="primary" type="submit">${esc(P.question.assign.button)}</button></form>`,
       );
     if (open && may('delete'))
       forms.push(
-        `<form method="post" action="${action('delete')}" id="form-delete">${csrf}<strong>Xóa khỏi hàng đợi</strong><label for="de-reason">Lý do</label><select id="de-reason" name="reason">${DELETE_REASONS.map((r) => `<option value="${r}">${esc(DELETE_REASON_VI[r] ?? r)}</option>`).join('')}</select><button class="primary" type="submit">Xóa</button></form>`,
+        `<form method="post" action="${action('delete')}" id="form-delete">${csrf}<strong>${esc(P.question.delete.title)}</strong><label for="de-reason">${esc(P.common.reason)}</label><select id="de-reason" name="reason">${DELETE_REASONS.map((r) => `<option value="${r}">${esc(DELETE_REASON_VI[r] ?? r)}</option>`).join('')}</select><button class="primary" type="submit">${esc(P.question.delete.button)}</button></form>`,
       );
     const flash = str(req.query.da) && DONE[String(req.query.da)] ? `<p class="flash" role="status">${esc(DONE[String(req.query.da)])}</p>` : '';
     const facts: Array<[string, string]> = [
-      ['Trạng thái', STATUS_VI[d.status]],
-      ['Cơ quan', d.agencyName ?? '—'],
-      ['Gửi lúc', dateTimeVi(d.submittedAt)],
-      ['Kênh', d.channel],
-      ...(d.current ? ([['Hạn tiếp nhận', dateTimeVi(d.current.acceptDue)], ['Hạn trả lời', dateTimeVi(d.current.answerDue)]] as Array<[string, string]>) : []),
-      ...(d.overdue ? ([['Quá hạn', `${DEADLINE_VI[d.overdue.deadline]}, ${d.overdue.workingDaysOverdue} ngày làm việc`]] as Array<[string, string]>) : []),
-      ...(d.asker?.name ? ([['Người hỏi', d.asker.name]] as Array<[string, string]>) : []),
-      ...(d.asker?.contact ? ([['Liên hệ', d.asker.contact]] as Array<[string, string]>) : []),
-      ...(d.asker?.locality ? ([['Địa bàn', d.asker.locality]] as Array<[string, string]>) : []),
-      ...(d.rating !== undefined ? ([['Đánh giá', `${d.rating}★`]] as Array<[string, string]>) : []),
+      [P.common.status, STATUS_VI[d.status]],
+      [P.common.agency, d.agencyName ?? '—'],
+      [F.submittedAt, dateTimeVi(d.submittedAt)],
+      [F.channel, d.channel],
+      ...(d.current ? ([[F.acceptDue, dateTimeVi(d.current.acceptDue)], [F.answerDue, dateTimeVi(d.current.answerDue)]] as Array<[string, string]>) : []),
+      ...(d.overdue ? ([[P.common.overdue, fill(F.lateDays, { what: DEADLINE_VI[d.overdue.deadline], days: d.overdue.workingDaysOverdue })]] as Array<[string, string]>) : []),
+      ...(d.asker?.name ? ([[F.asker, d.asker.name]] as Array<[string, string]>) : []),
+      ...(d.asker?.contact ? ([[F.contact, d.asker.contact]] as Array<[string, string]>) : []),
+      ...(d.asker?.locality ? ([[F.locality, d.asker.locality]] as Array<[string, string]>) : []),
+      ...(d.rating !== undefined ? ([[F.rating, `${d.rating}★`]] as Array<[string, string]>) : []),
     ];
     const answer = [...d.events].reverse().find((e) => e.type === 'answered');
     const people = new Map<string, string>();
@@ -440,19 +460,22 @@ ${own ? '' : `<div><label for="agency">Cơ quan</label><select id="agency" name=
       const m = /^([a-z]+):(.+)$/.exec(by ?? '');
       return m && m[1] in ROLE_VI ? `${people.get(m[2]) ?? m[2]} (${ROLE_VI[m[1] as keyof typeof ROLE_VI]})` : (by ?? '');
     };
+    const D = P.question.latestDraft;
     const draftBlock = d.latestDraft
-      ? `<h2>Dự thảo mới nhất (${esc(d.latestDraft.status === 'pending' ? 'chờ duyệt' : d.latestDraft.status === 'approved' ? 'đã duyệt' : 'đã trả lại')})</h2><div class="q-text">${esc(d.latestDraft.text)}</div><p class="muted">Người soạn: ${esc(d.latestDraft.authorName ?? d.latestDraft.author)}, ${esc(dateTimeVi(d.latestDraft.createdAt))}${d.latestDraft.comment ? `. Ý kiến: ${esc(d.latestDraft.comment)}` : ''}</p>`
+      ? `<section id="latest-draft" data-status="${esc(d.latestDraft.status)}"><h2>${esc(fill(D.title, { status: D.status[d.latestDraft.status] }))}</h2><div class="q-text" id="draft-text">${esc(d.latestDraft.text)}</div><p class="muted">${esc(
+          fill(D.author, { author: d.latestDraft.authorName ?? d.latestDraft.author, at: dateTimeVi(d.latestDraft.createdAt), comment: d.latestDraft.comment ? fill(D.comment, { comment: d.latestDraft.comment }) : '' }),
+        )}</p>${pending && d.draftChanges ? draftChanges(d.draftChanges) : ''}</section>`
       : '';
     send(
       res,
       d.q,
-      `<h1>Câu hỏi ${esc(d.q)}</h1>${flash}
+      `<h1>${esc(fill(P.question.title, { q: d.q }))}</h1>${flash}
 <dl class="facts card">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
-<h2>Nội dung</h2><div class="q-text" id="question-text">${esc(d.text)}</div>
-${answer ? `<h2>Câu trả lời đã đăng</h2><div class="q-text">${esc(String(answer.text ?? ''))}</div>` : ''}
+<h2>${esc(P.common.text)}</h2><div class="q-text" id="question-text">${esc(d.text)}</div>
+${answer ? `<h2>${esc(P.question.published)}</h2><div class="q-text">${esc(String(answer.text ?? ''))}</div>` : ''}
 ${draftBlock}
-${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</div>` : ''}
-<h2>Diễn biến</h2><div class="table-wrap"><table><thead><tr><th>Thời điểm</th><th>Sự kiện</th><th>Cơ quan</th><th>Người thực hiện</th></tr></thead><tbody>${d.events
+${forms.length > 0 ? `<h2>${esc(P.question.actions)}</h2><div class="actions">${forms.join('')}</div>` : ''}
+<h2>${esc(H.title)}</h2><div class="table-wrap"><table><thead><tr><th>${esc(H.at)}</th><th>${esc(H.event)}</th><th>${esc(P.common.agency)}</th><th>${esc(H.by)}</th></tr></thead><tbody>${d.events
         .map((e) => `<tr><td>${esc(dateTimeVi(String(e.at ?? '')))}</td><td>${esc(EVENT_VI[String(e.type)] ?? String(e.type))}</td><td>${esc(agencyName(str(e.agency)) ?? '')}</td><td>${esc(byName(str(e.by)))}</td></tr>`)
         .join('')}</tbody></table></div>`,
       'questions',
@@ -494,7 +517,7 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
         await workflow.assign(actor, q, { agency: text('agency'), ...(text('reason').trim() ? { reason: text('reason') } : {}) });
         break;
       default:
-        throw new WorkflowError('not_found', `Không có thao tác "${name}"`);
+        throw new WorkflowError('not_found', fill(P.invalid.action, { name }));
     }
     logger.info('console action', { requestId: res.locals.requestId, action: name, q, account: actor.id });
     // After a forward the question may have left the actor's queue: back to the list then.
@@ -508,11 +531,11 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
   // ---- Phụ biểu 02 ----------------------------------------------------------------------
 
   const reportPeriod = (req: Request, res: Response) => {
-    if (!can(actorOf(res), 'report')) throw new WorkflowError('forbidden', 'Phụ biểu 02 dành cho biên tập viên và quản trị');
+    if (!can(actorOf(res), 'report')) throw new WorkflowError('forbidden', P.invalid.reportForbidden);
     const today = data.clock.dayOf(workflow.now());
     const fromDay = dayOr(req.query.from, parseDay(`${formatDay(today).slice(0, 4)}-01-01`) as number);
     const toDay = dayOr(req.query.to, today);
-    if (toDay < fromDay) throw new WorkflowError('invalid_input', 'Ngày kết thúc phải sau ngày bắt đầu');
+    if (toDay < fromDay) throw new WorkflowError('invalid_input', P.invalid.period);
     return { fromDay, toDay };
   };
 
@@ -528,19 +551,19 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
     const cells = (r: (typeof rows)[number]) => [r.total, r.answered, r.awaitingAnswer, r.awaitingAcceptance, r.deleted];
     send(
       res,
-      'Phụ biểu 02',
-      `<h1>Phụ biểu 02</h1>
-<form method="get" action="/quan-tri/phu-bieu-02" class="inline card"><div><label for="from">Từ ngày</label><input id="from" name="from" type="date" value="${formatDay(period.fromDay)}"></div>
-<div><label for="to">Đến ngày</label><input id="to" name="to" type="date" value="${formatDay(period.toDay)}"></div>
-<div><label for="reportNumber">Số báo cáo (tùy chọn)</label><input id="reportNumber" name="reportNumber" value="${esc(reportNumber)}" size="6"></div>
-<div><label for="reportDate">Ngày báo cáo (tùy chọn)</label><input id="reportDate" name="reportDate" type="date" value="${esc(reportDate)}"></div>
-<button class="primary" type="submit">Lập bảng</button></form>
-<p>Tải về: ${FORMATS.map((f) => `<a class="button" id="download-${f}" href="/quan-tri/phu-bieu-02/tai-ve?${q.toString()}&amp;format=${f}">${f.toUpperCase()}</a>`).join(' ')}</p>
-<p class="muted">Kết quả tiếp nhận và trả lời câu hỏi từ ${formatDayVi(period.fromDay)} đến ${formatDayVi(period.toDay)}.</p>
-<div class="table-wrap"><table id="appendix02"><thead><tr><th>STT</th><th>Tên cơ quan, đơn vị</th><th class="num">Tổng số câu hỏi</th><th class="num">Đã trả lời</th><th class="num">Chờ trả lời</th><th class="num">Chờ tiếp nhận</th><th class="num">Câu hỏi xóa</th><th class="num">Điểm</th></tr></thead><tbody>${rows
+      P.report.title,
+      `<h1>${esc(P.report.title)}</h1>
+<form method="get" action="/quan-tri/phu-bieu-02" class="inline card"><div><label for="from">${esc(P.common.from)}</label><input id="from" name="from" type="date" value="${formatDay(period.fromDay)}"></div>
+<div><label for="to">${esc(P.common.to)}</label><input id="to" name="to" type="date" value="${formatDay(period.toDay)}"></div>
+<div><label for="reportNumber">${esc(P.report.number)}</label><input id="reportNumber" name="reportNumber" value="${esc(reportNumber)}" size="6"></div>
+<div><label for="reportDate">${esc(P.report.date)}</label><input id="reportDate" name="reportDate" type="date" value="${esc(reportDate)}"></div>
+<button class="primary" type="submit">${esc(P.report.make)}</button></form>
+<p>${esc(P.report.download)} ${FORMATS.map((f) => `<a class="button" id="download-${f}" href="/quan-tri/phu-bieu-02/tai-ve?${q.toString()}&amp;format=${f}">${f.toUpperCase()}</a>`).join(' ')}</p>
+<p class="muted">${esc(fill(P.report.period, { from: formatDayVi(period.fromDay), to: formatDayVi(period.toDay) }))}</p>
+<div class="table-wrap"><table id="appendix02"><thead><tr><th>${esc(C.row)}</th><th>${esc(C.name)}</th>${[C.total, C.answered, C.awaitingAnswer, C.awaitingAcceptance, C.deleted, C.score].map((h) => `<th class="num">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
         .map((r) => `<tr data-agency="${esc(r.agency)}"><td>${r.row}</td><td>${esc(r.name)}</td>${cells(r).map((c) => `<td class="num">${c}</td>`).join('')}<td class="num">${r.score}</td></tr>`)
-        .join('')}<tr><th></th><th>Tổng số</th>${[totals.total, totals.answered, totals.awaitingAnswer, totals.awaitingAcceptance, totals.deleted].map((c) => `<th class="num">${c}</th>`).join('')}<th></th></tr></tbody></table></div>
-<h2>Tổng hợp</h2><p>${esc(report.summary)}</p>`,
+        .join('')}<tr><th></th><th>${esc(P.report.totals)}</th>${[totals.total, totals.answered, totals.awaitingAnswer, totals.awaitingAcceptance, totals.deleted].map((c) => `<th class="num">${c}</th>`).join('')}<th></th></tr></tbody></table></div>
+<h2>${esc(P.report.summary)}</h2><p>${esc(report.summary)}</p>`,
       'report',
     );
   });
@@ -548,11 +571,11 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
   router.get('/phu-bieu-02/tai-ve', async (req, res) => {
     const period = reportPeriod(req, res);
     const format = str(req.query.format) as (typeof FORMATS)[number];
-    if (!FORMATS.includes(format)) throw new WorkflowError('invalid_input', `Định dạng phải là ${FORMATS.join(', ')}`);
+    if (!FORMATS.includes(format)) throw new WorkflowError('invalid_input', fill(P.invalid.format, { formats: FORMATS.join(', ') }));
     const reportNumber = str(req.query.reportNumber) || undefined;
     const reportDate = str(req.query.reportDate) || undefined;
     const reportDay = reportDate ? parseDay(reportDate) : undefined;
-    if (reportDate && reportDay === undefined) throw new WorkflowError('invalid_input', 'Ngày báo cáo phải viết dạng YYYY-MM-DD');
+    if (reportDate && reportDay === undefined) throw new WorkflowError('invalid_input', P.invalid.reportDate);
     const report = await appendix02Report(store, data, period);
     const content = await renderReport(report, format, data, { headers: 'vi', ...(reportNumber ? { reportNumber } : {}), ...(reportDay !== undefined ? { reportDay } : {}) });
     res.type(CONTENT_TYPES[format]);
@@ -570,7 +593,7 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
   };
   const accountOr404 = async (id: string): Promise<Account> => {
     const account = await backoffice.getAccount(id);
-    if (!account) throw new WorkflowError('not_found', `Không có tài khoản ${id}.`);
+    if (!account) throw new WorkflowError('not_found', fill(P.invalid.account, { id }));
     return account;
   };
 
@@ -581,14 +604,14 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
     const rows = list
       .map(
         (a) =>
-          `<tr data-account="${esc(a.id)}"><td><a href="/quan-tri/tai-khoan/${encodeURIComponent(a.id)}">${esc(a.name)}</a>${a.active ? '' : ' <span class="muted">(đã khóa)</span>'}</td><td data-th="Vai trò">${esc(ROLE_VI[a.role])}</td><td data-th="Cơ quan">${esc(agencyName(a.agency) ?? '—')}</td><td data-th="Phiên đang mở" class="num">${counts.get(a.id) ?? 0}</td></tr>`,
+          `<tr data-account="${esc(a.id)}"><td><a href="/quan-tri/tai-khoan/${encodeURIComponent(a.id)}">${esc(a.name)}</a>${a.active ? '' : ` <span class="muted">(${esc(P.accounts.inactive)})</span>`}</td><td data-th="${esc(U.role)}">${esc(ROLE_VI[a.role])}</td><td data-th="${esc(P.common.agency)}">${esc(agencyName(a.agency) ?? '—')}</td><td data-th="${esc(U.open)}" class="num">${counts.get(a.id) ?? 0}</td></tr>`,
       )
       .join('');
     send(
       res,
-      'Tài khoản',
-      `<h1>Tài khoản</h1><p class="muted">Số phiên đăng nhập trang quản trị đang mở của từng tài khoản. Chọn tài khoản để xem và thu hồi phiên.</p>
-<div class="table-wrap"><table class="cards"><thead><tr><th>Tài khoản</th><th>Vai trò</th><th>Cơ quan</th><th class="num">Phiên đang mở</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+      U.title,
+      `<h1>${esc(U.title)}</h1><p class="muted">${esc(P.accounts.intro)}</p>
+<div class="table-wrap"><table class="cards"><thead><tr><th>${esc(U.title)}</th><th>${esc(U.role)}</th><th>${esc(P.common.agency)}</th><th class="num">${esc(U.open)}</th></tr></thead><tbody>${rows}</tbody></table></div>`,
       'accounts',
     );
   });
@@ -604,20 +627,20 @@ ${forms.length > 0 ? `<h2>Xử lý</h2><div class="actions">${forms.join('')}</d
     const rows = live
       .map(
         (s) =>
-          `<tr data-session="${esc(s.handle)}"><td data-th="Mở lúc">${esc(dateTimeVi(data.clock.format(s.createdAt)))}${s.handle === mine ? ' <strong>(phiên này)</strong>' : ''}</td><td data-th="Cách đăng nhập">${esc(METHOD_VI[s.method])}</td><td data-th="Trình duyệt">${esc(excerpt(s.userAgent ?? '—', 60))}</td><td data-th="Hết hạn">${esc(dateTimeVi(data.clock.format(s.expiresAt)))}</td><td><form method="post" action="${base}/phien/${esc(s.handle)}/thu-hoi">${csrfField(ctx.viewer)}<button type="submit">Thu hồi</button></form></td></tr>`,
+          `<tr data-session="${esc(s.handle)}"><td data-th="${esc(U.openedAt)}">${esc(dateTimeVi(data.clock.format(s.createdAt)))}${s.handle === mine ? ` <strong>(${esc(P.accounts.thisSession)})</strong>` : ''}</td><td data-th="${esc(U.method)}">${esc(METHOD_VI[s.method])}</td><td data-th="${esc(U.browser)}">${esc(excerpt(s.userAgent ?? '—', 60))}</td><td data-th="${esc(U.expires)}">${esc(dateTimeVi(data.clock.format(s.expiresAt)))}</td><td><form method="post" action="${base}/phien/${esc(s.handle)}/thu-hoi">${csrfField(ctx.viewer)}<button type="submit">${esc(U.revoke)}</button></form></td></tr>`,
       )
       .join('');
     send(
       res,
-      `Tài khoản ${account.name}`,
-      `<h1>${esc(account.name)}</h1><p>${esc(ROLE_VI[account.role])}${account.agency ? `, ${esc(agencyName(account.agency) ?? account.agency)}` : ''}${account.active ? '' : ' — đã khóa'}</p>${done}
-<h2>Phiên đăng nhập trang quản trị đang mở: ${live.length}</h2>
+      fill(P.accounts.pageTitle, { name: account.name }),
+      `<h1>${esc(account.name)}</h1><p>${esc(ROLE_VI[account.role])}${account.agency ? `, ${esc(agencyName(account.agency) ?? account.agency)}` : ''}${account.active ? '' : ` — ${esc(U.inactive)}`}</p>${done}
+<h2>${esc(fill(P.accounts.sessions, { count: live.length }))}</h2>
 ${
   live.length === 0
-    ? '<p class="muted">Không có phiên nào đang mở.</p>'
-    : `<div class="table-wrap"><table class="cards"><thead><tr><th>Mở lúc</th><th>Cách đăng nhập</th><th>Trình duyệt</th><th>Hết hạn</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>
-<form method="post" action="${base}/thu-hoi-phien">${csrfField(ctx.viewer)}<button type="submit" class="primary">Thu hồi tất cả phiên</button></form>`
-}<p><a href="/quan-tri/tai-khoan">← Danh sách tài khoản</a></p>`,
+    ? `<p class="muted">${esc(P.accounts.noSessions)}</p>`
+    : `<div class="table-wrap"><table class="cards"><thead><tr><th>${esc(U.openedAt)}</th><th>${esc(U.method)}</th><th>${esc(U.browser)}</th><th>${esc(U.expires)}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>
+<form method="post" action="${base}/thu-hoi-phien">${csrfField(ctx.viewer)}<button type="submit" class="primary">${esc(P.accounts.revokeAll)}</button></form>`
+}<p><a href="/quan-tri/tai-khoan">← ${esc(P.accounts.back)}</a></p>`,
       'accounts',
     );
   });
@@ -638,13 +661,13 @@ ${
     res.redirect(303, `/quan-tri/tai-khoan/${encodeURIComponent(account.id)}?xong=${revoked > 0 ? 1 : 0}`);
   });
 
-  router.use((req: Request, res: Response) => send(res, 'Không tìm thấy', `<h1>Không tìm thấy</h1><p>Không có trang ${esc(req.path)}.</p>`, undefined, 404));
+  router.use((req: Request, res: Response) => send(res, T.errorTitle.not_found, `<h1>${esc(T.errorTitle.not_found)}</h1><p>${esc(fill(P.notFound, { path: req.path }))}</p>`, undefined, 404));
 
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err instanceof WorkflowError) {
       const [status, title] = [ERROR_STATUS[err.code], T.errorTitle[err.code]];
-      const back = req.method === 'POST' && req.params.q ? `<p><a href="/quan-tri/cau-hoi/${encodeURIComponent(String(req.params.q))}">← Quay lại câu hỏi</a></p>` : '';
+      const back = req.method === 'POST' && req.params.q ? `<p><a href="/quan-tri/cau-hoi/${encodeURIComponent(String(req.params.q))}">← ${esc(P.backToQuestion)}</a></p>` : '';
       const body = `<h1>${esc(title)}</h1><p class="error" role="alert">${esc(err.message)}</p>${back}`;
       if (res.locals.console) return send(res, title, body, undefined, status);
       return res.status(status).type('html').send(page(title, body));
