@@ -12,7 +12,7 @@ import { DataError, parseWith, readJsonFile } from '../config/data';
  * Templates use `{placeholder}`s:
  * - `ticket`: HD-YYYY-NNNNNN; `name`: the asker's name; `agency`: the answering agency;
  * - `answeredOn`: the date of the answer (dd/mm/yyyy); `answer`: the answer text (e-mail only);
- * - `siteUrl`; `listUrl`: the public page /hoi-dap; `pageUrl`: /hoi-dap searched for the ticket.
+ * - `siteUrl`; `listUrl`: the public page /hoi-dap; `pageUrl`: the question's own page /hoi-dap/HD-YYYY-NNNNNN.
  */
 
 export const PLACEHOLDERS = ['ticket', 'name', 'agency', 'answeredOn', 'answer', 'siteUrl', 'listUrl', 'pageUrl'] as const;
@@ -162,7 +162,7 @@ export function smsText(policy: NoticePolicy, vars: NoticeVars): string {
 
 export function linkVars(siteUrl: string, ticket: string): Pick<NoticeVars, 'siteUrl' | 'listUrl' | 'pageUrl'> {
   const site = siteUrl.replace(/\/+$/, '');
-  return { siteUrl: site, listUrl: `${site}/hoi-dap`, pageUrl: `${site}/hoi-dap?q=${encodeURIComponent(ticket)}` };
+  return { siteUrl: site, listUrl: `${site}/hoi-dap`, pageUrl: `${site}/hoi-dap/${encodeURIComponent(ticket)}` };
 }
 
 /**
