@@ -38,6 +38,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       );
       await before.channels.enqueueOutbound([{ channel: 'zalo', recipient: 'z-citizen', payload: { text: 'Xin chào' } }], now);
       await before.channels.setSecret('zalo.refresh_token', 'rt-secret', now);
+      // A contact confirmation code waiting to be typed (its hash only).
+      expect(await before.contactCodes.issue({ id: 'code-1', contact: 'contact-key', codeHash: 'ab'.repeat(32), createdAt: now, expiresAt: now + 600_000, tries: 3 }, now - 3_600_000, { perContact: 5, perAddress: 20, resendAfterMs: 60_000 })).toEqual({ ok: true });
       await before.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }]);
     } finally {
       await before.close();
@@ -48,7 +50,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
     expect(moved.code).toBe(0);
     expect(moved.stdout).toMatch(/^events\s+1601$/m);
     expect(moved.stdout).toMatch(/^accounts\s+1$/m);
-    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 22 tables to PostgreSQL/m);
+    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 23 tables to PostgreSQL/m);
+    expect(moved.stdout).toMatch(/^contact_codes\s+1$/m);
 
     // The same report, the same ledger export.
     const report = (db: string) => hoidap(['report', '--db', db, '--from', '2023-01-01', '--to', '2023-09-25', '--format', 'csv']);
@@ -66,6 +69,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       // A new held question gets a new id, after the moved ones.
       expect(await after.intake.hold({ source: 'zalo:held-2', channel: 'zalo', text: 'Câu khác', asker: { name: 'Võ Văn Em', contact: '0912000222' }, lang: 'vi', agency: 'so-yte', confidence: 0.9, triage: false }, 'contact', now)).toBeGreaterThan(held);
       expect(await after.channels.getSecret('zalo.refresh_token')).toBe('rt-secret');
+      // The code moved with its tries: a wrong one counts down from 3.
+      expect(await after.contactCodes.attempt('code-1', 'cd'.repeat(32), now + 1000)).toEqual({ outcome: 'wrong', triesLeft: 2 });
       expect((await after.channels.claimOutbound('test', now, 60_000, 10)).map((m) => m.payload.text)).toEqual(['Xin chào']);
       expect(await after.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }])).toBe(0);
       // Ticket numbers go on after the moved ones.
