@@ -135,6 +135,8 @@ export interface QuestionQueries {
   submittedTimes(range: SubmittedRange): Promise<number[]>;
   /** Citizens' ratings 1..5 of the questions in the range, with how many of each (ratings absent: none given). */
   ratingCounts(range: SubmittedRange): Promise<Array<{ rating: number; n: number }>>;
+  /** Questions whose asker gave exactly `contact` (as the bot keeps it: 0… phone digits, e-mail in lower case), newest first, at most `limit`. */
+  questionsByContact(contact: string, limit: number): Promise<string[]>;
 }
 
 // ---- the back office ------------------------------------------------------------------------

@@ -101,6 +101,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     metrics: setup.metrics,
     rememberConversation: async (q, reference) => storage.write({ [conversationKey(q)]: { reference } }),
     noticePromise: (setup.notices ?? noticePromises(loadNoticePolicy(data.dataDir), new Set())).promise,
+    questionsByContact: (contact) => stores.queries.questionsByContact(contact, 20),
     confirmation:
       setup.confirmation ??
       new ContactConfirmation({

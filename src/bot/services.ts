@@ -58,6 +58,8 @@ export interface BotServices {
   held?: import('../backoffice/held').HeldQuestions;
   /** One-time codes that confirm a portal citizen's contact before the question is filed (data/policy.json contactConfirmation). */
   confirmation?: import('../notify/confirmation').ContactConfirmer;
+  /** The tickets filed with exactly this contact, newest first ("tra cứu" by a confirmed contact). */
+  questionsByContact?(contact: string): Promise<string[]>;
 }
 
 /** What the bot counts (Prometheus through src/observability in production, nothing in dialog tests). */

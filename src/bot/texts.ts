@@ -46,6 +46,9 @@ export interface Texts {
     unreachable: Record<'emailOff' | 'phoneOff' | 'landline', string>;
     askOther: string;
     confirmed: (contact: string) => string;
+    /** "tra cứu": a phone or e-mail instead of a ticket shows that contact's questions once confirmed. */
+    lookupHint: string;
+    noneForContact: (contact: string) => string;
     actions: { resend: string; change: string };
   };
   askLocality: string;
@@ -135,6 +138,8 @@ const CitizenSchema = section({
     landline: plain,
     askOther: plain,
     confirmed: template('contact'),
+    lookupHint: plain,
+    noneForContact: template('contact'),
     actions: section({ resend: plain, change: plain }),
   }),
   askLocality: plain,
@@ -266,6 +271,8 @@ function citizenTexts(c: CitizenData, locale: string): Texts {
       unreachable: { emailOff: c.confirmContact.emailOff, phoneOff: c.confirmContact.phoneOff, landline: c.confirmContact.landline },
       askOther: c.confirmContact.askOther,
       confirmed: (contact) => fill(c.confirmContact.confirmed, { contact }),
+      lookupHint: c.confirmContact.lookupHint,
+      noneForContact: (contact) => fill(c.confirmContact.noneForContact, { contact }),
       actions: c.confirmContact.actions,
     },
     askLocality: c.askLocality,

@@ -7,6 +7,7 @@ import type { NotificationChannel } from '../../src/store/channel-types';
 import { sqliteStores } from '../../src/store/open';
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { captureLogs } from '../fakes/log-capture';
+import { Ledger } from '../../src/ledger/ledger';
 import { BAO_THANG_QUESTION, buttonsOf, NOW, says, testBot, textOf } from '../helpers/bot';
 import { province } from '../helpers/province';
 
@@ -41,9 +42,9 @@ function wrongCode(code: string): string {
   return code === '000000' ? '111111' : '000000';
 }
 
-async function confirmingBot(options: { channels?: NotificationChannel[]; policy?: Partial<ConfirmationPolicy> } = {}) {
+async function confirmingBot(options: { channels?: NotificationChannel[]; policy?: Partial<ConfirmationPolicy>; store?: SqliteLedgerStore } = {}) {
   const data = province();
-  const store = new SqliteLedgerStore(':memory:');
+  const store = options.store ?? new SqliteLedgerStore(':memory:');
   const stores = sqliteStores(store);
   let clock = NOW;
   const channels = new Set<NotificationChannel>(options.channels ?? ['email', 'sms']);
@@ -249,6 +250,40 @@ describe('confirmed contacts: the one-time code before filing', () => {
       .assertReply(says('The confirmation code is the 6 digits'))
       .startTest();
     await adapter.send(lastCode(store)).assertReply(says('Your contact john@example.com is confirmed.')).startTest();
+  });
+});
+
+describe('"tra cứu" by a confirmed contact', () => {
+  test('a phone or e-mail instead of a ticket: a code to it, then that contact’s questions as buttons, each one opens; none for another contact', async () => {
+    const store = new SqliteLedgerStore(':memory:');
+    const ledger = new Ledger(store, province());
+    for (const [q, contact] of [['HD-2026-000001', 'mai.le@example.vn'], ['HD-2026-000002', '0912345678'], ['HD-2026-000003', 'mai.le@example.vn']]) {
+      await ledger.record({ q, type: 'submitted', at: '2026-11-20T09:00:00+07:00', channel: 'portal', text: 'Xin hỏi thủ tục cấp giấy phép xây dựng nhà ở?', asker: { name: 'Lê Thị Mai', contact } });
+      await ledger.record({ q, type: 'assigned', at: '2026-11-20T09:00:00+07:00', agency: 'x-xuanquang', by: 'bot' });
+    }
+    const { adapter } = await confirmingBot({ store });
+    await adapter
+      .send('tra cứu')
+      .assertReply(says('Hoặc nhập số điện thoại hoặc email bạn đã dùng khi gửi câu hỏi'))
+      .send('Mai.Le@example.vn')
+      .assertReply(says('Mã xác nhận gồm 6 chữ số đã được gửi đến email mai.le@example.vn'))
+      .startTest();
+    await adapter
+      .send(lastCode(store))
+      .assertReply((a) => {
+        expect(textOf(a)).toContain('HD-2026-000003, HD-2026-000001');
+        expect(buttonsOf(a)).toEqual(['HD-2026-000003', 'HD-2026-000001']);
+      })
+      .send('HD-2026-000001')
+      .assertReply((a) => {
+        expect(textOf(a)).toContain('HD-2026-000001');
+        expect(textOf(a)).toContain('UBND xã Xuân Quang');
+      })
+      .startTest();
+
+    const other = await confirmingBot({ store });
+    await other.adapter.send('tra cứu').assertReply(() => undefined).send('binh@example.vn').assertReply(says('đã được gửi đến email binh@example.vn')).startTest();
+    await other.adapter.send(lastCode(store)).assertReply(says('Không có câu hỏi nào được gửi với liên hệ binh@example.vn.')).startTest();
   });
 });
 
