@@ -162,7 +162,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
     enabled: options.confirmContacts ?? confirmContactsFromEnv(),
     notices: noticePolicy,
     channels: enabledChannels(options.notify),
-    utcOffsetMinutes: data.policy.utcOffsetMinutes,
+    clock: data.clock,
     codes: stores.contactCodes,
     queue: stores.channels,
     kick: () => kickOutbound(),

@@ -109,7 +109,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
         enabled: setup.confirmContacts ?? confirmContactsFromEnv(),
         notices: loadNoticePolicy(data.dataDir),
         channels: new Set(),
-        utcOffsetMinutes: data.policy.utcOffsetMinutes,
+        clock: data.clock,
         codes: stores.contactCodes,
         queue: stores.channels,
       }),

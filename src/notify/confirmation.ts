@@ -1,6 +1,7 @@
 import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import type { CodeTry, ContactCodes } from '../app/ports';
 import type { Policy } from '../domain/policy';
+import type { LocalClock } from '../domain/time';
 import { contactKey } from '../backoffice/intake-keys';
 import { logger } from '../observability/logger';
 import type { ChannelQueueStore, NewOutboundMessage, NotificationChannel } from '../store/channel-types';
@@ -60,7 +61,8 @@ export interface ContactConfirmationDeps {
   notices: NoticePolicy;
   /** The notification channels configured in this process. */
   channels: ReadonlySet<NotificationChannel>;
-  utcOffsetMinutes: number;
+  /** The province's local days (the daily limits count per local day). */
+  clock: Pick<LocalClock, 'dayOf' | 'startOfDay'>;
   codes: ContactCodes;
   queue: Pick<ChannelQueueStore, 'enqueueOutbound'>;
   kick?: () => void;
@@ -94,8 +96,7 @@ export class ContactConfirmation implements ContactConfirmer {
     const id = randomUUID();
     const code = String(randomInt(0, 10 ** policy.codeLength)).padStart(policy.codeLength, '0');
     const expiresAt = now + policy.validityMinutes * 60_000;
-    const offset = this.deps.utcOffsetMinutes * 60_000;
-    const dayStart = now - ((((now + offset) % 86_400_000) + 86_400_000) % 86_400_000);
+    const dayStart = this.deps.clock.startOfDay(this.deps.clock.dayOf(now));
     const issued = await this.deps.codes.issue(
       { id, contact: contactKey(contact), ...(address ? { address } : {}), codeHash: codeHash(id, code), createdAt: now, expiresAt, tries: policy.triesPerCode },
       dayStart,

@@ -53,7 +53,7 @@ async function confirmingBot(options: { channels?: NotificationChannel[]; policy
     enabled: true,
     notices: loadNoticePolicy(data.dataDir),
     channels,
-    utcOffsetMinutes: data.policy.utcOffsetMinutes,
+    clock: data.clock,
     codes: stores.contactCodes,
     queue: stores.channels,
   });

@@ -46,7 +46,7 @@ describe('how a code reaches a phone', () => {
       policy: data.policy.contactConfirmation,
       notices,
       channels: new Set(channels),
-      utcOffsetMinutes: data.policy.utcOffsetMinutes,
+      clock: data.clock,
       codes: stores.contactCodes,
       queue: { enqueueOutbound: async (messages) => void queued.push(...messages) },
     });
