@@ -22,6 +22,7 @@ import { loadRetentionPolicy, type RetentionPolicy } from './jobs/retention-poli
 import { DeadlineSweeper } from './jobs/sweeper';
 import { Ledger } from './ledger/ledger';
 import type { NotifyConfig } from './notify/config';
+import { ContactConfirmation, confirmContactsFromEnv } from './notify/confirmation';
 import { AnswerNotices, answerNoticeKey } from './notify/notices';
 import { loadNoticePolicy, type NoticePolicy } from './notify/policy';
 import { enabledChannels } from './notify/senders';
@@ -105,6 +106,11 @@ export interface ServiceOptions {
   bot?: ActivityHandlerBase;
   metrics?: Metrics;
   portalLimits?: Partial<DirectLineLimits>;
+  /**
+   * Whether portal questions wait for a one-time code sent to the citizen's contact: data/policy.json
+   * contactConfirmation.enabled unless HOIDAP_CONFIRM_CONTACTS or this says otherwise (the demo: off).
+   */
+  confirmContacts?: boolean;
   /** How the back office reaches people (default: chat through the channels that attach), and its clock (tests). */
   backoffice?: { notifier?: Notifier; now?: () => number };
 }
@@ -150,6 +156,17 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
     kick: () => kickOutbound(),
   });
   // Approvers without a linked chat are told of new drafts by e-mail, through the same outbox.
+  // Portal citizens confirm their contact with a code sent through the same outbox and senders.
+  const confirmation = new ContactConfirmation({
+    policy: data.policy.contactConfirmation,
+    enabled: options.confirmContacts ?? confirmContactsFromEnv(),
+    notices: noticePolicy,
+    channels: enabledChannels(options.notify),
+    clock: data.clock,
+    codes: stores.contactCodes,
+    queue: stores.channels,
+    kick: () => kickOutbound(),
+  });
   const staffMailer = new OutboxStaffMailer({ queue: stores.channels, enabled: enabledChannels(options.notify), kick: () => kickOutbound(), now: options.backoffice?.now });
   const built = options.bot
     ? undefined
@@ -162,6 +179,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
         now: options.backoffice?.now,
         notices,
         staffMailer,
+        confirmation,
       });
   const bot = options.bot ?? (built as BotBuild).bot;
   const router = built?.services.router;

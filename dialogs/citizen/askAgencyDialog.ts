@@ -9,6 +9,7 @@ import { logger } from '../../src/observability/logger';
 import { fileQuestion, type QuestionFiling } from '../../src/backoffice/held';
 import { verifiedAddress, verifiedIdentity } from '../../src/bot/channels';
 import { DIALOG_IDS, EVENT_SOURCE, langOf, ledgerChannel, textsFor, withYesNo, yesNo, type CitizenProfile } from './common';
+import { CONFIRM_CONTACT_DIALOG, ConfirmContactDialog, contactConfirmation, type ConfirmContactResult } from './confirmContactDialog';
 
 export interface AskOptions {
   /** The question, when the citizen already typed it. */
@@ -25,9 +26,11 @@ interface Draft {
   locality?: string;
   localityDistrict?: string;
   route?: RouteResult;
+  /** The contact was confirmed with a one-time code (now or earlier in this conversation). */
+  confirmed?: boolean;
 }
 
-const PROMPTS = { question: 'askQuestion', yesNo: 'askYesNo', name: 'askName', contact: 'askContact', locality: 'askLocality' };
+const PROMPTS = { question: 'askQuestion', yesNo: 'askYesNo', send: 'askSend', name: 'askName', contact: 'askContact', locality: 'askLocality' };
 export const MIN_QUESTION = 10;
 export const MAX_QUESTION = 2000;
 
@@ -57,6 +60,8 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     super(DIALOG_IDS.ask, services);
     this.addDialog(new TextPrompt(PROMPTS.question, (pc) => this.validateQuestion(pc)))
       .addDialog(new TextPrompt(PROMPTS.yesNo, async (pc) => yesNo(services, pc.recognized.value) !== undefined))
+      // The final "send it?": "cảm ơn" there is no answer (asked again), unlike at "did it help?".
+      .addDialog(new TextPrompt(PROMPTS.send, async (pc) => yesNo(services, pc.recognized.value, false) !== undefined))
       // A name and a place that could be real ("xyz", "asdf" and emoji are asked again).
       .addDialog(new TextPrompt(PROMPTS.name, async (pc) => (pc.recognized.value ?? '').length <= 200 && services.moderation.plausible.name(pc.recognized.value ?? '')))
       .addDialog(new TextPrompt(PROMPTS.contact, async (pc) => validContact(pc.recognized.value ?? '') !== undefined))
@@ -69,9 +74,11 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
           this.contactStep.bind(this),
           this.localityStep.bind(this),
           this.confirmStep.bind(this),
+          this.verifyStep.bind(this),
           this.fileStep.bind(this),
         ]),
       );
+    if (services.confirmation) this.addDialog(new ConfirmContactDialog(services, services.confirmation, validContact, profile));
     this.initialDialogId = `${DIALOG_IDS.ask}.steps`;
   }
 
@@ -181,17 +188,33 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
       contact: draft.contact ?? '',
       locality: draft.locality ?? '',
     });
-    return step.prompt(PROMPTS.yesNo, { prompt: withYesNo(t, summary), retryPrompt: withYesNo(t, t.yesNoRetry) });
+    return step.prompt(PROMPTS.send, { prompt: withYesNo(t, summary), retryPrompt: withYesNo(t, t.summaryRetry) });
   }
 
-  private async fileStep(step: WaterfallStepContext) {
+  /** "Có": on the portal, the contact is confirmed with a one-time code first (unless already confirmed here). */
+  private async verifyStep(step: WaterfallStepContext) {
     const t = textsFor(step.context);
-    if (yesNo(this.services, step.result as string) !== 'yes') {
+    if (yesNo(this.services, step.result as string, false) !== 'yes') {
       await step.context.sendActivity(t.notFiled);
       this.services.metrics?.dialogCompleted('ask', 'not_confirmed');
       return step.endDialog();
     }
     const draft = this.draft(step);
+    const profile = await this.profile(step.context);
+    const confirmation = contactConfirmation(this.services, step.context, profile, draft.contact);
+    if (confirmation === 'needed') return step.beginDialog(CONFIRM_CONTACT_DIALOG, { contact: draft.contact as string });
+    draft.confirmed = confirmation === 'confirmed';
+    return step.next(undefined);
+  }
+
+  private async fileStep(step: WaterfallStepContext) {
+    const t = textsFor(step.context);
+    const draft = this.draft(step);
+    const confirmed = step.result as ConfirmContactResult | undefined;
+    if (confirmed) {
+      draft.contact = confirmed.contact;
+      draft.confirmed = true;
+    }
     const route = draft.route as RouteResult;
     const { data, ledger, store } = this.services;
     const now = this.services.now();
@@ -202,7 +225,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     if (source && (await store.questionFromSource(source))) {
       // This event was processed before a crash: the use case returns the ticket already filed (not counted again); say so again.
       const again = await fileQuestion({ data, ledger, store }, filing, now);
-      await step.context.sendActivity(this.filedText(step, again, again.state.agency === data.policy.routing.triageAgency, draft.contact));
+      await step.context.sendActivity(this.filedText(step, again, again.state.agency === data.policy.routing.triageAgency, draft.contact, draft.confirmed));
       return step.endDialog({ ticket: again.q });
     }
     // Over a daily limit (per chat identity, per contact, overall): not in the ledger, it waits for an editor.
@@ -224,20 +247,23 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     await this.services.rememberConversation?.(q, TurnContext.getConversationReference(step.context.activity));
     this.services.metrics?.questionFiled(ledgerChannel(step.context), triage);
     this.services.metrics?.dialogCompleted('ask', 'filed');
-    await step.context.sendActivity(this.filedText(step, { q, current }, triage, draft.contact));
+    await step.context.sendActivity(this.filedText(step, { q, current }, triage, draft.contact, draft.confirmed));
     return step.endDialog({ ticket: q });
   }
 
   /** The ticket, the agency and its deadlines (from the lifecycle's case), and how the answer will be announced. */
-  private filedText(step: WaterfallStepContext, filed: { q: string; current: CaseState }, triage: boolean, contact: string | undefined): string {
+  private filedText(step: WaterfallStepContext, filed: { q: string; current: CaseState }, triage: boolean, contact: string | undefined, confirmed = false): string {
     const { data } = this.services;
-    return textsFor(step.context).filed({
+    const t = textsFor(step.context);
+    const notice = this.noticePromise(step, contact);
+    return t.filed({
       ticket: filed.q,
       agency: data.agencies.get(filed.current.agency)?.name ?? filed.current.agency,
       triage,
       acceptDue: data.clock.formatDateVi(filed.current.acceptDue),
       answerDue: data.clock.formatDateVi(filed.current.answerDue),
-      notice: this.noticePromise(step, contact),
+      // Said only when a code confirmed it: never when confirmation is off (the demo).
+      notice: confirmed && contact ? `${t.confirmContact.confirmed(contact)} ${notice}` : notice,
     });
   }
 

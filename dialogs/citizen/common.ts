@@ -26,10 +26,13 @@ export function withYesNo(t: Texts, text: string) {
   return MessageFactory.suggestedActions([t.confirmActions.yes, t.confirmActions.no], text);
 }
 
-/** "yes", "no", or undefined when the reply is neither. "cảm ơn" at a yes/no question closes it as a yes ("it helped, thanks"). */
-export function yesNo(services: BotServices, text: string | undefined): 'yes' | 'no' | undefined {
+/**
+ * "yes", "no", or undefined when the reply is neither. "cảm ơn" at a yes/no question closes it as a yes
+ * ("it helped, thanks"), except where `thanksIsYes` is false: before sending a question it is unclear.
+ */
+export function yesNo(services: BotServices, text: string | undefined, thanksIsYes = true): 'yes' | 'no' | undefined {
   const intent = services.intents.recognize(text ?? '');
-  if (intent === 'thanks') return 'yes';
+  if (intent === 'thanks') return thanksIsYes ? 'yes' : undefined;
   return intent === 'yes' || intent === 'no' ? intent : undefined;
 }
 
@@ -60,6 +63,8 @@ export interface CitizenProfile {
   locality?: string;
   /** A published answer pushed to this citizen, waiting for a 1..5 rating. */
   pendingRating?: string;
+  /** Contacts this citizen confirmed with a one-time code (hashed keys): not asked again for the next question. */
+  confirmedContacts?: string[];
 }
 
 export const PROFILE = 'citizenProfile';

@@ -7,6 +7,11 @@ import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { myQuestionsMessage } from './myQuestions';
 import { DIALOG_IDS, textsFor, type CitizenProfile } from './common';
 import { redactForPublic } from '../../src/domain/redact';
+import { validContact } from './askAgencyDialog';
+import { CONFIRM_CONTACT_DIALOG, ConfirmContactDialog, contactConfirmation, type ConfirmContactResult } from './confirmContactDialog';
+
+/** "tra cứu" by a confirmed contact: the questions filed with it, offered as the citizen's own. */
+const BY_CONTACT = `${DIALOG_IDS.status}.byContact`;
 
 export interface StatusOptions {
   ticket?: string;
@@ -18,10 +23,40 @@ export interface StatusOptions {
 export class StatusDialog extends CancelAndHelpDialog {
   constructor(services: BotServices, private readonly profile: (context: TurnContext) => Promise<CitizenProfile>) {
     super(DIALOG_IDS.status, services);
-    this.addDialog(new TextPrompt('statusTicket', async (pc) => findTicket(pc.recognized.value ?? '') !== undefined)).addDialog(
+    this.addDialog(new TextPrompt('statusTicket', async (pc) => findTicket(pc.recognized.value ?? '') !== undefined || this.contactOf(pc.recognized.value) !== undefined)).addDialog(
       new WaterfallDialog(`${DIALOG_IDS.status}.steps`, [this.ticketStep.bind(this), this.showStep.bind(this), this.doneStep.bind(this)]),
     );
     this.initialDialogId = `${DIALOG_IDS.status}.steps`;
+    if (services.confirmation?.enabled && services.questionsByContact) {
+      this.addDialog(new ConfirmContactDialog(services, services.confirmation, validContact, profile));
+      this.addDialog(new WaterfallDialog(BY_CONTACT, [this.confirmContactStep.bind(this), this.contactQuestionsStep.bind(this)]));
+    }
+  }
+
+  /** A phone or e-mail typed instead of a ticket, when questions can be looked up by a confirmed contact. */
+  private contactOf(text: string | undefined): string | undefined {
+    if (!this.services.confirmation?.enabled || !this.services.questionsByContact || findTicket(text ?? '') !== undefined) return undefined;
+    return validContact(text ?? '');
+  }
+
+  private async confirmContactStep(step: WaterfallStepContext) {
+    const contact = (step.options as { contact: string }).contact;
+    // Confirmed already in this conversation: no second code.
+    if (contactConfirmation(this.services, step.context, await this.profile(step.context), contact) !== 'needed') return step.next({ contact } satisfies ConfirmContactResult);
+    return step.beginDialog(CONFIRM_CONTACT_DIALOG, { contact });
+  }
+
+  private async contactQuestionsStep(step: WaterfallStepContext) {
+    const { contact } = step.result as ConfirmContactResult;
+    const tickets = (await this.services.questionsByContact?.(contact)) ?? [];
+    if (tickets.length === 0) {
+      await step.context.sendActivity(textsFor(step.context).confirmContact.noneForContact(contact));
+      return step.endDialog();
+    }
+    // Theirs now, as if asked from this chat: offered as buttons (newest first), and theirs to rate.
+    const profile = await this.profile(step.context);
+    profile.tickets = [...new Set([...(profile.tickets ?? []).filter((q) => !tickets.includes(q)), ...[...tickets].reverse()])];
+    return step.replaceDialog(`${DIALOG_IDS.status}.steps`);
   }
 
   private async ticketStep(step: WaterfallStepContext) {
@@ -38,11 +73,14 @@ export class StatusDialog extends CancelAndHelpDialog {
     // "câu hỏi của tôi": the questions this person filed from this chat identity (Zalo, Messenger), newest first, as buttons.
     const mine = [...((await this.profile(step.context)).tickets ?? [])].reverse().slice(0, 5);
     if (mine.length > 0) return step.prompt('statusTicket', { prompt: MessageFactory.suggestedActions(mine, t.myQuestions(mine)), retryPrompt: t.ticketRetry });
-    return step.prompt('statusTicket', { prompt: t.askTicket, retryPrompt: t.ticketRetry });
+    const byContact = this.services.confirmation?.enabled && this.services.questionsByContact ? ` ${t.confirmContact.lookupHint}` : '';
+    return step.prompt('statusTicket', { prompt: `${t.askTicket}${byContact}`, retryPrompt: t.ticketRetry });
   }
 
   private async showStep(step: WaterfallStepContext) {
     const t = textsFor(step.context);
+    const contact = this.contactOf(String(step.result));
+    if (contact) return step.replaceDialog(BY_CONTACT, { contact });
     const ticket = findTicket(String(step.result)) as string;
     const { store, data } = this.services;
     const state = (await store.loadQuestions([ticket])).get(ticket);

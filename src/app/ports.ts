@@ -135,6 +135,8 @@ export interface QuestionQueries {
   submittedTimes(range: SubmittedRange): Promise<number[]>;
   /** Citizens' ratings 1..5 of the questions in the range, with how many of each (ratings absent: none given). */
   ratingCounts(range: SubmittedRange): Promise<Array<{ rating: number; n: number }>>;
+  /** Questions whose asker gave exactly `contact` (as the bot keeps it: 0… phone digits, e-mail in lower case), newest first, at most `limit`. */
+  questionsByContact(contact: string, limit: number): Promise<string[]>;
 }
 
 // ---- the back office ------------------------------------------------------------------------
@@ -324,6 +326,45 @@ export interface QuestionIntake {
   /** A release that could not file the question: back to the queue. */
   reopen(id: number): Promise<void>;
   setTicket(id: number, q: string): Promise<void>;
+}
+
+// ---- one-time codes that confirm a portal citizen's contact -------------------------------
+
+export interface ContactCodeLimits {
+  /** Codes per contact per local day. */
+  perContact: number;
+  /** Codes per network address per local day (portal senders). */
+  perAddress: number;
+  /** The wait after a code before another goes to the same contact. */
+  resendAfterMs: number;
+}
+
+/** A code as stored: only its hash (keyed by its id), the hashed contact and address keys, its expiry and tries. */
+export interface NewContactCode {
+  id: string;
+  contact: string;
+  address?: string;
+  codeHash: string;
+  createdAt: number;
+  expiresAt: number;
+  tries: number;
+}
+
+export type CodeIssue = { ok: true } | { ok: false; reason: 'contact' | 'address' } | { ok: false; reason: 'wait'; retryAt: number };
+
+/** One try of a code: right (confirmed now), wrong (tries left), or not usable any more. */
+export type CodeTry = { outcome: 'confirmed' } | { outcome: 'wrong'; triesLeft: number } | { outcome: 'expired' | 'exhausted' | 'used' | 'unknown' };
+
+/**
+ * The codes sent to confirm a citizen's contact before their question is filed. Counting the
+ * day's codes and storing a new one happen atomically (two processes cannot both send the last
+ * one); a try uses one of the code's tries atomically, right or wrong, before it is compared.
+ */
+export interface ContactCodes {
+  /** Stores the code if the contact's and the address's codes of the day starting at `dayStart` allow it, and the resend wait is over. */
+  issue(code: NewContactCode, dayStart: number, limits: ContactCodeLimits): Promise<CodeIssue>;
+  /** Tries `codeHash` against code `id` at `now`. */
+  attempt(id: string, codeHash: string, now: number): Promise<CodeTry>;
 }
 
 // ---- Zalo and Messenger: inbox and outbox ---------------------------------------------------
@@ -657,6 +698,7 @@ export interface Stores {
   openCases: OpenCases;
   consoleSessions: ConsoleSessionStore;
   notificationKeys: NotificationKeys;
+  contactCodes: ContactCodes;
   /**
    * A consistent copy of the whole store into a new file, checked, safe while the server runs
    * (SQLite: VACUUM INTO; PostgreSQL: pg_dump of the schema). Absent where an adapter has none.

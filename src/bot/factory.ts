@@ -16,6 +16,7 @@ import type { StaffMailer } from '../app/use-case-ports';
 import { questionText as textOfQuestion } from '../domain/question-text';
 import { noticePromises, type NoticePromises } from '../notify/notices';
 import { loadNoticePolicy } from '../notify/policy';
+import { ContactConfirmation, confirmContactsFromEnv, type ContactConfirmer } from '../notify/confirmation';
 import type { Account, BackofficeStore, ChatIdentity } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
 import { excerpt, fill } from '../domain/text';
@@ -43,7 +44,7 @@ export function botMetrics(metrics: Metrics): BotMetrics {
 }
 
 /** The stores the bot works on (src/store/open.ts openStores, or sqliteStores in tests). */
-export type BotStores = Pick<Stores, 'ledger' | 'queries' | 'backoffice' | 'intake' | 'channels'>;
+export type BotStores = Pick<Stores, 'ledger' | 'queries' | 'backoffice' | 'intake' | 'channels' | 'contactCodes'>;
 
 export interface BotSetup {
   data: ProvinceData;
@@ -62,6 +63,13 @@ export interface BotSetup {
   notices?: NoticePromises & { answerPublished?(q: string): Promise<unknown> };
   /** E-mail to staff with no linked chat (approvers told of new drafts). */
   staffMailer?: StaffMailer;
+  /**
+   * The one-time codes confirming a portal citizen's contact. By default: data/policy.json's switch
+   * (or HOIDAP_CONFIRM_CONTACTS, or `confirmContacts`), with no notification channel configured.
+   */
+  confirmation?: ContactConfirmer;
+  /** Overrides data/policy.json contactConfirmation.enabled for the default confirmation (the demo turns it off). */
+  confirmContacts?: boolean;
 }
 
 export interface BotBuild {
@@ -95,6 +103,18 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     metrics: setup.metrics,
     rememberConversation: async (q, reference) => storage.write({ [conversationKey(q)]: { reference } }),
     noticePromise: (setup.notices ?? noticePromises(loadNoticePolicy(data.dataDir), new Set())).promise,
+    questionsByContact: (contact) => stores.queries.questionsByContact(contact, 20),
+    confirmation:
+      setup.confirmation ??
+      new ContactConfirmation({
+        policy: data.policy.contactConfirmation,
+        enabled: setup.confirmContacts ?? confirmContactsFromEnv(),
+        notices: loadNoticePolicy(data.dataDir),
+        channels: new Set(),
+        clock: data.clock,
+        codes: stores.contactCodes,
+        queue: stores.channels,
+      }),
   };
   // The back office: accounts, the workflow, and chat notifications to officers and citizens.
   const { backoffice } = stores;

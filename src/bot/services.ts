@@ -56,6 +56,10 @@ export interface BotServices {
   noticePromise?(channelId: string | undefined, contact: string | undefined, lang: string): string;
   /** The daily limits on questions filed (data/policy.json questionsPerDay) and the editors' held queue; with the SQLite store. */
   held?: import('../backoffice/held').HeldQuestions;
+  /** One-time codes that confirm a portal citizen's contact before the question is filed (data/policy.json contactConfirmation). */
+  confirmation?: import('../notify/confirmation').ContactConfirmer;
+  /** The tickets filed with exactly this contact, newest first ("tra cứu" by a confirmed contact). */
+  questionsByContact?(contact: string): Promise<string[]>;
 }
 
 /** What the bot counts (Prometheus through src/observability in production, nothing in dialog tests). */

@@ -36,10 +36,31 @@ export interface Texts {
   nameRetry: string;
   askContact: string;
   contactRetry: string;
+  /** The one-time code that confirms a portal citizen's contact before the question is filed. */
+  confirmContact: {
+    sent: (p: { where: string; length: number; minutes: number }) => string;
+    where: (channel: 'email' | 'sms' | 'zns', contact: string) => string;
+    codeShape: (length: number) => string;
+    wrong: (left: number) => string;
+    exhausted: string;
+    expired: string;
+    wait: (seconds: number) => string;
+    limitContact: string;
+    limitAddress: string;
+    unreachable: Record<'emailOff' | 'phoneOff' | 'landline', string>;
+    askOther: string;
+    confirmed: (contact: string) => string;
+    /** "tra cứu": a phone or e-mail instead of a ticket shows that contact's questions once confirmed. */
+    lookupHint: string;
+    noneForContact: (contact: string) => string;
+    actions: { resend: string; change: string };
+  };
   askLocality: string;
   skipWord: string;
   localityUnknown: string;
   summary: (p: { question: string; agency: string; triage: boolean; answerDue: string; acceptDue: string; name: string; contact: string; locality: string }) => string;
+  /** The final "send it?" asked again: "cảm ơn" and other unclear replies do not send a question. */
+  summaryRetry: string;
   confirmActions: { yes: string; no: string };
   filed: (p: { ticket: string; agency: string; triage: boolean; acceptDue: string; answerDue: string; notice: string }) => string;
   /** The question went over a daily limit: not filed, waiting for an editor. */
@@ -133,6 +154,27 @@ const CitizenSchema = section({
   nameRetry: plain,
   askContact: plain,
   contactRetry: plain,
+  confirmContact: section({
+    sent: template('length', 'where', 'minutes'),
+    whereEmail: template('contact'),
+    whereSms: template('contact'),
+    whereZns: template('contact'),
+    codeShape: template('length'),
+    wrong: template('left'),
+    exhausted: plain,
+    expired: plain,
+    wait: template('seconds'),
+    limitContact: plain,
+    limitAddress: plain,
+    emailOff: plain,
+    phoneOff: plain,
+    landline: plain,
+    askOther: plain,
+    confirmed: template('contact'),
+    lookupHint: plain,
+    noneForContact: template('contact'),
+    actions: section({ resend: plain, change: plain }),
+  }),
   askLocality: plain,
   skipWord: plain,
   localityUnknown: plain,
@@ -142,6 +184,7 @@ const CitizenSchema = section({
     triage: template('agency'),
     agency: template('agency'),
   }),
+  summaryRetry: plain,
   confirmActions: section({ yes: plain, no: plain }),
   filed: section({ text: template('ticket', 'agencyPart', 'acceptDue', 'answerDue', 'notice'), triage: plain, agency: template('agency') }),
   held: section({ text: template('why', 'id'), overall: plain, perAsker: plain }),
@@ -263,6 +306,23 @@ function citizenTexts(c: CitizenData, locale: string): Texts {
     nameRetry: c.nameRetry,
     askContact: c.askContact,
     contactRetry: c.contactRetry,
+    confirmContact: {
+      sent: (p) => fill(c.confirmContact.sent, p),
+      where: (channel, contact) => fill(channel === 'email' ? c.confirmContact.whereEmail : channel === 'sms' ? c.confirmContact.whereSms : c.confirmContact.whereZns, { contact }),
+      codeShape: (length) => fill(c.confirmContact.codeShape, { length }),
+      wrong: (left) => fill(c.confirmContact.wrong, { left }),
+      exhausted: c.confirmContact.exhausted,
+      expired: c.confirmContact.expired,
+      wait: (seconds) => fill(c.confirmContact.wait, { seconds }),
+      limitContact: c.confirmContact.limitContact,
+      limitAddress: c.confirmContact.limitAddress,
+      unreachable: { emailOff: c.confirmContact.emailOff, phoneOff: c.confirmContact.phoneOff, landline: c.confirmContact.landline },
+      askOther: c.confirmContact.askOther,
+      confirmed: (contact) => fill(c.confirmContact.confirmed, { contact }),
+      lookupHint: c.confirmContact.lookupHint,
+      noneForContact: (contact) => fill(c.confirmContact.noneForContact, { contact }),
+      actions: c.confirmContact.actions,
+    },
     askLocality: c.askLocality,
     skipWord: c.skipWord,
     localityUnknown: c.localityUnknown,
@@ -272,6 +332,7 @@ function citizenTexts(c: CitizenData, locale: string): Texts {
         locality: p.locality ? fill(c.summary.locality, { locality: p.locality }) : '',
         agencyLine: fill(p.triage ? c.summary.triage : c.summary.agency, { agency: p.agency }),
       }),
+    summaryRetry: c.summaryRetry,
     confirmActions: c.confirmActions,
     filed: (p) => fill(c.filed.text, { ...p, agencyPart: p.triage ? c.filed.triage : fill(c.filed.agency, { agency: p.agency }) }),
     held: (p) => fill(c.held.text, { why: p.overall ? c.held.overall : c.held.perAsker, id: p.id }),

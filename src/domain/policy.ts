@@ -125,6 +125,29 @@ export const PolicySchema = z
       })
       .strict()
       .optional(),
+    /**
+     * One-time codes that confirm the contact a portal citizen gives (Web Chat, /api/messages) before
+     * the question is filed; Zalo and Messenger users are identified by their channel and get none.
+     * `enabled` false files without a code (the demo's default, see README).
+     */
+    contactConfirmation: z
+      .object({
+        enabled: z.boolean(),
+        /** Digits in a code. */
+        codeLength: z.number().int().min(4).max(10),
+        /** How long a code may be entered after it was sent. */
+        validityMinutes: z.number().int().min(1).max(24 * 60),
+        /** Wrong tries on one code before it is void (a new code must be asked for). */
+        triesPerCode: z.number().int().min(1).max(10),
+        /** Codes sent to one phone number or e-mail address per local day. */
+        codesPerContactPerDay: z.number().int().min(1).max(100),
+        /** Codes sent at the request of one network address (portal) per local day, whatever the contacts. */
+        codesPerAddressPerDay: z.number().int().min(1).max(10_000),
+        /** The wait before "gửi lại mã" sends another code to the same contact. */
+        resendAfterSeconds: z.number().int().min(0).max(3600),
+      })
+      .strict()
+      .refine((c) => c.codesPerAddressPerDay >= c.codesPerContactPerDay, { message: 'codesPerAddressPerDay must be at least codesPerContactPerDay', path: ['codesPerAddressPerDay'] }),
     /** Dated rule sets after the base one, in date order. */
     versions: z.array(RuleVersionSchema).optional(),
   })

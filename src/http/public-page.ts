@@ -183,7 +183,7 @@ ${answerBlock(e)}
 
   app.get('/hoi-dap', async (req: Request, res: Response) => {
     const search = queryText(req, 'q').trim();
-    // A ticket number goes straight to its page (the answer notices link to /hoi-dap?q=HD-...).
+    // A ticket number goes straight to its page (answer notices sent before the question pages existed link to /hoi-dap?q=HD-...).
     const ticket = /^HD[\s-]?(\d{4})[\s-]?(\d{6})$/i.exec(search);
     if (ticket) {
       res.redirect(302, `/hoi-dap/HD-${ticket[1]}-${ticket[2]}`);

@@ -18,6 +18,7 @@ import type { Notifier } from '../backoffice/notifier';
 import type { BackofficeStore } from '../backoffice/types';
 import { composeService, loadPolicies, openRoot, type Service } from '../composition-root';
 import { notifyFromEnv, type NotifyConfig } from '../notify/config';
+import { confirmContactsFromEnv } from '../notify/confirmation';
 
 export interface ServerOptions {
   data: ProvinceData;
@@ -32,6 +33,8 @@ export interface ServerOptions {
   channels?: ChannelsConfig;
   /** Citizens' notification settings (SMTP, SMS gateway, ZNS); from the environment by default. */
   notify?: NotifyConfig;
+  /** Portal questions wait for a confirmed contact (overrides HOIDAP_CONFIRM_CONTACTS, the demo's default and data/policy.json). */
+  confirmContacts?: boolean;
   /** Tuning of the inbox processor and the outbox dispatcher (tests). */
   messaging?: Pick<MessagingSetup, 'processor' | 'dispatcher' | 'now' | 'worker'>;
   /**
@@ -66,8 +69,27 @@ export interface RunningServer {
  * an empty database when the default database is used (or HOIDAP_DEMO=1 asks for it).
  * An explicitly configured database is never filled with demo data unasked.
  */
+function demoWanted(options: ServerOptions): boolean {
+  return process.env.HOIDAP_DEMO === '1' || (options.dbLocation === undefined && process.env.HOIDAP_DEMO !== '0');
+}
+
+/**
+ * Whether portal questions wait for a confirmed contact: HOIDAP_CONFIRM_CONTACTS when set, otherwise
+ * off in the demo (no mail server to send codes) and data/policy.json's switch elsewhere. Said at start-up.
+ */
+function confirmContacts(options: ServerOptions): boolean {
+  const fromEnv = options.confirmContacts ?? confirmContactsFromEnv();
+  const demo = demoWanted(options);
+  const on = fromEnv ?? (demo ? false : options.data.policy.contactConfirmation.enabled);
+  if (on) logger.info('contact confirmation is on: a portal question is filed after the citizen types the code sent to their phone or e-mail');
+  else if (demo && fromEnv === undefined)
+    logger.warn('contact confirmation is off in the demo: portal questions are filed without confirming the phone or e-mail (HOIDAP_CONFIRM_CONTACTS=1 turns it on)');
+  else logger.warn('contact confirmation is off: portal questions are filed without confirming the phone or e-mail');
+  return on;
+}
+
 async function loadDemoIfWanted(options: ServerOptions, ledger: Ledger): Promise<void> {
-  const wanted = process.env.HOIDAP_DEMO === '1' || (options.dbLocation === undefined && process.env.HOIDAP_DEMO !== '0');
+  const wanted = demoWanted(options);
   if (!wanted) return;
   const counts = await ledger.store.counts();
   if (counts.events > 0) return;
@@ -108,6 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       channels: options.channels ?? channelsFromEnv(),
       notify,
       policies,
+      confirmContacts: confirmContacts(options),
       ...(options.messaging ? { messaging: options.messaging } : {}),
       ...(options.bot ? { bot: options.bot } : {}),
       metrics,

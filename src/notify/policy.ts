@@ -12,7 +12,7 @@ import { DataError, parseWith, readJsonFile } from '../config/data';
  * Templates use `{placeholder}`s:
  * - `ticket`: HD-YYYY-NNNNNN; `name`: the asker's name; `agency`: the answering agency;
  * - `answeredOn`: the date of the answer (dd/mm/yyyy); `answer`: the answer text (e-mail only);
- * - `siteUrl`; `listUrl`: the public page /hoi-dap; `pageUrl`: /hoi-dap searched for the ticket.
+ * - `siteUrl`; `listUrl`: the public page /hoi-dap; `pageUrl`: the question's own page /hoi-dap/HD-YYYY-NNNNNN.
  */
 
 export const PLACEHOLDERS = ['ticket', 'name', 'agency', 'answeredOn', 'answer', 'siteUrl', 'listUrl', 'pageUrl'] as const;
@@ -34,6 +34,22 @@ const template = (without: readonly Placeholder[] = []) =>
         if (!(PLACEHOLDERS as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}; known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}` });
         else if ((without as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', message: `{${name}} is not allowed here` });
       }
+    });
+
+/** What a contact confirmation code's message may name: the code, its validity in minutes, the site. */
+export const CODE_PLACEHOLDERS = ['code', 'minutes', 'siteUrl'] as const;
+export type CodeVars = Record<(typeof CODE_PLACEHOLDERS)[number], string>;
+
+/** A code message template: only the code's placeholders, and the code itself in it (`needsCode`). */
+const codeTemplate = (needsCode: boolean) =>
+  z
+    .string()
+    .min(1)
+    .superRefine((text, ctx) => {
+      const names = [...text.matchAll(PLACEHOLDER)].map((m) => m[1]);
+      for (const name of names)
+        if (!(CODE_PLACEHOLDERS as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}; known: ${CODE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}` });
+      if (needsCode && !names.includes('code')) ctx.addIssue({ code: 'custom', message: 'must contain {code}' });
     });
 
 const PromiseTexts = z
@@ -79,6 +95,21 @@ export const NoticePolicySchema = z
         paramMaxLength: z.number().int().min(5).max(400),
       })
       .strict(),
+    /** The message carrying a one-time code that confirms a portal citizen's contact (data/policy.json contactConfirmation). */
+    code: z
+      .object({
+        email: z.object({ subject: codeTemplate(false), text: codeTemplate(true) }).strict(),
+        /** Sent as written (keep it GSM-7, one part). */
+        sms: codeTemplate(true),
+        /** A ZNS OTP template where the province has one (null: mobile numbers get the SMS). */
+        zns: z
+          .object({
+            templateId: z.string().regex(/^[0-9A-Za-z]{1,40}$/, 'must be the template id Zalo issued, e.g. "223750"').nullable(),
+            params: z.record(z.string().regex(/^[A-Za-z0-9_]{1,40}$/, 'a ZNS parameter name is letters, digits and _'), codeTemplate(false)),
+          })
+          .strict(),
+      })
+      .strict(),
     promise: z.object({ vi: PromiseTexts, en: PromiseTexts }).strict(),
   })
   .strict()
@@ -91,6 +122,11 @@ export type NoticePolicy = z.infer<typeof NoticePolicySchema>;
 /** Fills `{placeholders}`. */
 export function render(text: string, vars: NoticeVars): string {
   return text.replace(PLACEHOLDER, (whole, name: string) => ((PLACEHOLDERS as readonly string[]).includes(name) ? vars[name as Placeholder] : whole));
+}
+
+/** Fills a code message's `{placeholders}`. */
+export function renderCode(text: string, vars: CodeVars): string {
+  return text.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(vars, name) ? vars[name as keyof CodeVars] : whole));
 }
 
 /** Vietnamese without diacritics (đ → d): what an SMS without Unicode can carry. */
@@ -126,7 +162,7 @@ export function smsText(policy: NoticePolicy, vars: NoticeVars): string {
 
 export function linkVars(siteUrl: string, ticket: string): Pick<NoticeVars, 'siteUrl' | 'listUrl' | 'pageUrl'> {
   const site = siteUrl.replace(/\/+$/, '');
-  return { siteUrl: site, listUrl: `${site}/hoi-dap`, pageUrl: `${site}/hoi-dap?q=${encodeURIComponent(ticket)}` };
+  return { siteUrl: site, listUrl: `${site}/hoi-dap`, pageUrl: `${site}/hoi-dap/${encodeURIComponent(ticket)}` };
 }
 
 /**
@@ -152,6 +188,8 @@ export function loadNoticePolicy(dataDir: string, agencyNames: readonly string[]
     const bad = [...sms].filter((ch) => !GSM7_BASIC.has(ch) && !GSM7_EXTENDED.has(ch));
     throw new DataError(file, [`sms.text: has characters outside GSM-7 (${[...new Set(bad)].join(' ')}) although sms.unicode is false`]);
   }
+  const codeSms = smsParts(renderCode(policy.code.sms, { code: '9'.repeat(10), minutes: '1440', siteUrl: policy.siteUrl }));
+  if (codeSms.encoding !== 'gsm7' || codeSms.parts > 1) throw new DataError(file, [`code.sms: must be one SMS part in GSM-7 (no diacritics) with a 10-digit code`]);
   if (measured.parts > policy.sms.maxParts)
     throw new DataError(file, [`sms.text: takes ${measured.parts} SMS parts (${measured.encoding}) with the longest agency name, more than sms.maxParts ${policy.sms.maxParts}: "${sms}"`]);
   return policy;

@@ -27,6 +27,7 @@ const TABLES = [
   'console_sessions',
   'question_intake',
   'held_questions',
+  'contact_codes',
   'bot_state',
   'channel_users',
   'channel_secrets',

@@ -7,6 +7,7 @@ import { backupSqlite } from './sqlite-backup';
 import { SqliteBotStorage } from './sqlite-bot-storage';
 import { SqliteChannelQueueStore } from './sqlite-channels';
 import { SqliteConsoleSessions } from './sqlite-console-sessions';
+import { SqliteContactCodes } from './sqlite-contact-codes';
 import { SqliteQuestionIntake } from './sqlite-intake';
 import { SqliteQuestionQueries } from './sqlite-queries';
 import { SqliteRetention } from './sqlite-retention';
@@ -77,6 +78,7 @@ export function sqliteStores(ledger: SqliteLedgerStore): Stores {
     retention: new SqliteRetention(db),
     openCases: new SqliteOpenCases(db),
     consoleSessions: new SqliteConsoleSessions(db),
+    contactCodes: new SqliteContactCodes(db),
     // One table (notifications_sent) behind both: the back office claims keys, the outbox records first sightings.
     notificationKeys: {
       claimNotification: (key, now) => backoffice.claimNotification(key, now),

@@ -3,6 +3,7 @@ import { answerHandOverKey } from '../backoffice/types';
 import type { QuestionState } from '../domain/lifecycle';
 import type { PostgresLedgerStore } from './postgres';
 import { nulSafePool } from './postgres-transaction';
+import { askerContactIs, contactPattern } from './sqlite-queries';
 import type { PublicAnswerRow, QuestionListFilter, QuestionListRow, QuestionQueries, SubmittedRange } from '../app/ports';
 
 function rangeWhere(range: SubmittedRange): { sql: string; params: Array<string | number> } {
@@ -104,6 +105,10 @@ export class PostgresQuestionQueries implements QuestionQueries {
   async ratingCounts(range: SubmittedRange): Promise<Array<{ rating: number; n: number }>> {
     const { sql, params } = rangeWhere(range);
     return (await this.pool.query<{ rating: number; n: number }>(`SELECT rating, count(*)::int AS n FROM questions WHERE rating IS NOT NULL AND ${sql} GROUP BY rating ORDER BY rating`, params)).rows;
+  }
+  async questionsByContact(contact: string, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ q: string; body: string }>(`SELECT q, body FROM events WHERE type = 'submitted' AND body LIKE $1 ESCAPE '\\' ORDER BY seq DESC`, [contactPattern(contact)]);
+    return rows.filter((r) => askerContactIs(r.body, contact)).map((r) => r.q).slice(0, limit);
   }
 
   private async unkeyedAnswers(since: number, keyPrefix: string): Promise<Array<{ q: string; body: string }>> {

@@ -277,6 +277,22 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX portal_identities_by_expiry ON portal_identities (expires_ms);
   `,
+  // ---- one-time codes confirming a portal citizen's contact (src/store/postgres-contact-codes.ts)
+  `
+  CREATE TABLE contact_codes (
+    id TEXT PRIMARY KEY,
+    contact TEXT NOT NULL,
+    address TEXT,
+    code_hash TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    tries_left INTEGER NOT NULL,
+    confirmed_ms BIGINT
+  );
+  CREATE INDEX contact_codes_by_contact ON contact_codes (contact, created_ms);
+  CREATE INDEX contact_codes_by_address ON contact_codes (address, created_ms) WHERE address IS NOT NULL;
+  CREATE INDEX contact_codes_by_time ON contact_codes (created_ms);
+  `,
 ];
 
 /** Any instance that migrates takes this lock first, so two instances starting together migrate once. */

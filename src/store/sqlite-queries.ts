@@ -101,6 +101,20 @@ function rangeWhere(range: SubmittedRange): { sql: string; params: Array<string 
 }
 
 /** The read model's port on the SQLite file (the same database as SqliteLedgerStore.db). */
+/** A LIKE pattern that finds `contact` as a JSON string anywhere in an event's text (\\ escapes). */
+export function contactPattern(contact: string): string {
+  return `%${JSON.stringify(contact).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Whether a `submitted` event's JSON gives exactly `contact` as the asker's (the LIKE only narrows the rows down). */
+export function askerContactIs(body: string, contact: string): boolean {
+  try {
+    return (JSON.parse(body) as { asker?: { contact?: unknown } }).asker?.contact === contact;
+  } catch {
+    return false;
+  }
+}
+
 export class SqliteQuestionQueries implements QuestionQueries {
   constructor(private readonly db: Database.Database) {}
 
@@ -135,4 +149,11 @@ export class SqliteQuestionQueries implements QuestionQueries {
       .prepare<Array<string | number>, { rating: number; n: number }>(`SELECT rating, count(*) AS n FROM questions WHERE rating IS NOT NULL AND ${sql} GROUP BY rating ORDER BY rating`)
       .all(...params);
   }
+  async questionsByContact(contact: string, limit: number): Promise<string[]> {
+    const rows = this.db
+      .prepare<[string], { q: string; body: string }>(`SELECT q, body FROM events WHERE type = 'submitted' AND body LIKE ? ESCAPE '\\' ORDER BY seq DESC`)
+      .all(contactPattern(contact));
+    return rows.filter((r) => askerContactIs(r.body, contact)).map((r) => r.q).slice(0, limit);
+  }
+
 }

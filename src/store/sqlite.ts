@@ -255,6 +255,23 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS portal_identities_by_expiry ON portal_identities (expires_ms);
   `,
+  `
+  -- One-time codes confirming a portal citizen's contact (src/store/sqlite-contact-codes.ts): the code's hash only,
+  -- the contact and the network address as hashed keys; kept a day or two for the daily limits.
+  CREATE TABLE IF NOT EXISTS contact_codes (
+    id TEXT PRIMARY KEY,
+    contact TEXT NOT NULL,
+    address TEXT,
+    code_hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    tries_left INTEGER NOT NULL,
+    confirmed_ms INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS contact_codes_by_contact ON contact_codes (contact, created_ms);
+  CREATE INDEX IF NOT EXISTS contact_codes_by_address ON contact_codes (address, created_ms) WHERE address IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS contact_codes_by_time ON contact_codes (created_ms);
+  `,
 ];
 
 const CHUNK = 500;

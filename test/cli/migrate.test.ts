@@ -39,6 +39,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       );
       await before.channels.enqueueOutbound([{ channel: 'zalo', recipient: 'z-citizen', payload: { text: 'Xin chào' } }], now);
       await before.channels.setSecret('zalo.refresh_token', 'rt-secret', now);
+      // A contact confirmation code waiting to be typed (its hash only).
+      expect(await before.contactCodes.issue({ id: 'code-1', contact: 'contact-key', codeHash: 'ab'.repeat(32), createdAt: now, expiresAt: now + 600_000, tries: 3 }, now - 3_600_000, { perContact: 5, perAddress: 20, resendAfterMs: 60_000 })).toEqual({ ok: true });
       await before.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }]);
       await before.directLine.createIdentity({ id: 'identity-1', secretHash: hashToken('identity-1.key'), expiresAt: now + 3_600_000, now });
     } finally {
@@ -50,7 +52,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
     expect(moved.code).toBe(0);
     expect(moved.stdout).toMatch(/^events\s+1601$/m);
     expect(moved.stdout).toMatch(/^accounts\s+1$/m);
-    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 23 tables to PostgreSQL/m);
+    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 24 tables to PostgreSQL/m);
+    expect(moved.stdout).toMatch(/^contact_codes\s+1$/m);
 
     // The same report, the same ledger export.
     const report = (db: string) => hoidap(['report', '--db', db, '--from', '2023-01-01', '--to', '2023-09-25', '--format', 'csv']);
@@ -70,6 +73,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       expect(await after.channels.getSecret('zalo.refresh_token')).toBe('rt-secret');
       // A portal citizen's browser keeps its identity ("câu hỏi của tôi").
       expect(await after.directLine.useIdentity('identity-1', hashToken('identity-1.key'), now + 1, now + 2)).toMatchObject({ ok: true, identity: { id: 'identity-1' } });
+      // The code moved with its tries: a wrong one counts down from 3.
+      expect(await after.contactCodes.attempt('code-1', 'cd'.repeat(32), now + 1000)).toEqual({ outcome: 'wrong', triesLeft: 2 });
       expect((await after.channels.claimOutbound('test', now, 60_000, 10)).map((m) => m.payload.text)).toEqual(['Xin chào']);
       expect(await after.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }])).toBe(0);
       // Ticket numbers go on after the moved ones.

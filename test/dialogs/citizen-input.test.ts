@@ -113,8 +113,8 @@ describe('citizen: dialog fixes', () => {
     await adapter.send('câu hỏi của tôi là thủ tục khai tử cho bố làm ở đâu').assertReply(says('[Đăng ký khai tử]')).startTest();
   });
 
-  test('"cảm ơn" at the confirmation is understood as a yes, not "vui lòng trả lời Có/Không"', async () => {
-    const { adapter } = await testBot();
+  test('"cảm ơn" at the final "send it?" is unclear: asked again plainly, nothing filed until "có"', async () => {
+    const { adapter, store } = await testBot();
     await adapter
       .send('Gửi câu hỏi')
       .assertReply(() => undefined)
@@ -127,8 +127,14 @@ describe('citizen: dialog fixes', () => {
       .send('bỏ qua')
       .assertReply(says('Xin xác nhận lại'))
       .send('cảm ơn')
-      .assertReply(says('Đã gửi câu hỏi'))
+      .assertReply((a) => {
+        expect(textOf(a)).toBe('Bạn có muốn gửi câu hỏi này đến cơ quan trả lời không? Chọn "Có" để gửi, "Không" để thôi.');
+        expect(buttonsOf(a)).toEqual(['Có', 'Không']);
+      })
       .startTest();
+    expect((await store.counts()).questions).toBe(0);
+    await adapter.send('có').assertReply(says('Đã gửi câu hỏi')).startTest();
+    expect((await store.counts()).questions).toBe(1);
   });
 
   test('"cancel" in a Vietnamese conversation cancels in Vietnamese, and the menu stays Vietnamese', async () => {

@@ -2,6 +2,8 @@ import { MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuil
 import fs from 'node:fs';
 import path from 'node:path';
 import { createBot } from '../../src/bot/factory';
+import type { ContactConfirmer } from '../../src/notify/confirmation';
+import type { NoticePromises } from '../../src/notify/notices';
 import type { BotServices } from '../../src/bot/services';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { Ledger } from '../../src/ledger/ledger';
@@ -25,10 +27,19 @@ export async function importDemo(store: SqliteLedgerStore): Promise<void> {
 }
 
 /** A bot over a fresh in-memory store (optionally with the demo ledger) behind botbuilder's TestAdapter. */
-export async function testBot(options: { demo?: boolean; storage?: Storage; store?: SqliteLedgerStore; channelId?: string } = {}): Promise<TestBot> {
+export async function testBot(
+  options: { demo?: boolean; storage?: Storage; store?: SqliteLedgerStore; channelId?: string; confirmation?: ContactConfirmer; notices?: NoticePromises; now?: () => number } = {},
+): Promise<TestBot> {
   const store = options.store ?? new SqliteLedgerStore(':memory:');
   if (options.demo) await importDemo(store);
-  const { bot, services } = await createBot({ data: province(), stores: sqliteStores(store), storage: options.storage ?? new MemoryStorage(), now: () => NOW });
+  const { bot, services } = await createBot({
+    data: province(),
+    stores: sqliteStores(store),
+    storage: options.storage ?? new MemoryStorage(),
+    now: options.now ?? (() => NOW),
+    ...(options.confirmation ? { confirmation: options.confirmation } : {}),
+    ...(options.notices ? { notices: options.notices } : {}),
+  });
   const adapter = new TestAdapter(async (context) => bot.run(context), options.channelId ? ({ channelId: options.channelId } as Partial<Activity>) : undefined);
   return { adapter, services, store };
 }

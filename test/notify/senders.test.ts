@@ -98,7 +98,7 @@ describe('e-mail through a real SMTP server on loopback', () => {
     expect(mail.text).toContain('Kính gửi Nguyễn Thị Hoà,');
     expect(mail.text).toContain(`Câu hỏi ${q} của bạn gửi chuyên mục Hỏi - Đáp của Cổng thông tin điện tử tỉnh Lào Cai đã được UBND xã Xuân Quang trả lời ngày 04/12/2026.`);
     expect(mail.text).toContain(ANSWER);
-    expect(mail.text).toContain(`http://localhost:3978/hoi-dap?q=${q}`);
+    expect(mail.text).toContain(`http://localhost:3978/hoi-dap/${q}`);
     expect(mail.text).toContain(`nhập mã ${q} vào ô trò chuyện tại http://localhost:3978`);
     expect(r.outbox()).toMatchObject([{ channel: 'email', status: 'sent', attempts: 1 }]);
     const logged = logs.lines.join('\n');

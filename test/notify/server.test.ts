@@ -88,7 +88,7 @@ test('a portal citizen who gave an e-mail is promised an e-mail, gets exactly on
   expect(smtp.received[0].rcptTo).toEqual(['mai.le@example.vn']);
   expect(smtp.received[0].subject).toBe(`Câu hỏi ${q} đã có trả lời - Hỏi đáp Lào Cai`);
   expect(smtp.received[0].text).toContain('Hồ sơ gồm đơn đề nghị cấp giấy phép xây dựng');
-  expect(smtp.received[0].text).toContain(`/hoi-dap?q=${q}`);
+  expect(smtp.received[0].text).toContain(`/hoi-dap/${q}`);
   // Approving again is refused (the question is closed); a restart finds the notice key and sends nothing.
   await stop(server);
   const again = await serve();
