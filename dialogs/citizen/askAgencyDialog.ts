@@ -1,6 +1,6 @@
 import { MessageFactory, TurnContext } from 'botbuilder';
 import { redactForPublic } from '../../src/domain/redact';
-import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogContext, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import type { RouteResult } from '../../src/routing/router';
 import type { CaseState } from '../../src/domain/lifecycle';
@@ -8,6 +8,7 @@ import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { logger } from '../../src/observability/logger';
 import { fileQuestion, type QuestionFiling } from '../../src/backoffice/held';
 import { verifiedAddress, verifiedIdentity } from '../../src/bot/channels';
+import { imageAttachments } from '../../src/bot/photos';
 import { DIALOG_IDS, EVENT_SOURCE, langOf, ledgerChannel, textsFor, withYesNo, yesNo, type CitizenProfile } from './common';
 
 export interface AskOptions {
@@ -25,6 +26,8 @@ interface Draft {
   locality?: string;
   localityDistrict?: string;
   route?: RouteResult;
+  /** Photos sent while asking (src/bot/photos.ts), filed with the question. */
+  photos?: string[];
 }
 
 const PROMPTS = { question: 'askQuestion', yesNo: 'askYesNo', name: 'askName', contact: 'askContact', locality: 'askLocality' };
@@ -73,6 +76,24 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
         ]),
       );
     this.initialDialogId = `${DIALOG_IDS.ask}.steps`;
+  }
+
+  /** Photos sent at any step are kept in the draft; a photo alone leaves the step waiting for its answer. */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    if (imageAttachments(innerDc.context.activity).length === 0) return super.onContinueDialog(innerDc);
+    const t = textsFor(innerDc.context);
+    const steps = innerDc.stack.find((d) => d.id === `${DIALOG_IDS.ask}.steps`);
+    const draft = (steps?.state as { values?: Draft } | undefined)?.values;
+    const kept = draft?.photos ?? [];
+    const { photos } = this.services;
+    const got = photos ? await photos.receive(innerDc.context, photos.maxPerQuestion - kept.length) : { ids: [], refused: imageAttachments(innerDc.context.activity).length, overLimit: 0 };
+    if (draft && got.ids.length > 0) draft.photos = [...kept, ...got.ids];
+    const max = photos?.maxPerQuestion ?? 0;
+    if (got.refused > 0) await innerDc.context.sendActivity(t.photos.refused(Math.floor((this.services.data.photos.maxBytes / 1048576) * 10) / 10));
+    if (got.overLimit > 0) await innerDc.context.sendActivity(t.photos.tooMany(max));
+    const alone = !innerDc.context.activity.text?.trim();
+    if (got.ids.length > 0) await innerDc.context.sendActivity(alone && innerDc.activeDialog?.id === PROMPTS.question ? t.photos.writeQuestion : t.photos.kept({ count: (draft?.photos ?? []).length, max }));
+    return alone ? { status: DialogTurnStatus.waiting } : super.onContinueDialog(innerDc);
   }
 
   private async validateQuestion(pc: PromptValidatorContext<string>): Promise<boolean> {
@@ -202,7 +223,8 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     if (source && (await store.questionFromSource(source))) {
       // This event was processed before a crash: the use case returns the ticket already filed (not counted again); say so again.
       const again = await fileQuestion({ data, ledger, store }, filing, now);
-      await step.context.sendActivity(this.filedText(step, again, again.state.agency === data.policy.routing.triageAgency, draft.contact));
+      const photos = (await this.services.photos?.file(step.context, again.q, draft.photos ?? [])) ?? 0;
+      await step.context.sendActivity(this.filedText(step, again, again.state.agency === data.policy.routing.triageAgency, draft.contact, photos));
       return step.endDialog({ ticket: again.q });
     }
     // Over a daily limit (per chat identity, per contact, overall): not in the ledger, it waits for an editor.
@@ -216,6 +238,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     }
     // The use case allocates the ticket and records `submitted` and `assigned`; the lifecycle sets the deadlines.
     const { q, state, current } = await fileQuestion({ data, ledger, store }, filing, now);
+    const photos = (await this.services.photos?.file(step.context, q, draft.photos ?? [])) ?? 0;
     await this.services.onAssigned?.(q, agency, state).catch((err: unknown) => logger.warn('could not notify the agency', { q, error: err instanceof Error ? err.message : String(err) }));
     const profile = await this.profile(step.context);
     profile.tickets = [...new Set([...(profile.tickets ?? []), q])];
@@ -224,14 +247,15 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     await this.services.rememberConversation?.(q, TurnContext.getConversationReference(step.context.activity));
     this.services.metrics?.questionFiled(ledgerChannel(step.context), triage);
     this.services.metrics?.dialogCompleted('ask', 'filed');
-    await step.context.sendActivity(this.filedText(step, { q, current }, triage, draft.contact));
+    await step.context.sendActivity(this.filedText(step, { q, current }, triage, draft.contact, photos));
     return step.endDialog({ ticket: q });
   }
 
   /** The ticket, the agency and its deadlines (from the lifecycle's case), and how the answer will be announced. */
-  private filedText(step: WaterfallStepContext, filed: { q: string; current: CaseState }, triage: boolean, contact: string | undefined): string {
+  private filedText(step: WaterfallStepContext, filed: { q: string; current: CaseState }, triage: boolean, contact: string | undefined, photos = 0): string {
     const { data } = this.services;
-    return textsFor(step.context).filed({
+    const t = textsFor(step.context);
+    const text = t.filed({
       ticket: filed.q,
       agency: data.agencies.get(filed.current.agency)?.name ?? filed.current.agency,
       triage,
@@ -239,6 +263,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
       answerDue: data.clock.formatDateVi(filed.current.answerDue),
       notice: this.noticePromise(step, contact),
     });
+    return photos > 0 ? `${text}\n${t.photos.filed(photos)}` : text;
   }
 
   /** The question as the file-a-question use case takes it. */

@@ -21,6 +21,7 @@ import type { QuestionState } from '../domain/lifecycle';
 import { excerpt } from '../domain/text';
 import type { Metrics } from '../observability/metrics';
 import { HoidapBot } from './bot';
+import { PhotoIntake, type PhotoIntakeDeps } from './photos';
 import type { BotMetrics } from './services';
 import { channelLabel } from './channels';
 import { ChatIntents } from './intents';
@@ -41,7 +42,7 @@ export function botMetrics(metrics: Metrics): BotMetrics {
 }
 
 /** The stores the bot works on (src/store/open.ts openStores, or sqliteStores in tests). */
-export type BotStores = Pick<Stores, 'ledger' | 'queries' | 'backoffice' | 'intake' | 'channels'>;
+export type BotStores = Pick<Stores, 'ledger' | 'queries' | 'backoffice' | 'intake' | 'channels'> & Partial<Pick<Stores, 'photos'>>;
 
 export interface BotSetup {
   data: ProvinceData;
@@ -60,6 +61,8 @@ export interface BotSetup {
   notices?: NoticePromises & { answerPublished?(q: string): Promise<unknown> };
   /** E-mail to staff with no linked chat (approvers told of new drafts). */
   staffMailer?: StaffMailer;
+  /** Test hooks for fetching Zalo/Messenger photos (name resolution, a fake CDN's certificate). */
+  photoFetch?: PhotoIntakeDeps['fetch'];
 }
 
 export interface BotBuild {
@@ -94,6 +97,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     rememberConversation: async (q, reference) => storage.write({ [conversationKey(q)]: { reference } }),
     noticePromise: (setup.notices ?? noticePromises(loadNoticePolicy(data.dataDir), new Set())).promise,
   };
+  if (stores.photos) services.photos = new PhotoIntake({ store: stores.photos, policy: data.photos, now: services.now, ...(setup.photoFetch ? { fetch: setup.photoFetch } : {}) });
   // The back office: accounts, the workflow, and chat notifications to officers and citizens.
   const { backoffice } = stores;
   const chat = setup.notifier ? undefined : new ChatNotifier(backoffice, storage);

@@ -56,6 +56,8 @@ export interface BotServices {
   noticePromise?(channelId: string | undefined, contact: string | undefined, lang: string): string;
   /** The daily limits on questions filed (data/policy.json questionsPerDay) and the editors' held queue; with the SQLite store. */
   held?: import('../backoffice/held').HeldQuestions;
+  /** Photos sent while asking, kept with the question (src/bot/photos.ts); without it they are refused. */
+  photos?: import('./photos').PhotoIntake;
 }
 
 /** What the bot counts (Prometheus through src/observability in production, nothing in dialog tests). */

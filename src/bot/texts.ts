@@ -63,6 +63,15 @@ export interface Texts {
   localityRetry: string;
   error: string;
   onlyText: string;
+  /** Photos sent while asking: kept with the question for the officers, never published. */
+  photos: {
+    kept: (p: { count: number; max: number }) => string;
+    writeQuestion: string;
+    outsideAsking: string;
+    tooMany: (max: number) => string;
+    refused: (maxMb: number) => string;
+    filed: (count: number) => string;
+  };
   messageTooLong: (max: number) => string;
 }
 
@@ -132,6 +141,14 @@ const CitizenSchema = section({
   localityRetry: plain,
   error: plain,
   onlyText: plain,
+  photos: section({
+    kept: template('count', 'max'),
+    writeQuestion: plain,
+    outsideAsking: plain,
+    tooMany: template('max'),
+    refused: template('maxMb'),
+    filed: template('count'),
+  }),
   messageTooLong: template('max'),
 });
 
@@ -251,6 +268,14 @@ function citizenTexts(c: CitizenData, locale: string): Texts {
     localityRetry: c.localityRetry,
     error: c.error,
     onlyText: c.onlyText,
+    photos: {
+      kept: (p) => fill(c.photos.kept, p),
+      writeQuestion: c.photos.writeQuestion,
+      outsideAsking: c.photos.outsideAsking,
+      tooMany: (max) => fill(c.photos.tooMany, { max }),
+      refused: (maxMb) => fill(c.photos.refused, { maxMb: number(maxMb) }),
+      filed: (count) => fill(c.photos.filed, { count }),
+    },
     messageTooLong: (max) => fill(c.messageTooLong, { max: number(max) }),
   };
 }
