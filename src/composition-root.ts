@@ -168,7 +168,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
 
   const portalAdapter = new PortalAdapter({ store: stores.directLine });
   // Only the server takes portal requests; the worker appends officers' messages to the same conversations.
-  const portal = options.role === 'server' ? createPortal({ store: stores.directLine, adapter: portalAdapter, bot, limits: options.portalLimits }) : undefined;
+  const portal = options.role === 'server' ? createPortal({ store: stores.directLine, adapter: portalAdapter, bot, limits: options.portalLimits, photos: { store: stores.photos, policy: data.photos } }) : undefined;
 
   const messaging = createMessaging({
     config: options.channels,

@@ -186,7 +186,9 @@ export const PORTAL_SCRIPT = `(function () {
         userID: conversation.userId,
         locale: 'vi-VN',
         styleOptions: {
-          hideUploadButton: true,
+          hideUploadButton: false,
+          uploadAccept: 'image/jpeg,image/png,image/webp',
+          uploadMultiple: true,
           accent: '#9f1d20',
           bubbleBorderRadius: 12,
           bubbleFromUserBackground: '#fdecea',
