@@ -147,6 +147,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     // intents/admin.json read and validated at start-up: a bad entry stops the server naming the file and the entry.
     admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now, phrases: loadAdminPhrases() },
     outbox: stores.channels,
+    ...(stores.photos ? { photos: stores.photos } : {}),
   });
   // The owner reads the confirmation in the chat just linked (with a warning to report a link they did not make); the admins are told in theirs.
   const onLinked = async (account: Account, identity: ChatIdentity) => {

@@ -159,6 +159,8 @@ const StaffSchema = section({
   deadline: section({ accept: plain, answer: plain }),
   deleteReason: section({ duplicate: plain, violation: plain, invalid_identity: plain, out_of_scope: plain }),
   overdueMark: plain,
+  /** "xem HD-...": how many photos the citizen sent and where staff see them (never published). */
+  photosAttached: template('count', 'q'),
   sweeper: section({
     reminder: template('what', 'q', 'agency', 'dueDate', 'left'),
     lastDay: plain,
