@@ -7,7 +7,7 @@ import { HeldQuestions } from './backoffice/held';
 import { OutboxStaffMailer } from './backoffice/staff-mailer';
 import type { Notifier } from './backoffice/notifier';
 import type { BackofficeStore } from './backoffice/types';
-import { botMetrics, createBot, type BotBuild } from './bot/factory';
+import { botMetrics, createBot, type BotBuild, type BotSetup } from './bot/factory';
 import { createMessaging, type Messaging, type MessagingSetup } from './channels/messaging';
 import { dispatcherOptions, loadDeliveryPolicy } from './channels/messaging/delivery-policy';
 import type { DispatcherOptions } from './channels/messaging/dispatcher';
@@ -105,6 +105,8 @@ export interface ServiceOptions {
   bot?: ActivityHandlerBase;
   metrics?: Metrics;
   portalLimits?: Partial<DirectLineLimits>;
+  /** Test hooks for fetching Zalo/Messenger photos (name resolution, a fake CDN's certificate). */
+  photoFetch?: BotSetup['photoFetch'];
   /** How the back office reaches people (default: chat through the channels that attach), and its clock (tests). */
   backoffice?: { notifier?: Notifier; now?: () => number };
 }
@@ -159,6 +161,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
         storage,
         ...(options.metrics ? { metrics: botMetrics(options.metrics) } : {}),
         notifier: options.backoffice?.notifier,
+        ...(options.photoFetch ? { photoFetch: options.photoFetch } : {}),
         now: options.backoffice?.now,
         notices,
         staffMailer,

@@ -143,6 +143,52 @@ export function openApiDocument(): Json {
           responses: { '200': json(ref('QuestionDetail'), 'the question'), ...QUESTION_ERRORS },
         },
       },
+      '/questions/{q}/photos': {
+        get: {
+          summary: 'the photos the citizen sent with the question (never published): number, type, size, channel, time and URL of each; for those who may view the question',
+          'x-roles': ROLES,
+          parameters: [questionParam],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                required: ['q', 'photos'],
+                properties: {
+                  q: { type: 'string' },
+                  photos: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['n', 'type', 'size', 'channel', 'receivedAt', 'url'],
+                      properties: {
+                        n: { type: 'integer', minimum: 1 },
+                        type: { type: 'string', enum: ['image/jpeg', 'image/png', 'image/webp'] },
+                        size: { type: 'integer' },
+                        channel: { type: 'string', enum: ['portal', 'zalo', 'facebook'] },
+                        receivedAt: { type: 'string', format: 'date-time' },
+                        url: { type: 'string' },
+                      },
+                    },
+                  },
+                },
+              },
+              'the photos, in the order they were filed',
+            ),
+            ...QUESTION_ERRORS,
+          },
+        },
+      },
+      '/questions/{q}/photos/{n}': {
+        get: {
+          summary: 'one photo of the question, as the citizen sent it (image/jpeg, image/png or image/webp); for those who may view the question',
+          'x-roles': ROLES,
+          parameters: [questionParam, { name: 'n', in: 'path', required: true, description: 'the photo number, from 1', schema: { type: 'integer', minimum: 1 } }],
+          responses: {
+            '200': { description: 'the photo', content: { 'image/jpeg': {}, 'image/png': {}, 'image/webp': {} } },
+            ...QUESTION_ERRORS,
+          },
+        },
+      },
       '/questions/{q}/accept': action('accept (tiếp nhận)', AGENCY_ROLES, 'accept', ref('ActionResult'), 'The question’s agency takes it in. No body (or `{}`).'),
       '/questions/{q}/forward': action(
         'forward (chuyển) to another agency',
