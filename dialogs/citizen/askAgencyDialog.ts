@@ -9,6 +9,7 @@ import { logger } from '../../src/observability/logger';
 import { fileQuestion, type QuestionFiling } from '../../src/backoffice/held';
 import { verifiedAddress, verifiedIdentity } from '../../src/bot/channels';
 import { imageAttachments } from '../../src/bot/photos';
+import { takePhotos } from './photos';
 import { DIALOG_IDS, EVENT_SOURCE, langOf, ledgerChannel, textsFor, withYesNo, yesNo, type CitizenProfile } from './common';
 
 export interface AskOptions {
@@ -78,21 +79,11 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     this.initialDialogId = `${DIALOG_IDS.ask}.steps`;
   }
 
-  /** Photos sent at any step are kept in the draft; a photo alone leaves the step waiting for its answer. */
+  /** Photos sent at any step are kept in the draft (./photos.ts); a photo alone leaves the step waiting for its answer. */
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     if (imageAttachments(innerDc.context.activity).length === 0) return super.onContinueDialog(innerDc);
-    const t = textsFor(innerDc.context);
-    const steps = innerDc.stack.find((d) => d.id === `${DIALOG_IDS.ask}.steps`);
-    const draft = (steps?.state as { values?: Draft } | undefined)?.values;
-    const kept = draft?.photos ?? [];
-    const { photos } = this.services;
-    const got = photos ? await photos.receive(innerDc.context, photos.maxPerQuestion - kept.length) : { ids: [], refused: imageAttachments(innerDc.context.activity).length, overLimit: 0 };
-    if (draft && got.ids.length > 0) draft.photos = [...kept, ...got.ids];
-    const max = photos?.maxPerQuestion ?? 0;
-    if (got.refused > 0) await innerDc.context.sendActivity(t.photos.refused(Math.floor((this.services.data.photos.maxBytes / 1048576) * 10) / 10));
-    if (got.overLimit > 0) await innerDc.context.sendActivity(t.photos.tooMany(max));
-    const alone = !innerDc.context.activity.text?.trim();
-    if (got.ids.length > 0) await innerDc.context.sendActivity(alone && innerDc.activeDialog?.id === PROMPTS.question ? t.photos.writeQuestion : t.photos.kept({ count: (draft?.photos ?? []).length, max }));
+    const draft = (innerDc.stack.find((d) => d.id === `${DIALOG_IDS.ask}.steps`)?.state as { values?: Draft } | undefined)?.values;
+    const alone = await takePhotos(this.services, innerDc.context, draft, innerDc.activeDialog?.id === PROMPTS.question);
     return alone ? { status: DialogTurnStatus.waiting } : super.onContinueDialog(innerDc);
   }
 

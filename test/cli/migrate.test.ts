@@ -6,6 +6,9 @@ import { openStores } from '../../src/store/open';
 import { hoidap } from '../helpers/cli';
 import { dropSchema, freshSchemaLocation } from '../helpers/postgres';
 
+/** A photo's bytes (a PNG's signature, then bytes including NUL, which bytea must keep). */
+const PHOTO = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 0, 255]);
+
 const DEMO = path.join(PROJECT_ROOT, 'data/demo/ledger-2023.jsonl');
 
 /** hoidap migrate: a whole SQLite installation into PostgreSQL, the same afterwards. */
@@ -39,6 +42,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       await before.channels.enqueueOutbound([{ channel: 'zalo', recipient: 'z-citizen', payload: { text: 'Xin chào' } }], now);
       await before.channels.setSecret('zalo.refresh_token', 'rt-secret', now);
       await before.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }]);
+      await before.photos.savePending({ id: 'photo-1', owner: 'zalo:z-citizen', channel: 'zalo', type: 'image/png', bytes: PHOTO, receivedAt: now });
+      await before.photos.attach('HD-2023-000001', 'zalo:z-citizen', ['photo-1']);
     } finally {
       await before.close();
     }
@@ -48,7 +53,7 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
     expect(moved.code).toBe(0);
     expect(moved.stdout).toMatch(/^events\s+1601$/m);
     expect(moved.stdout).toMatch(/^accounts\s+1$/m);
-    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 22 tables to PostgreSQL/m);
+    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 23 tables to PostgreSQL/m);
 
     // The same report, the same ledger export.
     const report = (db: string) => hoidap(['report', '--db', db, '--from', '2023-01-01', '--to', '2023-09-25', '--format', 'csv']);
@@ -66,6 +71,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       // A new held question gets a new id, after the moved ones.
       expect(await after.intake.hold({ source: 'zalo:held-2', channel: 'zalo', text: 'Câu khác', asker: { name: 'Võ Văn Em', contact: '0912000222' }, lang: 'vi', agency: 'so-yte', confidence: 0.9, triage: false }, 'contact', now)).toBeGreaterThan(held);
       expect(await after.channels.getSecret('zalo.refresh_token')).toBe('rt-secret');
+      // The photo sent with a question, byte for byte.
+      expect(Buffer.compare((await after.photos.get('HD-2023-000001', 1))?.bytes ?? Buffer.alloc(0), PHOTO)).toBe(0);
       expect((await after.channels.claimOutbound('test', now, 60_000, 10)).map((m) => m.payload.text)).toEqual(['Xin chào']);
       expect(await after.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }])).toBe(0);
       // Ticket numbers go on after the moved ones.
