@@ -24,6 +24,23 @@ async function bubbles(page: Page): Promise<string[]> {
   return (await page.locator('.webchat__bubble__content').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
+/** Types a message into Web Chat and waits for the bot's reply containing `expectReply`. */
+async function say(page: Page, text: string, expectReply: string): Promise<void> {
+  const sendBox = page.locator('[data-id="webchat-sendbox-input"]');
+  await sendBox.fill(text);
+  await sendBox.press('Enter');
+  await page.locator('.webchat__bubble__content', { hasText: expectReply }).last().waitFor({ timeout: 30_000 });
+}
+
+/** From the question prompt to the ticket: the question, a name, a phone, no place, "có". */
+async function finishAsking(page: Page, question: string, filedReply: string): Promise<void> {
+  await say(page, question, 'cho biết họ và tên');
+  await say(page, 'Nguyen Van An', 'số điện thoại hoặc email');
+  await say(page, '0912345678', 'xã/phường nào');
+  await say(page, 'bo qua', 'Bạn có đồng ý gửi không?');
+  await say(page, 'co', filedReply);
+}
+
 test('a citizen on a 360 px phone opens the portal, asks in Vietnamese and gets the echo bot’s reply, with no "send failed"', async () => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
   const page = await context.newPage();
@@ -111,16 +128,7 @@ test('a citizen types an unaccented question into Web Chat, completes the dialog
     // The menu's suggested action starts the dialog.
     await page.getByRole('toolbar').getByRole('button', { name: 'Gửi câu hỏi' }).click();
     await page.locator('.webchat__bubble__content', { hasText: 'Mời bạn nhập nội dung câu hỏi' }).waitFor({ timeout: 30_000 });
-    const say = async (text: string, expectReply: string) => {
-      await sendBox.fill(text);
-      await sendBox.press('Enter');
-      await page.locator('.webchat__bubble__content', { hasText: expectReply }).last().waitFor({ timeout: 30_000 });
-    };
-    await say('cho toi hoi gia dinh toi o xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi', 'cho biết họ và tên');
-    await say('Nguyen Van An', 'số điện thoại hoặc email');
-    await say('0912345678', 'xã/phường nào');
-    await say('bo qua', 'Bạn có đồng ý gửi không?');
-    await say('co', 'Mã câu hỏi của bạn');
+    await finishAsking(page, 'cho toi hoi gia dinh toi o xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi', 'Mã câu hỏi của bạn');
 
     const filed = (await bubbles(page)).find((t) => t.includes('Mã câu hỏi của bạn')) as string;
     const ticket = /HD-\d{4}-\d{6}/.exec(filed)?.[0] as string;
@@ -181,16 +189,7 @@ test('a citizen attaches a photo with Web Chat\'s attach button while asking: it
     expect(uploads).toEqual([200]);
     // The citizen's own message shows the photo as the file the server named.
     expect(await bubbles(page)).toContain('anh-1.png 1 kB');
-    const say = async (text: string, expectReply: string) => {
-      await sendBox.fill(text);
-      await sendBox.press('Enter');
-      await page.locator('.webchat__bubble__content', { hasText: expectReply }).last().waitFor({ timeout: 30_000 });
-    };
-    await say('cho toi hoi duong lien thon o xa Xuan Quang huyen Bao Thang bi sut lun lau roi, khi nao thi duoc sua chua', 'cho biết họ và tên');
-    await say('Nguyen Van An', 'số điện thoại hoặc email');
-    await say('0912345678', 'xã/phường nào');
-    await say('bo qua', 'Bạn có đồng ý gửi không?');
-    await say('co', 'Kèm theo 1 ảnh');
+    await finishAsking(page, 'cho toi hoi duong lien thon o xa Xuan Quang huyen Bao Thang bi sut lun lau roi, khi nao thi duoc sua chua', 'Kèm theo 1 ảnh');
     const filed = (await bubbles(page)).find((t) => t.includes('Kèm theo 1 ảnh')) as string;
     const ticket = /HD-\d{4}-\d{6}/.exec(filed)?.[0] as string;
     expect(await page.locator('.webchat__activity-status--sending').count()).toBe(0);
