@@ -7,7 +7,7 @@ import { HeldQuestions } from './backoffice/held';
 import { OutboxStaffMailer } from './backoffice/staff-mailer';
 import type { Notifier } from './backoffice/notifier';
 import type { BackofficeStore } from './backoffice/types';
-import { botMetrics, createBot, type BotBuild } from './bot/factory';
+import { botMetrics, createBot, type BotBuild, type BotSetup } from './bot/factory';
 import { createMessaging, type Messaging, type MessagingSetup } from './channels/messaging';
 import { dispatcherOptions, loadDeliveryPolicy } from './channels/messaging/delivery-policy';
 import type { DispatcherOptions } from './channels/messaging/dispatcher';
@@ -111,6 +111,8 @@ export interface ServiceOptions {
    * contactConfirmation.enabled unless HOIDAP_CONFIRM_CONTACTS or this says otherwise (the demo: off).
    */
   confirmContacts?: boolean;
+  /** Test hooks for fetching Zalo/Messenger photos (name resolution, a fake CDN's certificate). */
+  photoFetch?: BotSetup['photoFetch'];
   /** How the back office reaches people (default: chat through the channels that attach), and its clock (tests). */
   backoffice?: { notifier?: Notifier; now?: () => number };
 }
@@ -176,6 +178,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
         storage,
         ...(options.metrics ? { metrics: botMetrics(options.metrics) } : {}),
         notifier: options.backoffice?.notifier,
+        ...(options.photoFetch ? { photoFetch: options.photoFetch } : {}),
         now: options.backoffice?.now,
         notices,
         staffMailer,
@@ -186,7 +189,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
 
   const portalAdapter = new PortalAdapter({ store: stores.directLine });
   // Only the server takes portal requests; the worker appends officers' messages to the same conversations.
-  const portal = options.role === 'server' ? createPortal({ store: stores.directLine, adapter: portalAdapter, bot, limits: options.portalLimits, identityTtlDays: data.policy.myQuestions?.portalIdentityTtlDays }) : undefined;
+  const portal = options.role === 'server' ? createPortal({ store: stores.directLine, adapter: portalAdapter, bot, limits: options.portalLimits, identityTtlDays: data.policy.myQuestions?.portalIdentityTtlDays, photos: { store: stores.photos, policy: data.photos } }) : undefined;
 
   const messaging = createMessaging({
     config: options.channels,
@@ -227,7 +230,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
   chat?.attach('directline', portalAdapter);
   for (const [channel, adapter] of Object.entries(messaging.adapters)) if (adapter) chat?.attach(channel, adapter);
 
-  const retention = retentionPolicy ? new RetentionJob({ store: stores.retention, policy: retentionPolicy }) : undefined;
+  const retention = retentionPolicy ? new RetentionJob({ store: stores.retention, policy: retentionPolicy, photos: stores.photos }) : undefined;
   const sweeper =
     reminderPolicy && built
       ? new DeadlineSweeper({

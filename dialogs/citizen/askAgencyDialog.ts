@@ -1,6 +1,6 @@
 import { MessageFactory, TurnContext } from 'botbuilder';
 import { redactForPublic } from '../../src/domain/redact';
-import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogContext, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import type { RouteResult } from '../../src/routing/router';
 import type { CaseState } from '../../src/domain/lifecycle';
@@ -8,6 +8,8 @@ import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { logger } from '../../src/observability/logger';
 import { fileQuestion, type QuestionFiling } from '../../src/backoffice/held';
 import { verifiedAddress, verifiedIdentity } from '../../src/bot/channels';
+import { imageAttachments } from '../../src/bot/photos';
+import { takePhotos } from './photos';
 import { DIALOG_IDS, EVENT_SOURCE, langOf, ledgerChannel, textsFor, withYesNo, yesNo, type CitizenProfile } from './common';
 import { CONFIRM_CONTACT_DIALOG, ConfirmContactDialog, contactConfirmation, type ConfirmContactResult } from './confirmContactDialog';
 
@@ -28,6 +30,8 @@ interface Draft {
   route?: RouteResult;
   /** The contact was confirmed with a one-time code (now or earlier in this conversation). */
   confirmed?: boolean;
+  /** Photos sent while asking (src/bot/photos.ts), filed with the question. */
+  photos?: string[];
 }
 
 const PROMPTS = { question: 'askQuestion', yesNo: 'askYesNo', send: 'askSend', name: 'askName', contact: 'askContact', locality: 'askLocality' };
@@ -80,6 +84,14 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
       );
     if (services.confirmation) this.addDialog(new ConfirmContactDialog(services, services.confirmation, validContact, profile));
     this.initialDialogId = `${DIALOG_IDS.ask}.steps`;
+  }
+
+  /** Photos sent at any step are kept in the draft (./photos.ts); a photo alone leaves the step waiting for its answer. */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    if (imageAttachments(innerDc.context.activity).length === 0) return super.onContinueDialog(innerDc);
+    const draft = (innerDc.stack.find((d) => d.id === `${DIALOG_IDS.ask}.steps`)?.state as { values?: Draft } | undefined)?.values;
+    const alone = await takePhotos(this.services, innerDc.context, draft, innerDc.activeDialog?.id === PROMPTS.question);
+    return alone ? { status: DialogTurnStatus.waiting } : super.onContinueDialog(innerDc);
   }
 
   private async validateQuestion(pc: PromptValidatorContext<string>): Promise<boolean> {
@@ -225,7 +237,8 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     if (source && (await store.questionFromSource(source))) {
       // This event was processed before a crash: the use case returns the ticket already filed (not counted again); say so again.
       const again = await fileQuestion({ data, ledger, store }, filing, now);
-      await step.context.sendActivity(this.filedText(step, again, again.state.agency === data.policy.routing.triageAgency, draft.contact, draft.confirmed));
+      const photos = (await this.services.photos?.file(step.context, again.q, draft.photos ?? [])) ?? 0;
+      await step.context.sendActivity(this.filedText(step, again, again.state.agency === data.policy.routing.triageAgency, draft.contact, draft.confirmed, photos));
       return step.endDialog({ ticket: again.q });
     }
     // Over a daily limit (per chat identity, per contact, overall): not in the ledger, it waits for an editor.
@@ -239,6 +252,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     }
     // The use case allocates the ticket and records `submitted` and `assigned`; the lifecycle sets the deadlines.
     const { q, state, current } = await fileQuestion({ data, ledger, store }, filing, now);
+    const photos = (await this.services.photos?.file(step.context, q, draft.photos ?? [])) ?? 0;
     await this.services.onAssigned?.(q, agency, state).catch((err: unknown) => logger.warn('could not notify the agency', { q, error: err instanceof Error ? err.message : String(err) }));
     const profile = await this.profile(step.context);
     profile.tickets = [...new Set([...(profile.tickets ?? []), q])];
@@ -247,16 +261,16 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
     await this.services.rememberConversation?.(q, TurnContext.getConversationReference(step.context.activity));
     this.services.metrics?.questionFiled(ledgerChannel(step.context), triage);
     this.services.metrics?.dialogCompleted('ask', 'filed');
-    await step.context.sendActivity(this.filedText(step, { q, current }, triage, draft.contact, draft.confirmed));
+    await step.context.sendActivity(this.filedText(step, { q, current }, triage, draft.contact, draft.confirmed, photos));
     return step.endDialog({ ticket: q });
   }
 
   /** The ticket, the agency and its deadlines (from the lifecycle's case), and how the answer will be announced. */
-  private filedText(step: WaterfallStepContext, filed: { q: string; current: CaseState }, triage: boolean, contact: string | undefined, confirmed = false): string {
+  private filedText(step: WaterfallStepContext, filed: { q: string; current: CaseState }, triage: boolean, contact: string | undefined, confirmed = false, photos = 0): string {
     const { data } = this.services;
     const t = textsFor(step.context);
     const notice = this.noticePromise(step, contact);
-    return t.filed({
+    const text = t.filed({
       ticket: filed.q,
       agency: data.agencies.get(filed.current.agency)?.name ?? filed.current.agency,
       triage,
@@ -265,6 +279,7 @@ export class AskAgencyDialog extends CancelAndHelpDialog {
       // Said only when a code confirmed it: never when confirmation is off (the demo).
       notice: confirmed && contact ? `${t.confirmContact.confirmed(contact)} ${notice}` : notice,
     });
+    return photos > 0 ? `${text}\n${t.photos.filed(photos)}` : text;
   }
 
   /** The question as the file-a-question use case takes it. */

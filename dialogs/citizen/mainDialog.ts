@@ -1,7 +1,8 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { WaterfallDialog, type DialogState, type WaterfallStepContext, runDialog } from 'botbuilder-dialogs';
+import { DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogState, type DialogTurnResult, type WaterfallStepContext, runDialog } from 'botbuilder-dialogs';
 import type { BotServices } from '../../src/bot/services';
 import { findTicket } from '../../src/bot/intents';
+import { imageAttachments } from '../../src/bot/photos';
 import { AskAgencyDialog } from './askAgencyDialog';
 import { CancelAndHelpDialog } from './cancelAndHelpDialog';
 import { DIALOG_IDS, LANG, textsFor, withMenu, type CitizenProfile } from './common';
@@ -41,9 +42,22 @@ export class MainDialog extends CancelAndHelpDialog {
     await runDialog(this, context, accessor);
   }
 
+  /** A photo is taken only while asking an agency (AskAgencyDialog keeps it); anywhere else the citizen is told so. */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    if (imageAttachments(innerDc.context.activity).length > 0 && innerDc.activeDialog?.id !== DIALOG_IDS.ask) {
+      await innerDc.context.sendActivity(textsFor(innerDc.context).photos.outsideAsking);
+      if (!innerDc.context.activity.text?.trim()) return { status: DialogTurnStatus.waiting };
+    }
+    return super.onContinueDialog(innerDc);
+  }
+
   private async dispatchStep(step: WaterfallStepContext) {
     const text = (step.context.activity.text ?? '').trim();
     const t = textsFor(step.context);
+    if (imageAttachments(step.context.activity).length > 0) {
+      await step.context.sendActivity(withMenu(t, t.photos.outsideAsking));
+      if (!text) return step.endDialog();
+    }
     const ticket = findTicket(text);
     if (ticket) return step.beginDialog(DIALOG_IDS.status, { ticket });
     // A rating right after an answer was pushed to the citizen.

@@ -11,6 +11,7 @@ import { can } from '../../src/domain/access';
 import { parseInstant } from '../../src/domain/time';
 import { excerpt } from '../../src/domain/text';
 import { fill, STAFF_TEXTS } from '../../src/bot/texts';
+import type { PhotoStore } from '../../src/app/ports';
 
 export const STAFF_DIALOG_ID = 'staff';
 const INPUT = 'staffInput';
@@ -23,6 +24,8 @@ export interface StaffDeps {
   admin: AdminDeps;
   /** The Zalo/Messenger outbox, for admins (absent without the SQLite store). */
   outbox?: Pick<ChannelQueueStore, 'undelivered' | 'settleUndelivered'>;
+  /** Photos sent with questions: "xem HD-..." says how many and where to see them. */
+  photos?: Pick<PhotoStore, 'list'>;
 }
 
 /** What staff read in chat (data/texts/vi.json, staff.chat) and the buttons they tap (staff.buttons). */
@@ -235,9 +238,12 @@ export class StaffDialog extends ComponentDialog {
         const pending = d.latestDraft?.status === 'pending' ? d.latestDraft : undefined;
         const mayApprove = pending !== undefined && can(account, 'approve', d.agency);
         const draft = pending ? `\n\n${draftLines(d.q, pending, d.draftChanges, (iso) => day(iso), mayApprove)}` : '';
+        // Only after questionDetail allowed this account to view the question.
+        const photoCount = this.deps.photos ? (await this.deps.photos.list(d.q)).length : 0;
+        const photos = photoCount > 0 ? `\n${fill(STAFF_TEXTS.photosAttached, { count: photoCount, q: d.q })}` : '';
         // An approver looking at a waiting draft decides; everyone else gets the usual next steps.
         const actions = (mayApprove ? [B.approve, B.return] : [B.accept, B.answer, B.forward]).map((b) => fill(b, { q: d.q }));
-        await context.sendActivity(MessageFactory.suggestedActions(actions, `${d.q} — ${name(d.agency)} — ${STAFF_TEXTS.questionStatus[d.status]}.${due}\n${escapeChat(d.text)}${asker}${draft}`));
+        await context.sendActivity(MessageFactory.suggestedActions(actions, `${d.q} — ${name(d.agency)} — ${STAFF_TEXTS.questionStatus[d.status]}.${due}\n${escapeChat(d.text)}${asker}${photos}${draft}`));
         return;
       }
       case 'inbox': {

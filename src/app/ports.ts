@@ -630,6 +630,47 @@ export interface OpenCases {
   openCases(at: number): Promise<IndexedCase[]>;
 }
 
+// ---- photos sent with questions ---------------------------------------------------------------
+
+/** A photo's facts, without its bytes (lists). */
+export interface PhotoInfo {
+  /** 1, 2, ... in the order the photos were filed with the question. */
+  n: number;
+  type: string;
+  size: number;
+  /** The channel it came on: portal, zalo, facebook. */
+  channel: string;
+  receivedAt: number;
+}
+
+export interface NewPhoto {
+  /** Unique; the same id twice (a turn run again after a crash) keeps the first. */
+  id: string;
+  /** The chat identity that sent it ("zalo:123", "directline:u-..."): only it can file the photo with a question. */
+  owner: string;
+  channel: string;
+  type: string;
+  bytes: Uint8Array;
+  receivedAt: number;
+}
+
+/**
+ * Photos citizens send while asking (src/bot/photos.ts): kept apart from the question until it is filed
+ * (the dialog keeps their ids), then attached to it. Never published; read by officers through the API.
+ */
+export interface PhotoStore {
+  /** Keeps a photo not yet filed; an id already stored is left as it is. */
+  savePending(photo: NewPhoto): Promise<void>;
+  /** Files the owner's pending photos of these ids with question q, numbered after those it has; returns how many the question has. */
+  attach(q: string, owner: string, ids: readonly string[]): Promise<number>;
+  /** The question's photos, in order, without their bytes. */
+  list(q: string): Promise<PhotoInfo[]>;
+  /** One photo with its bytes. */
+  get(q: string, n: number): Promise<(PhotoInfo & { bytes: Buffer }) | undefined>;
+  /** Deletes at most `limit` photos: pending ones received before `pendingCutoff`, filed ones of questions ended before `filedCutoff`. */
+  purge(pendingCutoff: number, filedCutoff: number, limit: number): Promise<number>;
+}
+
 // ---- the web console's sessions -------------------------------------------------------------
 
 export interface ConsoleSession {
@@ -699,6 +740,7 @@ export interface Stores {
   consoleSessions: ConsoleSessionStore;
   notificationKeys: NotificationKeys;
   contactCodes: ContactCodes;
+  photos: PhotoStore;
   /**
    * A consistent copy of the whole store into a new file, checked, safe while the server runs
    * (SQLite: VACUUM INTO; PostgreSQL: pg_dump of the schema). Absent where an adapter has none.

@@ -11,6 +11,7 @@ import { DIALOG_STATE, LANG, PROFILE, withMenu, type CitizenProfile } from '../.
 import { MainDialog } from '../../dialogs/citizen/mainDialog';
 import { detectLanguage } from '../routing/language';
 import { logger } from '../observability/logger';
+import { imageAttachments } from './photos';
 import type { BotMetrics, BotServices } from './services';
 import { fill, STAFF_TEXTS, TEXTS } from './texts';
 
@@ -67,8 +68,11 @@ export class HoidapBot extends ActivityHandler {
       await this.setLanguage(context, !tooLong);
       if (tooLong) {
         await context.sendActivity(TEXTS[context.turnState.get(LANG) as 'vi' | 'en'].messageTooLong(MAX_TURN_TEXT));
+      } else if (!context.activity.text?.trim() && imageAttachments(context.activity).length > 0) {
+        // A photo alone: kept while asking an agency, explained anywhere else (the citizen dialogs).
+        await this.dialog.run(context, this.dialogState);
       } else if (!context.activity.text?.trim()) {
-        // Images, stickers, files: said politely, the dialog waits where it was.
+        // Stickers, files, voice: said politely, the dialog waits where it was.
         await context.sendActivity(TEXTS[context.turnState.get(LANG) as 'vi' | 'en'].onlyText);
       } else if (!(await this.staffTurn(context))) {
         await this.dialog.run(context, this.dialogState);

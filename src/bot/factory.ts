@@ -23,6 +23,7 @@ import { excerpt, fill } from '../domain/text';
 import { STAFF_TEXTS } from './texts';
 import type { Metrics } from '../observability/metrics';
 import { HoidapBot } from './bot';
+import { PhotoIntake, type PhotoIntakeDeps } from './photos';
 import type { BotMetrics } from './services';
 import { channelLabel } from './channels';
 import { ChatIntents } from './intents';
@@ -44,7 +45,7 @@ export function botMetrics(metrics: Metrics): BotMetrics {
 }
 
 /** The stores the bot works on (src/store/open.ts openStores, or sqliteStores in tests). */
-export type BotStores = Pick<Stores, 'ledger' | 'queries' | 'backoffice' | 'intake' | 'channels' | 'contactCodes'>;
+export type BotStores = Pick<Stores, 'ledger' | 'queries' | 'backoffice' | 'intake' | 'channels' | 'contactCodes'> & Partial<Pick<Stores, 'photos'>>;
 
 export interface BotSetup {
   data: ProvinceData;
@@ -70,6 +71,8 @@ export interface BotSetup {
   confirmation?: ContactConfirmer;
   /** Overrides data/policy.json contactConfirmation.enabled for the default confirmation (the demo turns it off). */
   confirmContacts?: boolean;
+  /** Test hooks for fetching Zalo/Messenger photos (name resolution, a fake CDN's certificate). */
+  photoFetch?: PhotoIntakeDeps['fetch'];
 }
 
 export interface BotBuild {
@@ -116,6 +119,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
         queue: stores.channels,
       }),
   };
+  if (stores.photos) services.photos = new PhotoIntake({ store: stores.photos, policy: data.photos, now: services.now, ...(setup.photoFetch ? { fetch: setup.photoFetch } : {}) });
   // The back office: accounts, the workflow, and chat notifications to officers and citizens.
   const { backoffice } = stores;
   const chat = setup.notifier ? undefined : new ChatNotifier(backoffice, storage);
@@ -171,6 +175,7 @@ export async function createBot(setup: BotSetup): Promise<BotBuild> {
     // intents/admin.json read and validated at start-up: a bad entry stops the server naming the file and the entry.
     admin: { data, store, normalizer: resources.normalizer, gazetteer: resources.gazetteer, now, phrases: loadAdminPhrases() },
     outbox: stores.channels,
+    ...(stores.photos ? { photos: stores.photos } : {}),
   });
   // The owner reads the confirmation in the chat just linked (with a warning to report a link they did not make); the admins are told in theirs.
   const onLinked = async (account: Account, identity: ChatIdentity) => {

@@ -60,6 +60,8 @@ export interface BotServices {
   confirmation?: import('../notify/confirmation').ContactConfirmer;
   /** The tickets filed with exactly this contact, newest first ("tra cứu" by a confirmed contact). */
   questionsByContact?(contact: string): Promise<string[]>;
+  /** Photos sent while asking, kept with the question (src/bot/photos.ts); without it they are refused. */
+  photos?: import('./photos').PhotoIntake;
 }
 
 /** What the bot counts (Prometheus through src/observability in production, nothing in dialog tests). */

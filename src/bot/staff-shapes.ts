@@ -204,6 +204,11 @@ export const CONSOLE_PAGES_SHAPE = {
     none: [],
   },
   question: {
+    photos: {
+      heading: ['count'],
+      note: [],
+      alt: ['n', 'q'],
+    },
     accept: {
       due: ['due'],
       title: [],

@@ -92,6 +92,15 @@ export interface Texts {
   localityRetry: string;
   error: string;
   onlyText: string;
+  /** Photos sent while asking: kept with the question for the officers, never published. */
+  photos: {
+    kept: (p: { count: number; max: number }) => string;
+    writeQuestion: string;
+    outsideAsking: string;
+    tooMany: (max: number) => string;
+    refused: (maxMb: number) => string;
+    filed: (count: number) => string;
+  };
   messageTooLong: (max: number) => string;
 }
 
@@ -218,6 +227,14 @@ const CitizenSchema = section({
   localityRetry: plain,
   error: plain,
   onlyText: plain,
+  photos: section({
+    kept: template('count', 'max'),
+    writeQuestion: plain,
+    outsideAsking: plain,
+    tooMany: template('max'),
+    refused: template('maxMb'),
+    filed: template('count'),
+  }),
   messageTooLong: template('max'),
 });
 
@@ -234,6 +251,8 @@ const StaffSchema = section({
   chat: wording(CHAT_SHAPE),
   admin: wording(ADMIN_SHAPE),
   cli: wording(CLI_SHAPE),
+  /** "xem HD-...": how many photos the citizen sent and where staff see them (never published). */
+  photosAttached: template('count', 'q'),
   sweeper: section({
     reminder: template('what', 'q', 'agency', 'dueDate', 'left'),
     lastDay: plain,
@@ -378,6 +397,14 @@ function citizenTexts(c: CitizenData, locale: string): Texts {
     localityRetry: c.localityRetry,
     error: c.error,
     onlyText: c.onlyText,
+    photos: {
+      kept: (p) => fill(c.photos.kept, p),
+      writeQuestion: c.photos.writeQuestion,
+      outsideAsking: c.photos.outsideAsking,
+      tooMany: (max) => fill(c.photos.tooMany, { max }),
+      refused: (maxMb) => fill(c.photos.refused, { maxMb: number(maxMb) }),
+      filed: (count) => fill(c.photos.filed, { count }),
+    },
     messageTooLong: (max) => fill(c.messageTooLong, { max: number(max) }),
   };
 }

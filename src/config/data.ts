@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AgencyDirectory, AgencyListSchema } from '../domain/agencies';
 import { WorkingCalendar, type CalendarEntry } from '../domain/calendar';
+import { PhotoPolicySchema, type PhotoPolicy } from '../domain/photo';
 import { PolicySchema, RuleBook, type Policy } from '../domain/policy';
 import { LocalClock, parseDay } from '../domain/time';
 import { ReportLayoutSchema, type ReportLayout } from '../reports/annex';
@@ -29,6 +30,8 @@ export interface ProvinceData {
   calendar: WorkingCalendar;
   /** The wording of Phụ biểu 02 as an annex (data/report.json). */
   reportLayout: ReportLayout;
+  /** Photos sent with questions: how many, how large, and the only hosts they are fetched from (data/photos.json). */
+  photos: PhotoPolicy;
 }
 
 function readText(file: string): string {
@@ -188,5 +191,7 @@ export function loadProvinceData(dataDir: string = DEFAULT_DATA_DIR): ProvinceDa
   const calendar = new WorkingCalendar(loadCalendarEntries(path.join(dataDir, 'holidays-vn.csv')), clock);
   const reportFile = path.join(dataDir, 'report.json');
   const reportLayout = parseWith(ReportLayoutSchema, readJsonFile(reportFile), reportFile);
-  return { dataDir, agencies, policy, rules: new RuleBook(policy), clock, calendar, reportLayout };
+  const photosFile = path.join(dataDir, 'photos.json');
+  const photos = parseWith(PhotoPolicySchema, readJsonFile(photosFile), photosFile);
+  return { dataDir, agencies, policy, rules: new RuleBook(policy), clock, calendar, reportLayout, photos };
 }

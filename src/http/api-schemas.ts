@@ -3,7 +3,8 @@ import { EmptyBody, requiredText } from '../app/bodies';
 import { queryEnum, queryInt, queryText } from '../app/common';
 import { Instant } from '../app/views';
 import { ROLES } from '../backoffice/types';
-import type { HoldReason, OutboundStatus, OutboxChannel } from '../app/ports';
+import type { HoldReason, OutboundStatus, OutboxChannel, PhotoInfo } from '../app/ports';
+import type { PhotoType } from '../domain/photo';
 import type { ReportFormat } from '../reports/appendix02';
 
 /**
@@ -116,3 +117,21 @@ export const CONTENT_TYPES: Record<ReportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
+
+const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const satisfies readonly PhotoType[];
+const PHOTO_CHANNELS = ['portal', 'zalo', 'facebook'] as const satisfies readonly PhotoInfo['channel'][];
+
+/** GET /questions/{q}/photos: the photos the citizen sent with the question (never published). */
+export const PhotoList = z.object({
+  q: z.string(),
+  photos: z.array(
+    z.object({
+      n: z.number().int().min(1),
+      type: z.enum(PHOTO_TYPES),
+      size: z.number().int(),
+      channel: z.enum(PHOTO_CHANNELS),
+      receivedAt: Instant,
+      url: z.string().meta({ description: 'GET it for the bytes' }),
+    }),
+  ),
+});

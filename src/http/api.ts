@@ -17,6 +17,9 @@ import { approveAnswer } from '../app/questions/approve';
 import { assignQuestion } from '../app/questions/assign';
 import { deleteQuestion } from '../app/questions/delete';
 import { questionDetail } from '../app/questions/detail';
+import { questionPhoto, questionPhotos } from '../app/questions/photos';
+import type { PhotoStore } from '../app/ports';
+import { photoExtension, type PhotoType } from '../domain/photo';
 import { draftAnswer } from '../app/questions/draft';
 import { extendDeadline } from '../app/questions/extend';
 import { forwardQuestion } from '../app/questions/forward';
@@ -58,6 +61,8 @@ export interface ApiDeps {
   linkCodeTtlMs?: number;
   /** Questions over a daily limit, waiting for an editor (/held-questions routes). */
   held?: HeldQuestions;
+  /** Photos sent with questions (/questions/{q}/photos routes). */
+  photos?: Pick<PhotoStore, 'list' | 'get'>;
 }
 
 const STATUSES = QUESTION_STATUSES;
@@ -159,6 +164,32 @@ export function createApiRouter(deps: ApiDeps): express.Router {
 
   router.get('/questions/:q', requireRole('view'), async (req, res) => {
     res.json(await questionDetail(app, { q: String(req.params.q) }, actorOf(res), deps.router ? { router: deps.router } : {}));
+  });
+
+  // The citizen's photos: the same permission as the question; never cached, never shown as a page of their own.
+  router.get('/questions/:q/photos', requireRole('view'), async (req, res) => {
+    if (!deps.photos) throw new WorkflowError('not_found', 'photos are not kept by this server');
+    const q = String(req.params.q);
+    const list = await questionPhotos({ ledger: app.ledger, photos: deps.photos }, { q }, actorOf(res));
+    res.set('Cache-Control', 'no-store');
+    res.json({ q, photos: list.map((p) => ({ n: p.n, type: p.type, size: p.size, channel: p.channel, receivedAt: data.clock.format(p.receivedAt), url: `/api/v1/questions/${q}/photos/${p.n}` })) });
+  });
+  router.get('/questions/:q/photos/:n', requireRole('view'), async (req, res) => {
+    if (!deps.photos) throw new WorkflowError('not_found', 'photos are not kept by this server');
+    const q = String(req.params.q);
+    const n = /^\d{1,3}$/.test(String(req.params.n)) ? Number(req.params.n) : NaN;
+    if (!(n >= 1 && n <= 100)) throw new WorkflowError('invalid_input', `photo number must be a whole number from 1; got "${String(req.params.n)}"`);
+    const photo = await questionPhoto({ ledger: app.ledger, photos: deps.photos }, { q, n }, actorOf(res));
+    logger.info('api: photo read', { requestId: res.locals.requestId, q, n, account: actorOf(res).id });
+    res.set({
+      'Content-Type': photo.type,
+      'Cache-Control': 'private, no-store',
+      'X-Content-Type-Options': 'nosniff',
+      // Shown inline in the console, but never run: the bytes were checked to be an image, the policy makes sure.
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Content-Disposition': `inline; filename="${q}-${n}.${photoExtension(photo.type as PhotoType)}"`,
+    });
+    res.send(photo.bytes);
   });
 
   // Each body is checked against its use case's schema before the question is looked up (400 first), then the use case runs.

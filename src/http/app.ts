@@ -15,7 +15,7 @@ import { hardeningFromEnv, metricsHandler, requestIdFrom, securityHeaders, type 
 export interface AppDeps {
   data: ProvinceData;
   /** The ledger (readiness, REST API), the read model (public answers, console), the console's sessions. */
-  stores: Pick<Stores, 'ledger' | 'queries' | 'consoleSessions'>;
+  stores: Pick<Stores, 'ledger' | 'queries' | 'consoleSessions'> & Partial<Pick<Stores, 'photos'>>;
   /** The portal channel (Direct Line + Web Chat page at /); without it / is a plain status page. */
   portal?: PortalDeps | Portal;
   metrics?: Metrics;
@@ -77,9 +77,9 @@ export function createApp({ data, stores, portal, metrics, botFramework, messagi
     res.status(storeUp ? 200 : 503).json({ status: storeUp ? 'ready' : 'store unavailable', store: store.kind, agencies: data.agencies.all.length });
   });
 
-  if (api) app.use('/api/v1', createApiRouter({ data, store, ...api }));
+  if (api) app.use('/api/v1', createApiRouter({ data, store, ...(stores.photos ? { photos: stores.photos } : {}), ...api }));
   // The web console for staff.
-  if (api) app.use('/quan-tri', createConsoleRouter({ data, store, sessions: stores.consoleSessions, queries: stores.queries, ...api }));
+  if (api) app.use('/quan-tri', createConsoleRouter({ data, store, sessions: stores.consoleSessions, queries: stores.queries, ...(stores.photos ? { photos: stores.photos } : {}), ...api }));
   // The public page of answered questions.
   mountPublicAnswers(app, { data, now, source: { version: () => stores.queries.answeredCount(), all: () => stores.queries.publicAnswers() } });
 

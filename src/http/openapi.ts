@@ -26,6 +26,7 @@ import {
   RevokedTokens,
   UndeliveredList,
   UnlinkedIdentities,
+  PhotoList,
 } from './api-schemas';
 
 /**
@@ -69,6 +70,7 @@ const COMPONENTS: Record<string, z.ZodType> = {
   DiscardedHeld,
   UndeliveredList,
   OutboxDecision,
+  PhotoList,
 };
 
 const ReportQuery = reportQuery(REPORT_FORMATS, CSV_HEADERS);
@@ -225,6 +227,22 @@ export function openApiDocument(): Json {
           'x-roles': ROLES,
           parameters: [questionParam],
           responses: { '200': json(QuestionDetail, 'the question'), ...errors(403, 404) },
+        },
+      },
+      '/questions/{q}/photos': {
+        get: {
+          summary: 'the photos the citizen sent with the question (never published): number, type, size, channel, time and URL of each; for those who may view the question',
+          'x-roles': ROLES,
+          parameters: [questionParam],
+          responses: { '200': json(PhotoList, 'the photos, in the order they were filed'), ...errors(403, 404) },
+        },
+      },
+      '/questions/{q}/photos/{n}': {
+        get: {
+          summary: 'one photo of the question, as the citizen sent it (image/jpeg, image/png or image/webp); for those who may view the question',
+          'x-roles': ROLES,
+          parameters: [questionParam, { name: 'n', in: 'path', required: true, description: 'the photo number, from 1', schema: { type: 'integer', minimum: 1 } }],
+          responses: { '200': { description: 'the photo', content: { 'image/jpeg': {}, 'image/png': {}, 'image/webp': {} } }, ...errors(400, 403, 404) },
         },
       },
       '/questions/{q}/accept': action('accept (tiếp nhận)', AGENCY_ROLES, 'accept', 'The question’s agency takes it in. No body (or `{}`).'),

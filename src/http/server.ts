@@ -16,7 +16,7 @@ import { hardeningFromEnv, limitSlowClients, startMetricsListener } from './hard
 import type { Workflow } from '../backoffice/actions';
 import type { Notifier } from '../backoffice/notifier';
 import type { BackofficeStore } from '../backoffice/types';
-import { composeService, loadPolicies, openRoot, type Service } from '../composition-root';
+import { composeService, loadPolicies, openRoot, type Service, type ServiceOptions } from '../composition-root';
 import { notifyFromEnv, type NotifyConfig } from '../notify/config';
 import { confirmContactsFromEnv } from '../notify/confirmation';
 
@@ -48,6 +48,8 @@ export interface ServerOptions {
   drainTimeoutMs?: number;
   /** The back office (REST API /api/v1): how it reaches people in chat, and its clock (tests). */
   backoffice?: { notifier?: Notifier; now?: () => number };
+  /** Tests: how Zalo/Messenger photos are fetched from a loopback fake of the CDN (name resolution, its certificate). */
+  photoFetch?: ServiceOptions['photoFetch'];
 }
 
 export interface RunningServer {
@@ -136,6 +138,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       metrics,
       ...(options.portalLimits ? { portalLimits: options.portalLimits } : {}),
       ...(options.backoffice ? { backoffice: options.backoffice } : {}),
+      ...(options.photoFetch ? { photoFetch: options.photoFetch } : {}),
     });
   } catch (err) {
     await root.close();

@@ -24,6 +24,11 @@ export const RetentionPolicySchema = z
     portalConversationsDays: Days(60, 'an answer can come six weeks after the question (acceptance, answer and extension deadlines) and is delivered into the conversation'),
     /** Dialogs left half-way (a question being typed, a name, a phone number): the conversation's dialog state. */
     abandonedDialogsDays: Days(1, 'a citizen may come back the next day to finish'),
+    /**
+     * Photos sent with a question (kept for the officers, never published), counted from the day the question was
+     * answered or deleted; photos never filed (a question left half-way) go with abandonedDialogsDays. Absent: 180.
+     */
+    questionPhotosDays: Days(30, 'a citizen may come back about an answer, and an officer may need the photo again').optional(),
     /** Rows deleted per transaction: the webhooks wait at most one batch for the write lock. */
     batchSize: z.number().int().min(10).max(10_000),
   })

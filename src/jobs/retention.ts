@@ -1,5 +1,5 @@
 import { logger } from '../observability/logger';
-import type { Retention, RetentionKind } from '../app/ports';
+import type { PhotoStore, Retention, RetentionKind } from '../app/ports';
 import { Periodic } from './periodic';
 import type { RetentionPolicy } from './retention-policy';
 
@@ -16,11 +16,16 @@ const LIMIT_SETTING: Record<RetentionKind, keyof RetentionPolicy> = {
 export interface RetentionDeps {
   store: Retention;
   policy: RetentionPolicy;
+  /** Photos sent with questions: unfiled ones go with abandoned dialogs, filed ones questionPhotosDays after the question ended. */
+  photos?: Pick<PhotoStore, 'purge'>;
   /** The timer's period; default policy.checkEveryMinutes. */
   intervalMs?: number;
 }
 
-export type RetentionResult = Record<RetentionKind, number>;
+export type RetentionResult = Record<RetentionKind, number> & { photos?: number };
+
+/** How long photos of an answered or deleted question are kept when data/retention.json does not say. */
+export const DEFAULT_QUESTION_PHOTOS_DAYS = 180;
 
 /**
  * Deletes channel traffic older than data/retention.json allows (see retention-policy.ts),
@@ -51,6 +56,17 @@ export class RetentionJob {
       for (;;) {
         const purged = await store.purgeBatch(kind, cutoff, policy.batchSize);
         result[kind] += purged;
+        if (purged < policy.batchSize) break;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    if (this.deps.photos) {
+      const pendingCutoff = now - policy.abandonedDialogsDays * DAY_MS;
+      const filedCutoff = now - (policy.questionPhotosDays ?? DEFAULT_QUESTION_PHOTOS_DAYS) * DAY_MS;
+      result.photos = 0;
+      for (;;) {
+        const purged = await this.deps.photos.purge(pendingCutoff, filedCutoff, policy.batchSize);
+        result.photos += purged;
         if (purged < policy.batchSize) break;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }

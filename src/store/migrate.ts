@@ -25,6 +25,7 @@ const TABLES = [
   'drafts',
   'notifications_sent',
   'console_sessions',
+  'question_photos',
   'question_intake',
   'held_questions',
   'contact_codes',
@@ -117,7 +118,8 @@ export async function migrateSqliteToPostgres(sqliteFile: string, pgLocation: st
           const order = table === 'events' ? ' ORDER BY seq' : '';
           for (const row of db.prepare(`SELECT * FROM ${table}${order}`).iterate() as Iterable<Record<string, unknown>>) {
             batch.push([...copied.map((c) => clean(row[c])), ...derived.map((d) => d.value(row))]);
-            if (batch.length >= BATCH) await flush();
+            // Photos are megabytes each: a few per statement.
+            if (batch.length >= (table === 'question_photos' ? 8 : BATCH)) await flush();
           }
           await flush();
           report.tables.push({ table, rows });

@@ -12,6 +12,7 @@ import { SqliteQuestionIntake } from './sqlite-intake';
 import { SqliteQuestionQueries } from './sqlite-queries';
 import { SqliteRetention } from './sqlite-retention';
 import { SqliteOpenCases } from './sqlite-sweeper';
+import { SqlitePhotos } from './sqlite-photos';
 
 /** Whether a HOIDAP_DB value or --db path names a PostgreSQL database rather than a SQLite file. */
 export function isPostgresLocation(location: string): boolean {
@@ -84,6 +85,7 @@ export function sqliteStores(ledger: SqliteLedgerStore): Stores {
       claimNotification: (key, now) => backoffice.claimNotification(key, now),
       firstRecorded: (key, now) => channels.firstRecorded(key, now),
     },
+    photos: new SqlitePhotos(db),
     backup: (target) => backupSqlite(db, target),
     close: () => ledger.close(),
   };

@@ -7,9 +7,10 @@ import { PostgresQuestionIntake } from './postgres-intake';
 import { PostgresQuestionQueries } from './postgres-queries';
 import { PostgresRetention } from './postgres-retention';
 import { PostgresOpenCases } from './postgres-sweeper';
+import { PostgresPhotos } from './postgres-photos';
 
 /** The stores of the back office, the read queries and the jobs in PostgreSQL, all on the ledger store's pool (for openStores). */
-export type PostgresBackStores = Pick<Stores, 'queries' | 'backoffice' | 'intake' | 'retention' | 'openCases' | 'consoleSessions' | 'notificationKeys' | 'contactCodes'>;
+export type PostgresBackStores = Pick<Stores, 'queries' | 'backoffice' | 'intake' | 'retention' | 'openCases' | 'consoleSessions' | 'notificationKeys' | 'contactCodes' | 'photos'>;
 
 export function postgresBackStores(ledger: PostgresLedgerStore): PostgresBackStores {
   return {
@@ -21,5 +22,6 @@ export function postgresBackStores(ledger: PostgresLedgerStore): PostgresBackSto
     consoleSessions: new PostgresConsoleSessions(ledger),
     notificationKeys: new PostgresNotificationKeys(ledger),
     contactCodes: new PostgresContactCodes(ledger),
+    photos: new PostgresPhotos(ledger),
   };
 }

@@ -293,6 +293,22 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX contact_codes_by_address ON contact_codes (address, created_ms) WHERE address IS NOT NULL;
   CREATE INDEX contact_codes_by_time ON contact_codes (created_ms);
   `,
+  // ---- photos sent with questions (src/store/postgres-photos.ts): pending until the question is filed
+  `
+  CREATE TABLE question_photos (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    q TEXT,
+    n INTEGER,
+    type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    bytes BYTEA NOT NULL
+  );
+  CREATE UNIQUE INDEX question_photos_by_q ON question_photos (q, n) WHERE q IS NOT NULL;
+  CREATE INDEX question_photos_pending ON question_photos (received_ms) WHERE q IS NULL;
+  `,
 ];
 
 /** Any instance that migrates takes this lock first, so two instances starting together migrate once. */

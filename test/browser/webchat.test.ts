@@ -24,6 +24,23 @@ async function bubbles(page: Page): Promise<string[]> {
   return (await page.locator('.webchat__bubble__content').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
+/** Types a message into Web Chat and waits for the bot's reply containing `expectReply`. */
+async function say(page: Page, text: string, expectReply: string): Promise<void> {
+  const sendBox = page.locator('[data-id="webchat-sendbox-input"]');
+  await sendBox.fill(text);
+  await sendBox.press('Enter');
+  await page.locator('.webchat__bubble__content', { hasText: expectReply }).last().waitFor({ timeout: 30_000 });
+}
+
+/** From the question prompt to the ticket: the question, a name, a phone, no place, "có". */
+async function finishAsking(page: Page, question: string, filedReply: string): Promise<void> {
+  await say(page, question, 'cho biết họ và tên');
+  await say(page, 'Nguyen Van An', 'số điện thoại hoặc email');
+  await say(page, '0912345678', 'xã/phường nào');
+  await say(page, 'bo qua', 'Bạn có đồng ý gửi không?');
+  await say(page, 'co', filedReply);
+}
+
 test('a citizen on a 360 px phone opens the portal, asks in Vietnamese and gets the echo bot’s reply, with no "send failed"', async () => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
   const page = await context.newPage();
@@ -68,8 +85,8 @@ test('a citizen on a 360 px phone opens the portal, asks in Vietnamese and gets 
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   const chat = await page.locator('#webchat').boundingBox();
   expect(chat?.height ?? 0).toBeGreaterThan(740 * 0.5);
-  // Uploads are not supported, so there is no attach button.
-  expect(await page.locator('.webchat__upload-button').count()).toBe(0);
+  // Photos can be attached (JPEG, PNG, WebP: see the next tests).
+  expect(await page.locator('.webchat__upload-button').count()).toBe(1);
 
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, 'webchat.png'), fullPage: false });
@@ -111,16 +128,7 @@ test('a citizen types an unaccented question into Web Chat, completes the dialog
     // The menu's suggested action starts the dialog.
     await page.getByRole('toolbar').getByRole('button', { name: 'Gửi câu hỏi' }).click();
     await page.locator('.webchat__bubble__content', { hasText: 'Mời bạn nhập nội dung câu hỏi' }).waitFor({ timeout: 30_000 });
-    const say = async (text: string, expectReply: string) => {
-      await sendBox.fill(text);
-      await sendBox.press('Enter');
-      await page.locator('.webchat__bubble__content', { hasText: expectReply }).last().waitFor({ timeout: 30_000 });
-    };
-    await say('cho toi hoi gia dinh toi o xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi', 'cho biết họ và tên');
-    await say('Nguyen Van An', 'số điện thoại hoặc email');
-    await say('0912345678', 'xã/phường nào');
-    await say('bo qua', 'Bạn có đồng ý gửi không?');
-    await say('co', 'Mã câu hỏi của bạn');
+    await finishAsking(page, 'cho toi hoi gia dinh toi o xa Xuan Quang huyen Bao Thang muon xin giay phep xay dung nha o thi can nhung giay to gi', 'Mã câu hỏi của bạn');
 
     const filed = (await bubbles(page)).find((t) => t.includes('Mã câu hỏi của bạn')) as string;
     const ticket = /HD-\d{4}-\d{6}/.exec(filed)?.[0] as string;
@@ -145,3 +153,59 @@ test('a citizen types an unaccented question into Web Chat, completes the dialog
     await real.close();
   }
 });
+
+test('a citizen attaches a photo with Web Chat\'s attach button while asking: it is uploaded, checked and filed with the question', async () => {
+  const { startServer } = await import('../../src/http/server');
+  const { SqliteLedgerStore } = await import('../../src/store/sqlite');
+  const { SqlitePhotos } = await import('../../src/store/sqlite-photos');
+  const { province } = await import('../helpers/province');
+  const os = await import('node:os');
+  const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoidap-browser-photo-')), 'hoidap.sqlite');
+  const real = await startServer({ data: province(), port: 0, host: '127.0.0.1', dbLocation: dbFile });
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(1024, 5)]);
+  const cspViolations: string[] = [];
+  try {
+    const page = await context.newPage();
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
+    const uploads: number[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/upload')) uploads.push(r.status());
+    });
+    await page.goto(`http://127.0.0.1:${real.port}/`);
+    const sendBox = page.locator('[data-id="webchat-sendbox-input"]');
+    await sendBox.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.webchat__bubble__content', { hasText: 'Tôi là trợ lý Hỏi - Đáp' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('toolbar').getByRole('button', { name: 'Gửi câu hỏi' }).click();
+    await page.locator('.webchat__bubble__content', { hasText: 'Mời bạn nhập nội dung câu hỏi' }).waitFor({ timeout: 30_000 });
+
+    // The attach button's file input, as a citizen picking a photo from the phone's gallery.
+    await page.locator('.webchat__upload-button input[type="file"]').setInputFiles({ name: 'o-ga.png', mimeType: 'image/png', buffer: png });
+    // Web Chat holds the picked photo in the send box until the citizen sends (sendAttachmentOn: 'send').
+    await page.locator('button.webchat__send-button').click();
+    await page.locator('.webchat__bubble__content', { hasText: 'Đã nhận ảnh. Bạn vui lòng viết nội dung câu hỏi bằng chữ' }).waitFor({ timeout: 30_000 });
+    expect(uploads).toEqual([200]);
+    // The citizen's own message shows the photo as the file the server named.
+    expect(await bubbles(page)).toContain('anh-1.png 1 kB');
+    await finishAsking(page, 'cho toi hoi duong lien thon o xa Xuan Quang huyen Bao Thang bi sut lun lau roi, khi nao thi duoc sua chua', 'Kèm theo 1 ảnh');
+    const filed = (await bubbles(page)).find((t) => t.includes('Kèm theo 1 ảnh')) as string;
+    const ticket = /HD-\d{4}-\d{6}/.exec(filed)?.[0] as string;
+    expect(await page.locator('.webchat__activity-status--sending').count()).toBe(0);
+    expect(cspViolations).toEqual([]);
+    await real.close();
+
+    const store = new SqliteLedgerStore(dbFile);
+    try {
+      const photo = await new SqlitePhotos(store.db).get(ticket, 1);
+      expect(photo?.type).toBe('image/png');
+      expect(Buffer.compare(photo?.bytes ?? Buffer.alloc(0), png)).toBe(0);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await context.close();
+    await real.close();
+  }
+}, 180_000);

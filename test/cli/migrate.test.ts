@@ -7,6 +7,9 @@ import { openStores } from '../../src/store/open';
 import { hoidap } from '../helpers/cli';
 import { dropSchema, freshSchemaLocation } from '../helpers/postgres';
 
+/** A photo's bytes (a PNG's signature, then bytes including NUL, which bytea must keep). */
+const PHOTO = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 0, 255]);
+
 const DEMO = path.join(PROJECT_ROOT, 'data/demo/ledger-2023.jsonl');
 
 /** hoidap migrate: a whole SQLite installation into PostgreSQL, the same afterwards. */
@@ -43,6 +46,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       expect(await before.contactCodes.issue({ id: 'code-1', contact: 'contact-key', codeHash: 'ab'.repeat(32), createdAt: now, expiresAt: now + 600_000, tries: 3 }, now - 3_600_000, { perContact: 5, perAddress: 20, resendAfterMs: 60_000 })).toEqual({ ok: true });
       await before.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }]);
       await before.directLine.createIdentity({ id: 'identity-1', secretHash: hashToken('identity-1.key'), expiresAt: now + 3_600_000, now });
+      await before.photos.savePending({ id: 'photo-1', owner: 'zalo:z-citizen', channel: 'zalo', type: 'image/png', bytes: PHOTO, receivedAt: now });
+      await before.photos.attach('HD-2023-000001', 'zalo:z-citizen', ['photo-1']);
     } finally {
       await before.close();
     }
@@ -52,7 +57,7 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
     expect(moved.code).toBe(0);
     expect(moved.stdout).toMatch(/^events\s+1601$/m);
     expect(moved.stdout).toMatch(/^accounts\s+1$/m);
-    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 24 tables to PostgreSQL/m);
+    expect(moved.stdout).toMatch(/^moved \d+ row\(s\) of 25 tables to PostgreSQL/m);
     expect(moved.stdout).toMatch(/^contact_codes\s+1$/m);
 
     // The same report, the same ledger export.
@@ -75,6 +80,8 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       expect(await after.directLine.useIdentity('identity-1', hashToken('identity-1.key'), now + 1, now + 2)).toMatchObject({ ok: true, identity: { id: 'identity-1' } });
       // The code moved with its tries: a wrong one counts down from 3.
       expect(await after.contactCodes.attempt('code-1', 'cd'.repeat(32), now + 1000)).toEqual({ outcome: 'wrong', triesLeft: 2 });
+      // The photo sent with a question, byte for byte.
+      expect(Buffer.compare((await after.photos.get('HD-2023-000001', 1))?.bytes ?? Buffer.alloc(0), PHOTO)).toBe(0);
       expect((await after.channels.claimOutbound('test', now, 60_000, 10)).map((m) => m.payload.text)).toEqual(['Xin chào']);
       expect(await after.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }])).toBe(0);
       // Ticket numbers go on after the moved ones.

@@ -274,11 +274,13 @@ describe('citizen: English and other input', () => {
       .startTest();
   });
 
-  test('an image gets a polite note that only text is read', async () => {
+  test('a file gets a polite note that only text is read; a photo outside asking is told where photos are taken', async () => {
     const { adapter } = await testBot();
     await adapter
-      .send({ type: 'message', attachments: [{ contentType: 'image/jpeg', contentUrl: 'https://example.com/a.jpg' }] })
+      .send({ type: 'message', attachments: [{ contentType: 'application/pdf', contentUrl: 'https://example.com/a.pdf' }] })
       .assertReply(says('chỉ đọc được tin nhắn chữ'))
+      .send({ type: 'message', attachments: [{ contentType: 'image/jpeg', contentUrl: 'https://example.com/a.jpg' }] })
+      .assertReply(says('Ảnh chỉ được nhận kèm một câu hỏi gửi cơ quan'))
       .startTest();
   });
 });

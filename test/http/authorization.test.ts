@@ -103,6 +103,17 @@ const CASES: RouteCase[] = [
       expect(json).toMatchObject({ q: DEMO_Q, agency: 'h-baothang', status: 'assigned', asker: { contact: '0916840195' } });
     },
   },
+  {
+    method: 'GET',
+    route: '/questions/{q}/photos',
+    url: () => `/questions/${DEMO_Q}/photos`,
+    expect: only(BT_SIDE),
+    check(_who, json) {
+      expect(json).toEqual({ q: DEMO_Q, photos: [] });
+    },
+  },
+  // The demo question has no photo: those who may view it learn that (404), the others only that they may not (403).
+  { method: 'GET', route: '/questions/{q}/photos/{n}', url: () => `/questions/${DEMO_Q}/photos/1`, expect: only(BT_SIDE, 404) },
   { method: 'POST', route: '/questions/{q}/accept', url: (q) => `/questions/${q}/accept`, expect: only(['officerBT', 'approverBT', 'admin']) },
   {
     method: 'POST',
@@ -322,7 +333,7 @@ describe('authentication and input', () => {
   test('the OpenAPI bodies are the ones the routes enforce: every required field missing is named in the 400, every unknown field refused', async () => {
     const q = await rig.fresh();
     const paths = openApiDocument().paths as Record<string, { post?: { requestBody?: { required: boolean; content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown>; additionalProperties: boolean } }> } } }>;
-    const actions = Object.entries(paths).filter(([p]) => p.startsWith('/questions/{q}/'));
+    const actions = Object.entries(paths).filter(([p, op]) => p.startsWith('/questions/{q}/') && op.post);
     expect(actions.map(([p]) => p.split('/').pop()).sort()).toEqual(['accept', 'approve', 'assign', 'delete', 'draft', 'extend', 'forward', 'return']);
     for (const [path, op] of actions) {
       const schema = op.post?.requestBody?.content['application/json'].schema;

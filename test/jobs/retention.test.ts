@@ -8,6 +8,7 @@ import { loadRetentionPolicy, type RetentionPolicy } from '../../src/jobs/retent
 import { SqliteLedgerStore } from '../../src/store/sqlite';
 import { SqliteChannelQueueStore } from '../../src/store/sqlite-channels';
 import { SqliteRetention } from '../../src/store/sqlite-retention';
+import { SqlitePhotos } from '../../src/store/sqlite-photos';
 import { instant, province } from '../helpers/province';
 
 const DAY = 86_400_000;
@@ -43,6 +44,24 @@ describe('retention: old channel traffic is deleted, what still serves a purpose
     store.db.prepare("UPDATE inbox SET status = 'done'").run();
     await new RetentionJob({ store: new SqliteRetention(store.db), policy: POLICY }).runOnce(NOW);
     expect(await queue.enqueueInbound([{ ...event, receivedAt: NOW }])).toBe(0);
+  });
+
+  test('photos: unfiled ones go with abandoned dialogs, a question\'s photos questionPhotosDays after it was answered or deleted', async () => {
+    const photos = new SqlitePhotos(store.db);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const question = (q: string, status: string, last: number) =>
+      store.db.prepare(`INSERT INTO questions (q, status, agency, channel, submitted_ms, last_event_ms, event_count, state) VALUES (?, ?, 'so-yte', 'zalo', ?, ?, 2, '{}')`).run(q, status, last, last);
+    question('HD-2026-000001', 'answered', ago(181));
+    question('HD-2026-000002', 'answered', ago(100));
+    for (const [id, at] of [['draft-old', ago(31)], ['draft-new', ago(2)], ['answered-old', ago(190)], ['answered-new', ago(190)]] as const)
+      await photos.savePending({ id, owner: 'zalo:1', channel: 'zalo', type: 'image/png', bytes: png, receivedAt: at });
+    await photos.attach('HD-2026-000001', 'zalo:1', ['answered-old']);
+    await photos.attach('HD-2026-000002', 'zalo:1', ['answered-new']);
+    const result = await new RetentionJob({ store: new SqliteRetention(store.db), policy: { ...POLICY, questionPhotosDays: 180 }, photos }).runOnce(NOW);
+    expect(result.photos).toBe(2);
+    expect(column('SELECT id FROM question_photos ORDER BY id')).toEqual(['answered-new', 'draft-new']);
+    // data/retention.json says how long, and is checked.
+    expect(loadRetentionPolicy().questionPhotosDays).toBe(180);
   });
 
   test('the server started by `serve` runs it at start', async () => {

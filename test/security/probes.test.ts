@@ -52,7 +52,8 @@ test('a 30 MB multipart body is refused at once on every route that takes a body
   const auth = { authorization: `Bearer ${conversation.token}` };
   const targets: Array<[string, Record<string, string>, number[]]> = [
     [`/v3/directline/conversations/${conversation.conversationId}/activities`, auth, [400, 413, 415]],
-    [`/v3/directline/conversations/${conversation.conversationId}/upload`, auth, [501]],
+    // Photos from Web Chat: at most data/photos.json maxPerQuestion × maxBytes, refused before it is read.
+    [`/v3/directline/conversations/${conversation.conversationId}/upload`, auth, [413]],
     ['/api/v1/accounts', {}, [401]],
     ['/quan-tri/dang-nhap', {}, [400, 401, 413, 415]],
   ];

@@ -10,6 +10,10 @@ import { KeyedQueue } from './queue';
 import { TokenBuckets, type BucketLimit } from './rate-limit';
 import { clientErrorStatus } from '../../http/client-error';
 import { hashToken, type DirectLineActivity, type DirectLineConversation, type DirectLineStore, type NewDirectLineActivity } from './store';
+import type { PhotoStore } from '../../app/ports';
+import { photoExtension, sniffPhotoType, type PhotoPolicy } from '../../domain/photo';
+import { PORTAL_PHOTO_SCHEME } from '../../bot/photos';
+import { multipartBoundary, parseMultipart } from './multipart';
 
 export interface DirectLineLimits {
   /** Starting conversations, per client IP. */
@@ -58,6 +62,8 @@ export interface DirectLineRouterOptions {
   now?: () => number;
   /** Days a portal identity's secret stays valid after its last use (data/policy.json myQuestions.portalIdentityTtlDays). */
   identityTtlDays?: number;
+  /** Photos uploaded from Web Chat's attach button (POST .../upload); without it the upload answers 501. */
+  photos?: { store: PhotoStore; policy: PhotoPolicy };
 }
 
 export interface DirectLineRouter extends Router {
@@ -201,6 +207,11 @@ function userActivity(
 /** The turn (not the stored activity) carries a key of the sender's address, for the link code limits. */
 function withAddress(activity: Partial<Activity>, ip: string): Partial<Activity> {
   return { ...activity, channelData: { ...(activity.channelData as Record<string, unknown> | undefined), [ADDRESS_KEY]: addressKey(ip) } };
+}
+
+function tooLarge(policy: PhotoPolicy): string {
+  const mb = Math.floor((policy.maxBytes / 1048576) * 10) / 10;
+  return `Ảnh quá lớn: mỗi ảnh tối đa ${mb.toLocaleString('vi-VN')} MB, tối đa ${policy.maxPerQuestion} ảnh. (each photo at most ${policy.maxBytes} bytes)`;
 }
 
 /** Web Chat orders by channelData['webchat:sequence-id'] when present: the server's order, whatever the clocks say. */
@@ -452,9 +463,80 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
     res.json({ activities: current.map((a) => served(a.seq, a.activity)), watermark: String(page.watermark) });
   });
 
-  router.post('/conversations/:id/upload', (_req, res) => {
-    sendError(res, 501, 'NotImplemented', 'Cổng chưa hỗ trợ gửi tệp đính kèm. (uploads are not supported)');
+  /**
+   * Web Chat's attach button: multipart/form-data with an `activity` part (the message, JSON) and one part per
+   * file. Only photos are taken (JPEG, PNG, WebP by their first bytes, whatever they claim to be), at most
+   * policy.maxPerQuestion of at most policy.maxBytes each; each is stored for this conversation's user, and the
+   * message reaches the bot naming them (the dialog files them with the question: src/bot/photos.ts).
+   */
+  const photos = options.photos;
+  const uploadLimit = photos ? photos.policy.maxPerQuestion * photos.policy.maxBytes + 64 * 1024 : 0;
+  router.post('/conversations/:id/upload', async (req, res, next) => {
+    if (!photos || photos.policy.maxPerQuestion === 0) {
+      sendError(res, 501, 'NotImplemented', 'Cổng chưa hỗ trợ gửi tệp đính kèm. (uploads are not supported)');
+      return;
+    }
+    if (refusedWhileClosing(res) || limited(postBuckets, req, res)) return;
+    const conversation = await authorize(req, res, req.params.id);
+    if (!conversation) return;
+    const boundary = multipartBoundary(req.get('content-type'));
+    if (!boundary) throw new HttpError(400, 'BadArgument', 'The body must be multipart/form-data with an activity part and file parts');
+    // The declared length first: a body over the limit is refused before it is read.
+    const declared = Number(req.get('content-length'));
+    if (Number.isFinite(declared) && declared > uploadLimit) throw new HttpError(413, 'PayloadTooLarge', tooLarge(photos.policy));
+    express.raw({ type: () => true, limit: uploadLimit })(req, res, (err?: unknown) => {
+      if (err) return next(isRecord(err) && err.type === 'entity.too.large' ? new HttpError(413, 'PayloadTooLarge', tooLarge(photos.policy)) : err);
+      storeUpload(req, res, conversation, boundary).catch(next);
+    });
   });
+
+  const storeUpload = async (req: Request, res: Response, conversation: DirectLineConversation, boundary: string): Promise<void> => {
+    const policy = (photos as NonNullable<typeof photos>).policy;
+    const parts = Buffer.isBuffer(req.body) ? parseMultipart(req.body, boundary, policy.maxPerQuestion + 5) : undefined;
+    if (!parts) throw new HttpError(400, 'BadArgument', 'The multipart body cannot be read (or has too many parts)');
+    const activityPart = parts.find((p) => p.name === 'activity');
+    let body: Record<string, unknown> = { type: ActivityTypes.Message };
+    if (activityPart) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(activityPart.data.toString('utf8'));
+      } catch {
+        throw new HttpError(400, 'BadArgument', 'The activity part is not JSON');
+      }
+      if (!isRecord(parsed)) throw new HttpError(400, 'BadArgument', 'The activity part must be a JSON activity');
+      body = parsed;
+    }
+    if (body.type !== ActivityTypes.Message) throw new HttpError(400, 'BadArgument', 'An upload carries a message activity');
+    if (body.text !== undefined && typeof body.text !== 'string') throw new HttpError(400, 'BadArgument', 'text must be a string');
+    if (typeof body.text === 'string' && [...body.text.trim()].length > limits.maxTextLength)
+      throw new HttpError(400, 'MessageTooLong', `text longer than ${limits.maxTextLength} characters`);
+    if (extrasLength(body) > limits.maxExtrasLength) throw new HttpError(413, 'PayloadTooLarge', `value, entities and channelData together must be at most ${limits.maxExtrasLength} characters of JSON`);
+    const files = parts.filter((p) => p !== activityPart);
+    if (files.length === 0) throw new HttpError(400, 'BadArgument', 'No file in the upload');
+    if (files.length > policy.maxPerQuestion)
+      throw new HttpError(400, 'TooManyFiles', `Mỗi câu hỏi chỉ gửi kèm được tối đa ${policy.maxPerQuestion} ảnh. (at most ${policy.maxPerQuestion} files)`);
+    const checked = files.map((file) => {
+      if (file.data.length > policy.maxBytes) throw new HttpError(413, 'PayloadTooLarge', tooLarge(policy));
+      const type = sniffPhotoType(file.data);
+      if (!type) throw new HttpError(415, 'UnsupportedMediaType', 'Chỉ nhận ảnh JPEG, PNG hoặc WebP. (only JPEG, PNG and WebP images, checked by their content)');
+      return { data: file.data, type };
+    });
+    const at = now();
+    const attachments: Array<Record<string, unknown>> = [];
+    for (const [i, file] of checked.entries()) {
+      const id = randomBytes(16).toString('base64url');
+      await (photos as NonNullable<typeof photos>).store.savePending({ id, owner: `${PORTAL_CHANNEL_ID}:${conversation.userId}`, channel: 'portal', type: file.type, bytes: file.data, receivedAt: at });
+      attachments.push({ contentType: file.type, contentUrl: `${PORTAL_PHOTO_SCHEME}${id}`, name: `anh-${i + 1}.${photoExtension(file.type)}` });
+    }
+    const stored = await postOrder.run(conversation.id, async () => {
+      const activity = { ...userActivity(body, conversation, adapter.bot, adapter.serviceUrl, now()), attachments };
+      const saved = await store.appendActivity(conversation.id, activity, now());
+      void runTurn(saved.activity, clientKey(req));
+      return saved;
+    });
+    logger.info('portal photos uploaded', { conversationId: conversation.id, activityId: stored.activity.id, photos: attachments.length });
+    res.json({ id: stored.activity.id });
+  };
 
   router.use((_req: Request, res: Response) => {
     sendError(res, 404, 'NotFound', 'No such Direct Line endpoint');

@@ -28,7 +28,8 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
-  "connect-src 'self'",
+  // blob: lets Web Chat read a photo the citizen picked before uploading it (DirectLineJS fetches the blob URL).
+  "connect-src 'self' blob:",
   "media-src 'self' data: blob:",
   "base-uri 'none'",
   "form-action 'none'",
@@ -203,7 +204,11 @@ export const PORTAL_SCRIPT = `(function () {
         userID: conversation.userId,
         locale: 'vi-VN',
         styleOptions: {
-          hideUploadButton: true,
+          hideUploadButton: false,
+          uploadAccept: 'image/jpeg,image/png,image/webp',
+          uploadMultiple: true,
+          // The thumbnail is drawn in a blob: worker, which the page's CSP (script-src 'self') does not allow.
+          enableUploadThumbnail: false,
           accent: '#9f1d20',
           bubbleBorderRadius: 12,
           bubbleFromUserBackground: '#fdecea',

@@ -14,7 +14,8 @@ import type { RouteResult } from '../../routing/router';
 import type { LedgerStore } from '../../store/types';
 import { barChart, columnChart } from './charts';
 import { CONTENT_SECURITY_POLICY, csrfField, dateTimeVi, DEADLINE_VI, DELETE_REASON_VI, esc, page, ROLE_VI, STATUS_VI, type Viewer } from './html';
-import type { ConsoleSessionStore, QuestionQueries } from '../../app/ports';
+import type { ConsoleSessionStore, PhotoInfo, PhotoStore, QuestionQueries } from '../../app/ports';
+import { questionPhoto, questionPhotos } from '../../app/questions/photos';
 import { csrfMatches, DEFAULT_SESSION_TTL_MS, type ConsoleSession, type SignInMethod } from './sessions';
 import { addressKey } from '../../bot/channels';
 import { fill, STAFF_TEXTS } from '../../bot/texts';
@@ -43,6 +44,8 @@ export interface ConsoleDeps {
   /** Real time for sessions (default Date.now); the workflow keeps its own clock. */
   now?: () => number;
   sessionTtlMs?: number;
+  /** Photos citizens sent with their questions, shown on the question's page (never published). */
+  photos?: Pick<PhotoStore, 'list' | 'get'>;
 }
 
 const COOKIE = 'hoidap_qt';
@@ -387,6 +390,7 @@ ${own ? '' : `<div><label for="agency">${esc(P.common.agency)}</label><select id
     const actor = actorOf(res);
     const q = String(req.params.q);
     const d = await workflow.questionDetail(actor, q, { router: deps.router });
+    const photos: PhotoInfo[] = deps.photos ? await questionPhotos({ ledger: workflow.deps.ledger, photos: deps.photos }, { q: d.q }, actor) : [];
     const open = d.status === 'assigned' || d.status === 'accepted';
     const may = (action: Action) => can(actor, action, d.agency);
     const csrf = csrfField(ctxOf(res).viewer);
@@ -472,6 +476,16 @@ ${own ? '' : `<div><label for="agency">${esc(P.common.agency)}</label><select id
       `<h1>${esc(fill(P.question.title, { q: d.q }))}</h1>${flash}
 <dl class="facts card">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
 <h2>${esc(P.common.text)}</h2><div class="q-text" id="question-text">${esc(d.text)}</div>
+${
+  photos.length > 0
+    ? `<h2>${esc(fill(P.question.photos.heading, { count: photos.length }))}</h2><p class="muted">${esc(P.question.photos.note)}</p><div class="photos" id="question-photos">${photos
+        .map((p) => {
+          const src = `/quan-tri/cau-hoi/${encodeURIComponent(d.q)}/anh/${p.n}`;
+          return `<a href="${src}"><img src="${src}" alt="${esc(fill(P.question.photos.alt, { n: p.n, q: d.q }))}" loading="lazy" style="max-width:100%;max-height:16rem;margin:.25rem"></a>`;
+        })
+        .join('')}</div>`
+    : ''
+}
 ${answer ? `<h2>${esc(P.question.published)}</h2><div class="q-text">${esc(String(answer.text ?? ''))}</div>` : ''}
 ${draftBlock}
 ${forms.length > 0 ? `<h2>${esc(P.question.actions)}</h2><div class="actions">${forms.join('')}</div>` : ''}
@@ -480,6 +494,15 @@ ${forms.length > 0 ? `<h2>${esc(P.question.actions)}</h2><div class="actions">${
         .join('')}</tbody></table></div>`,
       'questions',
     );
+  });
+
+  // A photo of the question, for its page: the same permission as the question, never cached.
+  router.get('/cau-hoi/:q/anh/:n', async (req, res) => {
+    const n = /^\d{1,3}$/.test(String(req.params.n)) ? Number(req.params.n) : 0;
+    if (!deps.photos || n < 1) throw new WorkflowError('not_found', 'no such photo');
+    const photo = await questionPhoto({ ledger: workflow.deps.ledger, photos: deps.photos }, { q: String(req.params.q), n }, actorOf(res));
+    res.set({ 'Content-Type': photo.type, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; sandbox" });
+    res.send(photo.bytes);
   });
 
   router.post('/cau-hoi/:q/:action', async (req, res) => {

@@ -39,7 +39,7 @@ describe('Zalo OA webhook', () => {
     await eventually(() => zaloTexts('614249482302').some((t) => t.includes('Mời bạn nhập nội dung câu hỏi')), 'the question prompt');
   });
 
-  test('follow is greeted; unfollow is recorded and ignored; an image gets a polite text-only note', async () => {
+  test('follow is greeted; unfollow is recorded and ignored; an image outside asking is told where photos are taken', async () => {
     const follow = { oa_id: '388613280879808645', follower: { id: '614249482303' }, user_id_by_app: '552172779717587730', event_name: 'follow', source: 'oa_profile', app_id: rig.zalo.appId, timestamp: String(Date.now()) };
     expect((await postZalo(rig.base, rig.zalo.appId, follow)).status).toBe(200);
     await eventually(() => zaloTexts('614249482303').length === 1, 'the greeting after follow');
@@ -53,7 +53,7 @@ describe('Zalo OA webhook', () => {
       timestamp: String(Date.now()),
     };
     expect((await postZalo(rig.base, rig.zalo.appId, image)).status).toBe(200);
-    await eventually(() => zaloTexts('614249482303').some((t) => t.includes('chỉ đọc được tin nhắn chữ')), 'the text-only note');
+    await eventually(() => zaloTexts('614249482303').some((t) => t.includes('Ảnh chỉ được nhận kèm một câu hỏi gửi cơ quan')), 'the note on photos');
     expect((await postZalo(rig.base, rig.zalo.appId, { ...follow, event_name: 'unfollow', timestamp: String(Date.now() + 1) })).status).toBe(200);
     await eventually(() => inboxCounts().some((r) => r.status === 'ignored' && r.n === 1), 'the unfollow recorded as ignored');
   });

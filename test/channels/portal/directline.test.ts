@@ -429,7 +429,8 @@ describe('the app with the portal', () => {
     const script = await (await fetch(`${t.base}/static/portal/app.js`)).text();
     expect(script).toContain("location.origin + '/v3/directline'");
     expect(script).toContain('webSocket: false');
-    expect(script).toContain('hideUploadButton: true');
+    expect(script).toContain('hideUploadButton: false');
+    expect(script).toContain("uploadAccept: 'image/jpeg,image/png,image/webp'");
     expect(script).toContain("locale: 'vi-VN'");
     expect(script).not.toMatch(/https?:\/\//);
 
