@@ -1,6 +1,7 @@
 import type { Role } from '../../domain/access';
 import type { QuestionStatus } from '../../domain/lifecycle';
 import { capitalized, fill, STAFF_TEXTS } from '../../bot/texts';
+import { escapeHtml } from '../public-page';
 
 /** The layout's wording (data/texts/vi.json, staff.console.pages.layout). */
 const L = STAFF_TEXTS.console.pages.layout;
@@ -10,9 +11,7 @@ const L = STAFF_TEXTS.console.pages.layout;
  * the dashboard adds the chart library and the console's own script, both served by this server.
  */
 
-export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
-}
+export const esc = escapeHtml;
 
 // The wording is data (data/texts/vi.json, staff section), shared with the staff chat and the admins' answers.
 export const ROLE_VI: Record<Role, string> = STAFF_TEXTS.role;
