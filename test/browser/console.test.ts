@@ -12,14 +12,18 @@ import { instant, province } from '../helpers/province';
 import { launchChromium } from '../helpers/browser';
 
 /**
- * The web console /quan-tri in Debian's chromium on a phone-sized screen, over a copy of the
- * demo ledger, with the back office's clock at 25/09/2023 17:00 (the demo report's cut-off).
- * Screenshots of each page go to test/browser/screenshots/.
+ * The web console /quan-tri in Debian's chromium on a phone-sized screen (and each page again on a
+ * desktop one), over a copy of the demo ledger, with the back office's clock at 25/09/2023 17:00
+ * (the demo report's cut-off). The dashboard's charts are Chart.js canvases drawn in the page; the
+ * tests read the chart instances and the canvases' pixels. Screenshots of each page go to
+ * test/browser/screenshots/ (phone: NAME.png, desktop: NAME-desktop.png).
  */
 
 const SHOTS = path.join(__dirname, 'screenshots');
 const AT = '2023-09-25T17:00:00+07:00';
 const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' };
+const DESKTOP = { viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'vi-VN' };
+const CHARTS = ['chart-months', 'chart-ratings', 'chart-ontime', 'chart-overdue'];
 
 let dir: string;
 let dbFile: string;
@@ -48,6 +52,7 @@ beforeAll(async () => {
     officerYT: { name: 'Trần Văn Y', role: 'officer' as const, agency: 'so-yte' },
     officerBT: { name: 'Lê Thị Bảo', role: 'officer' as const, agency: 'h-baothang' },
     approverBT: { name: 'Phạm Văn Thắng', role: 'approver' as const, agency: 'h-baothang' },
+    admin: { name: 'Hoàng Văn Quản', role: 'admin' as const },
   };
   for (const [key, input] of Object.entries(people)) {
     accounts[key] = await store.createAccount(input, t0);
@@ -63,9 +68,9 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A phone's browser that records any request leaving the server and any script error. */
-async function phone(): Promise<{ context: BrowserContext; page: Page; foreign: string[]; errors: string[] }> {
-  const context = await browser.newContext({ ...PHONE, acceptDownloads: true });
+/** A phone's (or a desktop's) browser that records any request leaving the server and any script error (CSP violations included). */
+async function phone(screen: typeof PHONE | typeof DESKTOP = PHONE): Promise<{ context: BrowserContext; page: Page; foreign: string[]; errors: string[] }> {
+  const context = await browser.newContext({ ...screen, acceptDownloads: true });
   const page = await context.newPage();
   const foreign: string[] = [];
   const errors: string[] = [];
@@ -95,8 +100,47 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/** What a chart shows, read from its Chart.js instance in the page (labels and values as drawn). */
 async function bars(page: Page, chart: string): Promise<Array<{ label: string; value: number }>> {
-  return page.locator(`svg[data-chart="${chart}"] g.bar`).evaluateAll((gs) => gs.map((g) => ({ label: g.getAttribute('data-label') ?? '', value: Number(g.getAttribute('data-value')) })));
+  await page.locator(`canvas[data-chart="${chart}"][data-drawn]`).waitFor();
+  return page.evaluate((id) => {
+    const canvas = document.getElementById(id) as HTMLCanvasElement;
+    const instance = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { labels: string[]; datasets: Array<{ data: number[] }> } } | undefined } }).Chart.getChart(canvas);
+    if (!instance) throw new Error(`no chart on #${id}`);
+    return instance.data.labels.map((label, i) => ({ label, value: instance.data.datasets[0].data[i] }));
+  }, chart);
+}
+
+/** The canvas as drawn: its size on screen and how many of its pixels carry the bars' colour. */
+async function painted(page: Page, chart: string): Promise<{ width: number; height: number; barPixels: number }> {
+  await page.locator(`canvas[data-chart="${chart}"][data-drawn]`).waitFor();
+  return page.evaluate((id) => {
+    const canvas = document.getElementById(id) as HTMLCanvasElement;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let barPixels = 0;
+    // #9f1d20, the console's colour (antialiased edges aside).
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 200 && Math.abs(data[i] - 0x9f) < 12 && Math.abs(data[i + 1] - 0x1d) < 12 && Math.abs(data[i + 2] - 0x20) < 12) barPixels += 1;
+    const box = canvas.getBoundingClientRect();
+    return { width: box.width, height: box.height, barPixels };
+  }, chart);
+}
+
+/** The table of figures under a chart, as text. */
+async function tableOf(page: Page, chart: string): Promise<string[][]> {
+  return page.locator(`#${chart}-table tbody tr`).evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
+}
+
+/** Every chart of the dashboard is drawn on a canvas that fits the screen, with bars where a value is not zero. */
+async function chartsDrawn(page: Page, screenWidth: number): Promise<void> {
+  for (const chart of CHARTS) {
+    const shown = await bars(page, chart);
+    const canvas = await painted(page, chart);
+    expect(canvas.width).toBeGreaterThan(0.6 * Math.min(screenWidth, 600));
+    expect(canvas.width).toBeLessThanOrEqual(screenWidth);
+    expect(canvas.height).toBeGreaterThan(100);
+    if (shown.some((b) => b.value > 0)) expect(canvas.barPixels).toBeGreaterThan(50);
+    else expect(canvas.barPixels).toBe(0);
+  }
 }
 
 test('an editor signs in with the token, sees the dashboard’s four charts, the Bảo Thắng overdue list equal to the CLI’s, and downloads Phụ biểu 02 as xlsx and docx', async () => {
@@ -112,18 +156,28 @@ test('an editor signs in with the token, sees the dashboard’s four charts, the
   expect(await page.locator('header .who').innerText()).toContain('Biên tập viên');
   const months = await bars(page, 'chart-months');
   expect(months.map((b) => b.label)).toEqual(['01/23', '02/23', '03/23', '04/23', '05/23', '06/23', '07/23', '08/23', '09/23']);
+  expect(await tableOf(page, 'chart-months')).toEqual(months.map((b) => [b.label, String(b.value)]));
   const demoQuestions = (await hoidap(['report', '--db', dbFile, '--from', '2023-01-01', '--to', '2023-09-25', '--format', 'json'])).stdout;
   expect(months.reduce((s, b) => s + b.value, 0)).toBeGreaterThan(0);
-  expect((await bars(page, 'chart-ratings')).map((b) => b.label)).toEqual(['1★', '2★', '3★', '4★', '5★']);
+  const ratings = await bars(page, 'chart-ratings');
+  expect(ratings.map((b) => b.label)).toEqual(['1★', '2★', '3★', '4★', '5★']);
+  expect(await tableOf(page, 'chart-ratings')).toEqual(ratings.map((b) => [b.label, String(b.value)]));
   const report = JSON.parse(demoQuestions) as { rows: Array<{ agency: string; name: string; eligible: number; late: number }> };
+  const eligible = report.rows.filter((r) => r.eligible > 0);
   const onTime = await bars(page, 'chart-ontime');
-  expect(onTime).toEqual(report.rows.filter((r) => r.eligible > 0).map((r) => ({ label: r.name, value: Math.round((1000 * (r.eligible - r.late)) / r.eligible) / 10 })));
+  expect(onTime).toEqual(eligible.map((r) => ({ label: r.name, value: Math.round((1000 * (r.eligible - r.late)) / r.eligible) / 10 })));
+  // The table under it: the CLI's counts, as "on time/eligible".
+  expect((await tableOf(page, 'chart-ontime')).map(([name, text]) => [name, text.replace(/^.*\((\d+)\/(\d+)\)$/, '$1/$2')])).toEqual(eligible.map((r) => [r.name, `${r.eligible - r.late}/${r.eligible}`]));
   const cli = JSON.parse((await hoidap(['overdue', '--db', dbFile, '--agency', 'h-baothang', '--at', AT, '--format', 'json'])).stdout) as {
     name: string;
     overdue: Array<{ q: string; deadline: string; workingDaysOverdue: number }>;
   };
   expect(cli.overdue.length).toBeGreaterThan(0);
   expect((await bars(page, 'chart-overdue')).find((b) => b.label === cli.name)?.value).toBe(cli.overdue.length);
+  expect((await tableOf(page, 'chart-overdue')).find(([name]) => name === cli.name)).toEqual([cli.name, String(cli.overdue.length)]);
+  // Drawn, on a phone: the four canvases fit the screen and carry bars; the tables fold under them.
+  await chartsDrawn(page, 360);
+  expect(await page.locator('details[data-table-for][open]').count()).toBe(0);
   await fitsThePhone(page);
   await shot(page, 'dashboard-editor');
 
@@ -205,6 +259,7 @@ test('an officer of Sở Y tế signs in and sees none of Bảo Thắng’s ques
   expect(await page.locator('h1').innerText()).toBe('Tổng quan — Sở Y tế');
   expect((await bars(page, 'chart-ontime')).map((b) => b.label)).toEqual(['Sở Y tế']);
   expect((await bars(page, 'chart-overdue')).map((b) => b.label)).toEqual(['Sở Y tế']);
+  await chartsDrawn(page, 360);
   expect(await page.getByRole('link', { name: 'Phụ biểu 02' }).count()).toBe(0);
   await look();
   await fitsThePhone(page);
@@ -240,6 +295,48 @@ test('an officer of Sở Y tế signs in and sees none of Bảo Thắng’s ques
 
   for (const html of seen) for (const q of baoThang) expect(html).not.toContain(q);
   for (const html of seen) expect(html).not.toContain('Bảo Thắng');
+  await context.close();
+});
+
+test('on a desktop screen each page of the console is shown to an admin, the dashboard’s charts drawn across its width', async () => {
+  const { context, page, foreign, errors } = await phone(DESKTOP);
+  await page.goto(`${base}/quan-tri/dang-nhap`);
+  await shot(page, 'sign-in-desktop');
+  await signIn(page, tokens.admin);
+  await chartsDrawn(page, 1366);
+  const onTime = await bars(page, 'chart-ontime');
+  expect(onTime.length).toBeGreaterThan(1);
+  // A horizontal bar per agency: the chart grows with their number.
+  expect((await painted(page, 'chart-ontime')).height).toBeGreaterThan(onTime.length * 20);
+  await shot(page, 'dashboard-desktop');
+  const pages: Array<[string, string]> = [
+    ['/quan-tri/qua-han?agency=h-baothang', 'overdue-baothang-desktop'],
+    ['/quan-tri/cau-hoi', 'questions-desktop'],
+    ['/quan-tri/cau-hoi/HD-2023-000156', 'question-desktop'],
+    ['/quan-tri/phu-bieu-02?from=2023-01-01&to=2023-09-25', 'appendix02-desktop'],
+    ['/quan-tri/tai-khoan', 'accounts-desktop'],
+  ];
+  for (const [url, name] of pages) {
+    const res = await page.goto(`${base}${url}`);
+    expect([url, res?.status()]).toEqual([url, 200]);
+    await shot(page, name);
+  }
+  expect(foreign).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test('without scripts the dashboard still shows every figure, in the open tables', async () => {
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, tokens.editor);
+  for (const chart of CHARTS) {
+    expect(await page.locator(`details[data-table-for="${chart}"]`).getAttribute('open')).toBe('');
+    expect(await page.locator(`#${chart}-table tbody tr`).count()).toBeGreaterThan(0);
+    expect(await page.locator(`canvas[data-chart="${chart}"]`).isVisible()).toBe(false);
+  }
+  await fitsThePhone(page);
+  await shot(page, 'dashboard-editor-noscript');
   await context.close();
 });
 

@@ -1,14 +1,17 @@
 import type { Role } from '../../domain/access';
 import type { QuestionStatus } from '../../domain/lifecycle';
 import { capitalized, fill, STAFF_TEXTS } from '../../bot/texts';
+import { escapeHtml } from '../public-page';
 
 /** The layout's wording (data/texts/vi.json, staff.console.pages.layout). */
 const L = STAFF_TEXTS.console.pages.layout;
-import { escapeXml } from './charts';
 
-/** The console's page frame and wording (Vietnamese). Pages carry no script: forms and links only. */
+/**
+ * The console's page frame and wording (Vietnamese). Pages work without scripts (forms and links);
+ * the dashboard adds the chart library and the console's own script, both served by this server.
+ */
 
-export const esc = escapeXml;
+export const esc = escapeHtml;
 
 // The wording is data (data/texts/vi.json, staff section), shared with the staff chat and the admins' answers.
 export const ROLE_VI: Record<Role, string> = STAFF_TEXTS.role;
@@ -34,7 +37,8 @@ export function dateVi(iso: string | undefined): string {
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'none'",
+  // Only the console's own static files (Chart.js and the script that reads the charts' JSON islands).
+  "script-src 'self'",
   "style-src 'unsafe-inline'",
   "img-src 'self' data:",
   "form-action 'self'",
@@ -63,7 +67,8 @@ h2{font-size:1.05rem;margin:1rem 0 .5rem}
 .card{background:#fff;border:1px solid #d9dde3;border-radius:.5rem;padding:.75rem}
 figure{margin:0}
 figcaption{font-weight:600;margin-bottom:.5rem}
-.chart{display:block;max-width:40rem}
+.chart{position:relative;width:100%;max-width:40rem}
+.chart canvas{display:block}
 .table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch;background:#fff;border:1px solid #d9dde3;border-radius:.5rem}
 table{border-collapse:collapse;width:100%;font-size:.875rem}
 th,td{border-bottom:1px solid #e4e7eb;padding:.4rem .5rem;text-align:left;vertical-align:top}
@@ -117,7 +122,7 @@ const NAV: Array<{ href: string; label: string; key: string; reports?: boolean; 
   { href: '/quan-tri/tai-khoan', label: L.nav.accounts, key: 'accounts', accounts: true },
 ];
 
-export function page(title: string, body: string, viewer?: Viewer, current?: string): string {
+export function page(title: string, body: string, viewer?: Viewer, current?: string, scripts: readonly string[] = []): string {
   const head = `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><link rel="icon" href="data:,">
@@ -128,7 +133,8 @@ export function page(title: string, body: string, viewer?: Viewer, current?: str
         .map((n) => `<a href="${n.href}"${n.key === current ? ' aria-current="page"' : ''}>${esc(n.label)}</a>`)
         .join('')}<form method="post" action="/quan-tri/dang-xuat">${csrfField(viewer)}<button type="submit">${esc(L.signOut)}</button></form></nav>`
     : `<header><div class="brand">${esc(L.brand)}</div></header>`;
-  return `${head}${header}<main>${body}</main></body></html>`;
+  const tail = scripts.map((src) => `<script src="${esc(src)}"></script>`).join('');
+  return `${head}${header}<main>${body}</main>${tail}</body></html>`;
 }
 
 export function csrfField(viewer: Pick<Viewer, 'csrf'>): string {

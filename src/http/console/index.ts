@@ -12,7 +12,7 @@ import { logger } from '../../observability/logger';
 import { appendix02Report, renderReport } from '../../reports/appendix02';
 import type { RouteResult } from '../../routing/router';
 import type { LedgerStore } from '../../store/types';
-import { barChart, columnChart } from './charts';
+import { chartIsland, chartJsFile, chartJsVersion, CONSOLE_SCRIPT, CONSOLE_SCRIPT_VERSION, STATIC_PREFIX, type ChartSpec } from './chart-script';
 import { CONTENT_SECURITY_POLICY, csrfField, dateTimeVi, DEADLINE_VI, DELETE_REASON_VI, esc, page, ROLE_VI, STATUS_VI, type Viewer } from './html';
 import type { ConsoleSessionStore, PhotoInfo, PhotoStore, QuestionQueries } from '../../app/ports';
 import { questionPhoto, questionPhotos } from '../../app/questions/photos';
@@ -126,6 +126,27 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   const router = express.Router();
   const agencyName = (code: string | undefined) => (code ? (data.agencies.get(code)?.name ?? code) : undefined);
 
+  // ---- static files: the chart library and the console's script (no session needed, cached for a year:
+  // their URLs change with the library's version and the script's digest) ---------------------------
+
+  const chartUrl = `/quan-tri${STATIC_PREFIX}/chart.umd.min.js?v=${chartJsVersion()}`;
+  const scriptUrl = `/quan-tri${STATIC_PREFIX}/console.js?v=${CONSOLE_SCRIPT_VERSION}`;
+  const staticHeaders = (res: Response) => {
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  };
+  router.get(`${STATIC_PREFIX}/chart.umd.min.js`, (_req, res, next) => {
+    staticHeaders(res);
+    res.sendFile(chartJsFile(), { headers: { 'Content-Type': 'application/javascript; charset=utf-8' }, cacheControl: false }, (error) => {
+      if (error) next(error);
+    });
+  });
+  router.get(`${STATIC_PREFIX}/console.js`, (_req, res) => {
+    staticHeaders(res);
+    res.type('application/javascript; charset=utf-8').send(CONSOLE_SCRIPT);
+  });
+
   router.use((_req, res, next) => {
     res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     res.setHeader('Cache-Control', 'no-store');
@@ -228,8 +249,8 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
 
   const ctxOf = (res: Response) => res.locals.console as Ctx;
   const actorOf = (res: Response): WorkflowActor => ctxOf(res).account;
-  const send = (res: Response, title: string, body: string, current?: string, status = 200) =>
-    res.status(status).type('html').send(page(title, body, ctxOf(res).viewer, current));
+  const send = (res: Response, title: string, body: string, current?: string, status = 200, scripts: readonly string[] = []) =>
+    res.status(status).type('html').send(page(title, body, ctxOf(res).viewer, current, scripts));
 
   router.post('/dang-xuat', async (req, res) => {
     const ctx = ctxOf(res);
@@ -280,21 +301,25 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     const overdue = await workflow.overdue(actor, {});
     const overdueBars = overdue.agencies.map((a) => ({ label: a.name, value: a.items.length })).filter((b) => b.value > 0 || own);
 
-    const table = (head: string[], rows: Array<Array<string | number>>) =>
-      `<details><summary class="muted">${esc(P.dashboard.dataTable)}</summary><div class="table-wrap"><table><thead><tr>${head.map((h, i) => `<th${i > 0 ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    const table = (id: string, head: string[], rows: Array<Array<string | number>>) =>
+      `<details open data-table-for="${id}"><summary class="muted">${esc(P.dashboard.dataTable)}</summary><div class="table-wrap"><table id="${id}-table"><thead><tr>${head.map((h, i) => `<th${i > 0 ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
         .map((r) => `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="num"' : ''}>${esc(String(c))}</td>`).join('')}</tr>`)
         .join('')}</tbody></table></div></details>`;
+    // A canvas drawn by the console's script from the JSON island beside it; hidden until drawn.
+    const chart = (id: string, spec: ChartSpec) =>
+      `<div class="chart" hidden><canvas id="${id}" data-chart="${id}" role="img" aria-label="${esc(spec.title)}"></canvas></div>${chartIsland(id, spec)}` +
+      (spec.labels.length === 0 ? `<p class="muted">${esc(P.layout.noData)}</p>` : '');
     const body = `<h1>${esc(P.dashboard.title)}${own ? ` — ${esc(agencyName(own) ?? own)}` : ''}</h1>
 <form method="get" action="/quan-tri" class="inline card"><div><label for="from">${esc(P.common.from)}</label><input id="from" name="from" type="date" value="${formatDay(fromDay)}"></div>
 <div><label for="to">${esc(P.common.to)}</label><input id="to" name="to" type="date" value="${formatDay(toDay)}"></div><button class="primary" type="submit">${esc(P.common.show)}</button></form>
 <p class="muted">${esc(fill(P.dashboard.period, { from: formatDayVi(fromDay), to: formatDayVi(toDay), at: dateTimeVi(overdue.at) }))}</p>
 <div class="grid">
-<figure class="card"><figcaption>${esc(fill(P.dashboard.months.caption, { count: submitted.length }))}</figcaption>${columnChart('chart-months', P.dashboard.months.title, perMonth, { unit: P.common.unitQuestions })}${table([P.dashboard.months.month, P.dashboard.months.count], perMonth.map((b) => [b.label, b.value]))}</figure>
-<figure class="card"><figcaption>${esc(fill(P.dashboard.ratings.caption, { count: rated, mean: mean !== undefined ? fill(P.dashboard.ratings.mean, { mean: mean.toLocaleString('vi-VN', { maximumFractionDigits: 2 }) }) : '' }))}</figcaption>${columnChart('chart-ratings', P.dashboard.ratings.title, ratings, { unit: P.dashboard.ratings.unit })}${table([P.dashboard.ratings.level, P.dashboard.ratings.count], ratings.map((b) => [b.label, b.value]))}</figure>
-<figure class="card"><figcaption>${esc(P.dashboard.onTime.title)}</figcaption>${barChart('chart-ontime', P.dashboard.onTime.title, onTime, { max: 100, unit: '' })}<p class="muted">${esc(P.dashboard.onTime.note)}</p>${table([P.common.agency, P.dashboard.onTime.column], onTime.map((b) => [b.label, b.text]))}</figure>
-<figure class="card"><figcaption>${esc(P.dashboard.overdue.title)}</figcaption>${barChart('chart-overdue', P.dashboard.overdue.title, overdueBars, { unit: P.common.unitQuestions })}<p class="muted"><a href="/quan-tri/qua-han">${esc(P.dashboard.overdue.link)}</a></p>${table([P.common.agency, P.common.overdue], overdueBars.map((b) => [b.label, b.value]))}</figure>
+<figure class="card"><figcaption>${esc(fill(P.dashboard.months.caption, { count: submitted.length }))}</figcaption>${chart('chart-months', { kind: 'column', title: P.dashboard.months.title, labels: perMonth.map((b) => b.label), values: perMonth.map((b) => b.value), categoryAxis: P.dashboard.months.month, valueAxis: P.dashboard.months.count })}${table('chart-months', [P.dashboard.months.month, P.dashboard.months.count], perMonth.map((b) => [b.label, b.value]))}</figure>
+<figure class="card"><figcaption>${esc(fill(P.dashboard.ratings.caption, { count: rated, mean: mean !== undefined ? fill(P.dashboard.ratings.mean, { mean: mean.toLocaleString('vi-VN', { maximumFractionDigits: 2 }) }) : '' }))}</figcaption>${chart('chart-ratings', { kind: 'column', title: P.dashboard.ratings.title, labels: ratings.map((b) => b.label), values: ratings.map((b) => b.value), categoryAxis: P.dashboard.ratings.level, valueAxis: P.dashboard.ratings.count })}${table('chart-ratings', [P.dashboard.ratings.level, P.dashboard.ratings.count], ratings.map((b) => [b.label, b.value]))}</figure>
+<figure class="card"><figcaption>${esc(P.dashboard.onTime.title)}</figcaption>${chart('chart-ontime', { kind: 'bar', title: P.dashboard.onTime.title, labels: onTime.map((b) => b.label), values: onTime.map((b) => b.value), texts: onTime.map((b) => b.text), categoryAxis: P.common.agency, valueAxis: P.dashboard.onTime.column, max: 100, tickSuffix: '%' })}<p class="muted">${esc(P.dashboard.onTime.note)}</p>${table('chart-ontime', [P.common.agency, P.dashboard.onTime.column], onTime.map((b) => [b.label, b.text]))}</figure>
+<figure class="card"><figcaption>${esc(P.dashboard.overdue.title)}</figcaption>${chart('chart-overdue', { kind: 'bar', title: P.dashboard.overdue.title, labels: overdueBars.map((b) => b.label), values: overdueBars.map((b) => b.value), categoryAxis: P.common.agency, valueAxis: P.common.overdue })}<p class="muted"><a href="/quan-tri/qua-han">${esc(P.dashboard.overdue.link)}</a></p>${table('chart-overdue', [P.common.agency, P.common.overdue], overdueBars.map((b) => [b.label, b.value]))}</figure>
 </div>`;
-    send(res, P.dashboard.title, body, 'dashboard');
+    send(res, P.dashboard.title, body, 'dashboard', 200, [chartUrl, scriptUrl]);
   });
 
   // ---- overdue list ---------------------------------------------------------------------
