@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DataError, parseWith, readJsonFile, type ProvinceData } from '../config/data';
 import { foldVietnamese } from '../domain/text';
 import type { Normalizer } from './normalize';
-import { loadFaqModel, type FaqEntryText, type FaqModel } from './faq-model';
+import { loadFaqModel, type FaqEntryText, type FaqModel, type FaqTokenizer } from './faq-model';
 import { DEFAULT_INTENTS_DIR } from './load';
 
 // natural's Lancaster stemmer folds English word families together ("registration", "register" → "reg"); the deep import avoids loading all of natural.
@@ -91,31 +91,78 @@ interface Profile {
   notFor: string[];
 }
 
-/** The knowledge base of common procedures (data/faq/faq.json) and a matcher over the ways people ask. */
-export class FaqBase {
-  private readonly profiles: Profile[];
-  private readonly idf = new Map<string, number>();
+/**
+ * The knowledge base's way of reading a text: the FAQ's own abbreviations, the routing normaliser's folding,
+ * English words reduced to their family, synonyms and stopwords (data/faq/words.json). The keyword matcher
+ * reads entries and questions through it, and so can the model (its `features` setting).
+ */
+export class FaqVocabulary implements FaqTokenizer {
   private readonly expansions = new Map<string, string[]>();
   private readonly synonyms: Array<[string, string]> = [];
   private readonly stopwords: Set<string>;
   private readonly stopPhrases: string[];
 
   constructor(
+    private readonly normalizer: Normalizer,
+    words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [] },
+  ) {
+    for (const [short, long] of Object.entries(words.abbreviations)) this.expansions.set(foldVietnamese(short), foldVietnamese(long).split(' '));
+    for (const [from, to] of Object.entries(words.synonyms)) this.synonyms.push([` ${this.fold(from)} `, this.fold(to)]);
+    const stops = words.stopwords.map((w) => this.fold(w));
+    this.stopwords = new Set(stops.filter((w) => !w.includes(' ')));
+    // Longest first, so that "như thế nào" goes before "thế nào".
+    this.stopPhrases = stops.filter((w) => w.includes(' ')).sort((a, b) => b.length - a.length).map((w) => ` ${w} `);
+  }
+
+  /** Folded syllables: the FAQ's own abbreviations first ("sdd" is a "sổ đỏ" here), then the routing normaliser's, then a light English stemming. */
+  fold(text: string): string {
+    const pre = foldVietnamese(text.normalize('NFC').replace(/[’']s\b/gi, ''))
+      .split(' ')
+      .map((t) => this.expansions.get(t)?.join(' ') ?? t)
+      .join(' ');
+    return this.normalizer
+      .tokens(pre)
+      .map((t) => stem(t))
+      .join(' ');
+  }
+
+  /**
+   * Syllables without stopwords. Synonyms are added (`add`: what the entries are searched for), or put in place of
+   * the words they stand for (`replace`: what the question says, so "bìa đỏ" is two words explained by "sổ đỏ").
+   */
+  words(text: string, synonyms: 'add' | 'replace' = 'add'): string[] {
+    let folded = ` ${this.fold(text)} `;
+    if (synonyms === 'add') {
+      for (const [from, to] of this.synonyms) if (folded.includes(from)) folded += `${to} `;
+    } else {
+      for (const [from, to] of this.synonyms) while (folded.includes(from)) folded = folded.replace(from, ` ${to} `);
+    }
+    for (const phrase of this.stopPhrases) while (folded.includes(phrase)) folded = folded.replace(phrase, ' ');
+    return folded.split(' ').filter((t) => t && !this.stopwords.has(t));
+  }
+
+  looksEnglish(text: string): boolean {
+    return looksEnglish(text);
+  }
+}
+
+/** The knowledge base of common procedures (data/faq/faq.json) and a matcher over the ways people ask. */
+export class FaqBase {
+  private readonly profiles: Profile[];
+  private readonly idf = new Map<string, number>();
+  private readonly vocabulary: FaqVocabulary;
+
+  constructor(
     readonly portalUrl: string,
     readonly entries: readonly FaqEntry[],
-    private readonly normalizer: Normalizer,
+    normalizer: Normalizer,
     /** A match at least this close is offered as the answer. */
     readonly threshold = 0.5,
     words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [] },
     /** The learned model (data/faq/model.json, intents/faq/): when present it decides which entry answers. */
     private readonly model?: FaqModel,
   ) {
-    for (const [short, long] of Object.entries(words.abbreviations)) this.expansions.set(foldVietnamese(short), foldVietnamese(long).split(' '));
-    for (const [from, to] of Object.entries(words.synonyms)) this.synonyms.push([` ${this.foldPlain(from)} `, this.foldPlain(to)]);
-    const stops = words.stopwords.map((w) => this.foldPlain(w));
-    this.stopwords = new Set(stops.filter((w) => !w.includes(' ')));
-    // Longest first, so that "như thế nào" goes before "thế nào".
-    this.stopPhrases = stops.filter((w) => w.includes(' ')).sort((a, b) => b.length - a.length).map((w) => ` ${w} `);
+    this.vocabulary = new FaqVocabulary(normalizer, words);
     this.profiles = entries.map((entry) => {
       const weights = new Map<string, number>();
       const put = (text: string, w: number): void => {
@@ -124,8 +171,8 @@ export class FaqBase {
       for (const q of [...entry.questions, ...entry.questionsEn]) put(q, FIELD_WEIGHT.question);
       for (const t of [entry.title, entry.titleEn]) put(t, FIELD_WEIGHT.title);
       for (const k of entry.keywords) put(k, FIELD_WEIGHT.keyword);
-      const phrases = [entry.title, entry.titleEn, ...entry.keywords].map((k) => this.words(k)).filter((w) => w.length > 0);
-      return { entry, weights, phrases, notFor: entry.notFor.map((p) => ` ${this.foldPlain(p)} `) };
+      const phrases = [entry.title, entry.titleEn, ...entry.keywords].map((k) => this.vocabulary.words(k)).filter((w) => w.length > 0);
+      return { entry, weights, phrases, notFor: entry.notFor.map((p) => ` ${this.vocabulary.fold(p)} `) };
     });
     const df = new Map<string, number>();
     for (const p of this.profiles) for (const f of p.weights.keys()) df.set(f, (df.get(f) ?? 0) + 1);
@@ -145,40 +192,13 @@ export class FaqBase {
       if (!province.agencies.has(e.agency)) throw new DataError(file, [`entry "${e.id}": "${e.agency}" is not an agency code in agencies.json`]);
       if (!e.link.startsWith(data.portalUrl)) throw new DataError(file, [`entry "${e.id}": the link must be on ${data.portalUrl}`]);
     }
-    const model = loadFaqModel(province.dataDir, intentsDir, data.entries.map(entryTexts), normalizer);
+    const model = loadFaqModel(province.dataDir, intentsDir, data.entries.map(entryTexts), normalizer, new FaqVocabulary(normalizer, words));
     return new FaqBase(data.portalUrl, data.entries, normalizer, data.threshold, words, model);
-  }
-
-  /** Folded syllables: the FAQ's own abbreviations first ("sdd" is a "sổ đỏ" here), then the routing normaliser's, then a light English stemming. */
-  private foldPlain(text: string): string {
-    const pre = foldVietnamese(text.normalize('NFC').replace(/[’']s\b/gi, ''))
-      .split(' ')
-      .map((t) => this.expansions.get(t)?.join(' ') ?? t)
-      .join(' ');
-    return this.normalizer
-      .tokens(pre)
-      .map((t) => stem(t))
-      .join(' ');
-  }
-
-  /**
-   * Syllables without stopwords. Synonyms are added (`add`: what the entries are searched for), or put in place of
-   * the words they stand for (`replace`: what the question says, so "bìa đỏ" is two words explained by "sổ đỏ").
-   */
-  private words(text: string, synonyms: 'add' | 'replace' = 'add'): string[] {
-    let folded = ` ${this.foldPlain(text)} `;
-    if (synonyms === 'add') {
-      for (const [from, to] of this.synonyms) if (folded.includes(from)) folded += `${to} `;
-    } else {
-      for (const [from, to] of this.synonyms) while (folded.includes(from)) folded = folded.replace(from, ` ${to} `);
-    }
-    for (const phrase of this.stopPhrases) while (folded.includes(phrase)) folded = folded.replace(phrase, ' ');
-    return folded.split(' ').filter((t) => t && !this.stopwords.has(t));
   }
 
   /** Syllables and pairs of consecutive ones. */
   private features(text: string): string[] {
-    const tokens = this.words(text);
+    const tokens = this.vocabulary.words(text);
     const out = [...tokens];
     for (let i = 0; i + 1 < tokens.length; i += 1) out.push(`${tokens[i]}_${tokens[i + 1]}`);
     return out;
@@ -215,13 +235,13 @@ export class FaqBase {
   /** Entries by closeness, best first. */
   candidates(text: string, limit = 3): FaqMatch[] {
     const query = [...new Set(this.features(text))];
-    const folded = ` ${this.foldPlain(text)} `;
-    const said = ` ${this.words(text).join(' ')} `;
+    const folded = ` ${this.vocabulary.fold(text)} `;
+    const said = ` ${this.vocabulary.words(text).join(' ')} `;
     // The question's own information: each word weighs its rarity among the entries. A word no entry uses weighs less
     // than the rarest known one, and less again in English, where the entries know fewer of the ways to say a thing.
     const unknownIdf = (looksEnglish(text) ? UNKNOWN_WEIGHT_EN : UNKNOWN_WEIGHT) * Math.log((this.profiles.length + 1) / 0.5);
     // Over what the question says: the words synonyms add are evidence, not more question to explain.
-    const own = new Set(this.words(text, 'replace'));
+    const own = new Set(this.vocabulary.words(text, 'replace'));
     const mass = [...own].reduce((sum, f) => sum + (this.idf.get(f) ?? unknownIdf), 0);
     const out: FaqMatch[] = [];
     for (const p of this.profiles) {
