@@ -62,6 +62,12 @@ const WordsSchema = z
     synonyms: z.record(z.string(), z.string().min(1)),
     /** Words that say nothing about the procedure (Vietnamese and English). */
     stopwords: z.array(z.string().min(1)),
+    /**
+     * Words that say nothing in an English question but, folded, are Vietnamese syllables that do ("the" is "thẻ",
+     * "do" is "đỏ", "to" is "tờ", "can" is "cần"): dropped only from English questions, and kept where they
+     * complete a phrase the FAQ knows ("so do", "can cuoc" written in an English question).
+     */
+    englishStopwords: z.array(z.string().min(1)).default([]),
   })
   .strict();
 
@@ -101,10 +107,13 @@ export class FaqVocabulary implements FaqTokenizer {
   private readonly synonyms: Array<[string, string]> = [];
   private readonly stopwords: Set<string>;
   private readonly stopPhrases: string[];
+  private readonly englishStopwords: Set<string>;
+  /** Pairs of words that the FAQ's synonyms and abbreviations stand for ("so do"): an English stopword in one is kept. */
+  private readonly knownPairs = new Set<string>();
 
   constructor(
     private readonly normalizer: Normalizer,
-    words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [] },
+    words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [], englishStopwords: [] },
   ) {
     for (const [short, long] of Object.entries(words.abbreviations)) this.expansions.set(foldVietnamese(short), foldVietnamese(long).split(' '));
     for (const [from, to] of Object.entries(words.synonyms)) this.synonyms.push([` ${this.fold(from)} `, this.fold(to)]);
@@ -112,11 +121,23 @@ export class FaqVocabulary implements FaqTokenizer {
     this.stopwords = new Set(stops.filter((w) => !w.includes(' ')));
     // Longest first, so that "như thế nào" goes before "thế nào".
     this.stopPhrases = stops.filter((w) => w.includes(' ')).sort((a, b) => b.length - a.length).map((w) => ` ${w} `);
+    this.englishStopwords = new Set(words.englishStopwords.map((w) => this.fold(w)));
+    for (const phrase of [...Object.values(words.synonyms), ...Object.values(words.abbreviations)]) {
+      const t = this.fold(phrase).split(' ');
+      for (let i = 0; i + 1 < t.length; i += 1) this.knownPairs.add(`${t[i]} ${t[i + 1]}`);
+    }
   }
 
   /** Folded syllables: the FAQ's own abbreviations first ("sdd" is a "sổ đỏ" here), then the routing normaliser's, then a light English stemming. */
   fold(text: string): string {
-    const pre = foldVietnamese(text.normalize('NFC').replace(/[’']s\b/gi, ''))
+    // English contractions: "I'm", "we'll", "it's" say nothing more; "can't", "don't" say "not".
+    const expanded = text
+      .normalize('NFC')
+      .replace(/\bcan[’']t\b/gi, 'cannot')
+      .replace(/\bwon[’']t\b/gi, 'will not')
+      .replace(/n[’']t\b/gi, ' not')
+      .replace(/[’'](s|m|re|ve|ll|d)\b/gi, '');
+    const pre = foldVietnamese(expanded)
       .split(' ')
       .map((t) => this.expansions.get(t)?.join(' ') ?? t)
       .join(' ');
@@ -138,7 +159,11 @@ export class FaqVocabulary implements FaqTokenizer {
       for (const [from, to] of this.synonyms) while (folded.includes(from)) folded = folded.replace(from, ` ${to} `);
     }
     for (const phrase of this.stopPhrases) while (folded.includes(phrase)) folded = folded.replace(phrase, ' ');
-    return folded.split(' ').filter((t) => t && !this.stopwords.has(t));
+    const tokens = folded.split(' ').filter((t) => t && !this.stopwords.has(t));
+    if (this.englishStopwords.size === 0 || !looksEnglish(text)) return tokens;
+    return tokens.filter(
+      (t, i) => !this.englishStopwords.has(t) || this.knownPairs.has(`${tokens[i - 1]} ${t}`) || this.knownPairs.has(`${t} ${tokens[i + 1]}`),
+    );
   }
 
   looksEnglish(text: string): boolean {
@@ -158,7 +183,7 @@ export class FaqBase {
     normalizer: Normalizer,
     /** A match at least this close is offered as the answer. */
     readonly threshold = 0.5,
-    words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [] },
+    words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [], englishStopwords: [] },
     /** The learned model (data/faq/model.json, intents/faq/): when present it decides which entry answers. */
     private readonly model?: FaqModel,
   ) {
@@ -214,7 +239,7 @@ export class FaqBase {
       const entry = p.entry === undefined ? undefined : this.byId(p.entry);
       // One typed word ("ve", "hs 😡") is too little for the model to go on alone: the keyword matcher must
       // find the same entry there too (a scrap is not a question; "khai tử", "BHYT" still are).
-      if (entry && text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length < 2) {
+      if (entry && wordCount(text) < 2) {
         const keywords = this.candidates(text, 1)[0];
         return keywords && keywords.entry.id === entry.id && keywords.score >= this.threshold ? keywords : undefined;
       }
@@ -225,6 +250,11 @@ export class FaqBase {
       if (agreement && p.probability >= agreement.minProbability) {
         const keywords = this.candidates(text, 1)[0];
         if (keywords && keywords.entry.id === p.best && keywords.score >= agreement.minKeywordScore) return keywords;
+      }
+      const alone = this.model.settings.keywordAlone;
+      if (alone && p.none <= alone.maxNoneProbability && (!alone.englishOnly || looksEnglish(text)) && wordCount(text) >= 2) {
+        const keywords = this.candidates(text, 1)[0];
+        if (keywords && keywords.score >= alone.minKeywordScore) return keywords;
       }
       return undefined;
     }
@@ -270,6 +300,11 @@ export class FaqBase {
   byId(id: string): FaqEntry | undefined {
     return this.entries.find((e) => e.id === id);
   }
+}
+
+/** Typed words with at least one letter ("hs 😡" is one). */
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length;
 }
 
 /** What an entry says of itself, for the model: its names, keywords and sample questions. */
