@@ -30,15 +30,6 @@ export const FaqModelSchema = z
     /** Offer the model's best entry below the threshold when the keyword matcher's best is the same entry. */
     keywordAgreement: z.object({ minProbability: z.number().min(0).max(1), minKeywordScore: z.number().min(0).max(1) }).strict().optional(),
     /**
-     * Offer the keyword matcher's best entry when the model offers none, if its score is at least this and the
-     * model's probability of "none" at most that; `englishOnly`: only for questions in English, where the model
-     * has seen fewer of the ways to say a thing than the matcher's English synonyms cover.
-     */
-    keywordAlone: z
-      .object({ minKeywordScore: z.number().min(0).max(1), maxNoneProbability: z.number().min(0).max(1), englishOnly: z.boolean() })
-      .strict()
-      .optional(),
-    /**
      * What the model reads: "syllables", the router's folded syllables and pairs; "faq-words", the knowledge
      * base's reading (its abbreviations, English words reduced to their family); "faq-words-english-content",
      * the same, and in English questions only the words that say something (stopwords out, synonyms in place).
@@ -83,8 +74,6 @@ export interface FaqPrediction {
   probability: number;
   /** The entry with the highest probability, offered or not (for logs and evaluation). */
   best: string;
-  /** The probability that no entry answers. */
-  none: number;
 }
 
 export class FaqModel {
@@ -127,7 +116,7 @@ export class FaqModel {
     const probability = p[best];
     const offered = probability >= this.settings.threshold && probability > p[this.noneIndex];
     const label = this.model.labels[best];
-    return { ...(offered ? { entry: label } : {}), probability, best: label, none: p[this.noneIndex] };
+    return { ...(offered ? { entry: label } : {}), probability, best: label };
   }
 
   private vector(text: string): SparseVector {

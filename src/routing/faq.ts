@@ -251,11 +251,6 @@ export class FaqBase {
         const keywords = this.candidates(text, 1)[0];
         if (keywords && keywords.entry.id === p.best && keywords.score >= agreement.minKeywordScore) return keywords;
       }
-      const alone = this.model.settings.keywordAlone;
-      if (alone && p.none <= alone.maxNoneProbability && (!alone.englishOnly || looksEnglish(text)) && wordCount(text) >= 2) {
-        const keywords = this.candidates(text, 1)[0];
-        if (keywords && keywords.score >= alone.minKeywordScore) return keywords;
-      }
       return undefined;
     }
     const best = this.candidates(text, 1)[0];
