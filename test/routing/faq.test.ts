@@ -175,7 +175,7 @@ describe('the held-out set (test/fixtures/faq-heldout-fq3.jsonl: a separate writ
       .map((l) => JSON.parse(l) as FaqLabeled);
   const heldOut = (): FaqLabeled[] => read(path.join(PROJECT_ROOT, 'test/fixtures/faq-heldout-fq3.jsonl'));
 
-  test('as measured now (a dev set since it was measured twice): top-1 at least 92% (94.9%), a correct "no match" on at least 90% of the none lines, at most 3% wrong answers offered (1.8%)', () => {
+  test('as measured now (a dev set since it was measured twice): top-1 at least 92% (94.9%), a correct "no match" on at least 90% of the none lines, at most 3% wrong answers offered (2.4%)', () => {
     const e = evaluateFaq(faq, heldOut());
     expect(e.n).toBe(170);
     expect(e.top1).toBeGreaterThanOrEqual(0.92);
