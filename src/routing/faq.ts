@@ -311,12 +311,26 @@ function entryTexts(e: FaqEntry): FaqEntryText {
 /** A folded Vietnamese syllable: initial consonant, vowels, final consonant. English words that fit ("can", "to") are left as they are. */
 const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
 
-/** No Vietnamese letters, and at least a third of the words could not be Vietnamese syllables ("how", "my", "birth"). */
+/** A letter or mark that only Vietnamese has here: đ, and (after NFD) tone marks, circumflex, breve, horn. */
+const VIETNAMESE_MARK = /[đ\u0300-\u036f]/i;
+
+/**
+ * At least a third of the words could not be Vietnamese syllables ("how", "my", "birth"), and words written with
+ * Vietnamese marks are at most half as many: "My father died in Bát Xát" is English with a place name in it,
+ * "how nhập hộ khẩu for my wife" is Vietnamese enough to keep its Vietnamese words.
+ */
 function looksEnglish(text: string): boolean {
-  if (/[ăâđêôơư\u0300\u0301\u0303\u0309\u0323]/i.test(text.normalize('NFD'))) return false;
-  const tokens = foldVietnamese(text).split(' ').filter((t) => /^[a-z]+$/.test(t));
-  if (tokens.length === 0) return false;
-  return tokens.filter((t) => !VIETNAMESE_SYLLABLE.test(t)).length / tokens.length >= 1 / 3;
+  const words = text
+    .normalize('NFD')
+    .split(/[^\p{L}\u0300-\u036f]+/u)
+    .filter((w) => /\p{L}/u.test(w));
+  if (words.length === 0) return false;
+  const marked = words.filter((w) => VIETNAMESE_MARK.test(w)).length;
+  const english = words
+    .filter((w) => !VIETNAMESE_MARK.test(w))
+    .map((w) => foldVietnamese(w.normalize('NFC')))
+    .filter((t) => /^[a-z]+$/.test(t) && !VIETNAMESE_SYLLABLE.test(t)).length;
+  return marked <= english / 2 && english / words.length >= 1 / 3;
 }
 
 /** English words reduced to their family ("certificates", "certify" → "cert"); folded Vietnamese syllables and numbers stay. */

@@ -106,6 +106,15 @@ describe('English questions that tell a situation (written for this test, in no 
     expect(vocabulary.words('the bhyt can lam lai', 'replace')).toContain('the');
     expect(faq.candidates('how to get so do for my wife land, she bought it last year from her uncle', 1)[0].entry.id).toBe('sang-ten-so-do');
   });
+
+  test('a place name written with its accents does not make an English question Vietnamese; Vietnamese words in broken English do', () => {
+    const vocabulary = new FaqVocabulary(loadRoutingResources(province()).normalizer, readWords());
+    expect(vocabulary.looksEnglish('My father died in Bát Xát last week, how do we register the death?')).toBe(true);
+    expect(vocabulary.looksEnglish('We bought a house in Cốc Lếu, what is next for the land title?')).toBe(true);
+    expect(vocabulary.looksEnglish('how nhập hộ khẩu for my wife into my family')).toBe(false);
+    expect(vocabulary.looksEnglish('thẻ bhyt của con bị mất')).toBe(false);
+    expect(vocabulary.looksEnglish('lam lai the bhyt')).toBe(false);
+  });
 });
 
 describe("the model's settings (data/faq/model.json)", () => {
