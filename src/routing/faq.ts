@@ -239,7 +239,8 @@ export class FaqBase {
       const entry = p.entry === undefined ? undefined : this.byId(p.entry);
       // One typed word ("ve", "hs 😡") is too little for the model to go on alone: the keyword matcher must
       // find the same entry there too (a scrap is not a question; "khai tử", "BHYT" still are).
-      if (entry && wordCount(text) < 2) {
+      const oneWord = wordCount(text) < 2;
+      if (entry && oneWord) {
         const keywords = this.candidates(text, 1)[0];
         return keywords && keywords.entry.id === entry.id && keywords.score >= this.threshold ? keywords : undefined;
       }
@@ -249,7 +250,9 @@ export class FaqBase {
       const agreement = this.model.settings.keywordAgreement;
       if (agreement && p.probability >= agreement.minProbability) {
         const keywords = this.candidates(text, 1)[0];
-        if (keywords && keywords.entry.id === p.best && keywords.score >= agreement.minKeywordScore) return keywords;
+        // One word gets no easier way in here than above: "xét?" is not a question about poor households.
+        const minKeywordScore = oneWord ? Math.max(agreement.minKeywordScore, this.threshold) : agreement.minKeywordScore;
+        if (keywords && keywords.entry.id === p.best && keywords.score >= minKeywordScore) return keywords;
       }
       return undefined;
     }
