@@ -29,6 +29,12 @@ export const FaqModelSchema = z
     threshold: z.number().min(0).max(1),
     /** Offer the model's best entry below the threshold when the keyword matcher's best is the same entry. */
     keywordAgreement: z.object({ minProbability: z.number().min(0).max(1), minKeywordScore: z.number().min(0).max(1) }).strict().optional(),
+    /**
+     * What the model reads: "syllables", the router's folded syllables and pairs; "faq-words", the knowledge
+     * base's reading (its abbreviations, English words reduced to their family); "faq-words-english-content",
+     * the same, and in English questions only the words that say something (stopwords out, synonyms in place).
+     */
+    features: z.enum(['syllables', 'faq-words', 'faq-words-english-content']).default('syllables'),
     /** Weight of an entry's own title, keywords and sample questions against one writer's paraphrase. */
     entryTextWeight: z.number().positive(),
     epochs: z.number().int().min(1).max(200),
@@ -39,6 +45,15 @@ export const FaqModelSchema = z
   .strict();
 
 export type FaqModelSettings = z.infer<typeof FaqModelSchema>;
+
+/** The knowledge base's reading of a text (FaqVocabulary in faq.ts), for the "faq-words" features. */
+export interface FaqTokenizer {
+  /** Folded words, FAQ abbreviations expanded, English words stemmed, as one string. */
+  fold(text: string): string;
+  /** The words that say something: stopwords out, synonyms in place of what they stand for ("replace"). */
+  words(text: string, synonyms: 'add' | 'replace'): string[];
+  looksEnglish(text: string): boolean;
+}
 
 export interface FaqTrainingExample {
   text: string;
@@ -72,7 +87,9 @@ export class FaqModel {
     examples: readonly FaqTrainingExample[],
     private readonly normalizer: Normalizer,
     readonly settings: FaqModelSettings,
+    private readonly tokenizer?: FaqTokenizer,
   ) {
+    if (settings.features !== 'syllables' && !tokenizer) throw new Error(`FAQ model features "${settings.features}" need the knowledge base's vocabulary`);
     const labels = [...entries.map((e) => e.id), NO_ENTRY];
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     this.noneIndex = labels.length - 1;
@@ -108,6 +125,9 @@ export class FaqModel {
 
   /** Folded syllables (abbreviations expanded) and their pairs; punctuation and emoji carry no meaning here. */
   private featuresOf(text: string): string[] {
+    const t = this.tokenizer;
+    if (t && this.settings.features === 'faq-words-english-content' && t.looksEnglish(text)) return features(t.words(text, 'replace'));
+    if (t && this.settings.features !== 'syllables') return features(t.fold(text).split(' ').filter((w) => w.length > 0));
     const tokens = this.normalizer
       .tokens(text.toLowerCase())
       .map((t) => t.replace(/[^a-z0-9]/g, ''))
@@ -137,7 +157,13 @@ export function readFaqExamples(file: string, entryIds: ReadonlySet<string>): Fa
  * The model's settings (data/faq/model.json) and every writer's paraphrases (intents/faq/*.jsonl);
  * undefined when the province has no settings file (the keyword matcher then works alone).
  */
-export function loadFaqModel(dataDir: string, intentsDir: string, entries: readonly FaqEntryText[], normalizer: Normalizer): FaqModel | undefined {
+export function loadFaqModel(
+  dataDir: string,
+  intentsDir: string,
+  entries: readonly FaqEntryText[],
+  normalizer: Normalizer,
+  tokenizer?: FaqTokenizer,
+): FaqModel | undefined {
   const settingsFile = path.join(dataDir, 'faq', 'model.json');
   if (!fs.existsSync(settingsFile)) return undefined;
   const settings = parseWith(FaqModelSchema, readJsonFile(settingsFile), settingsFile);
@@ -150,5 +176,5 @@ export function loadFaqModel(dataDir: string, intentsDir: string, entries: reado
         .sort()
         .flatMap((f) => readFaqExamples(path.join(dir, f), ids))
     : [];
-  return new FaqModel(entries, examples, normalizer, settings);
+  return new FaqModel(entries, examples, normalizer, settings, tokenizer);
 }

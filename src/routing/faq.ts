@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DataError, parseWith, readJsonFile, type ProvinceData } from '../config/data';
 import { foldVietnamese } from '../domain/text';
 import type { Normalizer } from './normalize';
-import { loadFaqModel, type FaqEntryText, type FaqModel } from './faq-model';
+import { loadFaqModel, type FaqEntryText, type FaqModel, type FaqTokenizer } from './faq-model';
 import { DEFAULT_INTENTS_DIR } from './load';
 
 // natural's Lancaster stemmer folds English word families together ("registration", "register" → "reg"); the deep import avoids loading all of natural.
@@ -62,6 +62,12 @@ const WordsSchema = z
     synonyms: z.record(z.string(), z.string().min(1)),
     /** Words that say nothing about the procedure (Vietnamese and English). */
     stopwords: z.array(z.string().min(1)),
+    /**
+     * Words that say nothing in an English question but, folded, are Vietnamese syllables that do ("the" is "thẻ",
+     * "do" is "đỏ", "to" is "tờ", "can" is "cần"): dropped only from English questions, and kept where they
+     * complete a phrase the FAQ knows ("so do", "can cuoc" written in an English question).
+     */
+    englishStopwords: z.array(z.string().min(1)).default([]),
   })
   .strict();
 
@@ -91,31 +97,97 @@ interface Profile {
   notFor: string[];
 }
 
-/** The knowledge base of common procedures (data/faq/faq.json) and a matcher over the ways people ask. */
-export class FaqBase {
-  private readonly profiles: Profile[];
-  private readonly idf = new Map<string, number>();
+/**
+ * The knowledge base's way of reading a text: the FAQ's own abbreviations, the routing normaliser's folding,
+ * English words reduced to their family, synonyms and stopwords (data/faq/words.json). The keyword matcher
+ * reads entries and questions through it, and so can the model (its `features` setting).
+ */
+export class FaqVocabulary implements FaqTokenizer {
   private readonly expansions = new Map<string, string[]>();
   private readonly synonyms: Array<[string, string]> = [];
   private readonly stopwords: Set<string>;
   private readonly stopPhrases: string[];
+  private readonly englishStopwords: Set<string>;
+  /** Pairs of words that the FAQ's synonyms and abbreviations stand for ("so do"): an English stopword in one is kept. */
+  private readonly knownPairs = new Set<string>();
+
+  constructor(
+    private readonly normalizer: Normalizer,
+    words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [], englishStopwords: [] },
+  ) {
+    for (const [short, long] of Object.entries(words.abbreviations)) this.expansions.set(foldVietnamese(short), foldVietnamese(long).split(' '));
+    for (const [from, to] of Object.entries(words.synonyms)) this.synonyms.push([` ${this.fold(from)} `, this.fold(to)]);
+    const stops = words.stopwords.map((w) => this.fold(w));
+    this.stopwords = new Set(stops.filter((w) => !w.includes(' ')));
+    // Longest first, so that "như thế nào" goes before "thế nào".
+    this.stopPhrases = stops.filter((w) => w.includes(' ')).sort((a, b) => b.length - a.length).map((w) => ` ${w} `);
+    this.englishStopwords = new Set(words.englishStopwords.map((w) => this.fold(w)));
+    for (const phrase of [...Object.values(words.synonyms), ...Object.values(words.abbreviations)]) {
+      const t = this.fold(phrase).split(' ');
+      for (let i = 0; i + 1 < t.length; i += 1) this.knownPairs.add(`${t[i]} ${t[i + 1]}`);
+    }
+  }
+
+  /** Folded syllables: the FAQ's own abbreviations first ("sdd" is a "sổ đỏ" here), then the routing normaliser's, then a light English stemming. */
+  fold(text: string): string {
+    // English contractions: "I'm", "we'll", "it's" say nothing more; "can't", "don't" say "not".
+    const expanded = text
+      .normalize('NFC')
+      .replace(/\bcan[’']t\b/gi, 'cannot')
+      .replace(/\bwon[’']t\b/gi, 'will not')
+      .replace(/n[’']t\b/gi, ' not')
+      .replace(/[’'](s|m|re|ve|ll|d)\b/gi, '');
+    const pre = foldVietnamese(expanded)
+      .split(' ')
+      .map((t) => this.expansions.get(t)?.join(' ') ?? t)
+      .join(' ');
+    return this.normalizer
+      .tokens(pre)
+      .map((t) => stem(t))
+      .join(' ');
+  }
+
+  /**
+   * Syllables without stopwords. Synonyms are added (`add`: what the entries are searched for), or put in place of
+   * the words they stand for (`replace`: what the question says, so "bìa đỏ" is two words explained by "sổ đỏ").
+   */
+  words(text: string, synonyms: 'add' | 'replace' = 'add'): string[] {
+    let folded = ` ${this.fold(text)} `;
+    if (synonyms === 'add') {
+      for (const [from, to] of this.synonyms) if (folded.includes(from)) folded += `${to} `;
+    } else {
+      for (const [from, to] of this.synonyms) while (folded.includes(from)) folded = folded.replace(from, ` ${to} `);
+    }
+    for (const phrase of this.stopPhrases) while (folded.includes(phrase)) folded = folded.replace(phrase, ' ');
+    const tokens = folded.split(' ').filter((t) => t && !this.stopwords.has(t));
+    if (this.englishStopwords.size === 0 || !looksEnglish(text)) return tokens;
+    return tokens.filter(
+      (t, i) => !this.englishStopwords.has(t) || this.knownPairs.has(`${tokens[i - 1]} ${t}`) || this.knownPairs.has(`${t} ${tokens[i + 1]}`),
+    );
+  }
+
+  looksEnglish(text: string): boolean {
+    return looksEnglish(text);
+  }
+}
+
+/** The knowledge base of common procedures (data/faq/faq.json) and a matcher over the ways people ask. */
+export class FaqBase {
+  private readonly profiles: Profile[];
+  private readonly idf = new Map<string, number>();
+  private readonly vocabulary: FaqVocabulary;
 
   constructor(
     readonly portalUrl: string,
     readonly entries: readonly FaqEntry[],
-    private readonly normalizer: Normalizer,
+    normalizer: Normalizer,
     /** A match at least this close is offered as the answer. */
     readonly threshold = 0.5,
-    words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [] },
+    words: FaqWords = { abbreviations: {}, synonyms: {}, stopwords: [], englishStopwords: [] },
     /** The learned model (data/faq/model.json, intents/faq/): when present it decides which entry answers. */
     private readonly model?: FaqModel,
   ) {
-    for (const [short, long] of Object.entries(words.abbreviations)) this.expansions.set(foldVietnamese(short), foldVietnamese(long).split(' '));
-    for (const [from, to] of Object.entries(words.synonyms)) this.synonyms.push([` ${this.foldPlain(from)} `, this.foldPlain(to)]);
-    const stops = words.stopwords.map((w) => this.foldPlain(w));
-    this.stopwords = new Set(stops.filter((w) => !w.includes(' ')));
-    // Longest first, so that "như thế nào" goes before "thế nào".
-    this.stopPhrases = stops.filter((w) => w.includes(' ')).sort((a, b) => b.length - a.length).map((w) => ` ${w} `);
+    this.vocabulary = new FaqVocabulary(normalizer, words);
     this.profiles = entries.map((entry) => {
       const weights = new Map<string, number>();
       const put = (text: string, w: number): void => {
@@ -124,8 +196,8 @@ export class FaqBase {
       for (const q of [...entry.questions, ...entry.questionsEn]) put(q, FIELD_WEIGHT.question);
       for (const t of [entry.title, entry.titleEn]) put(t, FIELD_WEIGHT.title);
       for (const k of entry.keywords) put(k, FIELD_WEIGHT.keyword);
-      const phrases = [entry.title, entry.titleEn, ...entry.keywords].map((k) => this.words(k)).filter((w) => w.length > 0);
-      return { entry, weights, phrases, notFor: entry.notFor.map((p) => ` ${this.foldPlain(p)} `) };
+      const phrases = [entry.title, entry.titleEn, ...entry.keywords].map((k) => this.vocabulary.words(k)).filter((w) => w.length > 0);
+      return { entry, weights, phrases, notFor: entry.notFor.map((p) => ` ${this.vocabulary.fold(p)} `) };
     });
     const df = new Map<string, number>();
     for (const p of this.profiles) for (const f of p.weights.keys()) df.set(f, (df.get(f) ?? 0) + 1);
@@ -145,40 +217,13 @@ export class FaqBase {
       if (!province.agencies.has(e.agency)) throw new DataError(file, [`entry "${e.id}": "${e.agency}" is not an agency code in agencies.json`]);
       if (!e.link.startsWith(data.portalUrl)) throw new DataError(file, [`entry "${e.id}": the link must be on ${data.portalUrl}`]);
     }
-    const model = loadFaqModel(province.dataDir, intentsDir, data.entries.map(entryTexts), normalizer);
+    const model = loadFaqModel(province.dataDir, intentsDir, data.entries.map(entryTexts), normalizer, new FaqVocabulary(normalizer, words));
     return new FaqBase(data.portalUrl, data.entries, normalizer, data.threshold, words, model);
-  }
-
-  /** Folded syllables: the FAQ's own abbreviations first ("sdd" is a "sổ đỏ" here), then the routing normaliser's, then a light English stemming. */
-  private foldPlain(text: string): string {
-    const pre = foldVietnamese(text.normalize('NFC').replace(/[’']s\b/gi, ''))
-      .split(' ')
-      .map((t) => this.expansions.get(t)?.join(' ') ?? t)
-      .join(' ');
-    return this.normalizer
-      .tokens(pre)
-      .map((t) => stem(t))
-      .join(' ');
-  }
-
-  /**
-   * Syllables without stopwords. Synonyms are added (`add`: what the entries are searched for), or put in place of
-   * the words they stand for (`replace`: what the question says, so "bìa đỏ" is two words explained by "sổ đỏ").
-   */
-  private words(text: string, synonyms: 'add' | 'replace' = 'add'): string[] {
-    let folded = ` ${this.foldPlain(text)} `;
-    if (synonyms === 'add') {
-      for (const [from, to] of this.synonyms) if (folded.includes(from)) folded += `${to} `;
-    } else {
-      for (const [from, to] of this.synonyms) while (folded.includes(from)) folded = folded.replace(from, ` ${to} `);
-    }
-    for (const phrase of this.stopPhrases) while (folded.includes(phrase)) folded = folded.replace(phrase, ' ');
-    return folded.split(' ').filter((t) => t && !this.stopwords.has(t));
   }
 
   /** Syllables and pairs of consecutive ones. */
   private features(text: string): string[] {
-    const tokens = this.words(text);
+    const tokens = this.vocabulary.words(text);
     const out = [...tokens];
     for (let i = 0; i + 1 < tokens.length; i += 1) out.push(`${tokens[i]}_${tokens[i + 1]}`);
     return out;
@@ -194,7 +239,8 @@ export class FaqBase {
       const entry = p.entry === undefined ? undefined : this.byId(p.entry);
       // One typed word ("ve", "hs 😡") is too little for the model to go on alone: the keyword matcher must
       // find the same entry there too (a scrap is not a question; "khai tử", "BHYT" still are).
-      if (entry && text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length < 2) {
+      const oneWord = wordCount(text) < 2;
+      if (entry && oneWord) {
         const keywords = this.candidates(text, 1)[0];
         return keywords && keywords.entry.id === entry.id && keywords.score >= this.threshold ? keywords : undefined;
       }
@@ -204,7 +250,9 @@ export class FaqBase {
       const agreement = this.model.settings.keywordAgreement;
       if (agreement && p.probability >= agreement.minProbability) {
         const keywords = this.candidates(text, 1)[0];
-        if (keywords && keywords.entry.id === p.best && keywords.score >= agreement.minKeywordScore) return keywords;
+        // One word gets no easier way in here than above: "xét?" is not a question about poor households.
+        const minKeywordScore = oneWord ? Math.max(agreement.minKeywordScore, this.threshold) : agreement.minKeywordScore;
+        if (keywords && keywords.entry.id === p.best && keywords.score >= minKeywordScore) return keywords;
       }
       return undefined;
     }
@@ -215,13 +263,13 @@ export class FaqBase {
   /** Entries by closeness, best first. */
   candidates(text: string, limit = 3): FaqMatch[] {
     const query = [...new Set(this.features(text))];
-    const folded = ` ${this.foldPlain(text)} `;
-    const said = ` ${this.words(text).join(' ')} `;
+    const folded = ` ${this.vocabulary.fold(text)} `;
+    const said = ` ${this.vocabulary.words(text).join(' ')} `;
     // The question's own information: each word weighs its rarity among the entries. A word no entry uses weighs less
     // than the rarest known one, and less again in English, where the entries know fewer of the ways to say a thing.
     const unknownIdf = (looksEnglish(text) ? UNKNOWN_WEIGHT_EN : UNKNOWN_WEIGHT) * Math.log((this.profiles.length + 1) / 0.5);
     // Over what the question says: the words synonyms add are evidence, not more question to explain.
-    const own = new Set(this.words(text, 'replace'));
+    const own = new Set(this.vocabulary.words(text, 'replace'));
     const mass = [...own].reduce((sum, f) => sum + (this.idf.get(f) ?? unknownIdf), 0);
     const out: FaqMatch[] = [];
     for (const p of this.profiles) {
@@ -252,6 +300,11 @@ export class FaqBase {
   }
 }
 
+/** Typed words with at least one letter ("hs 😡" is one). */
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length;
+}
+
 /** What an entry says of itself, for the model: its names, keywords and sample questions. */
 function entryTexts(e: FaqEntry): FaqEntryText {
   return { id: e.id, texts: [e.title, e.titleEn, ...e.keywords, ...e.questions, ...e.questionsEn] };
@@ -261,12 +314,26 @@ function entryTexts(e: FaqEntry): FaqEntryText {
 /** A folded Vietnamese syllable: initial consonant, vowels, final consonant. English words that fit ("can", "to") are left as they are. */
 const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
 
-/** No Vietnamese letters, and at least a third of the words could not be Vietnamese syllables ("how", "my", "birth"). */
+/** A letter or mark that only Vietnamese has here: đ, and (after NFD) tone marks, circumflex, breve, horn. */
+const VIETNAMESE_MARK = /[đ\u0300-\u036f]/i;
+
+/**
+ * At least a third of the words could not be Vietnamese syllables ("how", "my", "birth"), and words written with
+ * Vietnamese marks are at most half as many: "My father died in Bát Xát" is English with a place name in it,
+ * "how nhập hộ khẩu for my wife" is Vietnamese enough to keep its Vietnamese words.
+ */
 function looksEnglish(text: string): boolean {
-  if (/[ăâđêôơư\u0300\u0301\u0303\u0309\u0323]/i.test(text.normalize('NFD'))) return false;
-  const tokens = foldVietnamese(text).split(' ').filter((t) => /^[a-z]+$/.test(t));
-  if (tokens.length === 0) return false;
-  return tokens.filter((t) => !VIETNAMESE_SYLLABLE.test(t)).length / tokens.length >= 1 / 3;
+  const words = text
+    .normalize('NFD')
+    .split(/[^\p{L}\u0300-\u036f]+/u)
+    .filter((w) => /\p{L}/u.test(w));
+  if (words.length === 0) return false;
+  const marked = words.filter((w) => VIETNAMESE_MARK.test(w)).length;
+  const english = words
+    .filter((w) => !VIETNAMESE_MARK.test(w))
+    .map((w) => foldVietnamese(w.normalize('NFC')))
+    .filter((t) => /^[a-z]+$/.test(t) && !VIETNAMESE_SYLLABLE.test(t)).length;
+  return marked <= english / 2 && english / words.length >= 1 / 3;
 }
 
 /** English words reduced to their family ("certificates", "certify" → "cert"); folded Vietnamese syllables and numbers stay. */

@@ -38,6 +38,17 @@ describe('citizen: the knowledge base answers', () => {
       .startTest();
   });
 
+  test('in English, a situation rather than a procedure name: a son born at the Lao Cai hospital is birth registration, answered in English', async () => {
+    const { adapter } = await testBot();
+    await adapter
+      .send('Our son was born at the Lao Cai hospital two weeks ago and my husband is Korean. How do we register his birth?')
+      .assertReply((a) => {
+        expect(textOf(a)).toMatch(/^\[Birth registration \(with the health insurance card for children under 6\)\]\n1\. /);
+        expect(textOf(a)).toMatch(/\(Updated \d{2}\/\d{2}\/\d{4}\)$/);
+      })
+      .startTest();
+  });
+
   test('nothing fits: no answer is offered, the citizen is offered to ask an agency', async () => {
     const { adapter } = await testBot();
     await adapter

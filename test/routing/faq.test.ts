@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { foldVietnamese } from '../../src/domain/text';
-import { evaluateFaq, FaqBase, formatFaqAnswer, type FaqLabeled } from '../../src/routing/faq';
+import { evaluateFaq, FaqBase, FaqVocabulary, formatFaqAnswer, type FaqLabeled, type FaqWords } from '../../src/routing/faq';
+import { FaqModel, FaqModelSchema } from '../../src/routing/faq-model';
 import { loadRoutingResources } from '../../src/routing/load';
 import { province } from '../helpers/province';
 
@@ -12,6 +13,7 @@ beforeAll(() => {
 });
 
 const answered = (text: string): string => faq.match(text)?.entry.id ?? 'none';
+const readWords = (): FaqWords => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'data/faq/words.json'), 'utf8')) as FaqWords;
 
 describe('the knowledge base answers what issue 12 saw it miss or mismatch', () => {
   test.each([
@@ -42,6 +44,12 @@ describe('abbreviated, unaccented and English questions', () => {
     ['mat so do lam lai ntn', 'cap-lai-gcn-bi-mat'],
     ['xin lltp so 1 o dau', 'ly-lich-tu-phap'],
     ['dk tam tru cho nguoi thue tro', 'dang-ky-tam-tru'],
+    // Chat abbreviations of the FAQ's own (data/faq/words.json), read by the model too.
+    ['lam hc cho con 5 tuoi can gi', 'ho-chieu'],
+    ['huong tctn can giay to gi', 'tro-cap-that-nghiep'],
+    ['che do ts khi vo sinh con thu 2', 'che-do-thai-san'],
+    ['mở quán kara ở sa pa cần giấy phép gì', 'giay-phep-kinh-doanh-karaoke'],
+    ['don kn ve dat gui o dau', 'khieu-nai-to-cao'],
     ['How do I get a passport?', 'ho-chieu'],
     ['My mother died, how do we register the death?', 'khai-tu'],
   ])('"%s" → %s', (text, entry) => {
@@ -58,8 +66,82 @@ describe('"no match" when nothing fits', () => {
     'Thủ tục ly hôn thuận tình làm ở đâu', // divorce goes to court: not marriage registration
     'Tôi muốn đi học bằng lái xe máy lần đầu', // a first licence is not an exchange
     'giá lúa hôm nay bao nhiêu',
+    'xét?', // one word the poor-household entry uses is not a question about it
+    'xet',
   ])('"%s" → no match', (text) => {
     expect(answered(text)).toBe('none');
+  });
+});
+
+describe('English questions that tell a situation (written for this test, in no training or development set)', () => {
+  test.each([
+    ['My wife and I just had a baby girl at the hospital in Sa Pa. What do we do to get her birth certificate?', 'khai-sinh'],
+    ['Our grandmother passed away at home in Mường Khương on Sunday. Which office records the death and what do we bring?', 'khai-tu'],
+    ["I've lived in Lào Cai for two years on a work permit. My visa runs out next month, how can I extend it?", 'thi-thuc-tam-tru-nguoi-nuoc-ngoai'],
+    ["I can't find the red book for our family's land anywhere, I think it got thrown away when we moved.", 'cap-lai-gcn-bi-mat'],
+    ['someone on Facebook pretending to be my bank took 20 million from my account, who do I report it to?', 'to-giac-lua-dao-qua-mang'],
+    ['We want to open a little noodle shop in front of our house in Bắc Hà. What do we have to register?', 'dang-ky-ho-kinh-doanh'],
+    ['The karaoke next door goes on until 1am every night, who can I complain to?', 'phan-anh-tieng-on-karaoke'],
+    ['What can I do about the smell from the rubbish dump behind the school?', 'phan-anh-rac-thai'],
+  ])('"%s" → %s', (text, entry) => {
+    expect(answered(text)).toBe(entry);
+  });
+
+  test.each([
+    'How do we get divorced? We married in Lào Cai three years ago.', // a court matter, not marriage registration
+    'I want to learn to drive and take my first motorbike licence test, where do I sign up?', // not an exchange
+    'Can a foreigner like me buy a house in Sa Pa in my own name?', // not a land title
+    'How do I get a work permit to teach English at a centre in Lào Cai?', // not a visa
+    'Do I need a permit to teach English at a language centre?', // not a building permit
+    'Is the road over the Ô Quy Hồ pass open today? It was snowing yesterday.',
+    'Where can I buy a train ticket from Lào Cai to Hà Nội for tonight?',
+    'How much does the bus to Sa Pa cost?',
+  ])('"%s" → no match', (text) => {
+    expect(answered(text)).toBe('none');
+  });
+
+  test('"can", "do" and "the" in an English question are not "cần", "đỏ" and "thẻ": no land title comes up for an ID card question', () => {
+    const ids = faq.candidates("Can I do the paperwork for my mum's ID card if she is too old to go?", 3).map((m) => m.entry.id);
+    expect(ids[0]).toBe('can-cuoc-cong-dan');
+    expect(ids.filter((id) => /gcn|so-do|thua|dat/.test(id))).toEqual([]);
+  });
+
+  test('in mixed English, "so do" is still the land title, and contractions say nothing ("I\'m", "can\'t")', () => {
+    const vocabulary = new FaqVocabulary(loadRoutingResources(province()).normalizer, readWords());
+    expect(vocabulary.words('how to get so do for my wife land', 'replace')).toEqual(['so', 'do', 'wif', 'land']);
+    expect(vocabulary.words("I'm sure we can't do the paperwork", 'replace')).toEqual(['sur', 'paperwork']);
+    // The same words in Vietnamese are what they say: "thẻ", "cần", "đỏ".
+    expect(vocabulary.words('the bhyt can lam lai', 'replace')).toContain('the');
+    expect(faq.candidates('how to get so do for my wife land, she bought it last year from her uncle', 1)[0].entry.id).toBe('sang-ten-so-do');
+  });
+
+  test('a place name written with its accents does not make an English question Vietnamese; Vietnamese words in broken English do', () => {
+    const vocabulary = new FaqVocabulary(loadRoutingResources(province()).normalizer, readWords());
+    expect(vocabulary.looksEnglish('My father died in Bát Xát last week, how do we register the death?')).toBe(true);
+    expect(vocabulary.looksEnglish('We bought a house in Cốc Lếu, what is next for the land title?')).toBe(true);
+    expect(vocabulary.looksEnglish('how nhập hộ khẩu for my wife into my family')).toBe(false);
+    expect(vocabulary.looksEnglish('thẻ bhyt của con bị mất')).toBe(false);
+    expect(vocabulary.looksEnglish('lam lai the bhyt')).toBe(false);
+  });
+});
+
+describe("the model's settings (data/faq/model.json)", () => {
+  const stored = (): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'data/faq/model.json'), 'utf8')) as Record<string, unknown>;
+
+  test('the model reads questions as the keyword matcher does; a file without "features" keeps the router\'s syllables', () => {
+    expect(FaqModelSchema.parse(stored()).features).toBe('faq-words');
+    const { features: _features, ...older } = stored();
+    expect(FaqModelSchema.parse(older).features).toBe('syllables');
+    expect(() => FaqModelSchema.parse({ ...stored(), features: 'words' })).toThrow();
+  });
+
+  test('"faq-words" without the knowledge base\'s vocabulary is refused when the model is built', () => {
+    const settings = FaqModelSchema.parse(stored());
+    const normalizer = loadRoutingResources(province()).normalizer;
+    const entries = [{ id: 'khai-tu', texts: ['Đăng ký khai tử'] }];
+    expect(() => new FaqModel(entries, [], normalizer, settings)).toThrow(/"faq-words" need the knowledge base's vocabulary/);
+    const model = new FaqModel(entries, [{ text: 'bố tôi mất tuần trước', entry: 'khai-tu' }], normalizer, settings, new FaqVocabulary(normalizer, readWords()));
+    expect(model.predict('bo toi mat roi').best).toBe('khai-tu');
   });
 });
 
@@ -110,12 +192,12 @@ describe('the held-out set (test/fixtures/faq-heldout-fq3.jsonl: a separate writ
       .map((l) => JSON.parse(l) as FaqLabeled);
   const heldOut = (): FaqLabeled[] => read(path.join(PROJECT_ROOT, 'test/fixtures/faq-heldout-fq3.jsonl'));
 
-  test('as measured when it was written in: top-1 at least 85% (87.5%), a correct "no match" on at least 90% of the none lines, at most 5% wrong answers offered', () => {
+  test('as measured now (a dev set since it was measured twice): top-1 at least 92% (94.9%), a correct "no match" on at least 90% of the none lines, at most 3% wrong answers offered (2.4%)', () => {
     const e = evaluateFaq(faq, heldOut());
     expect(e.n).toBe(170);
-    expect(e.top1).toBeGreaterThanOrEqual(0.85);
+    expect(e.top1).toBeGreaterThanOrEqual(0.92);
     expect(e.noMatchRate).toBeGreaterThanOrEqual(0.9);
-    expect(e.wrongOfferedRate).toBeLessThanOrEqual(0.05);
+    expect(e.wrongOfferedRate).toBeLessThanOrEqual(0.03);
   });
 
   test('no held-out line is among the training paraphrases or the entries (but three short ones two writers wrote alike on their own)', () => {
