@@ -242,7 +242,7 @@ export function openApiDocument(): Json {
           summary: 'one photo of the question, as the citizen sent it (image/jpeg, image/png or image/webp); for those who may view the question',
           'x-roles': ROLES,
           parameters: [questionParam, { name: 'n', in: 'path', required: true, description: 'the photo number, from 1', schema: { type: 'integer', minimum: 1 } }],
-          responses: { '200': { description: 'the photo', content: { 'image/jpeg': {}, 'image/png': {}, 'image/webp': {} } }, ...errors(400, 403, 404) },
+          responses: { '200': { description: 'the photo', content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])) }, ...errors(400, 403, 404) },
         },
       },
       '/questions/{q}/accept': action('accept (tiếp nhận)', AGENCY_ROLES, 'accept', 'The question’s agency takes it in. No body (or `{}`).'),

@@ -221,6 +221,23 @@ describe('every documented route answers as the document says', () => {
     }
   });
 
+  test('the photos of a question: the list and each photo as documented; 400, 403 and 404', async () => {
+    const photos = sqliteStores(rig.store).photos;
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('photo-bytes')]);
+    const q = await fresh();
+    await photos.savePending({ id: 'openapi-photo-1', owner: 'zalo:openapi', channel: 'zalo', type: 'image/png', bytes: png, receivedAt: rig.workflow.now() });
+    await photos.attach(q, 'zalo:openapi', ['openapi-photo-1']);
+    const { json } = await call('GET', '/questions/{q}/photos', `/questions/${q}/photos`, 'officerBT', 200);
+    expect(json).toMatchObject({ q, photos: [{ n: 1, type: 'image/png', size: png.length, channel: 'zalo', url: `/api/v1/questions/${q}/photos/1` }] });
+    await call('GET', '/questions/{q}/photos', `/questions/${q}/photos`, 'officerYT', 403);
+    await call('GET', '/questions/{q}/photos', '/questions/HD-2023-999999/photos', 'editor', 404);
+    const photo = await call('GET', '/questions/{q}/photos/{n}', `/questions/${q}/photos/1`, 'editor', 200);
+    expect(Buffer.compare(photo.bytes, png)).toBe(0);
+    await call('GET', '/questions/{q}/photos/{n}', `/questions/${q}/photos/0`, 'editor', 400);
+    await call('GET', '/questions/{q}/photos/{n}', `/questions/${q}/photos/1`, 'officerYT', 403);
+    await call('GET', '/questions/{q}/photos/{n}', `/questions/${q}/photos/2`, 'editor', 404);
+  });
+
   test('GET /reports/appendix02: JSON as documented, and each other format with its documented media type', async () => {
     const period = 'from=2023-01-01&to=2023-09-25';
     const { json } = await call('GET', '/reports/appendix02', `/reports/appendix02?${period}`, 'editor', 200);
