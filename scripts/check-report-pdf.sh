@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 node bin/hoidap.js import --db "$work/x.sqlite" data/demo/ledger-2023.jsonl >/dev/null
+# The rows the report itself gives for the period (the organisation in force then: 37 agencies in 2023).
+node bin/hoidap.js report --db "$work/x.sqlite" --from 2023-01-01 --to 2023-09-25 --format json --out "$work/pb02.json"
 status=0
 for format in docx xlsx; do
   node bin/hoidap.js report --db "$work/x.sqlite" --from 2023-01-01 --to 2023-09-25 --format "$format" \
@@ -19,7 +21,7 @@ for format in docx xlsx; do
     const fs = require("fs");
     const squeeze = (s) => s.normalize("NFC").replace(/\s+/g, "");
     const text = squeeze(fs.readFileSync(process.argv[1], "utf8"));
-    const names = require("./data/agencies.json").agencies.filter((a) => a.appendix02Row).map((a) => a.name);
+    const names = JSON.parse(fs.readFileSync(process.argv[3], "utf8")).rows.map((r) => r.name);
     const block = ["Phụ biểu số 02", "Kết quả tiếp nhận và trả lời các câu hỏi trên chuyên mục Hỏi - Đáp",
       "(Kèm theo Báo cáo số 410/BC-UBND ngày 09/10/2023 của UBND tỉnh Lào Cai)", "Tổng số 371 300 1 7 63"];
     const missing = [...block, ...names].filter((t) => !text.includes(squeeze(t)));
@@ -27,6 +29,6 @@ for format in docx xlsx; do
     console.log(`${process.argv[2]} → PDF: title block ${block.every((t) => text.includes(squeeze(t))) ? "found" : "INCOMPLETE"}, ${rows}/${names.length} agency rows`);
     for (const m of missing) console.log(`  missing: ${m}`);
     process.exit(missing.length ? 1 : 0);
-  ' "$work/$format/pb02.txt" "$format"; then status=1; fi
+  ' "$work/$format/pb02.txt" "$format" "$work/pb02.json"; then status=1; fi
 done
 exit $status
