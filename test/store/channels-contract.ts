@@ -274,7 +274,7 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect(await store().useIdentity('i1\u0000', hashToken('i1.key-1'), 7000, 30_000)).toEqual({ ok: false, reason: 'unknown-identity' });
       expect(await store().useIdentity('i2', hashToken('i2.key-2'), 10_000, 40_000)).toEqual({ ok: false, reason: 'expired-identity' });
       expect(await store().useIdentity('i1', hashToken('i1.key-1'), 19_999, 50_000)).toMatchObject({ ok: true, identity: { expiresAt: 50_000 } });
-      // Refused. Checked by outcome rather than rejects.toThrow(): in full runs the SQLite refusal was reported as "did not throw" (likely better-sqlite3's errors coming from another test file's realm, failing jest's Error check).
+      // Refused. Checked by outcome rather than rejects.toThrow(): in full runs the SQLite refusal was reported as "did not throw" (better-sqlite3 sets its error constructor once per process, lib/database.js isInitialized, so in later test files of a worker its errors come from another realm and fail jest's instanceof Error check).
       const duplicate = await store()
         .createIdentity({ id: 'i1', secretHash: hashToken('i1.other'), expiresAt: 99_000, now: 1 })
         .then(
