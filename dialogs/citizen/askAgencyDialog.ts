@@ -49,8 +49,10 @@ export function validContact(text: string): string | undefined {
   if (trimmed.length > MAX_CONTACT) return undefined;
   const phone = trimmed.replace(/[\s.()-]/g, '');
   if (/^(\+84|84|0)(3|5|7|8|9)\d{8}$/.test(phone) || /^(\+84|84|0)2\d{9}$/.test(phone)) return phone.replace(/^(\+84|84)/, '0');
-  // Domain labels cannot contain the dot that separates them: one way to match, linear time.
-  if (/^[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]{2,}$/.test(trimmed)) return trimmed.toLowerCase();
+  // Domain labels cannot contain the dot that separates them: one way to match, linear time. No address
+  // syntax (<>, commas, semicolons, quotes, brackets): "x<an@example.com>" would reach an@example.com
+  // while counting as another contact for the code limits.
+  if (/^[^\s@<>()[\]\\,;:"]+@(?:[^\s@.<>()[\]\\,;:"]+\.)+[^\s@.<>()[\]\\,;:"]{2,}$/.test(trimmed)) return trimmed.toLowerCase();
   return undefined;
 }
 

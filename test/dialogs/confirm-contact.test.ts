@@ -224,6 +224,24 @@ describe('confirmed contacts: the one-time code before filing', () => {
     expect(await submitted(store, 'HD-2026-000001')).toMatchObject({ asker: { contact: 'binh@example.com' } });
   });
 
+  test('an address written with mail syntax ("x<an@example.com>", "a,an@example.com") is not a new contact: refused, no code sent past the limit', async () => {
+    const { adapter, store } = await confirmingBot({ policy: { codesPerContactPerDay: 1, resendAfterSeconds: 0 } });
+    await askUpToCode(adapter, 'an@example.com')
+      .assertReply(says('đã được gửi đến email an@example.com'))
+      .send('Gửi lại mã')
+      .assertReply(says('đã nhận đủ số mã xác nhận cho phép trong hôm nay'))
+      .send('Đổi liên hệ')
+      .assertReply(says('Bạn vui lòng nhập số điện thoại di động hoặc email khác'))
+      .send('x<an@example.com>')
+      .assertReply(says('Số điện thoại hoặc email chưa đúng'))
+      .send('a,an@example.com')
+      .assertReply(says('Số điện thoại hoặc email chưa đúng'))
+      .send('an@example.com;')
+      .assertReply(says('Số điện thoại hoặc email chưa đúng'))
+      .startTest();
+    expect(outbox(store).map((m) => m.recipient)).toEqual(['an@example.com']);
+  });
+
   test('Zalo and Messenger users are identified by their channel: filed without a code', async () => {
     const { adapter, store } = await confirmingBot();
     trustAdapter(adapter, 'zalo');
