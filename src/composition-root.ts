@@ -230,7 +230,7 @@ export async function composeService(root: Root, options: ServiceOptions): Promi
   chat?.attach('directline', portalAdapter);
   for (const [channel, adapter] of Object.entries(messaging.adapters)) if (adapter) chat?.attach(channel, adapter);
 
-  const retention = retentionPolicy ? new RetentionJob({ store: stores.retention, policy: retentionPolicy, photos: stores.photos }) : undefined;
+  const retention = retentionPolicy ? new RetentionJob({ store: stores.retention, policy: retentionPolicy, photos: stores.photos, pendingPhotoHours: data.photos.pendingHours }) : undefined;
   const sweeper =
     reminderPolicy && built
       ? new DeadlineSweeper({

@@ -659,8 +659,11 @@ export interface NewPhoto {
  * (the dialog keeps their ids), then attached to it. Never published; read by officers through the API.
  */
 export interface PhotoStore {
-  /** Keeps a photo not yet filed; an id already stored is left as it is. */
-  savePending(photo: NewPhoto): Promise<void>;
+  /**
+   * Keeps a photo not yet filed; an id already stored is left as it is. With `keep`, the owner keeps at most
+   * that many photos not yet filed: the oldest beyond it are deleted (a new photo replaces the oldest).
+   */
+  savePending(photo: NewPhoto, keep?: number): Promise<void>;
   /** Files the owner's pending photos of these ids with question q, numbered after those it has; returns how many the question has. */
   attach(q: string, owner: string, ids: readonly string[]): Promise<number>;
   /** The question's photos, in order, without their bytes. */

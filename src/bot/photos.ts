@@ -94,7 +94,7 @@ export class PhotoIntake {
       }
       // The same event's photo has the same id: a turn run again after a crash stores nothing twice.
       const id = createHash('sha256').update(`${source}#${index}`).digest('base64url').slice(0, 32);
-      await this.deps.store.savePending({ id, owner, channel: channel === 'facebook' ? 'facebook' : 'zalo', type: fetched.type, bytes: fetched.bytes, receivedAt: this.deps.now() });
+      await this.deps.store.savePending({ id, owner, channel: channel === 'facebook' ? 'facebook' : 'zalo', type: fetched.type, bytes: fetched.bytes, receivedAt: this.deps.now() }, this.deps.policy.maxPerQuestion);
       result.ids.push(id);
     }
     return result;

@@ -38,6 +38,21 @@ export const PhotoPolicySchema = z
       .int()
       .min(1024)
       .max(20 * 1024 * 1024),
+    /**
+     * Hours a photo not yet filed with a question is kept (a question left half-way); each sender keeps
+     * at most maxPerQuestion of them, a new one replacing the oldest.
+     */
+    pendingHours: z.number().int().min(1).max(720),
+    /** Web Chat uploads: a bucket per client address, and how many may be read at once (server-wide and per address). */
+    uploads: z
+      .object({
+        burst: z.number().int().min(1).max(100),
+        perMinute: z.number().min(0.1).max(600),
+        maxInProgress: z.number().int().min(1).max(200),
+        maxInProgressPerAddress: z.number().int().min(1).max(20),
+      })
+      .strict()
+      .refine((u) => u.maxInProgressPerAddress <= u.maxInProgress, 'maxInProgressPerAddress must not exceed maxInProgress'),
     /** Fetching a photo from Zalo's or Meta's CDN gives up after this long. */
     fetchTimeoutMs: z.number().int().min(500).max(60_000),
     /**

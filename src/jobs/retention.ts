@@ -18,6 +18,8 @@ export interface RetentionDeps {
   policy: RetentionPolicy;
   /** Photos sent with questions: unfiled ones go with abandoned dialogs, filed ones questionPhotosDays after the question ended. */
   photos?: Pick<PhotoStore, 'purge'>;
+  /** Hours a photo not yet filed is kept (data/photos.json pendingHours), when shorter than abandonedDialogsDays. */
+  pendingPhotoHours?: number;
   /** The timer's period; default policy.checkEveryMinutes. */
   intervalMs?: number;
 }
@@ -61,7 +63,7 @@ export class RetentionJob {
       }
     }
     if (this.deps.photos) {
-      const pendingCutoff = now - policy.abandonedDialogsDays * DAY_MS;
+      const pendingCutoff = now - Math.min(policy.abandonedDialogsDays * DAY_MS, (this.deps.pendingPhotoHours ?? Infinity) * 3_600_000);
       const filedCutoff = now - (policy.questionPhotosDays ?? DEFAULT_QUESTION_PHOTOS_DAYS) * DAY_MS;
       result.photos = 0;
       for (;;) {

@@ -12,11 +12,25 @@ export class PostgresPhotos implements PhotoStore {
     this.pool = nulSafePool(ledger.pool);
   }
 
-  async savePending(photo: NewPhoto): Promise<void> {
-    await this.pool.query(
+  async savePending(photo: NewPhoto, keep?: number): Promise<void> {
+    const insert = [
       'INSERT INTO question_photos (id, owner, type, size, channel, received_ms, bytes) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING',
       [photo.id, photo.owner, photo.type, photo.bytes.length, photo.channel, photo.receivedAt, Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength)],
-    );
+    ] as const;
+    if (keep === undefined) {
+      await this.pool.query(insert[0], [...insert[1]]);
+      return;
+    }
+    await inTransaction(this.pool, async (client) => {
+      // Two instances storing one sender's photos at once keep the cap between them.
+      await lockFor(client, this.ledger.schema, `photos-owner:${photo.owner}`);
+      await client.query(insert[0], [...insert[1]]);
+      await client.query(
+        `DELETE FROM question_photos WHERE owner = $1 AND q IS NULL AND id NOT IN (
+           SELECT id FROM question_photos WHERE owner = $1 AND q IS NULL ORDER BY received_ms DESC, id DESC LIMIT $2)`,
+        [photo.owner, Math.max(0, keep)],
+      );
+    });
   }
 
   async attach(q: string, owner: string, ids: readonly string[]): Promise<number> {

@@ -31,13 +31,25 @@ export class SqlitePhotos implements PhotoStore {
       bytes BLOB NOT NULL
     );
     CREATE UNIQUE INDEX IF NOT EXISTS question_photos_by_q ON question_photos (q, n) WHERE q IS NOT NULL;
-    CREATE INDEX IF NOT EXISTS question_photos_pending ON question_photos (received_ms) WHERE q IS NULL;`);
+    CREATE INDEX IF NOT EXISTS question_photos_pending ON question_photos (received_ms) WHERE q IS NULL;
+    CREATE INDEX IF NOT EXISTS question_photos_pending_by_owner ON question_photos (owner, received_ms) WHERE q IS NULL;`);
   }
 
-  async savePending(photo: NewPhoto): Promise<void> {
+  async savePending(photo: NewPhoto, keep?: number): Promise<void> {
     this.db
-      .prepare(`INSERT INTO question_photos (id, owner, type, size, channel, received_ms, bytes) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-      .run(photo.id, photo.owner, photo.type, photo.bytes.length, photo.channel, photo.receivedAt, Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength));
+      .transaction(() => {
+        this.db
+          .prepare(`INSERT INTO question_photos (id, owner, type, size, channel, received_ms, bytes) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+          .run(photo.id, photo.owner, photo.type, photo.bytes.length, photo.channel, photo.receivedAt, Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength));
+        if (keep === undefined) return;
+        this.db
+          .prepare(
+            `DELETE FROM question_photos WHERE owner = ? AND q IS NULL AND id NOT IN (
+               SELECT id FROM question_photos WHERE owner = ? AND q IS NULL ORDER BY received_ms DESC, rowid DESC LIMIT ?)`,
+          )
+          .run(photo.owner, photo.owner, Math.max(0, keep));
+      })
+      .immediate();
   }
 
   async attach(q: string, owner: string, ids: readonly string[]): Promise<number> {

@@ -64,6 +64,19 @@ describe('retention: old channel traffic is deleted, what still serves a purpose
     expect(loadRetentionPolicy().questionPhotosDays).toBe(180);
   });
 
+  test('photos: an unfiled photo is kept data/photos.json pendingHours (a day), not the 30 days of an abandoned dialog', async () => {
+    const photos = new SqlitePhotos(store.db);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const HOUR = 3_600_000;
+    for (const [id, at] of [['two-days', NOW - 48 * HOUR], ['yesterday', NOW - 25 * HOUR], ['this-morning', NOW - 3 * HOUR]] as const)
+      await photos.savePending({ id, owner: 'directline:u-1', channel: 'portal', type: 'image/png', bytes: png, receivedAt: at });
+    const pendingHours = province().photos.pendingHours;
+    expect(pendingHours).toBe(24);
+    const result = await new RetentionJob({ store: new SqliteRetention(store.db), policy: POLICY, photos, pendingPhotoHours: pendingHours }).runOnce(NOW);
+    expect(result.photos).toBe(2);
+    expect(column('SELECT id FROM question_photos ORDER BY id')).toEqual(['this-morning']);
+  });
+
   test('the server started by `serve` runs it at start', async () => {
     inboxEvent('old-done', Date.now() - 31 * DAY, 'done');
     await store.close();

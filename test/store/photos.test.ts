@@ -53,6 +53,22 @@ function photosContract<L>(name: string, open: () => Promise<StoreHarness<L>>, p
       expect((await store.list('HD-2026-000002')).map((p) => p.n)).toEqual([1]);
     });
 
+    test('with a cap, a sender keeps at most that many unfiled photos: a new one replaces the oldest; filed ones and others are untouched', async () => {
+      await store.savePending({ id: 'f1', owner: 'directline:u-1', channel: 'portal', type: 'image/png', bytes: PNG, receivedAt: T0 - 10 });
+      expect(await store.attach('HD-2026-000020', 'directline:u-1', ['f1'])).toBe(1);
+      await store.savePending({ id: 'other', owner: 'directline:u-2', channel: 'portal', type: 'image/png', bytes: PNG, receivedAt: T0 - 5 });
+      for (let i = 1; i <= 5; i++) await store.savePending({ id: `c${i}`, owner: 'directline:u-1', channel: 'portal', type: 'image/png', bytes: PNG, receivedAt: T0 + i }, 3);
+      const pending = await db.rows(`SELECT id FROM question_photos WHERE q IS NULL ORDER BY id`);
+      expect(pending.map((r) => r.id)).toEqual(['c3', 'c4', 'c5', 'other']);
+      // The replaced photos can no longer be filed; the newest three can.
+      expect(await store.attach('HD-2026-000021', 'directline:u-1', ['c1', 'c2', 'c3', 'c4', 'c5'])).toBe(3);
+      expect((await store.list('HD-2026-000020')).length).toBe(1);
+      // Another instance keeps the same cap.
+      const second = photos(await db.another());
+      await Promise.all([1, 2, 3, 4].map((i) => second.savePending({ id: `d${i}`, owner: 'directline:u-3', channel: 'portal', type: 'image/png', bytes: PNG, receivedAt: T0 + 100 + i }, 2)));
+      expect((await db.rows(`SELECT id FROM question_photos WHERE owner = 'directline:u-3'`)).length).toBe(2);
+    });
+
     test('a photo stored by one instance is read by another', async () => {
       const second = photos(await db.another());
       await store.savePending({ id: 'x1', owner: 'directline:u-1', channel: 'portal', type: 'image/png', bytes: PNG, receivedAt: T0 });

@@ -471,12 +471,22 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
    */
   const photos = options.photos;
   const uploadLimit = photos ? photos.policy.maxPerQuestion * photos.policy.maxBytes + 64 * 1024 : 0;
+  const uploadBuckets = photos ? new TokenBuckets({ burst: photos.policy.uploads.burst, perMinute: photos.policy.uploads.perMinute }, now) : undefined;
+  let uploadsInProgress = 0;
+  const uploadsByAddress = new Map<string, number>();
   router.post('/conversations/:id/upload', async (req, res, next) => {
     if (!photos || photos.policy.maxPerQuestion === 0) {
       sendError(res, 501, 'NotImplemented', 'Cổng chưa hỗ trợ gửi tệp đính kèm. (uploads are not supported)');
       return;
     }
     if (refusedWhileClosing(res) || limited(postBuckets, req, res)) return;
+    // Uploads have their own, smaller bucket: each may hold maxPerQuestion × maxBytes.
+    const address = clientKey(req);
+    const taken = (uploadBuckets as TokenBuckets).take(address);
+    if (!taken.ok) {
+      res.setHeader('Retry-After', String(taken.retryAfterSeconds));
+      throw new HttpError(429, 'TooManyRequests', 'Bạn gửi ảnh quá nhiều trong thời gian ngắn; vui lòng đợi ít phút rồi gửi lại. (upload rate limit exceeded)');
+    }
     const conversation = await authorize(req, res, req.params.id);
     if (!conversation) return;
     const boundary = multipartBoundary(req.get('content-type'));
@@ -484,6 +494,31 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
     // The declared length first: a body over the limit is refused before it is read.
     const declared = Number(req.get('content-length'));
     if (Number.isFinite(declared) && declared > uploadLimit) throw new HttpError(413, 'PayloadTooLarge', tooLarge(photos.policy));
+    // Uploads being read at once, server-wide and per address: each holds its body in memory (at most uploadLimit).
+    const { maxInProgress, maxInProgressPerAddress } = photos.policy.uploads;
+    const mine = uploadsByAddress.get(address) ?? 0;
+    if (mine >= maxInProgressPerAddress) {
+      res.setHeader('Retry-After', '10');
+      throw new HttpError(429, 'TooManyRequests', 'Ảnh trước của bạn đang được gửi; vui lòng đợi gửi xong rồi gửi tiếp. (too many uploads in progress from this address)');
+    }
+    if (uploadsInProgress >= maxInProgress) {
+      logger.warn('portal uploads refused: too many in progress', { inProgress: uploadsInProgress });
+      res.setHeader('Retry-After', '10');
+      throw new HttpError(503, 'ServiceUnavailable', 'Hệ thống đang nhận nhiều ảnh cùng lúc; vui lòng gửi lại sau ít phút. (too many uploads in progress)');
+    }
+    uploadsInProgress += 1;
+    uploadsByAddress.set(address, mine + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      uploadsInProgress -= 1;
+      const left = (uploadsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) uploadsByAddress.set(address, left);
+      else uploadsByAddress.delete(address);
+    };
+    // 'close' comes once the answer is sent or the client went away, whichever way the upload ends.
+    res.once('close', release);
     express.raw({ type: () => true, limit: uploadLimit })(req, res, (err?: unknown) => {
       if (err) return next(isRecord(err) && err.type === 'entity.too.large' ? new HttpError(413, 'PayloadTooLarge', tooLarge(photos.policy)) : err);
       storeUpload(req, res, conversation, boundary).catch(next);
@@ -525,7 +560,7 @@ export function createDirectLineRouter(options: DirectLineRouterOptions): Direct
     const attachments: Array<Record<string, unknown>> = [];
     for (const [i, file] of checked.entries()) {
       const id = randomBytes(16).toString('base64url');
-      await (photos as NonNullable<typeof photos>).store.savePending({ id, owner: `${PORTAL_CHANNEL_ID}:${conversation.userId}`, channel: 'portal', type: file.type, bytes: file.data, receivedAt: at });
+      await (photos as NonNullable<typeof photos>).store.savePending({ id, owner: `${PORTAL_CHANNEL_ID}:${conversation.userId}`, channel: 'portal', type: file.type, bytes: file.data, receivedAt: at }, policy.maxPerQuestion);
       attachments.push({ contentType: file.type, contentUrl: `${PORTAL_PHOTO_SCHEME}${id}`, name: `anh-${i + 1}.${photoExtension(file.type)}` });
     }
     const stored = await postOrder.run(conversation.id, async () => {
