@@ -43,7 +43,7 @@ export interface PhotoIntakeDeps {
   policy: PhotoPolicy;
   now(): number;
   /** Test hooks for the CDN fetch (name resolution, a self-signed fake's certificate). */
-  fetch?: Partial<Pick<PhotoFetchOptions, 'lookup' | 'ca'>>;
+  fetch?: Partial<Pick<PhotoFetchOptions, 'lookup' | 'ca' | 'testFake'>>;
 }
 
 export class PhotoIntake {

@@ -1,4 +1,5 @@
-import { fetchPhoto, type PhotoFetchOptions } from '../../src/channels/photo-fetch';
+import type { LookupFunction } from 'node:net';
+import { fetchPhoto, isPublicAddress, type PhotoFetchOptions } from '../../src/channels/photo-fetch';
 import { hostAllowed, sniffPhotoType } from '../../src/domain/photo';
 import { JPEG_BYTES, PNG_BYTES, startCdnFake, WEBP_BYTES, type CdnFake } from '../fakes/cdn-fake';
 import { province } from '../helpers/province';
@@ -9,7 +10,8 @@ let options: PhotoFetchOptions;
 
 beforeAll(async () => {
   cdn = await startCdnFake(MAX);
-  options = { allowedHosts: province().photos.allowedHosts, maxBytes: MAX, timeoutMs: 1500, lookup: cdn.lookup, ca: cdn.ca };
+  // The loopback fake listens on its own port at 127.0.0.1: allowed only through the explicit test override.
+  options = { allowedHosts: province().photos.allowedHosts, maxBytes: MAX, timeoutMs: 1500, lookup: cdn.lookup, ca: cdn.ca, testFake: { port: cdn.port } };
 });
 
 afterAll(async () => {
@@ -41,6 +43,26 @@ describe('fetching a channel photo from its CDN', () => {
     expect(await fetchPhoto(cdn.zalo('/redirect-http'), options)).toEqual({ ok: false, reason: 'redirect' });
     // The redirects' targets were never requested.
     expect(cdn.requests.slice(before)).toEqual(['/redirect-out', '/redirect-http']);
+  });
+
+  test('SSRF: only the https port, and never a name that resolves to a private, loopback, link-local or unique-local address', async () => {
+    const before = cdn.requests.length;
+    const real: PhotoFetchOptions = { ...options, testFake: undefined };
+    // Another port on an allowed host (the fake's too, without the test override) is refused before connecting.
+    expect(await fetchPhoto('https://s.zadn.vn:22/photo.jpg', real)).toEqual({ ok: false, reason: 'port' });
+    expect(await fetchPhoto(cdn.zalo('/photo.jpg'), real)).toEqual({ ok: false, reason: 'port' });
+    expect(cdn.requests.length).toBe(before);
+    // An allowed name resolving to loopback (the fake's lookup) on 443 is refused at connect time.
+    expect(await fetchPhoto('https://photo-stal.zadn.vn/photo.jpg', real)).toEqual({ ok: false, reason: 'address' });
+    for (const address of ['10.1.2.3', '192.168.1.1', '172.16.0.9', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:a00:1']) {
+      const family = address.includes(':') ? 6 : 4;
+      const lookup = ((_host: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+        opts.all ? callback(null, [{ address, family }]) : callback(null, address, family)) as unknown as LookupFunction;
+      expect([address, await fetchPhoto('https://scontent.xx.fbcdn.net/photo.jpg', { ...real, lookup })]).toEqual([address, { ok: false, reason: 'address' }]);
+    }
+    expect(cdn.requests.length).toBe(before);
+    for (const address of ['8.8.8.8', '157.240.1.35', '2a03:2880:f10c:83:face:b00c:0:25de']) expect([address, isPublicAddress(address)]).toEqual([address, true]);
+    for (const address of ['127.0.0.1', '10.0.0.1', 'fc00::1', '::', 'not an ip']) expect([address, isPublicAddress(address)]).toEqual([address, false]);
   });
 
   test('size, type and time limits', async () => {

@@ -37,7 +37,7 @@ beforeAll(async () => {
       dbLocation: dbFile,
       channels: channelsConfig(zalo, graph),
       messaging: { processor: { pollMs: 20 }, dispatcher: { pollMs: 20, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 5, ratePerSecond: {} } },
-      photoFetch: { lookup: cdn.lookup, ca: cdn.ca },
+      photoFetch: { lookup: cdn.lookup, ca: cdn.ca, testFake: { port: cdn.port } },
     }),
   );
   base = `http://127.0.0.1:${server.port}`;
