@@ -618,7 +618,8 @@ export interface BotStateStorage {
 // ---- jobs: retention and the deadline sweeper -----------------------------------------------
 
 /** What the retention job purges, each with its own age limit. */
-export type RetentionKind = 'webhookEvents' | 'sentMessages' | 'portalConversations' | 'abandonedDialogs';
+/** expiredIdentities: portal identities whose expiry (not their age) is before the cutoff. */
+export type RetentionKind = 'webhookEvents' | 'sentMessages' | 'portalConversations' | 'abandonedDialogs' | 'expiredIdentities';
 
 /** Deletions of old channel traffic, in bounded batches (src/jobs/retention.ts). */
 export interface Retention {
