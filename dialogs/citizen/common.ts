@@ -54,6 +54,13 @@ export function ledgerChannel(context: TurnContext): Channel {
   }
 }
 
+/** A contact confirmed with a code: its hashed key, the conversation, the moment (ms). */
+export interface ConfirmedContact {
+  key: string;
+  conversation: string;
+  at: number;
+}
+
 /** What a user state keeps between conversations: the language and the questions this person filed. */
 export interface CitizenProfile {
   lang?: Lang;
@@ -63,8 +70,12 @@ export interface CitizenProfile {
   locality?: string;
   /** A published answer pushed to this citizen, waiting for a 1..5 rating. */
   pendingRating?: string;
-  /** Contacts this citizen confirmed with a one-time code (hashed keys): not asked again for the next question. */
-  confirmedContacts?: string[];
+  /**
+   * Contacts confirmed with a one-time code (hashed keys), each with the conversation it was confirmed
+   * in and when: not asked again for the next question of that conversation within
+   * contactConfirmation.confirmedForMinutes. (Plain strings, from before, count as not confirmed.)
+   */
+  confirmedContacts?: Array<ConfirmedContact | string>;
 }
 
 export const PROFILE = 'citizenProfile';

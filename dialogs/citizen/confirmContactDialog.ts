@@ -4,7 +4,7 @@ import type { BotServices } from '../../src/bot/services';
 import { verifiedAddress, verifiedChannel } from '../../src/bot/channels';
 import { contactKey } from '../../src/backoffice/intake-keys';
 import type { ContactConfirmer } from '../../src/notify/confirmation';
-import { textsFor, type CitizenProfile } from './common';
+import { textsFor, type CitizenProfile, type ConfirmedContact } from './common';
 
 export const CONFIRM_CONTACT_DIALOG = 'confirmContact';
 
@@ -38,7 +38,19 @@ export function contactConfirmation(services: BotServices, context: TurnContext,
   if (!confirmation?.enabled || !contact) return 'none';
   const channel = verifiedChannel(context);
   if (channel && CHANNEL_IDENTIFIED.has(channel)) return 'none';
-  return (profile.confirmedContacts ?? []).includes(contactKey(contact)) ? 'confirmed' : 'needed';
+  return isConfirmed(profile, context, contact, confirmation.policy.confirmedForMinutes, services.now()) ? 'confirmed' : 'needed';
+}
+
+/** A contact counts as confirmed only in the conversation where its code was typed, and for confirmedForMinutes. */
+function isConfirmed(profile: CitizenProfile, context: TurnContext, contact: string, minutes: number, now: number): boolean {
+  const key = contactKey(contact);
+  const conversation = context.activity.conversation?.id;
+  return liveConfirmations(profile, minutes, now).some((c) => c.key === key && c.conversation === conversation);
+}
+
+/** The confirmations still within their time (strings kept from before had no conversation: dropped). */
+function liveConfirmations(profile: CitizenProfile, minutes: number, now: number): ConfirmedContact[] {
+  return (profile.confirmedContacts ?? []).filter((c): c is ConfirmedContact => typeof c === 'object' && c !== null && now - c.at < minutes * 60_000 && c.at <= now);
 }
 
 const PROMPT = 'confirmContact.text';
@@ -115,7 +127,13 @@ export class ConfirmContactDialog extends ComponentDialog {
     switch (result.outcome) {
       case 'confirmed': {
         const profile = await this.profile(step.context);
-        profile.confirmedContacts = [...new Set([...(profile.confirmedContacts ?? []), contactKey(contact)])];
+        const now = this.services.now();
+        const key = contactKey(contact);
+        const conversation = step.context.activity.conversation?.id ?? '';
+        profile.confirmedContacts = [
+          ...liveConfirmations(profile, this.confirmation.policy.confirmedForMinutes, now).filter((c) => c.key !== key || c.conversation !== conversation),
+          { key, conversation, at: now },
+        ];
         return step.endDialog({ contact } satisfies ConfirmContactResult);
       }
       case 'wrong':
@@ -130,7 +148,7 @@ export class ConfirmContactDialog extends ComponentDialog {
   /** Another contact: confirmed already in this conversation, or a code to it. */
   private async useContact(step: WaterfallStepContext, contact: string) {
     const profile = await this.profile(step.context);
-    if ((profile.confirmedContacts ?? []).includes(contactKey(contact))) return step.endDialog({ contact } satisfies ConfirmContactResult);
+    if (isConfirmed(profile, step.context, contact, this.confirmation.policy.confirmedForMinutes, this.services.now())) return step.endDialog({ contact } satisfies ConfirmContactResult);
     return step.replaceDialog(STEPS, { contact } satisfies ConfirmContactOptions);
   }
 }

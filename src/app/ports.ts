@@ -331,11 +331,16 @@ export interface QuestionIntake {
 // ---- one-time codes that confirm a portal citizen's contact -------------------------------
 
 export interface ContactCodeLimits {
-  /** Codes per contact per local day. */
+  /** Codes per contact per local day, whoever asked for them (the overall cap). */
   perContact: number;
+  /**
+   * Codes per contact per local day at the request of one requester (the network address, or no
+   * address): a stranger who knows the contact cannot use up the contact's codes for others.
+   */
+  perContactPerRequester: number;
   /** Codes per network address per local day (portal senders). */
   perAddress: number;
-  /** The wait after a code before another goes to the same contact. */
+  /** The wait after a code before the same requester gets another to the same contact. */
   resendAfterMs: number;
 }
 
@@ -350,7 +355,7 @@ export interface NewContactCode {
   tries: number;
 }
 
-export type CodeIssue = { ok: true } | { ok: false; reason: 'contact' | 'address' } | { ok: false; reason: 'wait'; retryAt: number };
+export type CodeIssue = { ok: true } | { ok: false; reason: 'contact' | 'requester' | 'address' } | { ok: false; reason: 'wait'; retryAt: number };
 
 /** One try of a code: right (confirmed now), wrong (tries left), or not usable any more. */
 export type CodeTry = { outcome: 'confirmed' } | { outcome: 'wrong'; triesLeft: number } | { outcome: 'expired' | 'exhausted' | 'used' | 'unknown' };
@@ -361,7 +366,7 @@ export type CodeTry = { outcome: 'confirmed' } | { outcome: 'wrong'; triesLeft: 
  * one); a try uses one of the code's tries atomically, right or wrong, before it is compared.
  */
 export interface ContactCodes {
-  /** Stores the code if the contact's and the address's codes of the day starting at `dayStart` allow it, and the resend wait is over. */
+  /** Stores the code if the contact's (overall and from this address) and the address's codes of the day starting at `dayStart` allow it, and this address's resend wait for the contact is over. */
   issue(code: NewContactCode, dayStart: number, limits: ContactCodeLimits): Promise<CodeIssue>;
   /** Tries `codeHash` against code `id` at `now`. */
   attempt(id: string, codeHash: string, now: number): Promise<CodeTry>;
@@ -613,7 +618,8 @@ export interface BotStateStorage {
 // ---- jobs: retention and the deadline sweeper -----------------------------------------------
 
 /** What the retention job purges, each with its own age limit. */
-export type RetentionKind = 'webhookEvents' | 'sentMessages' | 'portalConversations' | 'abandonedDialogs';
+/** expiredIdentities: portal identities whose expiry (not their age) is before the cutoff. */
+export type RetentionKind = 'webhookEvents' | 'sentMessages' | 'portalConversations' | 'abandonedDialogs' | 'expiredIdentities';
 
 /** Deletions of old channel traffic, in bounded batches (src/jobs/retention.ts). */
 export interface Retention {

@@ -139,15 +139,32 @@ export const PolicySchema = z
         validityMinutes: z.number().int().min(1).max(24 * 60),
         /** Wrong tries on one code before it is void (a new code must be asked for). */
         triesPerCode: z.number().int().min(1).max(10),
-        /** Codes sent to one phone number or e-mail address per local day. */
+        /** Codes sent to one phone number or e-mail address per local day, whoever asked (the overall cap). */
         codesPerContactPerDay: z.number().int().min(1).max(100),
+        /**
+         * Codes sent to one phone number or e-mail address per local day at the request of one network
+         * address: someone who knows a citizen's contact cannot use up its codes for the citizen.
+         */
+        codesPerContactPerRequesterPerDay: z.number().int().min(1).max(100),
         /** Codes sent at the request of one network address (portal) per local day, whatever the contacts. */
         codesPerAddressPerDay: z.number().int().min(1).max(10_000),
         /** The wait before "gửi lại mã" sends another code to the same contact. */
         resendAfterSeconds: z.number().int().min(0).max(3600),
+        /**
+         * How long a contact confirmed with a code stays confirmed, and only in the conversation where
+         * it was confirmed (a later user of a shared browser is asked for a new code).
+         */
+        confirmedForMinutes: z.number().int().min(1).max(24 * 60),
       })
       .strict()
-      .refine((c) => c.codesPerAddressPerDay >= c.codesPerContactPerDay, { message: 'codesPerAddressPerDay must be at least codesPerContactPerDay', path: ['codesPerAddressPerDay'] }),
+      .refine((c) => c.codesPerContactPerDay >= c.codesPerContactPerRequesterPerDay, {
+        message: 'codesPerContactPerDay must be at least codesPerContactPerRequesterPerDay',
+        path: ['codesPerContactPerDay'],
+      })
+      .refine((c) => c.codesPerAddressPerDay >= c.codesPerContactPerRequesterPerDay, {
+        message: 'codesPerAddressPerDay must be at least codesPerContactPerRequesterPerDay',
+        path: ['codesPerAddressPerDay'],
+      }),
     /** Dated rule sets after the base one, in date order. */
     versions: z.array(RuleVersionSchema).optional(),
   })

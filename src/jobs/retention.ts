@@ -5,12 +5,13 @@ import type { RetentionPolicy } from './retention-policy';
 
 const DAY_MS = 86_400_000;
 
-/** The policy's age limit, in days, of each kind of traffic. */
-const LIMIT_SETTING: Record<RetentionKind, keyof RetentionPolicy> = {
+/** The policy's age limit, in days, of each kind of traffic; null: the rows carry their own expiry (cutoff now). */
+const LIMIT_SETTING: Record<RetentionKind, keyof RetentionPolicy | null> = {
   webhookEvents: 'webhookEventsDays',
   sentMessages: 'sentMessagesDays',
   portalConversations: 'portalConversationsDays',
   abandonedDialogs: 'abandonedDialogsDays',
+  expiredIdentities: null,
 };
 
 export interface RetentionDeps {
@@ -52,9 +53,10 @@ export class RetentionJob {
   /** One pass at instant `now`: everything older than its limit is gone afterwards. */
   async runOnce(now: number): Promise<RetentionResult> {
     const { policy, store } = this.deps;
-    const result: RetentionResult = { webhookEvents: 0, sentMessages: 0, portalConversations: 0, abandonedDialogs: 0 };
+    const result: RetentionResult = { webhookEvents: 0, sentMessages: 0, portalConversations: 0, abandonedDialogs: 0, expiredIdentities: 0 };
     for (const kind of Object.keys(LIMIT_SETTING) as RetentionKind[]) {
-      const cutoff = now - (policy[LIMIT_SETTING[kind]] as number) * DAY_MS;
+      const setting = LIMIT_SETTING[kind];
+      const cutoff = setting === null ? now : now - (policy[setting] as number) * DAY_MS;
       for (;;) {
         const purged = await store.purgeBatch(kind, cutoff, policy.batchSize);
         result[kind] += purged;

@@ -12,8 +12,8 @@ import { renderCode, type CodeVars, type NoticePolicy } from './policy';
  * One-time codes that confirm the phone number or e-mail address a portal citizen gives before
  * their question is filed (data/policy.json contactConfirmation): sent through the same outbox and
  * senders as the answer notices (e-mail, SMS, ZNS where a code template is configured), stored as a
- * hash keyed by the code's id, limited per contact and per network address per local day, with a
- * wait before another code. Neither the code nor the contact ever reaches a log line.
+ * hash keyed by the code's id, limited per contact (overall, and per requesting network address) and
+ * per network address per local day, with a wait before the same requester gets another code. Neither the code nor the contact ever reaches a log line.
  */
 
 export type ConfirmationPolicy = Policy['contactConfirmation'];
@@ -100,11 +100,13 @@ export class ContactConfirmation implements ContactConfirmer {
     const issued = await this.deps.codes.issue(
       { id, contact: contactKey(contact), ...(address ? { address } : {}), codeHash: codeHash(id, code), createdAt: now, expiresAt, tries: policy.triesPerCode },
       dayStart,
-      { perContact: policy.codesPerContactPerDay, perAddress: policy.codesPerAddressPerDay, resendAfterMs: policy.resendAfterSeconds * 1000 },
+      { perContact: policy.codesPerContactPerDay, perContactPerRequester: policy.codesPerContactPerRequesterPerDay, perAddress: policy.codesPerAddressPerDay, resendAfterMs: policy.resendAfterSeconds * 1000 },
     );
     if (!issued.ok) {
       logger.info('contact code not sent: a limit', { limit: issued.reason });
-      return issued.reason === 'wait' ? { sent: false, reason: 'wait', retryAt: issued.retryAt } : { sent: false, reason: issued.reason };
+      if (issued.reason === 'wait') return { sent: false, reason: 'wait', retryAt: issued.retryAt };
+      // The contact's overall cap and this requester's share of it read alike: a stranger learns nothing of others' codes.
+      return { sent: false, reason: issued.reason === 'address' ? 'address' : 'contact' };
     }
     await this.deps.queue.enqueueOutbound([this.message(route.channel, contact, code, id)], now);
     this.deps.kick?.();

@@ -45,3 +45,21 @@ export const outbound = (r: OutboxRow): OutboundMessage => ({
   createdAt: r.created_ms,
   attempts: r.attempts,
 });
+
+/** The requestId of a contact confirmation code's message (src/notify/confirmation.ts). */
+export const CODE_REQUEST_PREFIX = 'contact-code:';
+
+/**
+ * A contact code's message once it is done with (sent, dead, expired): the payload with every text
+ * that carries the code blanked, the row kept for the admins' view; undefined for other messages.
+ */
+export function blankedCodePayload(payload: string): string | undefined {
+  const parsed = JSON.parse(payload) as OutboundMessage['payload'];
+  if (!parsed.requestId?.startsWith(CODE_REQUEST_PREFIX)) return undefined;
+  return JSON.stringify({
+    ...parsed,
+    text: '',
+    ...(parsed.template ? { template: { id: parsed.template.id, data: Object.fromEntries(Object.keys(parsed.template.data).map((k) => [k, ''])) } } : {}),
+    ...(parsed.fallback ? { fallback: { ...parsed.fallback, text: '' } } : {}),
+  });
+}

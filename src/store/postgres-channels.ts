@@ -13,7 +13,7 @@ import type {
   UndeliveredDecision,
 } from './channel-types';
 import { SETTLEABLE } from './channel-types';
-import { inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
+import { blankedCodePayload, inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
 import { INSTANCE_LOCK_CLASS, type PostgresLedgerStore } from './postgres';
 import { SecretBox, secretBoxFromEnv } from './secret-box';
 
@@ -196,6 +196,15 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
        WHERE id = $5 AND lease_owner = $6`,
       [outcome.status, outcome.status === 'sent' ? now : null, optionalText(outcome.providerId), optionalText(outcome.error?.slice(0, 500)), id, owner],
     );
+    await this.blankCode(this.pool, id);
+  }
+
+  /** A contact code's message is done with: its code leaves the payload (the row stays for the admins' view). */
+  private async blankCode(db: Pick<PoolClient, 'query'>, id: number): Promise<void> {
+    const row = (await db.query<{ payload: string; status: OutboundStatus }>('SELECT payload, status FROM outbox WHERE id = $1', [id])).rows[0];
+    if (!row || !['sent', 'dead', 'expired'].includes(row.status)) return;
+    const blanked = blankedCodePayload(row.payload);
+    if (blanked) await db.query('UPDATE outbox SET payload = $1 WHERE id = $2', [blanked, id]);
   }
 
   async retryOutbound(id: number, owner: string, nextAttemptAt: number, error: string): Promise<void> {
@@ -255,6 +264,7 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
           `UPDATE outbox SET status = 'sent', sent_ms = $1, last_error = $2, lease_owner = NULL, lease_instance = NULL, lease_until = NULL WHERE id = $3`,
           [now, pgKeyText(note.slice(0, 500)), id],
         );
+      if (decision !== 'resend') await this.blankCode(client, id);
       return { was: row.status };
     });
   }

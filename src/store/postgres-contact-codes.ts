@@ -20,9 +20,11 @@ export class PostgresContactCodes implements ContactCodes {
   async issue(code: NewContactCode, dayStart: number, limits: ContactCodeLimits): Promise<CodeIssue> {
     return inTransaction(this.pool, async (client): Promise<CodeIssue> => {
       await lockFor(client, this.schema, 'contact-codes');
-      const last = (await client.query<{ last: number | null }>('SELECT max(created_ms) AS last FROM contact_codes WHERE contact = $1', [code.contact])).rows[0].last;
+      const requester = code.address ?? null;
+      const last = (await client.query<{ last: number | null }>('SELECT max(created_ms) AS last FROM contact_codes WHERE contact = $1 AND address IS NOT DISTINCT FROM $2', [code.contact, requester])).rows[0].last;
       if (last !== null && code.createdAt < Number(last) + limits.resendAfterMs) return { ok: false, reason: 'wait', retryAt: Number(last) + limits.resendAfterMs };
       const count = async (where: string, params: unknown[]) => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM contact_codes WHERE ${where}`, params)).rows[0].n;
+      if ((await count('contact = $1 AND address IS NOT DISTINCT FROM $2 AND created_ms >= $3', [code.contact, requester, dayStart])) >= limits.perContactPerRequester) return { ok: false, reason: 'requester' };
       if ((await count('contact = $1 AND created_ms >= $2', [code.contact, dayStart])) >= limits.perContact) return { ok: false, reason: 'contact' };
       if (code.address !== undefined && (await count('address = $1 AND created_ms >= $2', [code.address, dayStart])) >= limits.perAddress) return { ok: false, reason: 'address' };
       await client.query('DELETE FROM contact_codes WHERE created_ms < $1', [Math.min(dayStart, code.createdAt) - CODES_KEPT_MS]);

@@ -59,6 +59,12 @@ export class PostgresRetention implements Retention {
                SELECT key FROM bot_state WHERE updated_ms < $1 AND key LIKE '%/conversations/%' ORDER BY updated_ms LIMIT $2 FOR UPDATE SKIP LOCKED)`,
             [cutoff, limit],
           );
+        case 'expiredIdentities':
+          return run(
+            `DELETE FROM portal_identities WHERE id IN (
+               SELECT id FROM portal_identities WHERE expires_ms < $1 ORDER BY expires_ms LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+            [cutoff, limit],
+          );
       }
     });
   }

@@ -13,7 +13,7 @@ import type {
   UndeliveredDecision,
 } from './channel-types';
 import { SETTLEABLE } from './channel-types';
-import { inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
+import { blankedCodePayload, inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
 
 /** The inbox and outbox on the SQLite file (tables from migration 5 of SqliteLedgerStore). */
 export class SqliteChannelQueueStore implements ChannelQueueStore {
@@ -240,7 +240,15 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
   }
 
   async finishOutbound(id: number, owner: string, now: number, outcome: { status: 'sent' | 'dead' | 'expired'; providerId?: string; error?: string }): Promise<void> {
-    this.stmt.finishOutbound.run(outcome.status, outcome.status === 'sent' ? now : null, outcome.providerId ?? null, outcome.error?.slice(0, 500) ?? null, id, owner);
+    const finished = this.stmt.finishOutbound.run(outcome.status, outcome.status === 'sent' ? now : null, outcome.providerId ?? null, outcome.error?.slice(0, 500) ?? null, id, owner);
+    if (finished.changes > 0) this.blankCode(id);
+  }
+
+  /** A contact code's message is done with: its code leaves the payload (the row stays for the admins' view). */
+  private blankCode(id: number): void {
+    const row = this.db.prepare<[number], { payload: string }>('SELECT payload FROM outbox WHERE id = ?').get(id);
+    const blanked = row && blankedCodePayload(row.payload);
+    if (blanked) this.db.prepare('UPDATE outbox SET payload = ? WHERE id = ?').run(blanked, id);
   }
 
   async retryOutbound(id: number, owner: string, nextAttemptAt: number, error: string): Promise<void> {
@@ -279,7 +287,10 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
       if (!row) return undefined;
       if (!SETTLEABLE[decision].includes(row.status)) return { conflict: row.status };
       if (decision === 'resend') this.stmt.resend.run(now, note.slice(0, 500), id);
-      else this.stmt.confirmDelivered.run(now, note.slice(0, 500), id);
+      else {
+        this.stmt.confirmDelivered.run(now, note.slice(0, 500), id);
+        this.blankCode(id);
+      }
       return { was: row.status };
     }).immediate();
   }

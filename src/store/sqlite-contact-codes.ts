@@ -29,8 +29,9 @@ export class SqliteContactCodes implements ContactCodes {
 
   constructor(private readonly db: Database.Database) {
     this.stmt = {
-      countContact: db.prepare<[string, number], { n: number; last: number | null }>('SELECT count(*) AS n, max(created_ms) AS last FROM contact_codes WHERE contact = ? AND created_ms >= ?'),
-      lastContact: db.prepare<[string], { last: number | null }>('SELECT max(created_ms) AS last FROM contact_codes WHERE contact = ?'),
+      countContact: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM contact_codes WHERE contact = ? AND created_ms >= ?'),
+      countRequester: db.prepare<[string, string | null, number], { n: number }>('SELECT count(*) AS n FROM contact_codes WHERE contact = ? AND address IS ? AND created_ms >= ?'),
+      lastRequester: db.prepare<[string, string | null], { last: number | null }>('SELECT max(created_ms) AS last FROM contact_codes WHERE contact = ? AND address IS ?'),
       countAddress: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM contact_codes WHERE address = ? AND created_ms >= ?'),
       insert: db.prepare(
         'INSERT INTO contact_codes (id, contact, address, code_hash, created_ms, expires_ms, tries_left) VALUES (@id, @contact, @address, @codeHash, @createdAt, @expiresAt, @tries)',
@@ -45,8 +46,10 @@ export class SqliteContactCodes implements ContactCodes {
   async issue(code: NewContactCode, dayStart: number, limits: ContactCodeLimits): Promise<CodeIssue> {
     return this.db
       .transaction((): CodeIssue => {
-        const last = this.stmt.lastContact.get(code.contact)?.last ?? null;
+        const requester = code.address ?? null;
+        const last = this.stmt.lastRequester.get(code.contact, requester)?.last ?? null;
         if (last !== null && code.createdAt < last + limits.resendAfterMs) return { ok: false, reason: 'wait', retryAt: last + limits.resendAfterMs };
+        if (this.stmt.countRequester.get(code.contact, requester, dayStart)!.n >= limits.perContactPerRequester) return { ok: false, reason: 'requester' };
         if (this.stmt.countContact.get(code.contact, dayStart)!.n >= limits.perContact) return { ok: false, reason: 'contact' };
         if (code.address !== undefined && this.stmt.countAddress.get(code.address, dayStart)!.n >= limits.perAddress) return { ok: false, reason: 'address' };
         this.stmt.prune.run(Math.min(dayStart, code.createdAt) - CODES_KEPT_MS);

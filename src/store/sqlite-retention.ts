@@ -42,6 +42,10 @@ export class SqliteRetention implements Retention {
       `DELETE FROM bot_state WHERE key IN (
          SELECT key FROM bot_state WHERE updated_ms < ? AND key LIKE '%/conversations/%' ORDER BY updated_ms LIMIT ?)`,
     );
+    const identities = db.prepare(
+      `DELETE FROM portal_identities WHERE id IN (
+         SELECT id FROM portal_identities WHERE expires_ms < ? ORDER BY expires_ms LIMIT ?)`,
+    );
     this.purges = {
       webhookEvents: (cutoff, limit) => {
         inboxKeys.run(cutoff - DEDUPE_KEYS_KEPT_MS, limit);
@@ -58,6 +62,7 @@ export class SqliteRetention implements Retention {
         return n;
       },
       abandonedDialogs: (cutoff, limit) => dialogs.run(cutoff, limit).changes,
+      expiredIdentities: (cutoff, limit) => identities.run(cutoff, limit).changes,
     };
   }
 

@@ -43,7 +43,7 @@ describe('hoidap migrate --from sqlite:FILE --to postgres://', () => {
       await before.channels.enqueueOutbound([{ channel: 'zalo', recipient: 'z-citizen', payload: { text: 'Xin chào' } }], now);
       await before.channels.setSecret('zalo.refresh_token', 'rt-secret', now);
       // A contact confirmation code waiting to be typed (its hash only).
-      expect(await before.contactCodes.issue({ id: 'code-1', contact: 'contact-key', codeHash: 'ab'.repeat(32), createdAt: now, expiresAt: now + 600_000, tries: 3 }, now - 3_600_000, { perContact: 5, perAddress: 20, resendAfterMs: 60_000 })).toEqual({ ok: true });
+      expect(await before.contactCodes.issue({ id: 'code-1', contact: 'contact-key', codeHash: 'ab'.repeat(32), createdAt: now, expiresAt: now + 600_000, tries: 3 }, now - 3_600_000, { perContact: 5, perContactPerRequester: 5, perAddress: 20, resendAfterMs: 60_000 })).toEqual({ ok: true });
       await before.channels.enqueueInbound([{ channel: 'zalo', dedupeKey: 'zalo:msg-1', userKey: 'zalo:z-citizen', kind: 'text', payload: '{}', receivedAt: now }]);
       await before.directLine.createIdentity({ id: 'identity-1', secretHash: hashToken('identity-1.key'), expiresAt: now + 3_600_000, now });
       await before.photos.savePending({ id: 'photo-1', owner: 'zalo:z-citizen', channel: 'zalo', type: 'image/png', bytes: PHOTO, receivedAt: now });

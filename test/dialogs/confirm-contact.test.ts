@@ -133,6 +133,58 @@ describe('confirmed contacts: the one-time code before filing', () => {
     expect(outbox(store)).toHaveLength(1);
   });
 
+  test('a confirmation holds in its own conversation only, and for confirmedForMinutes: a later conversation in the same browser, or an hour on, asks for a code again', async () => {
+    const { adapter, store, advance } = await confirmingBot({ policy: { confirmedForMinutes: 60 } });
+    await askUpToCode(adapter, 'an@example.com').assertReply(says('Mã xác nhận gồm 6 chữ số')).startTest();
+    await adapter.send(lastCode(store)).assertReply(says('HD-2026-000001')).startTest();
+    // The next user of the same browser (same user id, a new conversation) looks the contact up: a code first.
+    const first = adapter.conversation.conversation;
+    adapter.conversation.conversation = { ...first, id: `${first.id}-later` };
+    advance(2 * 60_000);
+    await adapter.send('tra cứu').assertReply(() => undefined).send('an@example.com').assertReply(says('Mã xác nhận gồm 6 chữ số đã được gửi đến email an@example.com')).startTest();
+    expect(outbox(store)).toHaveLength(2);
+    await adapter.send('hủy').assertReply(() => undefined).startTest();
+    // Back in the first conversation past the hour: asked again too.
+    adapter.conversation.conversation = first;
+    advance(58 * 60_000);
+    await askUpToCode(adapter, 'an@example.com', 'Xin hỏi thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ tại xã Xuân Quang cần những giấy tờ gì?')
+      .assertReply(says('Mã xác nhận gồm 6 chữ số đã được gửi đến email an@example.com'))
+      .startTest();
+    expect(outbox(store)).toHaveLength(3);
+  });
+
+  test('someone who knows the contact cannot use up its codes: the owner, from another network address, still gets one', async () => {
+    const { adapter, store } = await confirmingBot({ policy: { codesPerContactPerDay: 6, codesPerContactPerRequesterPerDay: 2, resendAfterSeconds: 60 } });
+    trustAdapter(adapter, 'directline');
+    const stranger = (text: string): Partial<Activity> => ({ type: 'message', text, channelData: { [ADDRESS_KEY]: 'address-stranger' } });
+    await adapter
+      .send('tra cứu')
+      .assertReply(() => undefined)
+      .send(stranger('an@example.com'))
+      .assertReply(says('đã được gửi đến email an@example.com'))
+      .send(stranger('Gửi lại mã'))
+      .assertReply(says('vui lòng chờ'))
+      .startTest();
+    // The stranger's second code a minute on, then the stranger's share is used up.
+    const later = await confirmingBot({ store, policy: { codesPerContactPerDay: 6, codesPerContactPerRequesterPerDay: 2, resendAfterSeconds: 0 } });
+    trustAdapter(later.adapter, 'directline');
+    await later.adapter
+      .send('tra cứu')
+      .assertReply(() => undefined)
+      .send(stranger('an@example.com'))
+      .assertReply(says('đã được gửi đến email an@example.com'))
+      .send(stranger('Gửi lại mã'))
+      .assertReply(says('Không thể gửi thêm mã xác nhận tới số điện thoại hoặc email này trong hôm nay'))
+      .startTest();
+    expect(outbox(store)).toHaveLength(2);
+    // The owner, at home, right after: a code, no wait, no limit.
+    const owner = await confirmingBot({ store });
+    trustAdapter(owner.adapter, 'directline');
+    const home = (text: string): Partial<Activity> => ({ type: 'message', text, channelData: { [ADDRESS_KEY]: 'address-home' } });
+    await owner.adapter.send(home('tra cứu')).assertReply(() => undefined).send(home('an@example.com')).assertReply(says('đã được gửi đến email an@example.com')).startTest();
+    expect(outbox(store)).toHaveLength(3);
+  });
+
   test('a wrong code says the tries left; a reply that is not a code uses no try; the last wrong try voids the code; "gửi lại mã" waits, then sends a new one', async () => {
     const { adapter, store, advance } = await confirmingBot({ policy: { triesPerCode: 3 } });
     await askUpToCode(adapter, 'an@example.com').assertReply(says('Mã xác nhận gồm 6 chữ số')).startTest();
@@ -198,7 +250,7 @@ describe('confirmed contacts: the one-time code before filing', () => {
   });
 
   test('codes per contact per day: the limit is said, "Đổi liên hệ" gives another contact; per network address: said too', async () => {
-    const { adapter, store } = await confirmingBot({ policy: { codesPerContactPerDay: 2, codesPerAddressPerDay: 2, resendAfterSeconds: 0 } });
+    const { adapter, store } = await confirmingBot({ policy: { codesPerContactPerDay: 2, codesPerContactPerRequesterPerDay: 2, codesPerAddressPerDay: 2, resendAfterSeconds: 0 } });
     trustAdapter(adapter, 'directline');
     const from = (text: string): Partial<Activity> => ({ type: 'message', text, channelData: { [ADDRESS_KEY]: 'address-key-1' } });
     await askUpToCode(adapter, 'an@example.com')
@@ -207,7 +259,7 @@ describe('confirmed contacts: the one-time code before filing', () => {
       .assertReply(says('đã được gửi đến email an@example.com'))
       .send(from('Gửi lại mã'))
       .assertReply((a) => {
-        expect(textOf(a)).toBe('Số điện thoại hoặc email này đã nhận đủ số mã xác nhận cho phép trong hôm nay. Bạn có thể chọn "Đổi liên hệ" để dùng liên hệ khác, hoặc gõ "hủy" và gửi lại vào ngày mai.');
+        expect(textOf(a)).toBe('Không thể gửi thêm mã xác nhận tới số điện thoại hoặc email này trong hôm nay. Bạn có thể chọn "Đổi liên hệ" để dùng liên hệ khác, hoặc gõ "hủy" và gửi lại vào ngày mai.');
         expect(buttonsOf(a)).toEqual(['Đổi liên hệ']);
       })
       .send(from('Đổi liên hệ'))
@@ -225,11 +277,11 @@ describe('confirmed contacts: the one-time code before filing', () => {
   });
 
   test('an address written with mail syntax ("x<an@example.com>", "a,an@example.com") is not a new contact: refused, no code sent past the limit', async () => {
-    const { adapter, store } = await confirmingBot({ policy: { codesPerContactPerDay: 1, resendAfterSeconds: 0 } });
+    const { adapter, store } = await confirmingBot({ policy: { codesPerContactPerDay: 1, codesPerContactPerRequesterPerDay: 1, resendAfterSeconds: 0 } });
     await askUpToCode(adapter, 'an@example.com')
       .assertReply(says('đã được gửi đến email an@example.com'))
       .send('Gửi lại mã')
-      .assertReply(says('đã nhận đủ số mã xác nhận cho phép trong hôm nay'))
+      .assertReply(says('Không thể gửi thêm mã xác nhận tới số điện thoại hoặc email này trong hôm nay'))
       .send('Đổi liên hệ')
       .assertReply(says('Bạn vui lòng nhập số điện thoại di động hoặc email khác'))
       .send('x<an@example.com>')

@@ -25,9 +25,23 @@ test('a mistake in contactConfirmation (data/policy.json) stops the start naming
   expect(() => loadProvinceData(edited('policy.json', (p) => (p.contactConfirmation.codeLength = 2)))).toThrow(/policy\.json: contactConfirmation\.codeLength: /);
   expect(() => loadProvinceData(edited('policy.json', (p) => delete p.contactConfirmation.enabled))).toThrow(/policy\.json: contactConfirmation\.enabled: /);
   expect(() => loadProvinceData(edited('policy.json', (p) => (p.contactConfirmation.codesPerAddressPerDay = 1)))).toThrow(
-    /policy\.json: contactConfirmation\.codesPerAddressPerDay: codesPerAddressPerDay must be at least codesPerContactPerDay/,
+    /policy\.json: contactConfirmation\.codesPerAddressPerDay: codesPerAddressPerDay must be at least codesPerContactPerRequesterPerDay/,
   );
-  expect(province().policy.contactConfirmation).toEqual({ enabled: true, codeLength: 6, validityMinutes: 10, triesPerCode: 5, codesPerContactPerDay: 5, codesPerAddressPerDay: 20, resendAfterSeconds: 60 });
+  expect(() => loadProvinceData(edited('policy.json', (p) => (p.contactConfirmation.codesPerContactPerDay = 4)))).toThrow(
+    /policy\.json: contactConfirmation\.codesPerContactPerDay: codesPerContactPerDay must be at least codesPerContactPerRequesterPerDay/,
+  );
+  expect(() => loadProvinceData(edited('policy.json', (p) => (p.contactConfirmation.confirmedForMinutes = 0)))).toThrow(/policy\.json: contactConfirmation\.confirmedForMinutes: /);
+  expect(province().policy.contactConfirmation).toEqual({
+    enabled: true,
+    codeLength: 6,
+    validityMinutes: 10,
+    triesPerCode: 5,
+    codesPerContactPerDay: 15,
+    codesPerContactPerRequesterPerDay: 5,
+    codesPerAddressPerDay: 20,
+    resendAfterSeconds: 60,
+    confirmedForMinutes: 60,
+  });
 });
 
 test('a mistake in the code messages (data/notifications.json code) names the entry', () => {

@@ -165,6 +165,31 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect(await queue.outboundByStatus()).toEqual({ pending: 0, sending: 2, sent: 1, dead: 0, expired: 0, unknown: 0 });
     });
 
+    test("a contact code's message, once sent, dead or recorded delivered, keeps its row but not the code; other messages keep their text", async () => {
+      const code = (recipient: string, id: string): NewOutboundMessage => ({
+        channel: 'zns',
+        recipient,
+        payload: { text: 'ZNS 123: mã xác nhận', template: { id: '123', data: { otp: '481516' } }, requestId: `contact-code:${id}`, fallback: { channel: 'sms', text: 'Ma xac nhan: 481516' } },
+      });
+      const mail: NewOutboundMessage = { channel: 'email', recipient: 'an@example.com', payload: { subject: 'Mã xác nhận', text: 'Mã của bạn: 271828', requestId: 'contact-code:m' } };
+      await queue.enqueueOutbound([code('0912345678', 'z'), mail, code('0987654321', 'd'), reply('a', 'câu trả lời 123456'), code('0911111111', 'u')], 1_000);
+      const [zns, email, dead, answer, unknown] = await queue.claimOutbound('d', 1_000, 60_000, 10);
+      // While waiting to be sent, the code is there for the sender.
+      expect(JSON.stringify(await stores.rows('outbox'))).toContain('481516');
+      await queue.finishOutbound(zns.id, 'd', 1_100, { status: 'sent' });
+      await queue.finishOutbound(email.id, 'd', 1_100, { status: 'sent' });
+      await queue.finishOutbound(dead.id, 'd', 1_100, { status: 'dead', error: 'HTTP 400' });
+      await queue.finishOutbound(answer.id, 'd', 1_100, { status: 'sent' });
+      expect(await queue.recoverAfterRestart()).toEqual({ inbound: 0, interruptedSends: 1 });
+      expect(await queue.settleUndelivered(unknown.id, 'delivered', 'seen', 2_000)).toEqual({ was: 'unknown' });
+      const stored = JSON.stringify(await stores.rows('outbox'));
+      expect(stored).not.toMatch(/481516|271828/);
+      expect(stored).toContain('câu trả lời 123456');
+      expect(await queue.outboundByStatus()).toMatchObject({ sent: 4, dead: 1 });
+      const [shown] = await queue.undelivered(10);
+      expect(shown.payload).toEqual({ text: '', template: { id: '123', data: { otp: '' } }, requestId: 'contact-code:d', fallback: { channel: 'sms', text: '' } });
+    });
+
     test('dead, expired and interrupted messages wait for an admin, newest first, who has them sent again or records them delivered', async () => {
       await queue.enqueueOutbound([reply('a', 'chết'), reply('b', 'hết hạn'), reply('c', 'đang gửi')], Date.now());
       const [a, b, c] = await queue.claimOutbound('d', Date.now(), 60_000, 10);

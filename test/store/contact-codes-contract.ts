@@ -3,7 +3,7 @@ import type { StoreHarness } from './harness';
 
 const DAY = 86_400_000;
 const DAY_START = Date.UTC(2026, 11, 4, 17, 0, 0); // 00:00 on 5/12/2026 in Vietnam
-const LIMITS: ContactCodeLimits = { perContact: 3, perAddress: 4, resendAfterMs: 60_000 };
+const LIMITS: ContactCodeLimits = { perContact: 3, perContactPerRequester: 3, perAddress: 4, resendAfterMs: 60_000 };
 const HASH = (n: number) => n.toString(16).padStart(64, '0');
 
 function code(id: string, contact: string, createdAt: number, extra: Partial<NewContactCode> = {}): NewContactCode {
@@ -45,6 +45,28 @@ export function contactCodesContract<L>(name: string, open: () => Promise<StoreH
       // Codes older than two days are dropped when a new one is issued.
       expect(await store.issue(code('z1', 'c-9', at(0) + 3 * DAY), DAY_START + 3 * DAY, LIMITS)).toEqual({ ok: true });
       expect(await db.rows('SELECT id FROM contact_codes ORDER BY id')).toEqual([{ id: 'a6' }, { id: 'z1' }]);
+    });
+
+    test("one requester cannot use up a contact's codes for others: its own share, then the overall cap; the wait is per requester", async () => {
+      const limits: ContactCodeLimits = { perContact: 4, perContactPerRequester: 2, perAddress: 10, resendAfterMs: 60_000 };
+      const at = (minutes: number) => DAY_START + 9 * 3_600_000 + minutes * 60_000;
+      // A stranger's two codes to the victim's contact, then refused.
+      expect(await store.issue(code('s1', 'victim', at(0), { address: 'stranger' }), DAY_START, limits)).toEqual({ ok: true });
+      // The victim, just after: no wait for them (the stranger's code is not theirs to know of).
+      expect(await store.issue(code('v1', 'victim', at(0.5), { address: 'home' }), DAY_START, limits)).toEqual({ ok: true });
+      expect(await store.issue(code('s2', 'victim', at(1), { address: 'stranger' }), DAY_START, limits)).toEqual({ ok: true });
+      expect(await store.issue(code('s3', 'victim', at(2), { address: 'stranger' }), DAY_START, limits)).toEqual({ ok: false, reason: 'requester' });
+      // The victim still gets their own: the stranger's refused tries used nothing up.
+      expect(await store.issue(code('v2', 'victim', at(3), { address: 'home' }), DAY_START, limits)).toEqual({ ok: true });
+      // Now four codes to the contact today: the overall cap holds against a third address.
+      expect(await store.issue(code('t1', 'victim', at(4), { address: 'third' }), DAY_START, limits)).toEqual({ ok: false, reason: 'contact' });
+      // Codes without an address count as one requester of their own.
+      expect(await store.issue(code('n1', 'other', at(4)), DAY_START, limits)).toEqual({ ok: true });
+      expect(await store.issue(code('n2', 'other', at(4.5)), DAY_START, limits)).toEqual({ ok: false, reason: 'wait', retryAt: at(5) });
+      expect(await store.issue(code('n3', 'other', at(4.5), { address: 'home' }), DAY_START, limits)).toEqual({ ok: true });
+      expect(await store.issue(code('n4', 'other', at(6)), DAY_START, limits)).toEqual({ ok: true });
+      expect(await store.issue(code('n5', 'other', at(8)), DAY_START, limits)).toEqual({ ok: false, reason: 'requester' });
+      expect(await db.rows('SELECT id FROM contact_codes ORDER BY id')).toEqual(['n1', 'n3', 'n4', 's1', 's2', 'v1', 'v2'].map((id) => ({ id })));
     });
 
     test('wrong tries count down to none; the right code confirms once; an expired code is refused', async () => {

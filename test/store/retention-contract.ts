@@ -53,9 +53,12 @@ export function retentionContract<L>(name: string, open: () => Promise<StoreHarn
         await botState('directline/conversations/c-x/DialogState', ago(31));
         await botState('zalo/users/7001/profile', ago(400));
         await botState('zalo/conversations/7002/DialogState', ago(3));
+        // Portal identities go once expired, whatever their age; a live one stays however old.
+        for (const [id, expiresAt] of [['i-expired', ago(1)], ['i-long-expired', ago(300)], ['i-live', NOW + DAY], ['i-old-live', NOW + 1]] as const)
+          await db.rows(`INSERT INTO portal_identities (id, secret_hash, created_ms, expires_ms, last_ms) VALUES ('${id}', 'h', ${ago(400)}, ${expiresAt}, ${ago(2)})`);
         const eventsBefore = await column('SELECT count(*) FROM events');
 
-        expect(await run()).toEqual({ webhookEvents: 2, sentMessages: 2, portalConversations: 1, abandonedDialogs: 2 });
+        expect(await run()).toEqual({ webhookEvents: 2, sentMessages: 2, portalConversations: 1, abandonedDialogs: 2, expiredIdentities: 2 });
         expect(await column("SELECT dedupe_key FROM inbox WHERE status != 'purged' ORDER BY id")).toEqual(['old-pending', 'old-failed', 'recent-done']);
         // The handled events' ids stay a year (a replay is still a duplicate); their payloads, the citizens' messages, are gone.
         expect(await column("SELECT dedupe_key || ' ' || payload || ' ' || user_key FROM inbox WHERE status = 'purged' ORDER BY id")).toEqual(['old-done {} ', 'old-ignored {} ']);
@@ -65,9 +68,10 @@ export function retentionContract<L>(name: string, open: () => Promise<StoreHarn
         // The citizen's profile (language, ticket list) stays; only half-finished dialogs go.
         expect(await column('SELECT key FROM bot_state ORDER BY key')).toEqual(['zalo/conversations/7002/DialogState', 'zalo/users/7001/profile']);
         expect(await column('SELECT count(*) FROM events')).toEqual(eventsBefore);
+        expect(await column('SELECT id FROM portal_identities ORDER BY id')).toEqual(['i-live', 'i-old-live']);
 
         // A second run finds nothing more.
-        expect(await run()).toEqual({ webhookEvents: 0, sentMessages: 0, portalConversations: 0, abandonedDialogs: 0 });
+        expect(await run()).toEqual({ webhookEvents: 0, sentMessages: 0, portalConversations: 0, abandonedDialogs: 0, expiredIdentities: 0 });
       });
 
       test('many old rows go in several batches within one run', async () => {
