@@ -53,6 +53,11 @@ export const CODE_REQUEST_PREFIX = 'contact-code:';
  * A contact code's message once it is done with (sent, dead, expired): the payload with every text
  * that carries the code blanked, the row kept for the admins' view; undefined for other messages.
  */
+/** A contact code's message: never sent again by an admin (its code is blanked once it fails; the citizen asks for a new one). */
+export function isCodePayload(payload: string): boolean {
+  return Boolean((JSON.parse(payload) as OutboundMessage['payload']).requestId?.startsWith(CODE_REQUEST_PREFIX));
+}
+
 export function blankedCodePayload(payload: string): string | undefined {
   const parsed = JSON.parse(payload) as OutboundMessage['payload'];
   if (!parsed.requestId?.startsWith(CODE_REQUEST_PREFIX)) return undefined;

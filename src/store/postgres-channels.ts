@@ -13,7 +13,7 @@ import type {
   UndeliveredDecision,
 } from './channel-types';
 import { SETTLEABLE } from './channel-types';
-import { blankedCodePayload, inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
+import { blankedCodePayload, isCodePayload, inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
 import { INSTANCE_LOCK_CLASS, type PostgresLedgerStore } from './postgres';
 import { SecretBox, secretBoxFromEnv } from './secret-box';
 
@@ -251,9 +251,9 @@ export class PostgresChannelQueueStore implements ChannelQueueStore {
 
   async settleUndelivered(id: number, decision: UndeliveredDecision, note: string, now: number): Promise<{ was: OutboundStatus } | { conflict: OutboundStatus } | undefined> {
     return this.transaction(async (client) => {
-      const row = (await client.query<{ status: OutboundStatus }>('SELECT status FROM outbox WHERE id = $1 FOR UPDATE', [id])).rows[0];
+      const row = (await client.query<{ status: OutboundStatus; payload: string }>('SELECT status, payload FROM outbox WHERE id = $1 FOR UPDATE', [id])).rows[0];
       if (!row) return undefined;
-      if (!SETTLEABLE[decision].includes(row.status)) return { conflict: row.status };
+      if (!SETTLEABLE[decision].includes(row.status) || (decision === 'resend' && isCodePayload(row.payload))) return { conflict: row.status };
       if (decision === 'resend')
         await client.query(
           `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = $1, last_error = $2, lease_owner = NULL, lease_instance = NULL, lease_until = NULL WHERE id = $3`,

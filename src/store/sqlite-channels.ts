@@ -13,7 +13,7 @@ import type {
   UndeliveredDecision,
 } from './channel-types';
 import { SETTLEABLE } from './channel-types';
-import { blankedCodePayload, inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
+import { blankedCodePayload, isCodePayload, inbound, outbound, type InboxRow, type OutboxRow } from './channel-rows';
 
 /** The inbox and outbox on the SQLite file (tables from migration 5 of SqliteLedgerStore). */
 export class SqliteChannelQueueStore implements ChannelQueueStore {
@@ -74,7 +74,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
          WHERE id = ? AND lease_owner = ?`,
       ),
       interrupted: db.prepare(`UPDATE outbox SET status = 'unknown', last_error = 'the server stopped while sending' WHERE status = 'sending' AND lease_until < ?`),
-      outboxStatus: db.prepare<[number], { status: OutboundStatus }>('SELECT status FROM outbox WHERE id = ?'),
+      outboxStatus: db.prepare<[number], { status: OutboundStatus; payload: string }>('SELECT status, payload FROM outbox WHERE id = ?'),
       resend: db.prepare(
         `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
       ),
@@ -285,7 +285,7 @@ export class SqliteChannelQueueStore implements ChannelQueueStore {
     return this.db.transaction(() => {
       const row = this.stmt.outboxStatus.get(id);
       if (!row) return undefined;
-      if (!SETTLEABLE[decision].includes(row.status)) return { conflict: row.status };
+      if (!SETTLEABLE[decision].includes(row.status) || (decision === 'resend' && isCodePayload(row.payload))) return { conflict: row.status };
       if (decision === 'resend') this.stmt.resend.run(now, note.slice(0, 500), id);
       else {
         this.stmt.confirmDelivered.run(now, note.slice(0, 500), id);

@@ -188,6 +188,9 @@ export function channelStoresContract(name: string, open: () => Promise<ChannelS
       expect(await queue.outboundByStatus()).toMatchObject({ sent: 4, dead: 1 });
       const [shown] = await queue.undelivered(10);
       expect(shown.payload).toEqual({ text: '', template: { id: '123', data: { otp: '' } }, requestId: 'contact-code:d', fallback: { channel: 'sms', text: '' } });
+      // Never sent again, blank: the citizen asks for a new code.
+      expect(await queue.settleUndelivered(shown.id, 'resend', 'try again', 3_000)).toEqual({ conflict: 'dead' });
+      expect(await queue.outboundByStatus()).toMatchObject({ dead: 1, pending: 0 });
     });
 
     test('dead, expired and interrupted messages wait for an admin, newest first, who has them sent again or records them delivered', async () => {
