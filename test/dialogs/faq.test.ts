@@ -38,10 +38,10 @@ describe('citizen: the knowledge base answers', () => {
       .startTest();
   });
 
-  test('in English, a situation rather than a procedure name: a son born at the Lao Cai hospital is birth registration, answered in English', async () => {
+  test('in English, a situation rather than a procedure name: a son born at the Lào Cai hospital (the place written with its marks) is birth registration, answered in English', async () => {
     const { adapter } = await testBot();
     await adapter
-      .send('Our son was born at the Lao Cai hospital two weeks ago and my husband is Korean. How do we register his birth?')
+      .send('Our son was born at the Lào Cai hospital two weeks ago and my husband is Korean. How do we register his birth?')
       .assertReply((a) => {
         expect(textOf(a)).toMatch(/^\[Birth registration \(with the health insurance card for children under 6\)\]\n1\. /);
         expect(textOf(a)).toMatch(/\(Updated \d{2}\/\d{2}\/\d{4}\)$/);
