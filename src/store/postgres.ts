@@ -309,6 +309,10 @@ export const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX question_photos_by_q ON question_photos (q, n) WHERE q IS NOT NULL;
   CREATE INDEX question_photos_pending ON question_photos (received_ms) WHERE q IS NULL;
   `,
+  // ---- the cap on a sender's pending photos looks them up by sender (as SQLite's index does)
+  `
+  CREATE INDEX question_photos_pending_by_owner ON question_photos (owner, received_ms) WHERE q IS NULL;
+  `,
 ];
 
 /** Any instance that migrates takes this lock first, so two instances starting together migrate once. */

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { NewPhoto, PhotoInfo, PhotoStore } from '../app/ports';
 
-/** Photos sent with questions in the SQLite file (see PhotoStore); the table is created where it is used. */
+/** Photos sent with questions in the SQLite file (see PhotoStore); table question_photos, a migration of src/store/sqlite.ts. */
 
 interface PhotoRow {
   n: number;
@@ -18,22 +18,7 @@ export function photoInfo(r: PhotoRow): PhotoInfo {
 }
 
 export class SqlitePhotos implements PhotoStore {
-  constructor(private readonly db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS question_photos (
-      id TEXT PRIMARY KEY,
-      owner TEXT NOT NULL,
-      q TEXT,
-      n INTEGER,
-      type TEXT NOT NULL,
-      size INTEGER NOT NULL,
-      channel TEXT NOT NULL,
-      received_ms INTEGER NOT NULL,
-      bytes BLOB NOT NULL
-    );
-    CREATE UNIQUE INDEX IF NOT EXISTS question_photos_by_q ON question_photos (q, n) WHERE q IS NOT NULL;
-    CREATE INDEX IF NOT EXISTS question_photos_pending ON question_photos (received_ms) WHERE q IS NULL;
-    CREATE INDEX IF NOT EXISTS question_photos_pending_by_owner ON question_photos (owner, received_ms) WHERE q IS NULL;`);
-  }
+  constructor(private readonly db: Database.Database) {}
 
   async savePending(photo: NewPhoto, keep?: number): Promise<void> {
     this.db

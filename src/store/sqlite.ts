@@ -272,6 +272,24 @@ const MIGRATIONS: string[] = [
   CREATE INDEX IF NOT EXISTS contact_codes_by_address ON contact_codes (address, created_ms) WHERE address IS NOT NULL;
   CREATE INDEX IF NOT EXISTS contact_codes_by_time ON contact_codes (created_ms);
   `,
+  `
+  -- Photos sent with questions (src/store/sqlite-photos.ts): pending (q NULL) until the question is filed.
+  -- IF NOT EXISTS: databases of 2026-12-05 got the table from the store itself.
+  CREATE TABLE IF NOT EXISTS question_photos (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    q TEXT,
+    n INTEGER,
+    type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS question_photos_by_q ON question_photos (q, n) WHERE q IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS question_photos_pending ON question_photos (received_ms) WHERE q IS NULL;
+  CREATE INDEX IF NOT EXISTS question_photos_pending_by_owner ON question_photos (owner, received_ms) WHERE q IS NULL;
+  `,
 ];
 
 const CHUNK = 500;
